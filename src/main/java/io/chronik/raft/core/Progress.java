@@ -1,0 +1,101 @@
+package io.chronik.raft.core;
+
+import java.util.ArrayDeque;
+
+/**
+ * The leader's view of one follower (Raft §5.3 nextIndex/matchIndex), plus flow control.
+ *
+ * <p>In <em>probe</em> mode the leader does not know where the follower's log matches, so it
+ * sends one AppendEntries at a time and waits. After a success it switches to <em>replicate</em>
+ * mode and pipelines up to {@code maxInflight} AppendEntries, optimistically advancing
+ * {@code next}. Invariant: {@code match < next}.
+ */
+public final class Progress {
+  private long match;
+  private long next;
+  private boolean probing = true;
+  private boolean probeSent;
+  private boolean recentActive;
+  /** Last index of each in-flight AppendEntries, oldest first. */
+  private final ArrayDeque<Long> inflight = new ArrayDeque<>();
+  private final int maxInflight;
+
+  public Progress(long next, int maxInflight) {
+    this.next = next;
+    this.maxInflight = maxInflight;
+  }
+
+  public long match() { return match; }
+  public long next() { return next; }
+  public boolean probing() { return probing; }
+  public int inflightCount() { return inflight.size(); }
+
+  /** Whether another AppendEntries carrying entries may be sent now. */
+  public boolean canSend() {
+    return probing ? !probeSent : inflight.size() < maxInflight;
+  }
+
+  /** Records an AppendEntries carrying entries up to {@code lastIndex}. */
+  public void sent(long lastIndex) {
+    if (probing) {
+      probeSent = true;
+    } else {
+      inflight.addLast(lastIndex);
+      next = lastIndex + 1;
+    }
+  }
+
+  /**
+   * A success reporting the follower durably holds the leader's log up to {@code matchIndex}.
+   * Returns true when match advanced.
+   */
+  public boolean acknowledged(long matchIndex) {
+    while (!inflight.isEmpty() && inflight.peekFirst() <= matchIndex) inflight.pollFirst();
+    if (probing) {
+      probing = false;
+      probeSent = false;
+      inflight.clear();
+    }
+    if (matchIndex <= match) return false;
+    match = matchIndex;
+    next = Math.max(next, matchIndex + 1);
+    return true;
+  }
+
+  /**
+   * A rejection of the AppendEntries whose previous index was {@code rejectedPrev}. Returns false
+   * when it is stale — in probe mode, not the answer to the outstanding probe; in replicate mode,
+   * at or below what the follower already matched — in which case nothing changes. Ignoring
+   * stale rejections is what keeps duplicated messages from multiplying probes.
+   */
+  public boolean rejected(long rejectedPrev, long retryFrom) {
+    if (probing ? rejectedPrev != next - 1 : rejectedPrev <= match) return false;
+    next = Math.max(match + 1, Math.min(retryFrom, next));
+    probing = true;
+    probeSent = false;
+    inflight.clear();
+    return true;
+  }
+
+  /**
+   * The follower reports a log ending before {@code match}: it lost entries it had acknowledged
+   * (its storage broke the durability contract). Re-replicate from its real end instead of
+   * waiting forever on entries it will never hold.
+   */
+  public void regressed(long followerNext) {
+    match = Math.max(0, followerNext - 1);
+    next = Math.max(1, followerNext);
+    probing = true;
+    probeSent = false;
+    inflight.clear();
+  }
+
+  /** A heartbeat response in probe mode lets the next probe go out. */
+  public void probeAnswered() {
+    probeSent = false;
+  }
+
+  public void markActive() { recentActive = true; }
+  public boolean recentActive() { return recentActive; }
+  public void resetActive() { recentActive = false; }
+}

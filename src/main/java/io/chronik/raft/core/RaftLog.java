@@ -1,0 +1,146 @@
+package io.chronik.raft.core;
+
+import io.chronik.raft.rpc.LogEntry;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * In-memory view of one replica's Raft log: every entry that is durable or on its way to the
+ * storage actor. Indexes start at 1; index 0 is the empty prefix with term 0.
+ *
+ * <p>Invariant: entries are dense ({@code entries.get(i).getIndex() == i + 1}) and terms never
+ * decrease along the log (Raft §5.3: a leader only appends entries of its own term after older
+ * ones). Both are asserted on every mutation, because a violation means a bug in the caller and
+ * silently continuing would break the Log Matching property.
+ *
+ * <p>Snapshots and compaction will move {@code firstIndex} forward; everything here already
+ * reads through {@link #firstIndex()} so that change stays local.
+ */
+public final class RaftLog {
+  private final List<LogEntry> entries = new ArrayList<>();
+
+  public RaftLog() {}
+
+  public RaftLog(List<LogEntry> recovered) {
+    appendAll(recovered);
+  }
+
+  public long firstIndex() {
+    return 1;
+  }
+
+  public long lastIndex() {
+    return entries.size();
+  }
+
+  public long lastTerm() {
+    return termAt(lastIndex());
+  }
+
+  /** Term of the entry at {@code index}; 0 for index 0; -1 when the log has no such entry. */
+  public long termAt(long index) {
+    if (index == 0) return 0;
+    if (index < firstIndex() || index > lastIndex()) return -1;
+    return entries.get((int) (index - 1)).getTerm();
+  }
+
+  public LogEntry entry(long index) {
+    if (index < firstIndex() || index > lastIndex()) {
+      throw new IllegalArgumentException("no entry " + index + " in log [1, " + lastIndex() + "]");
+    }
+    return entries.get((int) (index - 1));
+  }
+
+  /** True when this log holds an entry at {@code index} with {@code term} (Raft §5.3 check). */
+  public boolean matches(long index, long term) {
+    return termAt(index) == term;
+  }
+
+  /**
+   * Raft §5.4.1 "at least as up-to-date": a higher last term wins, then a longer log.
+   */
+  public boolean isUpToDate(long otherLastIndex, long otherLastTerm) {
+    long myLastTerm = lastTerm();
+    return otherLastTerm > myLastTerm
+        || (otherLastTerm == myLastTerm && otherLastIndex >= lastIndex());
+  }
+
+  /**
+   * Entries from {@code fromIndex}, at most {@code maxEntries} and about {@code maxBytes} of
+   * commands (always at least one entry when one exists, so an oversized entry still moves).
+   */
+  public List<LogEntry> slice(long fromIndex, int maxEntries, long maxBytes) {
+    if (fromIndex > lastIndex()) return List.of();
+    if (fromIndex < firstIndex()) {
+      throw new IllegalArgumentException("slice from " + fromIndex + " before first " + firstIndex());
+    }
+    List<LogEntry> out = new ArrayList<>();
+    long bytes = 0;
+    for (long i = fromIndex; i <= lastIndex() && out.size() < maxEntries; i++) {
+      LogEntry e = entry(i);
+      bytes += e.getCommand().size();
+      if (!out.isEmpty() && bytes > maxBytes) break;
+      out.add(e);
+    }
+    return Collections.unmodifiableList(out);
+  }
+
+  /**
+   * First index among {@code incoming} whose term disagrees with this log, or 0 when every
+   * incoming entry is already present (a duplicate or reordered AppendEntries). Raft §5.3: an
+   * existing entry that conflicts with a new one is deleted together with all that follow it.
+   */
+  public long findConflict(List<LogEntry> incoming) {
+    for (LogEntry e : incoming) {
+      if (!matches(e.getIndex(), e.getTerm())) return e.getIndex();
+    }
+    return 0;
+  }
+
+  /** Removes the entries at {@code fromIndex} and after. */
+  public void truncateFrom(long fromIndex) {
+    if (fromIndex < firstIndex()) {
+      throw new IllegalArgumentException("cannot truncate from " + fromIndex);
+    }
+    while (lastIndex() >= fromIndex) entries.remove(entries.size() - 1);
+  }
+
+  /** Appends entries that must continue this log densely and with non-decreasing terms. */
+  public void appendAll(List<LogEntry> more) {
+    for (LogEntry e : more) append(e);
+  }
+
+  public void append(LogEntry e) {
+    if (e.getIndex() != lastIndex() + 1) {
+      throw new IllegalStateException("log gap: appending " + e.getIndex() + " after " + lastIndex());
+    }
+    if (e.getTerm() < lastTerm()) {
+      throw new IllegalStateException(
+          "term regression: entry " + e.getIndex() + " term " + e.getTerm() + " after " + lastTerm());
+    }
+    entries.add(e);
+  }
+
+  /**
+   * Fast back-off hint for a rejected AppendEntries (Raft §5.3, "optimization"): the first index
+   * this log holds for the term it has at {@code prevIndex}, or {@code lastIndex()+1} when the log is
+   * too short. The leader then skips a whole conflicting term per round trip.
+   */
+  public ConflictHint conflictHint(long prevIndex) {
+    if (prevIndex > lastIndex()) return new ConflictHint(lastIndex() + 1, 0);
+    long term = termAt(prevIndex);
+    long first = prevIndex;
+    while (first > firstIndex() && termAt(first - 1) == term) first--;
+    return new ConflictHint(first, term);
+  }
+
+  /** Index of the last entry whose term is at most {@code term}, or 0 (leader-side back-off). */
+  public long lastIndexOfTermAtMost(long term, long atOrBefore) {
+    long i = Math.min(atOrBefore, lastIndex());
+    while (i > 0 && termAt(i) > term) i--;
+    return i;
+  }
+
+  public record ConflictHint(long index, long term) {}
+}

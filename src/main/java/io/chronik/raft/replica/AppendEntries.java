@@ -1,0 +1,26 @@
+package io.chronik.raft.replica;
+
+import io.chronik.raft.rpc.LogEntry;
+import java.util.List;
+
+/**
+ * Raft §5.3 AppendEntries; with no entries it is a heartbeat. {@code leaderCommit} lets the
+ * follower advance its commit index up to the last entry this message proved it shares.
+ */
+public record AppendEntries(
+    String groupId,
+    long term,
+    String from,
+    long prevLogIndex,
+    long prevLogTerm,
+    List<LogEntry> entries,
+    long leaderCommit)
+    implements RaftMessage {
+  public AppendEntries {
+    entries = List.copyOf(entries);
+  }
+
+  public long lastIndex() {
+    return prevLogIndex + entries.size();
+  }
+}

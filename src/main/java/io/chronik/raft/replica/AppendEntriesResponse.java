@@ -1,0 +1,27 @@
+package io.chronik.raft.replica;
+
+/**
+ * Answer to {@link AppendEntries}. On success {@code matchIndex} is the last index the follower
+ * durably shares with the leader. On rejection {@code rejectedPrevIndex} names the request's
+ * previous index and {@code conflictIndex}/{@code conflictTerm} are the fast back-off hint.
+ */
+public record AppendEntriesResponse(
+    String groupId,
+    long term,
+    String from,
+    boolean success,
+    long matchIndex,
+    long rejectedPrevIndex,
+    long conflictIndex,
+    long conflictTerm)
+    implements RaftMessage {
+
+  static AppendEntriesResponse accepted(String groupId, long term, String from, long matchIndex) {
+    return new AppendEntriesResponse(groupId, term, from, true, matchIndex, 0, 0, 0);
+  }
+
+  static AppendEntriesResponse rejected(
+      String groupId, long term, String from, long rejectedPrev, long conflictIndex, long conflictTerm) {
+    return new AppendEntriesResponse(groupId, term, from, false, 0, rejectedPrev, conflictIndex, conflictTerm);
+  }
+}

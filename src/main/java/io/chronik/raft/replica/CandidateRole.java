@@ -1,0 +1,74 @@
+package io.chronik.raft.replica;
+
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.Behaviors;
+import io.chronik.raft.core.Quorum.VoteResult;
+import io.chronik.raft.replica.ClientProtocol.Propose;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Candidate (Raft §5.2) or pre-candidate (thesis §9.6). A pre-candidate asks whether a majority
+ * would vote for it in the next term without changing any durable state; only when it would win
+ * does it become a real candidate, increment the term and vote for itself.
+ */
+final class CandidateRole implements Replica.RoleHandler {
+  private final Replica r;
+  final boolean preVote;
+  private final Map<String, Boolean> votes = new HashMap<>();
+  private long campaignTerm;
+
+  CandidateRole(Replica replica, boolean preVote) {
+    this.r = replica;
+    this.preVote = preVote;
+  }
+
+  Behavior<Command> start() {
+    if (!preVote) {
+      r.updateTerm(r.term + 1);
+      r.vote(r.members.self());
+    }
+    campaignTerm = preVote ? r.term + 1 : r.term;
+    votes.put(r.members.self(), true);
+    if (r.quorum.voteResult(votes) == VoteResult.WON) return won();
+    RequestVote request = new RequestVote(r.members.groupId(), campaignTerm, r.members.self(),
+        r.raftLog.lastIndex(), r.raftLog.lastTerm(), preVote);
+    // The self-vote and new term are durable before anyone is asked (persist before you speak).
+    r.broadcastAfterPersist(peer -> request);
+    return behavior();
+  }
+
+  private Behavior<Command> behavior() {
+    return r.roleBehavior(this)
+        .onMessage(Propose.class, r::rejectProposal)
+        .onMessage(Replica.ElectionTimeout.class, m -> r.becomeCandidate(r.settings.preVote()))
+        .onMessage(Replica.HeartbeatTick.class, m -> Behaviors.same())
+        .onMessage(Replica.CheckQuorumTick.class, m -> Behaviors.same())
+        .build();
+  }
+
+  @Override
+  public Behavior<Command> onRaftMessage(RaftMessage m) {
+    if (m instanceof RequestVoteResponse resp) return onVote(resp);
+    // A leader of this term exists (§5.2): recognise it.
+    if (m instanceof AppendEntries) return r.becomeFollowerAndHandle(m, Optional.of(m.from()));
+    if (m instanceof RequestVote rv) return r.answerVote(rv, false);
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onVote(RequestVoteResponse resp) {
+    if (resp.preVote() != preVote) return Behaviors.same();
+    // A granted answer must be for this campaign's term; a refusal carries the voter's term.
+    if (resp.granted() && resp.term() != campaignTerm) return Behaviors.same();
+    votes.put(resp.from(), resp.granted());
+    VoteResult result = r.quorum.voteResult(votes);
+    if (result == VoteResult.WON) return won();
+    if (result == VoteResult.LOST) return r.becomeFollower(Optional.empty());
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> won() {
+    return preVote ? r.becomeCandidate(false) : r.becomeLeader();
+  }
+}

@@ -1,0 +1,52 @@
+package io.chronik.raft.replica;
+
+import akka.actor.typed.ActorRef;
+import com.google.protobuf.ByteString;
+import java.util.Optional;
+
+/** Requests from clients of one partition replica, and their typed answers. */
+public final class ClientProtocol {
+  private ClientProtocol() {}
+
+  /** Replicate {@code command} and apply it to the state machine; only the leader accepts it. */
+  public record Propose(ByteString command, ActorRef<ProposeReply> replyTo) implements Command {}
+
+  /**
+   * Run {@code query} against this replica's applied state, whatever its role. Possibly stale:
+   * the linearizable read path is ReadIndex.
+   */
+  public record LocalQuery(ByteString query, ActorRef<QueryResult> replyTo) implements Command {}
+
+  public record GetStatus(ActorRef<Status> replyTo) implements Command {}
+
+  /** What a proposal came to. Every proposal gets exactly one. */
+  public interface ProposeReply {}
+
+  /** Committed at {@code index}, applied on the leader with {@code result}. */
+  public record Proposed(long index, ByteString result) implements ProposeReply {}
+
+  /** This replica is not the leader; retry on {@code leaderHint} when present. Nothing happened. */
+  public record NotLeader(String groupId, Optional<String> leaderHint) implements ProposeReply {}
+
+  /** The proposal was refused before entering the log (nothing happened); retrying unchanged fails again. */
+  public record ProposalRejected(String reason) implements ProposeReply {}
+
+  /**
+   * The leader lost leadership (or its storage failed) after the entry entered its log: it may
+   * or may not commit. Retry only if the command is idempotent, or read to find out.
+   */
+  public record OutcomeUnknown(String reason) implements ProposeReply {}
+
+  /** Answer to {@link LocalQuery}: the result and the applied index it reflects. */
+  public record QueryResult(ByteString result, long appliedIndex) {}
+
+  public record Status(
+      String groupId,
+      String replicaId,
+      String role,
+      long term,
+      Optional<String> leader,
+      long commitIndex,
+      long appliedIndex,
+      long lastIndex) {}
+}

@@ -1,0 +1,73 @@
+package io.chronik.raft.replica;
+
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.Behaviors;
+import io.chronik.raft.core.RaftLog;
+import io.chronik.raft.core.RaftLog.ConflictHint;
+import io.chronik.raft.replica.ClientProtocol.Propose;
+import io.chronik.raft.rpc.LogEntry;
+import java.util.List;
+
+/** Follower: accepts the leader's entries, votes, and starts an election when the leader goes quiet. */
+final class FollowerRole implements Replica.RoleHandler {
+  private final Replica r;
+
+  FollowerRole(Replica replica) {
+    this.r = replica;
+  }
+
+  Behavior<Command> behavior() {
+    return r.roleBehavior(this)
+        .onMessage(Propose.class, r::rejectProposal)
+        .onMessage(Replica.ElectionTimeout.class, m -> r.becomeCandidate(r.settings.preVote()))
+        .onMessage(Replica.HeartbeatTick.class, m -> Behaviors.same())
+        .onMessage(Replica.CheckQuorumTick.class, m -> Behaviors.same())
+        .build();
+  }
+
+  @Override
+  public Behavior<Command> onRaftMessage(RaftMessage m) {
+    if (m instanceof AppendEntries ae) return onAppendEntries(ae);
+    if (m instanceof RequestVote rv) return r.answerVote(rv, r.inLeaderLease(this));
+    return Behaviors.same(); // responses to a campaign or leadership this replica no longer has
+  }
+
+  /**
+   * Raft §5.3. Reject unless the log holds prevLogIndex with prevLogTerm; otherwise delete the
+   * first conflicting entry and all after it, append what is new, and acknowledge once durable.
+   * Entries already present are kept, so a duplicated or reordered AppendEntries never
+   * truncates entries a newer AppendEntries added.
+   */
+  private Behavior<Command> onAppendEntries(AppendEntries ae) {
+    r.heardFromLeader(ae.from());
+    RaftLog log = r.raftLog;
+    if (!log.matches(ae.prevLogIndex(), ae.prevLogTerm())) {
+      ConflictHint hint = log.conflictHint(ae.prevLogIndex());
+      r.sendAfterPersist(ae.from(), AppendEntriesResponse.rejected(
+          r.members.groupId(), r.term, r.members.self(), ae.prevLogIndex(), hint.index(), hint.term()));
+      return Behaviors.same();
+    }
+    long conflict = log.findConflict(ae.entries());
+    if (conflict != 0) {
+      if (conflict <= r.commitIndex) {
+        // Leader Completeness (§5.4) says this cannot happen; acting on it would lose a
+        // committed entry, so refuse loudly instead.
+        throw new IllegalStateException("group " + r.members.groupId() + ": leader " + ae.from()
+            + " term " + ae.term() + " conflicts with committed entry " + conflict);
+      }
+      if (conflict <= log.lastIndex()) {
+        log.truncateFrom(conflict);
+        r.writes.truncateFrom(conflict);
+      }
+      List<LogEntry> fresh = ae.entries().subList((int) (conflict - ae.entries().get(0).getIndex()),
+          ae.entries().size());
+      log.appendAll(fresh);
+      r.writes.append(fresh);
+    }
+    long lastNew = ae.lastIndex();
+    r.commitTo(Math.min(ae.leaderCommit(), lastNew));
+    r.sendAfterPersist(ae.from(),
+        AppendEntriesResponse.accepted(r.members.groupId(), r.term, r.members.self(), lastNew));
+    return Behaviors.same();
+  }
+}

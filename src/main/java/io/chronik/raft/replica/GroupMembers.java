@@ -1,0 +1,28 @@
+package io.chronik.raft.replica;
+
+import io.chronik.raft.core.Quorum;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Who is in one Raft group and which member this replica is. Static for now; membership change
+ * will carry the configuration in the log and rebuild this from it.
+ */
+public record GroupMembers(String groupId, String self, Set<String> voters) {
+  public GroupMembers {
+    voters = Set.copyOf(new TreeSet<>(voters));
+    if (!voters.contains(self)) {
+      throw new IllegalArgumentException("replica " + self + " is not a voter of group " + groupId + " " + voters);
+    }
+  }
+
+  public Quorum quorum() {
+    return new Quorum(voters);
+  }
+
+  /** The other voters, in a stable order. */
+  public List<String> peers() {
+    return new TreeSet<>(voters).stream().filter(v -> !v.equals(self)).toList();
+  }
+}

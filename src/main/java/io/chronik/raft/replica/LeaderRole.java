@@ -1,0 +1,198 @@
+package io.chronik.raft.replica;
+
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.Behaviors;
+import com.google.protobuf.ByteString;
+import io.chronik.raft.core.Progress;
+import io.chronik.raft.core.RaftLog;
+import io.chronik.raft.replica.ClientProtocol.Propose;
+import io.chronik.raft.replica.ClientProtocol.ProposalRejected;
+import io.chronik.raft.rpc.EntryKind;
+import io.chronik.raft.rpc.LogEntry;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Leader (Raft §5.3): appends proposals, replicates them with per-follower flow control, and
+ * commits an index once a majority holds it durably — counting itself only for what its own
+ * storage has acknowledged, while it sends to followers without waiting for its disk.
+ */
+final class LeaderRole implements Replica.RoleHandler {
+  private final Replica r;
+  private final Map<String, Progress> progress = new LinkedHashMap<>();
+
+  LeaderRole(Replica replica) {
+    this.r = replica;
+  }
+
+  Behavior<Command> start() {
+    for (String peer : r.members.peers()) {
+      progress.put(peer, new Progress(r.raftLog.lastIndex() + 1, r.settings.maxInflightAppends()));
+    }
+    // Raft §5.4.2 / thesis §6.4: entries of earlier terms commit only through an entry of the
+    // leader's own term, so a fresh leader appends a no-op at once.
+    appendLocal(r.newEntry(ByteString.EMPTY, EntryKind.ENTRY_KIND_NOOP));
+    r.timers.startTimerWithFixedDelay(Replica.HEARTBEAT_TIMER, Replica.HeartbeatTick.INSTANCE,
+        r.settings.heartbeatInterval());
+    if (r.settings.checkQuorum()) {
+      r.timers.startTimerWithFixedDelay(Replica.CHECK_QUORUM_TIMER, Replica.CheckQuorumTick.INSTANCE,
+          r.settings.electionTimeout());
+    }
+    r.log.debug("group {}: {} is leader of term {}", r.members.groupId(), r.members.self(), r.term);
+    for (String peer : progress.keySet()) sendAppend(peer);
+    maybeCommit(); // a single-voter group commits on its own durability
+    return behavior();
+  }
+
+  private Behavior<Command> behavior() {
+    return r.roleBehavior(this)
+        .onMessage(Propose.class, this::onPropose)
+        .onMessage(Replica.HeartbeatTick.class, m -> onHeartbeatTick())
+        .onMessage(Replica.CheckQuorumTick.class, m -> onCheckQuorum())
+        .onMessage(Replica.ElectionTimeout.class, m -> Behaviors.same())
+        .build();
+  }
+
+  @Override
+  public Behavior<Command> onRaftMessage(RaftMessage m) {
+    if (m instanceof AppendEntriesResponse resp) return onAppendEntriesResponse(resp);
+    if (m instanceof RequestVote rv) return r.answerVote(rv, r.inLeaderLease(this));
+    if (m instanceof AppendEntries ae) {
+      r.log.error("group {}: two leaders in term {}: {} and {}; ignoring the other's AppendEntries",
+          r.members.groupId(), r.term, r.members.self(), ae.from());
+    }
+    return Behaviors.same();
+  }
+
+  @Override
+  public void onDurable() {
+    maybeCommit();
+  }
+
+  private Behavior<Command> onPropose(Propose p) {
+    int size = p.command().size();
+    if (size > r.settings.maxEntryBytes()) {
+      p.replyTo().tell(new ProposalRejected("command of " + size + " bytes exceeds chronik.raft.max-entry-bytes ("
+          + r.settings.maxEntryBytes() + "); split it into smaller commands or raise the limit"));
+      return Behaviors.same();
+    }
+    LogEntry entry = r.newEntry(p.command(), EntryKind.ENTRY_KIND_COMMAND);
+    appendLocal(entry);
+    r.proposals.add(entry.getIndex(), entry.getTerm(), p.replyTo());
+    for (String peer : progress.keySet()) sendAppend(peer);
+    return Behaviors.same();
+  }
+
+  private void appendLocal(LogEntry entry) {
+    r.raftLog.append(entry);
+    r.writes.append(entry);
+  }
+
+  private Behavior<Command> onAppendEntriesResponse(AppendEntriesResponse resp) {
+    Progress pr = progress.get(resp.from());
+    pr.markActive();
+    if (resp.success()) {
+      if (pr.acknowledged(resp.matchIndex())) maybeCommit();
+      sendAppend(resp.from());
+    } else if (resp.conflictTerm() == 0 && resp.conflictIndex() > 0 && resp.conflictIndex() <= pr.match()) {
+      r.log.error("group {}: {} lost entries it acknowledged (its log ends at {}, it had matched {}); "
+              + "its storage is not durable. Re-replicating from its end.",
+          r.members.groupId(), resp.from(), resp.conflictIndex() - 1, pr.match());
+      pr.regressed(resp.conflictIndex());
+      sendAppend(resp.from());
+    } else if (pr.rejected(resp.rejectedPrevIndex(), retryIndex(resp))) {
+      sendAppend(resp.from());
+    }
+    return Behaviors.same();
+  }
+
+  /**
+   * Fast back-off (Raft §5.3): if this log has the follower's conflicting term, retry just after
+   * its last entry of that term; otherwise skip the follower's whole run of that term.
+   */
+  private long retryIndex(AppendEntriesResponse resp) {
+    long retry;
+    if (resp.conflictTerm() == 0) {
+      retry = resp.conflictIndex();
+    } else {
+      long idx = r.raftLog.lastIndexOfTermAtMost(resp.conflictTerm(), resp.rejectedPrevIndex());
+      retry = r.raftLog.termAt(idx) == resp.conflictTerm() ? idx + 1 : resp.conflictIndex();
+    }
+    return Math.max(1, Math.min(retry, resp.rejectedPrevIndex()));
+  }
+
+  /** Sends as many AppendEntries as flow control allows; returns whether any went out. */
+  private boolean sendAppend(String peer) {
+    Progress pr = progress.get(peer);
+    RaftLog log = r.raftLog;
+    boolean sent = false;
+    while (pr.canSend() && (pr.probing() || pr.next() <= log.lastIndex())) {
+      long prev = pr.next() - 1;
+      List<LogEntry> entries = log.slice(pr.next(), r.settings.maxAppendEntries(), r.settings.maxAppendBytes());
+      r.send(peer, new AppendEntries(r.members.groupId(), r.term, r.members.self(), prev, log.termAt(prev),
+          entries, r.commitIndex));
+      pr.sent(prev + entries.size());
+      sent = true;
+    }
+    return sent;
+  }
+
+  /** An empty AppendEntries at the follower's next index: carries the commit index and detects lost appends. */
+  private void sendHeartbeat(String peer) {
+    Progress pr = progress.get(peer);
+    long prev = pr.next() - 1;
+    r.send(peer, new AppendEntries(r.members.groupId(), r.term, r.members.self(), prev, r.raftLog.termAt(prev),
+        List.of(), r.commitIndex));
+  }
+
+  private Behavior<Command> onHeartbeatTick() {
+    for (Map.Entry<String, Progress> e : progress.entrySet()) {
+      if (e.getValue().probing()) {
+        e.getValue().probeAnswered(); // the last probe may be lost: probe again
+        sendAppend(e.getKey());
+      } else {
+        sendHeartbeat(e.getKey());
+      }
+    }
+    return Behaviors.same();
+  }
+
+  /** CheckQuorum: a leader that has not heard from a majority within an election timeout steps down. */
+  private Behavior<Command> onCheckQuorum() {
+    Set<String> active = new HashSet<>();
+    active.add(r.members.self());
+    for (Map.Entry<String, Progress> e : progress.entrySet()) {
+      if (e.getValue().recentActive()) active.add(e.getKey());
+      e.getValue().resetActive();
+    }
+    if (r.quorum.isMajority(active)) return Behaviors.same();
+    r.log.info("group {}: leader {} heard from only {} within {}; stepping down", r.members.groupId(),
+        r.members.self(), active, r.settings.electionTimeout());
+    return r.becomeFollower(Optional.empty());
+  }
+
+  /**
+   * Raft §5.3/§5.4.2: commit the highest index a majority holds durably, but only through an
+   * entry of the current term. Followers learn the new commit index at once.
+   */
+  private void maybeCommit() {
+    Map<String, Long> match = new HashMap<>();
+    match.put(r.members.self(), r.writes.durableIndex());
+    for (Map.Entry<String, Progress> e : progress.entrySet()) match.put(e.getKey(), e.getValue().match());
+    long index = r.quorum.committedIndex(match);
+    if (index <= r.commitIndex || r.raftLog.termAt(index) != r.term) return;
+    r.commitTo(index);
+    for (String peer : progress.keySet()) {
+      if (!sendAppend(peer) && !progress.get(peer).probing()) sendHeartbeat(peer);
+    }
+  }
+
+  int pendingProposals() {
+    return r.proposals.size();
+  }
+}

@@ -1,0 +1,491 @@
+package io.chronik.raft.replica;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.BehaviorInterceptor;
+import akka.actor.typed.TypedActorContext;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.BehaviorBuilder;
+import akka.actor.typed.javadsl.StashBuffer;
+import akka.actor.typed.javadsl.TimerScheduler;
+import com.google.protobuf.ByteString;
+import io.chronik.raft.core.Quorum;
+import io.chronik.raft.core.RaftLog;
+import io.chronik.raft.replica.ClientProtocol.GetStatus;
+import io.chronik.raft.replica.ClientProtocol.LocalQuery;
+import io.chronik.raft.replica.ClientProtocol.NotLeader;
+import io.chronik.raft.replica.ClientProtocol.Propose;
+import io.chronik.raft.replica.ClientProtocol.QueryResult;
+import io.chronik.raft.replica.ClientProtocol.Status;
+import io.chronik.raft.replica.StorageProtocol.Persisted;
+import io.chronik.raft.replica.StorageProtocol.Recover;
+import io.chronik.raft.replica.StorageProtocol.Recovered;
+import io.chronik.raft.replica.StorageProtocol.StorageCommand;
+import io.chronik.raft.rpc.EntryKind;
+import io.chronik.raft.rpc.HardState;
+import io.chronik.raft.rpc.LogEntry;
+import io.chronik.raft.statemachine.StateMachine;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Random;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+
+/**
+ * One replica of one Raft group, as a typed actor. The active behaviour is the role:
+ * {@code recovering} → {@link FollowerRole} / {@link CandidateRole} / {@link LeaderRole}.
+ *
+ * <p>This class holds what every role shares — the durable state (term, vote, log) mirrored
+ * from storage, the commit and apply indexes, the state machine — and the rules every role
+ * applies the same way: the term check ({@link #step}), persist-before-speak ({@link WriteQueue}),
+ * and applying committed entries in order exactly once.
+ *
+ * <p>Invariants: {@code lastApplied <= commitIndex <= log.lastIndex()} on followers; the term
+ * never decreases; a vote is never cast twice in one term (votedFor is durable before any
+ * RequestVoteResponse leaves).
+ */
+public final class Replica {
+  static final Object ELECTION_TIMER = "election";
+  static final Object HEARTBEAT_TIMER = "heartbeat";
+  static final Object CHECK_QUORUM_TIMER = "check-quorum";
+  static final Object LEADER_LEASE_TIMER = "leader-lease";
+  static final Object STORAGE_RESTART_TIMER = "storage-restart";
+
+  /** The election timer fired (private: only this replica's timers send it). */
+  enum ElectionTimeout implements Command { INSTANCE }
+
+  enum HeartbeatTick implements Command { INSTANCE }
+
+  enum CheckQuorumTick implements Command { INSTANCE }
+
+  /** The minimum election timeout passed without leader contact (thesis §4.2.3). */
+  enum LeaderLeaseExpired implements Command { INSTANCE }
+
+  enum RestartStorage implements Command { INSTANCE }
+
+  /** The storage actor stopped: a journal write failed or was rejected. */
+  record StorageStopped(int incarnation) implements Command {}
+
+  final ActorContext<Command> ctx;
+  final TimerScheduler<Command> timers;
+  final ReplicaSettings settings;
+  final GroupMembers members;
+  final Quorum quorum;
+  final Logger log;
+  private final StashBuffer<Command> stash;
+  private final ActorRef<Envelope> transport;
+  private final StorageFactory storageFactory;
+  private final Supplier<StateMachine> stateMachineFactory;
+  private final Random random;
+
+  // Durable state, mirrored: changed only together with a write to storage.
+  long term;
+  String votedFor = "";
+  RaftLog raftLog;
+  // Volatile state (Raft Figure 2).
+  long commitIndex;
+  long lastApplied;
+  Optional<String> leaderId = Optional.empty();
+  /** Heard from a current leader within the minimum election timeout (thesis §4.2.3). */
+  boolean leaderRecentlySeen;
+  StateMachine stateMachine;
+  WriteQueue writes;
+  private int storageIncarnation;
+  private ActorRef<StorageCommand> storage;
+  /** Proposals this replica accepted as leader and has not answered yet. */
+  final PendingProposals proposals = new PendingProposals();
+
+  /** Handles a peer message in the current role, after the shared term check. */
+  interface RoleHandler {
+    Behavior<Command> onRaftMessage(RaftMessage message);
+
+    /** More of the log became durable on this replica. */
+    default void onDurable() {}
+  }
+
+  private Replica(
+      ActorContext<Command> ctx,
+      TimerScheduler<Command> timers,
+      StashBuffer<Command> stash,
+      ReplicaSettings settings,
+      GroupMembers members,
+      ActorRef<Envelope> transport,
+      StorageFactory storageFactory,
+      Supplier<StateMachine> stateMachineFactory,
+      Random random) {
+    this.ctx = ctx;
+    this.timers = timers;
+    this.stash = stash;
+    this.settings = settings;
+    this.members = members;
+    this.quorum = members.quorum();
+    this.transport = transport;
+    this.storageFactory = storageFactory;
+    this.stateMachineFactory = stateMachineFactory;
+    this.random = random;
+    this.log = ctx.getLog();
+  }
+
+  public static Behavior<Command> create(
+      ReplicaSettings settings,
+      GroupMembers members,
+      ActorRef<Envelope> transport,
+      StorageFactory storageFactory,
+      Supplier<StateMachine> stateMachineFactory,
+      Random random) {
+    return Behaviors.setup(
+        ctx ->
+            Behaviors.withTimers(
+                timers ->
+                    Behaviors.withStash(
+                        settings.stashCapacity(),
+                        stash -> {
+                          Replica replica =
+                              new Replica(ctx, timers, stash, settings, members, transport,
+                                  storageFactory, stateMachineFactory, random);
+                          return Behaviors.intercept(() -> replica.new FlushWrites(), replica.startRecovery())
+                              .narrow();
+                        })));
+  }
+
+  /**
+   * After each message, the storage mutations it made go out as one write (if none is in
+   * flight). This is where write coalescing happens, so no handler has to remember to flush.
+   */
+  private final class FlushWrites extends BehaviorInterceptor<Command, Command> {
+    FlushWrites() {
+      super(Command.class);
+    }
+
+    @Override
+    public Behavior<Command> aroundReceive(
+        TypedActorContext<Command> context, Command msg, ReceiveTarget<Command> target) {
+      Behavior<Command> next = target.apply(context, msg);
+      if (writes != null) writes.flush(raftLog.lastIndex());
+      return next;
+    }
+  }
+
+  // ---------------------------------------------------------------- recovery
+
+  private Behavior<Command> startRecovery() {
+    storageIncarnation++;
+    storage = storageFactory.create(ctx, storageIncarnation);
+    ctx.watchWith(storage, new StorageStopped(storageIncarnation));
+    storage.tell(new Recover(ctx.getSelf()));
+    return recovering();
+  }
+
+  /** Waits for the durable state; stashes everything else (storage replies come first). */
+  private Behavior<Command> recovering() {
+    return Behaviors.receive(Command.class)
+        .onMessage(Recovered.class, this::onRecovered)
+        .onMessage(StorageStopped.class, this::onStorageStopped)
+        .onMessage(RestartStorage.class, m -> Behaviors.same())
+        .onMessage(Persisted.class, m -> Behaviors.same())
+        .onAnyMessage(this::stashWhileRecovering)
+        .build();
+  }
+
+  private Behavior<Command> stashWhileRecovering(Command msg) {
+    if (stash.isFull()) {
+      if (msg instanceof Propose p) p.replyTo().tell(new NotLeader(members.groupId(), Optional.empty()));
+      log.warn("group {} replica {}: recovering and stash full, dropping {}", members.groupId(), members.self(),
+          msg.getClass().getSimpleName());
+    } else {
+      stash.stash(msg);
+    }
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onRecovered(Recovered r) {
+    term = r.hardState().getTerm();
+    votedFor = r.hardState().getVotedFor();
+    raftLog = new RaftLog(r.entries());
+    commitIndex = 0;
+    lastApplied = 0;
+    leaderId = Optional.empty();
+    stateMachine = stateMachineFactory.get();
+    writes = new WriteQueue(ctx.getSelf(), storage, raftLog.lastIndex());
+    log.debug("group {} replica {} recovered term={} vote='{}' lastIndex={}", members.groupId(),
+        members.self(), term, votedFor, raftLog.lastIndex());
+    return stash.unstashAll(becomeFollower(Optional.empty()));
+  }
+
+  /** Storage stopped: forget everything volatile and recover from what is durable. */
+  private Behavior<Command> onStorageStopped(StorageStopped s) {
+    if (s.incarnation() != storageIncarnation) return Behaviors.same();
+    log.error("group {} replica {}: storage stopped (journal write failed or rejected); "
+        + "recovering from the journal in {}", members.groupId(), members.self(), settings.storageRestartBackoff());
+    proposals.failAll("storage failed");
+    cancelRoleTimers();
+    writes = null;
+    timers.startSingleTimer(STORAGE_RESTART_TIMER, RestartStorage.INSTANCE, settings.storageRestartBackoff());
+    return Behaviors.receive(Command.class)
+        .onMessage(RestartStorage.class, m -> startRecovery())
+        .onMessage(StorageStopped.class, m -> Behaviors.same())
+        .onMessage(Persisted.class, m -> Behaviors.same())
+        .onMessage(Recovered.class, m -> Behaviors.same())
+        .onAnyMessage(this::stashWhileRecovering)
+        .build();
+  }
+
+  // ---------------------------------------------------------------- shared role wiring
+
+  /**
+   * The handlers every role has. Role behaviours start from this builder and add their own.
+   * Peer messages all go through {@link #step} with the role's handler.
+   */
+  BehaviorBuilder<Command> roleBehavior(RoleHandler role) {
+    return Behaviors.receive(Command.class)
+        .onMessage(RaftMessage.class, m -> step(m, role))
+        .onMessage(Persisted.class, m -> onPersisted(m, role))
+        .onMessage(StorageStopped.class, this::onStorageStopped)
+        .onMessage(LocalQuery.class, this::onLocalQuery)
+        .onMessage(GetStatus.class, m -> onGetStatus(m, role))
+        .onMessage(LeaderLeaseExpired.class, m -> {
+          leaderRecentlySeen = false;
+          return Behaviors.same();
+        });
+  }
+
+  /**
+   * Raft §5.1, in one place: a message from a newer term makes this replica a follower in that
+   * term before the message is handled; a message from an older term is answered (so a stale
+   * leader or candidate learns the current term) or dropped, never handled by the role.
+   */
+  Behavior<Command> step(RaftMessage m, RoleHandler role) {
+    if (!m.groupId().equals(members.groupId()) || !quorum.isVoter(m.from()) || m.from().equals(members.self())) {
+      log.warn("group {} replica {}: dropping {} from non-member {} of group {}", members.groupId(),
+          members.self(), m.getClass().getSimpleName(), m.from(), m.groupId());
+      return Behaviors.same();
+    }
+    if (m.term() > term) {
+      if (m instanceof RequestVote rv && rv.preVote()) return role.onRaftMessage(m);
+      if (m instanceof RequestVoteResponse r && r.preVote() && r.granted()) return role.onRaftMessage(m);
+      if (m instanceof RequestVote && inLeaderLease(role)) {
+        // thesis §4.2.3: a server that has heard from a current leader ignores vote requests
+        // for the minimum election timeout, so a disconnected server cannot depose it.
+        log.debug("group {} replica {}: ignoring RequestVote term {} from {} within leader lease",
+            members.groupId(), members.self(), m.term(), m.from());
+        return Behaviors.same();
+      }
+      Optional<String> leader = m instanceof AppendEntries ? Optional.of(m.from()) : Optional.empty();
+      updateTerm(m.term());
+      return becomeFollowerAndHandle(m, leader);
+    }
+    if (m.term() < term) {
+      answerStale(m);
+      return Behaviors.same();
+    }
+    return role.onRaftMessage(m);
+  }
+
+  boolean inLeaderLease(RoleHandler role) {
+    return settings.checkQuorum() && (role instanceof LeaderRole || leaderRecentlySeen);
+  }
+
+  /** Tells a stale leader or pre-candidate the current term; other stale messages are dropped. */
+  private void answerStale(RaftMessage m) {
+    if (m instanceof AppendEntries ae) {
+      send(ae.from(), AppendEntriesResponse.rejected(members.groupId(), term, members.self(), ae.prevLogIndex(), 0, 0));
+    } else if (m instanceof RequestVote rv && rv.preVote()) {
+      send(rv.from(), new RequestVoteResponse(members.groupId(), term, members.self(), false, true));
+    }
+  }
+
+  static Behavior<Command> orElse(Behavior<Command> next, Behavior<Command> current) {
+    return next == Behaviors.<Command>same() ? current : next;
+  }
+
+  // ---------------------------------------------------------------- role transitions
+
+  Behavior<Command> becomeFollower(Optional<String> leader) {
+    return enterFollower(new FollowerRole(this), leader);
+  }
+
+  /** Becomes a follower of the current term and lets the follower handle {@code m}. */
+  Behavior<Command> becomeFollowerAndHandle(RaftMessage m, Optional<String> leader) {
+    FollowerRole follower = new FollowerRole(this);
+    Behavior<Command> followerBehavior = enterFollower(follower, leader);
+    return orElse(follower.onRaftMessage(m), followerBehavior);
+  }
+
+  /**
+   * Raft §5.2 / §5.4.1 vote rules, shared by every role. A real vote is granted at most once per
+   * term, only to a candidate whose log is at least as up-to-date, and is durable before the
+   * answer leaves. A pre-vote (thesis §9.6) changes nothing here; it is refused while this
+   * replica believes a leader is alive, so a partitioned node cannot start disruptive elections.
+   */
+  Behavior<Command> answerVote(RequestVote rv, boolean inLease) {
+    boolean upToDate = raftLog.isUpToDate(rv.lastLogIndex(), rv.lastLogTerm());
+    if (rv.preVote()) {
+      boolean grant = rv.term() > term && upToDate && !inLease;
+      sendAfterPersist(rv.from(),
+          new RequestVoteResponse(members.groupId(), grant ? rv.term() : term, members.self(), grant, true));
+      return Behaviors.same();
+    }
+    boolean grant = (votedFor.isEmpty() || votedFor.equals(rv.from())) && upToDate;
+    if (grant) {
+      vote(rv.from());
+      resetElectionTimer();
+    }
+    sendAfterPersist(rv.from(), new RequestVoteResponse(members.groupId(), term, members.self(), grant, false));
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> enterFollower(FollowerRole follower, Optional<String> leader) {
+    cancelRoleTimers();
+    failPendingProposals("leadership changed");
+    leaderId = leader;
+    resetElectionTimer();
+    return follower.behavior();
+  }
+
+  Behavior<Command> becomeCandidate(boolean preVote) {
+    cancelRoleTimers();
+    failPendingProposals("leadership changed");
+    leaderId = Optional.empty();
+    resetElectionTimer();
+    return new CandidateRole(this, preVote).start();
+  }
+
+  Behavior<Command> becomeLeader() {
+    cancelRoleTimers();
+    leaderId = Optional.of(members.self());
+    return new LeaderRole(this).start();
+  }
+
+  private void cancelRoleTimers() {
+    timers.cancel(ELECTION_TIMER);
+    timers.cancel(HEARTBEAT_TIMER);
+    timers.cancel(CHECK_QUORUM_TIMER);
+  }
+
+  private void failPendingProposals(String why) {
+    proposals.failAll(why);
+  }
+
+  /** Randomized in [T, 2T) (Raft §5.2) so that split votes resolve. */
+  void resetElectionTimer() {
+    long base = settings.electionTimeout().toMillis();
+    Duration timeout = Duration.ofMillis(base + (long) (random.nextDouble() * base));
+    timers.startSingleTimer(ELECTION_TIMER, ElectionTimeout.INSTANCE, timeout);
+  }
+
+  /** Records contact from the current leader: resets the election timer and the vote lease. */
+  void heardFromLeader(String leader) {
+    leaderId = Optional.of(leader);
+    leaderRecentlySeen = true;
+    resetElectionTimer();
+    timers.startSingleTimer(LEADER_LEASE_TIMER, LeaderLeaseExpired.INSTANCE, settings.electionTimeout());
+  }
+
+  // ---------------------------------------------------------------- durable state
+
+  /** Moves to a newer term with no vote; durable before any reply that reveals it. */
+  void updateTerm(long newTerm) {
+    if (newTerm <= term) throw new IllegalStateException("term must grow: " + term + " -> " + newTerm);
+    term = newTerm;
+    votedFor = "";
+    writes.hardState(hardState());
+  }
+
+  void vote(String candidate) {
+    if (!votedFor.isEmpty() && !votedFor.equals(candidate)) {
+      throw new IllegalStateException("double vote in term " + term + ": " + votedFor + " then " + candidate);
+    }
+    votedFor = candidate;
+    writes.hardState(hardState());
+  }
+
+  HardState hardState() {
+    return HardState.newBuilder().setTerm(term).setVotedFor(votedFor).build();
+  }
+
+  LogEntry newEntry(ByteString command, EntryKind kind) {
+    return LogEntry.newBuilder()
+        .setIndex(raftLog.lastIndex() + 1)
+        .setTerm(term)
+        .setKind(kind)
+        .setCommand(command)
+        .build();
+  }
+
+  private Behavior<Command> onPersisted(Persisted p, RoleHandler role) {
+    if (writes.persisted(p.writeId(), raftLog.lastIndex())) role.onDurable();
+    return Behaviors.same();
+  }
+
+  // ---------------------------------------------------------------- apply
+
+  /** Advances the commit index and applies, in order, every newly committed entry exactly once. */
+  void commitTo(long index) {
+    if (index <= commitIndex) return;
+    if (index > raftLog.lastIndex()) {
+      throw new IllegalStateException("commit " + index + " beyond last log index " + raftLog.lastIndex());
+    }
+    commitIndex = index;
+    while (lastApplied < commitIndex) {
+      LogEntry e = raftLog.entry(lastApplied + 1);
+      ByteString result = e.getKind() == EntryKind.ENTRY_KIND_NOOP
+          ? ByteString.EMPTY
+          : applySafely(e);
+      lastApplied = e.getIndex();
+      proposals.applied(e.getIndex(), e.getTerm(), result);
+    }
+  }
+
+  private ByteString applySafely(LogEntry e) {
+    try {
+      return stateMachine.apply(e.getIndex(), e.getCommand());
+    } catch (RuntimeException ex) {
+      // Deterministic state machines fail the same way everywhere; the contract asks them to
+      // encode errors, so this is a bug in the state machine. Keep the replica alive.
+      log.error("group {}: state machine threw applying entry {}", members.groupId(), e.getIndex(), ex);
+      return ByteString.EMPTY;
+    }
+  }
+
+  // ---------------------------------------------------------------- client reads and status
+
+  private Behavior<Command> onLocalQuery(LocalQuery q) {
+    q.replyTo().tell(new QueryResult(stateMachine.query(q.query()), lastApplied));
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onGetStatus(GetStatus g, RoleHandler role) {
+    g.replyTo().tell(new Status(members.groupId(), members.self(), roleName(role), term, leaderId,
+        commitIndex, lastApplied, raftLog.lastIndex()));
+    return Behaviors.same();
+  }
+
+  private static String roleName(RoleHandler role) {
+    if (role instanceof LeaderRole) return "leader";
+    if (role instanceof CandidateRole c) return c.preVote ? "pre-candidate" : "candidate";
+    return "follower";
+  }
+
+  /** The reply to a proposal on a replica that is not the leader. */
+  Behavior<Command> rejectProposal(Propose p) {
+    p.replyTo().tell(new NotLeader(members.groupId(), leaderId));
+    return Behaviors.same();
+  }
+
+  // ---------------------------------------------------------------- sending
+
+  void send(String to, RaftMessage message) {
+    transport.tell(new Envelope(to, message));
+  }
+
+  /** Sends once everything this replica has promised so far is durable. */
+  void sendAfterPersist(String to, RaftMessage message) {
+    writes.afterPersist(() -> send(to, message));
+  }
+
+  void broadcastAfterPersist(Function<String, RaftMessage> message) {
+    for (String peer : members.peers()) sendAfterPersist(peer, message.apply(peer));
+  }
+}

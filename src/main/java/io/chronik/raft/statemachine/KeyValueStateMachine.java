@@ -1,0 +1,90 @@
+package io.chronik.raft.statemachine;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.chronik.raft.statemachine.proto.KvCommand;
+import io.chronik.raft.statemachine.proto.KvCompareAndSet;
+import io.chronik.raft.statemachine.proto.KvQuery;
+import io.chronik.raft.statemachine.proto.KvResult;
+import java.util.HashMap;
+import java.util.Map;
+
+/** A replicated key-value map: put, delete, compare-and-set; get as a query. */
+public final class KeyValueStateMachine implements StateMachine {
+  private final Map<String, ByteString> map = new HashMap<>();
+
+  @Override
+  public ByteString apply(long index, ByteString command) {
+    KvCommand cmd;
+    try {
+      cmd = KvCommand.parseFrom(command);
+    } catch (InvalidProtocolBufferException e) {
+      return error("not a KvCommand: " + e.getMessage());
+    }
+    return switch (cmd.getOpCase()) {
+      case PUT -> prior(map.put(cmd.getPut().getKey(), cmd.getPut().getValue()), true);
+      case DELETE -> prior(map.remove(cmd.getDelete().getKey()), true);
+      case COMPARE_AND_SET -> compareAndSet(cmd.getCompareAndSet());
+      case OP_NOT_SET -> error("KvCommand has no operation set");
+    };
+  }
+
+  private ByteString compareAndSet(KvCompareAndSet cas) {
+    ByteString current = map.get(cas.getKey());
+    boolean matches = cas.getExpectAbsent() ? current == null : cas.getExpectedValue().equals(current);
+    if (matches) map.put(cas.getKey(), cas.getNewValue());
+    return prior(current, matches);
+  }
+
+  @Override
+  public ByteString query(ByteString query) {
+    KvQuery q;
+    try {
+      q = KvQuery.parseFrom(query);
+    } catch (InvalidProtocolBufferException e) {
+      return error("not a KvQuery: " + e.getMessage());
+    }
+    return prior(map.get(q.getKey()), true);
+  }
+
+  private static ByteString prior(ByteString value, boolean applied) {
+    KvResult.Builder r = KvResult.newBuilder().setApplied(applied).setFound(value != null);
+    if (value != null) r.setValue(value);
+    return r.build().toByteString();
+  }
+
+  private static ByteString error(String message) {
+    return KvResult.newBuilder().setError(message).build().toByteString();
+  }
+
+  // ---- codecs for callers ----
+
+  public static ByteString put(String key, ByteString value) {
+    return KvCommand.newBuilder().setPut(io.chronik.raft.statemachine.proto.KvPut.newBuilder()
+        .setKey(key).setValue(value)).build().toByteString();
+  }
+
+  public static ByteString delete(String key) {
+    return KvCommand.newBuilder().setDelete(io.chronik.raft.statemachine.proto.KvDelete.newBuilder()
+        .setKey(key)).build().toByteString();
+  }
+
+  /** Compare-and-set; {@code expected == null} means "only if absent". */
+  public static ByteString compareAndSet(String key, ByteString expected, ByteString newValue) {
+    KvCompareAndSet.Builder cas = KvCompareAndSet.newBuilder().setKey(key).setNewValue(newValue);
+    if (expected == null) cas.setExpectAbsent(true); else cas.setExpectedValue(expected);
+    return KvCommand.newBuilder().setCompareAndSet(cas).build().toByteString();
+  }
+
+  public static ByteString get(String key) {
+    return KvQuery.newBuilder().setKey(key).build().toByteString();
+  }
+
+  public static KvResult result(ByteString bytes) {
+    try {
+      return KvResult.parseFrom(bytes);
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalArgumentException("not a KvResult", e);
+    }
+  }
+}

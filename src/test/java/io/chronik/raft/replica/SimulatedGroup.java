@@ -1,0 +1,514 @@
+package io.chronik.raft.replica;
+
+import akka.actor.testkit.typed.Effect;
+import akka.actor.testkit.typed.javadsl.BehaviorTestKit;
+import akka.actor.testkit.typed.javadsl.TestInbox;
+import akka.actor.typed.Behavior;
+import com.google.protobuf.ByteString;
+import io.chronik.raft.replica.ClientProtocol.GetStatus;
+import io.chronik.raft.replica.ClientProtocol.NotLeader;
+import io.chronik.raft.replica.ClientProtocol.OutcomeUnknown;
+import io.chronik.raft.replica.ClientProtocol.ProposalRejected;
+import io.chronik.raft.replica.ClientProtocol.Propose;
+import io.chronik.raft.replica.ClientProtocol.ProposeReply;
+import io.chronik.raft.replica.ClientProtocol.Proposed;
+import io.chronik.raft.replica.ClientProtocol.Status;
+import io.chronik.raft.replica.StorageProtocol.Persist;
+import io.chronik.raft.replica.StorageProtocol.Persisted;
+import io.chronik.raft.replica.StorageProtocol.Recover;
+import io.chronik.raft.replica.StorageProtocol.Recovered;
+import io.chronik.raft.replica.StorageProtocol.StorageCommand;
+import io.chronik.raft.statemachine.KeyValueStateMachine;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.PriorityQueue;
+import java.util.Random;
+import java.util.Set;
+
+/**
+ * L0 deterministic simulation: the real replica behaviours, one {@link BehaviorTestKit} each, on
+ * virtual time. This harness is the network (latency, drops, duplicates, reordering, partitions),
+ * the clock (timers fire with per-node skew), the disk ({@link SimDisk}: honest or lying) and the
+ * process (crash, restart, pause). Everything random comes from one seed, so a schedule replays
+ * exactly. {@link SimInvariants} are checked as it runs and at the end.
+ */
+final class SimulatedGroup {
+  static final String GROUP = "g";
+
+  /** The faults of one schedule. */
+  record Faults(double dropRate, double duplicateRate, double reorderRate, boolean partitions,
+      boolean crashes, boolean pauses, double storageFailureRate, boolean lyingDisk) {
+
+    static Faults random(Random rnd, boolean lyingDisk) {
+      return new Faults(rnd.nextDouble() * 0.3, rnd.nextDouble() * 0.1, rnd.nextDouble() * 0.3,
+          rnd.nextDouble() < 0.7, lyingDisk || rnd.nextDouble() < 0.6, rnd.nextDouble() < 0.4,
+          lyingDisk || rnd.nextDouble() < 0.7 ? 0 : 0.02, lyingDisk);
+    }
+  }
+
+  /** What one schedule did. */
+  static final class Stats {
+    long messages, drops, duplicates, partitions, crashes, pauses, storageFailures;
+    long proposalsAcknowledged, proposalsUnknown, proposalsSent;
+    boolean converged;
+
+    long faults() {
+      return drops + duplicates + partitions + crashes + pauses + storageFailures;
+    }
+  }
+
+  private record Event(long time, long seq, String target, Runnable action) {}
+
+  private final class Node {
+    final String id;
+    final SimDisk disk = new SimDisk();
+    final TestInbox<Envelope> net = TestInbox.create();
+    final TestInbox<StorageCommand> storage = TestInbox.create();
+    final Map<Object, Long> timers = new HashMap<>();
+    final double clockSkew;
+    BehaviorTestKit<Command> kit;
+    RecordingStateMachine stateMachine;
+    int generation;
+    int storageIncarnation;
+    boolean storageDown;
+    long storageFreeAt;
+    long pausedUntil;
+    Persist inFlightWrite;
+
+    Node(String id, double clockSkew) {
+      this.id = id;
+      this.clockSkew = clockSkew;
+    }
+
+    boolean alive() {
+      return kit != null;
+    }
+  }
+
+  private final class Client {
+    final int id;
+    int seq;
+    String target;
+    Op op;
+
+    Client(int id, String target) {
+      this.id = id;
+      this.target = target;
+    }
+  }
+
+  private static final class Op {
+    final ByteString command;
+    final TestInbox<ProposeReply> inbox = TestInbox.create();
+
+    Op(ByteString command) {
+      this.command = command;
+    }
+  }
+
+  final long seed;
+  final Faults faults;
+  final Stats stats = new Stats();
+  final SimInvariants invariants = new SimInvariants();
+  private final Random rnd;
+  private final ReplicaSettings settings;
+  private final List<String> ids = new ArrayList<>();
+  private final Map<String, Node> nodes = new LinkedHashMap<>();
+  private final PriorityQueue<Event> queue = new PriorityQueue<>(
+      (a, b) -> a.time != b.time ? Long.compare(a.time, b.time) : Long.compare(a.seq, b.seq));
+  private final List<Client> clients = new ArrayList<>();
+  private final List<Op> abandoned = new ArrayList<>();
+  private final ArrayDeque<String> trace = new ArrayDeque<>();
+  private long now;
+  private long seq;
+  private long timerGeneration;
+  private int[] side;
+  private int bridge = -1;
+  private boolean faultPhase = true;
+  private String lastLeader;
+
+  SimulatedGroup(long seed, int replicas, Faults faults) {
+    this.seed = seed;
+    this.rnd = new Random(seed);
+    this.faults = faults;
+    this.settings = new ReplicaSettings(Duration.ofMillis(300), Duration.ofMillis(50), 1 << 20, 4096, 16, 4,
+        true, true, 10_000, Duration.ofMillis(100));
+    for (int i = 1; i <= replicas; i++) ids.add("n" + i);
+    for (String id : ids) nodes.put(id, new Node(id, 0.9 + rnd.nextDouble() * 0.2));
+    side = new int[replicas];
+  }
+
+  static SimulatedGroup random(long seed, boolean lyingDisk) {
+    Random r = new Random(seed * 31 + 7);
+    return new SimulatedGroup(seed, r.nextBoolean() ? 3 : 5, Faults.random(r, lyingDisk));
+  }
+
+  /** Runs faults and a client workload for {@code faultMillis}, then heals and waits to converge. */
+  SimulatedGroup run(long faultMillis, int clientCount) {
+    trace("seed=" + seed + " replicas=" + ids.size() + " " + faults);
+    for (Node n : nodes.values()) start(n);
+    for (int c = 0; c < clientCount; c++) {
+      Client client = new Client(c, ids.get(rnd.nextInt(ids.size())));
+      clients.add(client);
+      at(now + 50 + rnd.nextInt(200), null, () -> nextOp(client));
+    }
+    scheduleFaults(faultMillis);
+    runUntil(faultMillis);
+    heal();
+    long deadline = now + 30_000;
+    while (invariants.violations.isEmpty() && now < deadline) {
+      runUntil(now + 100);
+      if (converged()) {
+        stats.converged = true;
+        break;
+      }
+    }
+    if (invariants.violations.isEmpty() && !stats.converged) {
+      invariants.violations.add("liveness: no convergence within 30 s of healing all faults");
+    }
+    finalChecks();
+    return this;
+  }
+
+  // ------------------------------------------------------------------ event loop
+
+  private void at(long time, String target, Runnable action) {
+    queue.add(new Event(time, seq++, target, action));
+  }
+
+  private void runUntil(long end) {
+    while (!queue.isEmpty() && queue.peek().time <= end && invariants.violations.isEmpty()) {
+      if (queue.size() > 200_000) {
+        invariants.violations.add("harness: event explosion (" + queue.size() + " pending events) at t=" + now);
+        return;
+      }
+      Event e = queue.poll();
+      now = e.time;
+      if (e.target != null && nodes.get(e.target).pausedUntil > now) {
+        at(nodes.get(e.target).pausedUntil, e.target, e.action);
+        continue;
+      }
+      try {
+        e.action.run();
+      } catch (RuntimeException ex) {
+        invariants.violations.add("exception at t=" + now + ": " + ex);
+        trace(stackTrace(ex));
+      }
+      checkClients();
+    }
+    now = Math.max(now, end);
+  }
+
+  // ------------------------------------------------------------------ processes
+
+  private void start(Node n) {
+    n.generation++;
+    n.storageDown = false;
+    n.inFlightWrite = null;
+    n.timers.clear();
+    Behavior<Command> behavior = Replica.create(settings, new GroupMembers(GROUP, n.id, Set.copyOf(ids)),
+        n.net.getRef(),
+        (ctx, incarnation) -> {
+          n.storageIncarnation = incarnation;
+          n.storageDown = false;
+          return n.storage.getRef();
+        },
+        () -> n.stateMachine = new RecordingStateMachine(n.id, invariants),
+        new Random(rnd.nextLong()));
+    n.kit = BehaviorTestKit.create(behavior, n.id + "-" + n.generation);
+    trace("start " + n.id);
+    drain(n);
+  }
+
+  private void crash(Node n) {
+    if (!n.alive()) return;
+    stats.crashes++;
+    trace("crash " + n.id);
+    n.kit = null;
+    n.generation++;
+    n.timers.clear();
+    n.net.getAllReceived();
+    n.storage.getAllReceived();
+    if (faults.lyingDisk) {
+      n.disk.crash();
+    } else if (n.inFlightWrite != null && rnd.nextBoolean()) {
+      // The write reached the disk but its acknowledgement died with the process.
+      n.disk.write(n.inFlightWrite);
+      n.disk.sync();
+      invariants.onLogWritten(n.id, n.disk.log());
+    }
+    n.inFlightWrite = null;
+    at(now + 100 + rnd.nextInt(900), null, () -> { if (!n.alive()) start(n); });
+  }
+
+  private void deliver(Node n, Command msg) {
+    if (!n.alive()) return;
+    n.kit.run(msg);
+    drain(n);
+  }
+
+  /** Collects what the replica did: timers, peer messages, storage requests. */
+  private void drain(Node n) {
+    if (!n.alive()) return;
+    for (Effect e : n.kit.getAllEffects()) {
+      if (e instanceof Effect.TimerScheduled<?> t) {
+        scheduleTimer(n, t.key(), (Command) t.msg(), t.duration(),
+            !t.mode().getClass().getSimpleName().startsWith("SingleMode"));
+      } else if (e instanceof Effect.TimerCancelled c) {
+        n.timers.remove(c.key());
+      }
+    }
+    for (Envelope env : n.net.getAllReceived()) send(n.id, env);
+    for (StorageCommand sc : n.storage.getAllReceived()) storage(n, sc);
+    n.kit.clearLog();
+  }
+
+  private void scheduleTimer(Node n, Object key, Command msg, Duration delay, boolean periodic) {
+    long gen = ++timerGeneration;
+    n.timers.put(key, gen);
+    long skewed = Math.max(1, Math.round(delay.toMillis() * n.clockSkew));
+    fireLater(n, key, msg, skewed, periodic, gen, n.generation);
+  }
+
+  private void fireLater(Node n, Object key, Command msg, long delay, boolean periodic, long gen, int nodeGen) {
+    at(now + delay, n.id, () -> {
+      if (n.generation != nodeGen || !Objects.equals(n.timers.get(key), gen)) return;
+      if (periodic) fireLater(n, key, msg, delay, true, gen, nodeGen); else n.timers.remove(key);
+      deliver(n, msg);
+    });
+  }
+
+  // ------------------------------------------------------------------ network
+
+  private void send(String from, Envelope env) {
+    invariants.onSend(from, env.message());
+    if (env.message() instanceof AppendEntries && !from.equals(lastLeader)) {
+      lastLeader = from;
+      trace("leader " + from + " term " + env.message().term());
+    }
+    stats.messages++;
+    String to = env.to();
+    if (blocked(from, to)) return;
+    if (faultPhase && rnd.nextDouble() < faults.dropRate) {
+      stats.drops++;
+      return;
+    }
+    int copies = faultPhase && rnd.nextDouble() < faults.duplicateRate ? 2 : 1;
+    if (copies == 2) stats.duplicates++;
+    for (int i = 0; i < copies; i++) {
+      long latency = 1 + rnd.nextInt(5)
+          + (faultPhase && rnd.nextDouble() < faults.reorderRate ? rnd.nextInt(60) : 0);
+      at(now + latency, to, () -> { if (!blocked(from, to)) deliver(nodes.get(to), env.message()); });
+    }
+  }
+
+  private boolean blocked(String from, String to) {
+    int a = ids.indexOf(from);
+    int b = ids.indexOf(to);
+    return side[a] != side[b] && a != bridge && b != bridge;
+  }
+
+  // ------------------------------------------------------------------ storage
+
+  private void storage(Node n, StorageCommand sc) {
+    int gen = n.generation;
+    if (sc instanceof Recover) {
+      at(now + 1, n.id, () -> {
+        if (n.generation == gen) deliver(n, new Recovered(n.disk.hardState(), n.disk.log()));
+      });
+    } else if (sc instanceof Persist p) {
+      int incarnation = n.storageIncarnation;
+      if (faults.lyingDisk) {
+        // Acknowledged at once; reaches the platter only now and then.
+        n.disk.write(p);
+        invariants.onLogWritten(n.id, n.disk.log());
+        if (rnd.nextDouble() < 0.05) n.disk.sync();
+        at(now + 1, n.id, () -> { if (n.generation == gen) deliver(n, new Persisted(p.writeId())); });
+        return;
+      }
+      long done = Math.max(now, n.storageFreeAt) + 1 + rnd.nextInt(4);
+      n.storageFreeAt = done;
+      n.inFlightWrite = p;
+      at(done, n.id, () -> completeWrite(n, p, gen, incarnation));
+    }
+  }
+
+  private void completeWrite(Node n, Persist p, int gen, int incarnation) {
+    if (n.generation != gen || n.storageIncarnation != incarnation || n.storageDown) return;
+    n.inFlightWrite = null;
+    if (faultPhase && rnd.nextDouble() < faults.storageFailureRate) {
+      stats.storageFailures++;
+      n.storageDown = true;
+      trace("storage failure " + n.id);
+      deliver(n, new Replica.StorageStopped(incarnation));
+      return;
+    }
+    n.disk.write(p);
+    n.disk.sync();
+    invariants.onLogWritten(n.id, n.disk.log());
+    deliver(n, new Persisted(p.writeId()));
+  }
+
+  // ------------------------------------------------------------------ faults
+
+  private void scheduleFaults(long faultMillis) {
+    for (long t = 200 + rnd.nextInt(800); t < faultMillis; t += 300 + rnd.nextInt(1200)) {
+      at(t, null, this::injectFault);
+    }
+  }
+
+  private void injectFault() {
+    if (!faultPhase) return;
+    int kind = rnd.nextInt(3);
+    if (kind == 0 && faults.partitions) {
+      partition();
+    } else if (kind == 1 && faults.crashes && rnd.nextInt(4) == 0) {
+      trace("power loss: every replica crashes");
+      for (Node n : nodes.values()) crash(n);
+    } else if (kind == 1 && faults.crashes) {
+      String victim = rnd.nextBoolean() && lastLeader != null ? lastLeader : ids.get(rnd.nextInt(ids.size()));
+      crash(nodes.get(victim));
+    } else if (kind == 2 && faults.pauses) {
+      Node n = nodes.get(ids.get(rnd.nextInt(ids.size())));
+      stats.pauses++;
+      n.pausedUntil = now + 100 + rnd.nextInt(1400);
+      trace("pause " + n.id + " until " + n.pausedUntil);
+    }
+  }
+
+  private void partition() {
+    stats.partitions++;
+    int n = ids.size();
+    side = new int[n];
+    bridge = -1;
+    int shape = rnd.nextInt(4);
+    if (shape == 0 && lastLeader != null) {
+      side[ids.indexOf(lastLeader)] = 1; // isolated leader
+    } else if (shape == 1 && n == 5) {
+      side[0] = side[1] = 1; // bridge: node 2 sees both sides
+      bridge = 2;
+    } else if (shape == 2) {
+      for (int i = 0; i < n; i++) side[i] = rnd.nextInt(2); // random split
+    } // shape 3: heal
+    trace("partition sides=" + java.util.Arrays.toString(side) + " bridge=" + bridge);
+  }
+
+  private void heal() {
+    faultPhase = false;
+    side = new int[ids.size()];
+    bridge = -1;
+    for (Node n : nodes.values()) {
+      n.pausedUntil = 0;
+      if (!n.alive()) at(now + 1, null, () -> { if (!n.alive()) start(n); });
+    }
+    trace("heal at t=" + now);
+  }
+
+  // ------------------------------------------------------------------ clients
+
+  private void nextOp(Client c) {
+    if (!faultPhase) return;
+    c.op = new Op(KeyValueStateMachine.put("k" + rnd.nextInt(3), ByteString.copyFromUtf8("c" + c.id + "-" + c.seq++)));
+    stats.proposalsSent++;
+    Op op = c.op;
+    submit(c, op);
+    at(now + 2000, null, () -> {
+      if (c.op != op) return;
+      stats.proposalsUnknown++;
+      abandoned.add(op);
+      c.op = null;
+      nextOp(c);
+    });
+  }
+
+  private void submit(Client c, Op op) {
+    String target = c.target;
+    at(now + 1 + rnd.nextInt(5), target, () -> {
+      if (c.op == op) deliver(nodes.get(target), new Propose(op.command, op.inbox.getRef()));
+    });
+  }
+
+  private void checkClients() {
+    for (Client c : clients) {
+      Op op = c.op;
+      if (op == null || !op.inbox.hasMessages()) continue;
+      ProposeReply reply = op.inbox.receiveMessage();
+      if (reply instanceof Proposed p) {
+        acknowledged(p, op);
+        c.op = null;
+        at(now + rnd.nextInt(20), null, () -> nextOp(c));
+      } else if (reply instanceof NotLeader nl) {
+        c.target = nl.leaderHint().orElse(ids.get(rnd.nextInt(ids.size())));
+        at(now + (nl.leaderHint().isPresent() ? 1 : 30), null, () -> { if (c.op == op) submit(c, op); });
+      } else if (reply instanceof OutcomeUnknown) {
+        stats.proposalsUnknown++;
+        c.op = null;
+        at(now + rnd.nextInt(20), null, () -> nextOp(c));
+      } else if (reply instanceof ProposalRejected r) {
+        invariants.violations.add("unexpected rejection of a small proposal: " + r.reason());
+      }
+    }
+  }
+
+  private void acknowledged(Proposed p, Op op) {
+    stats.proposalsAcknowledged++;
+    invariants.onAcknowledged(p.index(), op.command);
+  }
+
+  // ------------------------------------------------------------------ end of schedule
+
+  private boolean converged() {
+    for (Client c : clients) if (c.op != null) return false;
+    Long commit = null;
+    for (Node n : nodes.values()) {
+      if (!n.alive()) return false;
+      Status s = status(n);
+      if (s.commitIndex() != s.lastIndex() || s.appliedIndex() != s.commitIndex()) return false;
+      if (commit != null && commit != s.commitIndex()) return false;
+      commit = s.commitIndex();
+    }
+    return true;
+  }
+
+  private Status status(Node n) {
+    TestInbox<Status> probe = TestInbox.create();
+    n.kit.run(new GetStatus(probe.getRef()));
+    drain(n);
+    return probe.receiveMessage();
+  }
+
+  private void finalChecks() {
+    for (Op op : abandoned) {
+      for (ProposeReply r : op.inbox.getAllReceived()) if (r instanceof Proposed p) acknowledged(p, op);
+    }
+    if (!invariants.violations.isEmpty() || !stats.converged) return;
+    for (Node n : nodes.values()) {
+      invariants.checkAcknowledged(n.id, n.stateMachine.applied, status(n).appliedIndex());
+    }
+  }
+
+  List<String> violations() {
+    return invariants.violations;
+  }
+
+  String traceTail() {
+    return String.join("\n", trace);
+  }
+
+  private void trace(String line) {
+    trace.addLast("t=" + now + " " + line);
+    if (trace.size() > 400) trace.removeFirst();
+  }
+
+  private static String stackTrace(Throwable t) {
+    java.io.StringWriter w = new java.io.StringWriter();
+    t.printStackTrace(new java.io.PrintWriter(w));
+    return w.toString();
+  }
+}
