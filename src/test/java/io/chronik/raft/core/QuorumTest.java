@@ -1,0 +1,48 @@
+package io.chronik.raft.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.chronik.raft.core.Quorum.VoteResult;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class QuorumTest {
+  private final Quorum three = new Quorum(Set.of("a", "b", "c"));
+  private final Quorum five = new Quorum(Set.of("a", "b", "c", "d", "e"));
+
+  @Test
+  void majorities() {
+    assertEquals(2, three.majority());
+    assertEquals(3, five.majority());
+    assertEquals(1, new Quorum(Set.of("a")).majority());
+  }
+
+  @Test
+  void voteResultCountsVotersOnly() {
+    assertEquals(VoteResult.PENDING, three.voteResult(Map.of("a", true)));
+    assertEquals(VoteResult.WON, three.voteResult(Map.of("a", true, "b", true)));
+    assertEquals(VoteResult.LOST, three.voteResult(Map.of("a", true, "b", false, "c", false)));
+    assertEquals(VoteResult.PENDING, three.voteResult(Map.of("a", true, "x", true, "y", true)),
+        "votes from non-voters never count");
+    assertEquals(VoteResult.LOST, five.voteResult(Map.of("b", false, "c", false, "d", false)));
+    assertEquals(VoteResult.PENDING, five.voteResult(Map.of("a", true, "b", false, "c", false)));
+  }
+
+  @Test
+  void committedIndexIsTheMajorityMatchedIndex() {
+    assertEquals(5, three.committedIndex(Map.of("a", 7L, "b", 5L, "c", 1L)));
+    assertEquals(0, three.committedIndex(Map.of("a", 7L)), "absent voters count as 0");
+    assertEquals(4, five.committedIndex(Map.of("a", 9L, "b", 4L, "c", 4L, "d", 2L, "e", 0L)));
+    assertEquals(2, three.committedIndex(Map.of("a", 2L, "b", 2L, "c", 2L, "x", 100L, "y", 100L)),
+        "a non-voter's match index is ignored");
+  }
+
+  @Test
+  void isMajorityIgnoresStrangers() {
+    assertTrue(three.isMajority(Set.of("a", "c")));
+    assertFalse(three.isMajority(Set.of("a", "x", "y")));
+  }
+}

@@ -1,0 +1,68 @@
+package io.chronik.raft.replica;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+import akka.actor.testkit.typed.javadsl.BehaviorTestKit;
+import akka.actor.testkit.typed.javadsl.TestInbox;
+import io.chronik.raft.replica.ClientProtocol.GetStatus;
+import io.chronik.raft.replica.ClientProtocol.Status;
+import io.chronik.raft.replica.StorageProtocol.Persist;
+import io.chronik.raft.replica.StorageProtocol.Persisted;
+import io.chronik.raft.replica.StorageProtocol.Recovered;
+import io.chronik.raft.replica.StorageProtocol.StorageCommand;
+import io.chronik.raft.rpc.HardState;
+import io.chronik.raft.rpc.LogEntry;
+import io.chronik.raft.statemachine.KeyValueStateMachine;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+
+/** One replica under {@link BehaviorTestKit}; the test plays its peers and its storage by hand. */
+final class OneReplica {
+  final BehaviorTestKit<Command> kit;
+  final TestInbox<Envelope> net = TestInbox.create();
+  final TestInbox<StorageCommand> storage = TestInbox.create();
+
+  OneReplica(String self, Set<String> voters, HardState hardState, List<LogEntry> log) {
+    ReplicaSettings settings = new ReplicaSettings(Duration.ofMillis(300), Duration.ofMillis(50), 64, 4096, 16, 4,
+        true, true, 100, Duration.ofMillis(100));
+    kit = BehaviorTestKit.create(Replica.create(settings, new GroupMembers("g", self, voters), net.getRef(),
+        (ctx, incarnation) -> storage.getRef(), KeyValueStateMachine::new, new Random(1)));
+    assertInstanceOf(StorageProtocol.Recover.class, storage.receiveMessage());
+    kit.run(new Recovered(hardState, log));
+  }
+
+  /** Completes every write the replica has issued, in order, and returns them. */
+  List<Persist> persistAll() {
+    List<Persist> done = new ArrayList<>();
+    while (storage.hasMessages()) {
+      Persist p = (Persist) storage.receiveMessage();
+      done.add(p);
+      kit.run(new Persisted(p.writeId()));
+    }
+    return done;
+  }
+
+  List<RaftMessage> sent() {
+    return net.getAllReceived().stream().map(Envelope::message).toList();
+  }
+
+  Status status() {
+    TestInbox<Status> probe = TestInbox.create();
+    kit.run(new GetStatus(probe.getRef()));
+    return probe.receiveMessage();
+  }
+
+  void campaignAndWin(List<String> voters) {
+    kit.run(Replica.ElectionTimeout.INSTANCE); // pre-candidate
+    persistAll();
+    long next = status().term() + 1;
+    for (String v : voters) kit.run(new RequestVoteResponse("g", next, v, true, true));
+    persistAll(); // term + self-vote
+    for (String v : voters) kit.run(new RequestVoteResponse("g", next, v, true, false));
+    assertEquals("leader", status().role());
+  }
+}
