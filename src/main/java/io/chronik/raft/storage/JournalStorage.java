@@ -85,6 +85,12 @@ public final class JournalStorage
     return journalPluginId;
   }
 
+  /** Snapshots are not used yet (log compaction comes later); say so instead of relying on a default. */
+  @Override
+  public String snapshotPluginId() {
+    return "akka.persistence.no-snapshot-store";
+  }
+
   @Override
   public State emptyState() {
     return new State();

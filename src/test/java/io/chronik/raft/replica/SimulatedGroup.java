@@ -223,7 +223,9 @@ final class SimulatedGroup {
   }
 
   Status statusOf(String id) {
-    return status(nodes.get(id));
+    Status s = status(nodes.get(id));
+    if (s == null) throw new AssertionError(id + " is still recovering");
+    return s;
   }
 
   /** The live replica that believes it leads the highest term, if any. */
@@ -233,7 +235,7 @@ final class SimulatedGroup {
     for (Node n : nodes.values()) {
       if (!n.alive()) continue;
       Status s = status(n);
-      if (s.role().equals("leader") && s.term() > bestTerm) {
+      if (s != null && s.role().equals("leader") && s.term() > bestTerm) {
         best = n.id;
         bestTerm = s.term();
       }
@@ -542,6 +544,7 @@ final class SimulatedGroup {
     for (Node n : nodes.values()) {
       if (!n.alive()) return false;
       Status s = status(n);
+      if (s == null) return false; // still recovering
       if (s.commitIndex() != s.lastIndex() || s.appliedIndex() != s.commitIndex()) return false;
       if (commit != null && commit != s.commitIndex()) return false;
       commit = s.commitIndex();
@@ -549,11 +552,12 @@ final class SimulatedGroup {
     return true;
   }
 
+  /** The replica's status, or null while it is recovering (it stashes the request until then). */
   private Status status(Node n) {
     TestInbox<Status> probe = TestInbox.create();
     n.kit.run(new GetStatus(probe.getRef()));
     drain(n);
-    return probe.receiveMessage();
+    return probe.hasMessages() ? probe.receiveMessage() : null;
   }
 
   private void finalChecks() {

@@ -1,0 +1,167 @@
+package io.chronik.raft.replica;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import akka.actor.testkit.typed.javadsl.ManualTime;
+import akka.actor.testkit.typed.javadsl.TestProbe;
+import akka.actor.typed.ActorRef;
+import akka.persistence.testkit.PersistenceTestKitPlugin;
+import akka.persistence.testkit.javadsl.PersistenceTestKit;
+import com.google.protobuf.ByteString;
+import io.chronik.raft.replica.ClientProtocol.GetStatus;
+import io.chronik.raft.replica.ClientProtocol.LocalQuery;
+import io.chronik.raft.replica.ClientProtocol.OutcomeUnknown;
+import io.chronik.raft.replica.ClientProtocol.Propose;
+import io.chronik.raft.replica.ClientProtocol.ProposeReply;
+import io.chronik.raft.replica.ClientProtocol.Proposed;
+import io.chronik.raft.replica.ClientProtocol.QueryResult;
+import io.chronik.raft.replica.ClientProtocol.Status;
+import io.chronik.raft.statemachine.KeyValueStateMachine;
+import io.chronik.raft.storage.JournalStorage;
+import java.time.Duration;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** L1: the replica with its real storage actor on the PersistenceTestKit journal, on ManualTime. */
+class ReplicaOnJournalTest {
+  private static final ActorTestKit testKit = ActorTestKit.create(ManualTime.config()
+      .withFallback(PersistenceTestKitPlugin.getInstance().config())
+      .withFallback(ActorTestKit.applicationTestConfig()));
+  private static final ManualTime time = ManualTime.get(testKit.system());
+  private static final PersistenceTestKit journal = PersistenceTestKit.create(testKit.system());
+  private static final AtomicInteger groups = new AtomicInteger();
+  private static final ReplicaSettings SETTINGS = new ReplicaSettings(Duration.ofMillis(300), Duration.ofMillis(50),
+      1024, 4096, 16, 4, true, true, 100, Duration.ofMillis(100));
+
+  private final TestProbe<Envelope> net = testKit.createTestProbe();
+  private String group;
+
+  @AfterAll
+  static void shutdown() {
+    testKit.shutdownTestKit();
+  }
+
+  @BeforeEach
+  void fresh() {
+    journal.clearAll();
+    journal.resetPolicy();
+    group = "g" + groups.incrementAndGet();
+  }
+
+  private ActorRef<Command> spawn(String self, Set<String> voters) {
+    return testKit.spawn(Replica.create(SETTINGS, new GroupMembers(group, self, voters), net.ref(),
+        JournalStorage.factory(group + "/" + self, PersistenceTestKitPlugin.PluginId()),
+        KeyValueStateMachine::new, new Random(7)));
+  }
+
+  /** Answered only once recovery is over (the recovering behaviour stashes it). */
+  private Status status(ActorRef<Command> replica) {
+    TestProbe<Status> probe = testKit.createTestProbe();
+    replica.tell(new GetStatus(probe.ref()));
+    return probe.receiveMessage(Duration.ofSeconds(5));
+  }
+
+  private ProposeReply propose(ActorRef<Command> replica, ByteString command) {
+    TestProbe<ProposeReply> probe = testKit.createTestProbe();
+    replica.tell(new Propose(command, probe.ref()));
+    return probe.receiveMessage(Duration.ofSeconds(5));
+  }
+
+  private ActorRef<Command> singleVoterLeader() {
+    ActorRef<Command> a = spawn("a", Set.of("a"));
+    status(a);
+    time.timePasses(Duration.ofMillis(600)); // past the longest randomized election timeout
+    TestProbe<Status> probe = testKit.createTestProbe();
+    probe.awaitAssert(Duration.ofSeconds(5), () -> {
+      a.tell(new GetStatus(probe.ref()));
+      assertEquals("leader", probe.receiveMessage().role(), "single voter elects itself");
+      return null;
+    });
+    return a;
+  }
+
+  @Test
+  void theElectionTimerFiresOnlyAfterTheElectionTimeout() {
+    ActorRef<Command> a = spawn("a", Set.of("a", "b", "c"));
+    status(a); // recovered: the election timer is running
+    time.expectNoMessageFor(Duration.ofMillis(299), net);
+    time.timePasses(Duration.ofMillis(301));
+    Envelope first = net.receiveMessage();
+    Envelope second = net.receiveMessage();
+    assertEquals(Set.of("b", "c"), Set.of(first.to(), second.to()));
+    RequestVote rv = assertInstanceOf(RequestVote.class, first.message());
+    assertTrue(rv.preVote(), "PreVote first: nobody's term changes yet");
+    assertEquals(1, rv.term());
+    assertEquals(0, status(a).term());
+  }
+
+  @Test
+  void aLeaderSendsHeartbeatsEveryInterval() {
+    ActorRef<Command> a = spawn("a", Set.of("a", "b", "c"));
+    status(a);
+    time.timePasses(Duration.ofMillis(600));
+    net.receiveMessage();
+    net.receiveMessage(); // pre-votes
+    a.tell(new RequestVoteResponse(group, 1, "b", true, true));
+    net.receiveMessage(); // the real RequestVotes, after the self-vote was persisted
+    net.receiveMessage();
+    a.tell(new RequestVoteResponse(group, 1, "b", true, false));
+    net.receiveMessage(); // the no-op to b and c
+    net.receiveMessage();
+    assertEquals("leader", status(a).role());
+    time.expectNoMessageFor(Duration.ofMillis(49), net);
+    time.timePasses(Duration.ofMillis(1));
+    AppendEntries heartbeat = assertInstanceOf(AppendEntries.class, net.receiveMessage().message());
+    assertEquals(1, heartbeat.term());
+  }
+
+  @Test
+  void aReplicaRestartedFromItsJournalKeepsTermVoteAndLog() {
+    ActorRef<Command> b = spawn("b", Set.of("a", "b", "c"));
+    b.tell(new RequestVote(group, 5, "a", 0, 0, false));
+    assertEquals(new RequestVoteResponse(group, 5, "b", true, false), net.receiveMessage().message());
+    b.tell(new AppendEntries(group, 5, "a", 0, 0, java.util.List.of(
+        io.chronik.raft.rpc.LogEntry.newBuilder().setIndex(1).setTerm(5).build()), 0));
+    assertInstanceOf(AppendEntriesResponse.class, net.receiveMessage().message());
+    testKit.stop(b);
+
+    ActorRef<Command> restarted = spawn("b", Set.of("a", "b", "c"));
+    Status s = status(restarted);
+    assertEquals(5, s.term());
+    assertEquals(1, s.lastIndex());
+    restarted.tell(new RequestVote(group, 5, "c", 9, 5, false));
+    assertEquals(new RequestVoteResponse(group, 5, "b", false, false), net.receiveMessage().message(),
+        "the vote for a in term 5 survived the restart");
+  }
+
+  @Test
+  void aJournalFailureNeverAcknowledgesAndTheReplicaRecovers() {
+    ActorRef<Command> a = singleVoterLeader();
+    Proposed first = assertInstanceOf(Proposed.class, propose(a, KeyValueStateMachine.put("k", ByteString.copyFromUtf8("1"))));
+    assertEquals(2, first.index(), "index 1 is the leader's no-op");
+
+    journal.failNextPersisted();
+    ProposeReply failed = propose(a, KeyValueStateMachine.put("k", ByteString.copyFromUtf8("2")));
+    assertInstanceOf(OutcomeUnknown.class, failed, "the write failed: no acknowledgement");
+
+    // Storage restarts after the backoff, the replica recovers and elects itself again.
+    TestProbe<ProposeReply> probe = testKit.createTestProbe();
+    probe.awaitAssert(Duration.ofSeconds(10), () -> {
+      time.timePasses(Duration.ofMillis(700));
+      a.tell(new Propose(KeyValueStateMachine.put("k", ByteString.copyFromUtf8("3")), probe.ref()));
+      assertInstanceOf(Proposed.class, probe.receiveMessage(Duration.ofMillis(500)), "recovered and leading again");
+      return null;
+    });
+    TestProbe<QueryResult> query = testKit.createTestProbe();
+    a.tell(new LocalQuery(KeyValueStateMachine.get("k"), query.ref()));
+    assertEquals(ByteString.copyFromUtf8("3"),
+        KeyValueStateMachine.result(query.receiveMessage().result()).getValue());
+  }
+}
