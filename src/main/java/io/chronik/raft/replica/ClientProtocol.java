@@ -15,12 +15,20 @@ public final class ClientProtocol {
    * Run {@code query} against this replica's applied state, whatever its role. Possibly stale:
    * the linearizable read path is ReadIndex.
    */
-  public record LocalQuery(ByteString query, ActorRef<QueryResult> replyTo) implements Command {}
+  public record LocalQuery(ByteString query, ActorRef<QueryReply> replyTo) implements Command {}
 
-  public record GetStatus(ActorRef<Status> replyTo) implements Command {}
+  public record GetStatus(ActorRef<StatusReply> replyTo) implements Command {}
 
   /** What a proposal came to. Every proposal gets exactly one. */
   public interface ProposeReply {}
+
+  public interface QueryReply {}
+
+  public interface StatusReply {}
+
+  /** The node that received the request hosts no replica of {@code groupId}. Not retryable there. */
+  public record UnknownPartition(String groupId, java.util.Set<String> hosted)
+      implements ProposeReply, QueryReply, StatusReply {}
 
   /** Committed at {@code index}, applied on the leader with {@code result}. */
   public record Proposed(long index, ByteString result) implements ProposeReply {}
@@ -38,7 +46,7 @@ public final class ClientProtocol {
   public record OutcomeUnknown(String reason) implements ProposeReply {}
 
   /** Answer to {@link LocalQuery}: the result and the applied index it reflects. */
-  public record QueryResult(ByteString result, long appliedIndex) {}
+  public record QueryResult(ByteString result, long appliedIndex) implements QueryReply {}
 
   public record Status(
       String groupId,
@@ -48,5 +56,6 @@ public final class ClientProtocol {
       Optional<String> leader,
       long commitIndex,
       long appliedIndex,
-      long lastIndex) {}
+      long lastIndex)
+      implements StatusReply {}
 }

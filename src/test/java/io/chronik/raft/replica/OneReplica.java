@@ -52,7 +52,7 @@ final class OneReplica {
 
   Status status() {
     TestInbox<Status> probe = TestInbox.create();
-    kit.run(new GetStatus(probe.getRef()));
+    kit.run(new GetStatus(probe.getRef().unsafeUpcast()));
     return probe.receiveMessage();
   }
 

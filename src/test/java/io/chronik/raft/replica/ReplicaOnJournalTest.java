@@ -64,7 +64,7 @@ class ReplicaOnJournalTest {
   /** Answered only once recovery is over (the recovering behaviour stashes it). */
   private Status status(ActorRef<Command> replica) {
     TestProbe<Status> probe = testKit.createTestProbe();
-    replica.tell(new GetStatus(probe.ref()));
+    replica.tell(new GetStatus(probe.ref().unsafeUpcast()));
     return probe.receiveMessage(Duration.ofSeconds(5));
   }
 
@@ -80,7 +80,7 @@ class ReplicaOnJournalTest {
     time.timePasses(Duration.ofMillis(600)); // past the longest randomized election timeout
     TestProbe<Status> probe = testKit.createTestProbe();
     probe.awaitAssert(Duration.ofSeconds(5), () -> {
-      a.tell(new GetStatus(probe.ref()));
+      a.tell(new GetStatus(probe.ref().unsafeUpcast()));
       assertEquals("leader", probe.receiveMessage().role(), "single voter elects itself");
       return null;
     });
@@ -160,7 +160,7 @@ class ReplicaOnJournalTest {
       return null;
     });
     TestProbe<QueryResult> query = testKit.createTestProbe();
-    a.tell(new LocalQuery(KeyValueStateMachine.get("k"), query.ref()));
+    a.tell(new LocalQuery(KeyValueStateMachine.get("k"), query.ref().unsafeUpcast()));
     assertEquals(ByteString.copyFromUtf8("3"),
         KeyValueStateMachine.result(query.receiveMessage().result()).getValue());
   }

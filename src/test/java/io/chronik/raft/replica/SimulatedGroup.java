@@ -555,7 +555,7 @@ final class SimulatedGroup {
   /** The replica's status, or null while it is recovering (it stashes the request until then). */
   private Status status(Node n) {
     TestInbox<Status> probe = TestInbox.create();
-    n.kit.run(new GetStatus(probe.getRef()));
+    n.kit.run(new GetStatus(probe.getRef().unsafeUpcast()));
     drain(n);
     return probe.hasMessages() ? probe.receiveMessage() : null;
   }

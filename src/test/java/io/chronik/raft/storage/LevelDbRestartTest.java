@@ -43,7 +43,7 @@ class LevelDbRestartTest {
   private static Status awaitLeader(ActorTestKit kit, ActorRef<Command> replica) {
     TestProbe<Status> probe = kit.createTestProbe();
     return probe.awaitAssert(Duration.ofSeconds(15), () -> {
-      replica.tell(new GetStatus(probe.ref()));
+      replica.tell(new GetStatus(probe.ref().unsafeUpcast()));
       Status s = probe.receiveMessage();
       assertEquals("leader", s.role(), "replica did not become leader: " + s);
       assertEquals(s.lastIndex(), s.appliedIndex(), "not caught up yet: " + s);
@@ -81,7 +81,7 @@ class LevelDbRestartTest {
       assertTrue(after.term() > before.term(), "a new election in a later term: " + before + " -> " + after);
       assertEquals(before.lastIndex() + 1, after.lastIndex(), "the old log plus the new leader's no-op");
       TestProbe<QueryResult> query = second.createTestProbe();
-      a.tell(new LocalQuery(KeyValueStateMachine.get("k5"), query.ref()));
+      a.tell(new LocalQuery(KeyValueStateMachine.get("k5"), query.ref().unsafeUpcast()));
       assertEquals(ByteString.copyFromUtf8("v5"), KeyValueStateMachine.result(query.receiveMessage().result()).getValue(),
           "the state machine was rebuilt from the recovered log");
     } finally {

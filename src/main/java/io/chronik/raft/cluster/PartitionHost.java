@@ -1,0 +1,93 @@
+package io.chronik.raft.cluster;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.SupervisorStrategy;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import io.chronik.raft.replica.ClientProtocol.GetStatus;
+import io.chronik.raft.replica.ClientProtocol.LocalQuery;
+import io.chronik.raft.replica.ClientProtocol.Propose;
+import io.chronik.raft.replica.ClientProtocol.UnknownPartition;
+import io.chronik.raft.replica.Command;
+import io.chronik.raft.replica.Envelope;
+import io.chronik.raft.replica.GroupMembers;
+import io.chronik.raft.replica.Replica;
+import io.chronik.raft.replica.ReplicaSettings;
+import io.chronik.raft.replica.StorageFactory;
+import io.chronik.raft.statemachine.StateMachine;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.BiFunction;
+import java.util.function.Supplier;
+
+/**
+ * The replicas one node hosts, by partition (group) id. Requests for a partition this node does
+ * not host are answered with {@link UnknownPartition}, never dropped silently. A replica that
+ * fails is restarted with backoff and recovers from its journal.
+ */
+public final class PartitionHost {
+  private PartitionHost() {}
+
+  public interface Message {}
+
+  /** A request or peer message for the replica of {@code groupId} on this node. */
+  public record ForPartition(String groupId, Command command) implements Message {}
+
+  /** One Raft group: its id, its voters (node ids) and its state machine. */
+  public record GroupSpec(String groupId, Set<String> voters, Supplier<StateMachine> stateMachine) {}
+
+  public static Behavior<Message> create(
+      String nodeId,
+      List<GroupSpec> groups,
+      ReplicaSettings settings,
+      ActorRef<Envelope> transport,
+      BiFunction<String, String, StorageFactory> storage) {
+    return Behaviors.setup(ctx -> {
+      Map<String, ActorRef<Command>> replicas = new TreeMap<>();
+      Random seeds = new SecureRandom();
+      for (GroupSpec g : groups) {
+        if (!g.voters().contains(nodeId)) continue;
+        Behavior<Command> replica = Replica.create(settings, new GroupMembers(g.groupId(), nodeId, g.voters()),
+            transport, storage.apply(nodeId, g.groupId()), g.stateMachine(), new Random(seeds.nextLong()));
+        Behavior<Command> supervised = Behaviors.supervise(replica)
+            .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
+        replicas.put(g.groupId(),
+            ctx.spawn(supervised, "replica-" + URLEncoder.encode(g.groupId(), StandardCharsets.UTF_8)));
+      }
+      Map<String, ActorRef<Command>> hosted = Collections.unmodifiableMap(replicas);
+      return Behaviors.receive(Message.class)
+          .onMessage(ForPartition.class, m -> route(ctx, hosted, m))
+          .build();
+    });
+  }
+
+  private static Behavior<Message> route(ActorContext<Message> ctx, Map<String, ActorRef<Command>> hosted,
+      ForPartition m) {
+    ActorRef<Command> replica = hosted.get(m.groupId());
+    if (replica != null) {
+      replica.tell(m.command());
+      return Behaviors.same();
+    }
+    UnknownPartition unknown = new UnknownPartition(m.groupId(), hosted.keySet());
+    if (m.command() instanceof Propose p) {
+      p.replyTo().tell(unknown);
+    } else if (m.command() instanceof LocalQuery q) {
+      q.replyTo().tell(unknown);
+    } else if (m.command() instanceof GetStatus s) {
+      s.replyTo().tell(unknown);
+    } else {
+      ctx.getLog().warn("dropping {} for partition {} which this node does not host (hosted: {})",
+          m.command().getClass().getSimpleName(), m.groupId(), hosted.keySet());
+    }
+    return Behaviors.same();
+  }
+}

@@ -1,0 +1,25 @@
+package io.chronik.raft.server;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The chronik command line. */
+@Command(
+    name = "chronik",
+    mixinStandardHelpOptions = true,
+    version = "chronik-raft 0.1.0",
+    description = "Raft replication engine on Akka typed actors.",
+    subcommands = {DemoCommand.class, ThroughputCommand.class})
+public final class Main implements Runnable {
+  @Override
+  public void run() {
+    new CommandLine(this).usage(System.out);
+  }
+
+  public static void main(String[] args) {
+    // Initialise logging before Akka starts, so that no early log call is queued and replayed.
+    org.slf4j.LoggerFactory.getLogger(Main.class);
+    int code = new CommandLine(new Main()).execute(args);
+    if (code != 0) System.exit(code);
+  }
+}
