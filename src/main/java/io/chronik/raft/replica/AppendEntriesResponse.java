@@ -4,6 +4,7 @@ package io.chronik.raft.replica;
  * Answer to {@link AppendEntries}. On success {@code matchIndex} is the last index the follower
  * durably shares with the leader. On rejection {@code rejectedPrevIndex} names the request's
  * previous index and {@code conflictIndex}/{@code conflictTerm} are the fast back-off hint.
+ * {@code readSeq} echoes the request's: either way, the follower acknowledged this leader's term.
  */
 public record AppendEntriesResponse(
     String groupId,
@@ -13,15 +14,16 @@ public record AppendEntriesResponse(
     long matchIndex,
     long rejectedPrevIndex,
     long conflictIndex,
-    long conflictTerm)
+    long conflictTerm,
+    long readSeq)
     implements RaftMessage {
 
-  static AppendEntriesResponse accepted(String groupId, long term, String from, long matchIndex) {
-    return new AppendEntriesResponse(groupId, term, from, true, matchIndex, 0, 0, 0);
+  static AppendEntriesResponse accepted(String groupId, long term, String from, long matchIndex, long readSeq) {
+    return new AppendEntriesResponse(groupId, term, from, true, matchIndex, 0, 0, 0, readSeq);
   }
 
-  static AppendEntriesResponse rejected(
-      String groupId, long term, String from, long rejectedPrev, long conflictIndex, long conflictTerm) {
-    return new AppendEntriesResponse(groupId, term, from, false, 0, rejectedPrev, conflictIndex, conflictTerm);
+  static AppendEntriesResponse rejected(String groupId, long term, String from, long rejectedPrev,
+      long conflictIndex, long conflictTerm, long readSeq) {
+    return new AppendEntriesResponse(groupId, term, from, false, 0, rejectedPrev, conflictIndex, conflictTerm, readSeq);
   }
 }

@@ -42,6 +42,7 @@ final class CandidateRole implements Replica.RoleHandler {
   private Behavior<Command> behavior() {
     return r.roleBehavior(this)
         .onMessage(Propose.class, r::rejectProposal)
+        .onMessage(ReadProtocol.Read.class, this::onRead)
         .onMessage(Replica.ElectionTimeout.class, m -> r.becomeCandidate(r.settings.preVote()))
         .onMessage(Replica.HeartbeatTick.class, m -> Behaviors.same())
         .onMessage(Replica.CheckQuorumTick.class, m -> Behaviors.same())
@@ -54,6 +55,15 @@ final class CandidateRole implements Replica.RoleHandler {
     // A leader of this term exists (§5.2): recognise it.
     if (m instanceof AppendEntries) return r.becomeFollowerAndHandle(m, Optional.of(m.from()));
     if (m instanceof RequestVote rv) return r.answerVote(rv, false);
+    if (m instanceof ReadIndexResponse || m instanceof ForwardedReadResult) return r.onReadAnswer(m);
+    if (m instanceof ReadIndexRequest || m instanceof ForwardedRead) return r.refuseLeaderWork(m);
+    return Behaviors.same();
+  }
+
+  /** No leader while campaigning: only local (unsafe) reads can be served. */
+  private Behavior<Command> onRead(ReadProtocol.Read read) {
+    long id = r.reads.accept(read);
+    if (r.reads.policyOf(id) == ReadPolicy.UNSAFE) r.serveLocal(id); else r.reads.failNoLeader(id);
     return Behaviors.same();
   }
 

@@ -19,6 +19,7 @@ final class FollowerRole implements Replica.RoleHandler {
   Behavior<Command> behavior() {
     return r.roleBehavior(this)
         .onMessage(Propose.class, r::rejectProposal)
+        .onMessage(ReadProtocol.Read.class, this::onRead)
         .onMessage(Replica.ElectionTimeout.class, m -> r.becomeCandidate(r.settings.preVote()))
         .onMessage(Replica.HeartbeatTick.class, m -> Behaviors.same())
         .onMessage(Replica.CheckQuorumTick.class, m -> Behaviors.same())
@@ -29,7 +30,20 @@ final class FollowerRole implements Replica.RoleHandler {
   public Behavior<Command> onRaftMessage(RaftMessage m) {
     if (m instanceof AppendEntries ae) return onAppendEntries(ae);
     if (m instanceof RequestVote rv) return r.answerVote(rv, r.inLeaderLease(this));
+    if (m instanceof ReadIndexResponse || m instanceof ForwardedReadResult) return r.onReadAnswer(m);
+    if (m instanceof ReadIndexRequest || m instanceof ForwardedRead) return r.refuseLeaderWork(m);
     return Behaviors.same(); // responses to a campaign or leadership this replica no longer has
+  }
+
+  /** safe: ReadIndex through the leader; none: the leader serves it; unsafe: serve locally. */
+  private Behavior<Command> onRead(ReadProtocol.Read read) {
+    long id = r.reads.accept(read);
+    switch (r.reads.policyOf(id)) {
+      case SAFE -> r.reads.requestReadIndex(id);
+      case NONE -> r.reads.forward(id);
+      case UNSAFE -> r.serveLocal(id);
+    }
+    return Behaviors.same();
   }
 
   /**
@@ -44,7 +58,7 @@ final class FollowerRole implements Replica.RoleHandler {
     if (!log.matches(ae.prevLogIndex(), ae.prevLogTerm())) {
       ConflictHint hint = log.conflictHint(ae.prevLogIndex());
       r.sendAfterPersist(ae.from(), AppendEntriesResponse.rejected(
-          r.members.groupId(), r.term, r.members.self(), ae.prevLogIndex(), hint.index(), hint.term()));
+          r.members.groupId(), r.term, r.members.self(), ae.prevLogIndex(), hint.index(), hint.term(), ae.readSeq()));
       return Behaviors.same();
     }
     long conflict = log.findConflict(ae.entries());
@@ -67,7 +81,7 @@ final class FollowerRole implements Replica.RoleHandler {
     long lastNew = ae.lastIndex();
     r.commitTo(Math.min(ae.leaderCommit(), lastNew));
     r.sendAfterPersist(ae.from(),
-        AppendEntriesResponse.accepted(r.members.groupId(), r.term, r.members.self(), lastNew));
+        AppendEntriesResponse.accepted(r.members.groupId(), r.term, r.members.self(), lastNew, ae.readSeq()));
     return Behaviors.same();
   }
 }

@@ -5,11 +5,14 @@ import akka.actor.typed.javadsl.Behaviors;
 import com.google.protobuf.ByteString;
 import io.chronik.raft.core.Progress;
 import io.chronik.raft.core.RaftLog;
+import io.chronik.raft.core.ReadIndexQueue;
+import io.chronik.raft.core.ReadIndexQueue.Released;
 import io.chronik.raft.replica.ClientProtocol.Propose;
 import io.chronik.raft.replica.ClientProtocol.ProposalRejected;
 import io.chronik.raft.rpc.EntryKind;
 import io.chronik.raft.rpc.LogEntry;
 import java.util.HashMap;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,13 +24,32 @@ import java.util.Set;
  * Leader (Raft §5.3): appends proposals, replicates them with per-follower flow control, and
  * commits an index once a majority holds it durably — counting itself only for what its own
  * storage has acknowledged, while it sends to followers without waiting for its disk.
+ *
+ * <p>It also answers ReadIndex (thesis §6.4): a read — its own, a follower's request for a read
+ * index, or a read forwarded under policy {@code none} — gets {@code readIndex = commitIndex} and
+ * is released only after a heartbeat round sent after it arrived is acknowledged by a quorum
+ * ({@link ReadIndexQueue}). Until an entry of this leader's own term is committed, its commit
+ * index may be stale, so reads wait (they are not rejected) and go out with the first round after
+ * that commit.
  */
 final class LeaderRole implements Replica.RoleHandler {
   private final Replica r;
   private final Map<String, Progress> progress = new LinkedHashMap<>();
+  private final ReadIndexQueue<LeaderRead> readQueue;
+  private final List<LeaderRead> beforeFirstCommit = new ArrayList<>();
+
+  /** A read the leader confirms: its own, a follower's ReadIndex request, or a forwarded read. */
+  private interface LeaderRead {}
+
+  private record LocalRead(long id) implements LeaderRead {}
+
+  private record IndexRequest(String from, long requestId) implements LeaderRead {}
+
+  private record RemoteRead(ForwardedRead read) implements LeaderRead {}
 
   LeaderRole(Replica replica) {
     this.r = replica;
+    this.readQueue = new ReadIndexQueue<>(replica.quorum, replica.members.self());
   }
 
   Behavior<Command> start() {
@@ -52,6 +74,7 @@ final class LeaderRole implements Replica.RoleHandler {
   private Behavior<Command> behavior() {
     return r.roleBehavior(this)
         .onMessage(Propose.class, this::onPropose)
+        .onMessage(ReadProtocol.Read.class, this::onRead)
         .onMessage(Replica.HeartbeatTick.class, m -> onHeartbeatTick())
         .onMessage(Replica.CheckQuorumTick.class, m -> onCheckQuorum())
         .onMessage(Replica.ElectionTimeout.class, m -> Behaviors.same())
@@ -61,6 +84,8 @@ final class LeaderRole implements Replica.RoleHandler {
   @Override
   public Behavior<Command> onRaftMessage(RaftMessage m) {
     if (m instanceof AppendEntriesResponse resp) return onAppendEntriesResponse(resp);
+    if (m instanceof ReadIndexRequest req) return leaderRead(new IndexRequest(req.from(), req.requestId()));
+    if (m instanceof ForwardedRead fr) return leaderRead(new RemoteRead(fr));
     if (m instanceof RequestVote rv) return r.answerVote(rv, r.inLeaderLease(this));
     if (m instanceof AppendEntries ae) {
       r.log.error("group {}: two leaders in term {}: {} and {}; ignoring the other's AppendEntries",
@@ -72,6 +97,77 @@ final class LeaderRole implements Replica.RoleHandler {
   @Override
   public void onDurable() {
     maybeCommit();
+  }
+
+  /** Stepping down: no read waiting for this leader's confirmation may be served. */
+  @Override
+  public void onExit() {
+    List<LeaderRead> unconfirmed = readQueue.drainAll();
+    unconfirmed.addAll(beforeFirstCommit);
+    beforeFirstCommit.clear();
+    for (LeaderRead read : unconfirmed) {
+      if (read instanceof LocalRead local) {
+        r.reads.fail(local.id(), new ReadProtocol.RetryLater(r.members.groupId(),
+            r.members.self() + " lost leadership before it could confirm the read", Optional.empty()));
+      } else {
+        r.refuseLeaderWork(read instanceof IndexRequest ir
+            ? new ReadIndexRequest(r.members.groupId(), r.term, ir.from(), ir.requestId())
+            : ((RemoteRead) read).read());
+      }
+    }
+  }
+
+  private Behavior<Command> onRead(ReadProtocol.Read read) {
+    long id = r.reads.accept(read);
+    if (r.reads.policyOf(id) == ReadPolicy.UNSAFE) {
+      r.serveLocal(id);
+      return Behaviors.same();
+    }
+    return leaderRead(new LocalRead(id));
+  }
+
+  private Behavior<Command> leaderRead(LeaderRead read) {
+    if (!committedInTerm()) {
+      beforeFirstCommit.add(read);
+    } else {
+      readQueue.register(read, r.commitIndex);
+      maybeStartReadRound();
+    }
+    return Behaviors.same();
+  }
+
+  private boolean committedInTerm() {
+    return r.commitIndex > 0 && r.raftLog.termAt(r.commitIndex) == r.term;
+  }
+
+  /** Sends a confirmation round for the reads waiting for one, unless a round is outstanding. */
+  private void maybeStartReadRound() {
+    if (!readQueue.needsRound()) return;
+    readQueue.startRound();
+    r.reads.metrics.readIndexRounds++;
+    for (String peer : progress.keySet()) sendHeartbeat(peer);
+    release(readQueue.releaseConfirmed()); // a single-voter group confirms on its own
+  }
+
+  private void release(List<Released<LeaderRead>> confirmed) {
+    r.reads.metrics.readsReleasedByRounds += confirmed.size();
+    for (Released<LeaderRead> c : confirmed) {
+      if (c.read() instanceof LocalRead local) {
+        r.reads.serveAt(local.id(), c.readIndex());
+      } else if (c.read() instanceof IndexRequest ir) {
+        r.send(ir.from(), new ReadIndexResponse(r.members.groupId(), r.term, r.members.self(), ir.requestId(), true,
+            c.readIndex()));
+      } else if (c.read() instanceof RemoteRead rr) {
+        serveForwarded(rr.read(), c.readIndex());
+      }
+    }
+  }
+
+  /** The leader applies synchronously on commit, so a confirmed read index is already applied. */
+  private void serveForwarded(ForwardedRead fr, long readIndex) {
+    boolean ok = Math.max(readIndex, fr.minIndex()) <= r.lastApplied;
+    r.send(fr.from(), new ForwardedReadResult(r.members.groupId(), r.term, r.members.self(), fr.readId(), ok,
+        ok ? r.stateMachine.query(fr.query()) : com.google.protobuf.ByteString.EMPTY, r.lastApplied));
   }
 
   private Behavior<Command> onPropose(Propose p) {
@@ -96,6 +192,13 @@ final class LeaderRole implements Replica.RoleHandler {
   private Behavior<Command> onAppendEntriesResponse(AppendEntriesResponse resp) {
     Progress pr = progress.get(resp.from());
     pr.markActive();
+    if (resp.readSeq() > readQueue.currentSeq()) {
+      r.log.warn("group {}: {} acknowledged read round {} which was never sent; ignoring it", r.members.groupId(),
+          resp.from(), resp.readSeq());
+    } else if (resp.readSeq() > 0) {
+      release(readQueue.acknowledge(resp.from(), resp.readSeq()));
+      maybeStartReadRound();
+    }
     if (resp.success()) {
       if (pr.acknowledged(resp.matchIndex())) maybeCommit();
       sendAppend(resp.from());
@@ -135,7 +238,7 @@ final class LeaderRole implements Replica.RoleHandler {
       long prev = pr.next() - 1;
       List<LogEntry> entries = log.slice(pr.next(), r.settings.maxAppendEntries(), r.settings.maxAppendBytes());
       r.send(peer, new AppendEntries(r.members.groupId(), r.term, r.members.self(), prev, log.termAt(prev),
-          entries, r.commitIndex));
+          entries, r.commitIndex, readQueue.currentSeq()));
       pr.sent(prev + entries.size());
       sent = true;
     }
@@ -147,7 +250,7 @@ final class LeaderRole implements Replica.RoleHandler {
     Progress pr = progress.get(peer);
     long prev = pr.next() - 1;
     r.send(peer, new AppendEntries(r.members.groupId(), r.term, r.members.self(), prev, r.raftLog.termAt(prev),
-        List.of(), r.commitIndex));
+        List.of(), r.commitIndex, readQueue.currentSeq()));
   }
 
   private Behavior<Command> onHeartbeatTick() {
@@ -186,9 +289,17 @@ final class LeaderRole implements Replica.RoleHandler {
     for (Map.Entry<String, Progress> e : progress.entrySet()) match.put(e.getKey(), e.getValue().match());
     long index = r.quorum.committedIndex(match);
     if (index <= r.commitIndex || r.raftLog.termAt(index) != r.term) return;
+    boolean firstCommitOfTerm = !committedInTerm();
     r.commitTo(index);
     for (String peer : progress.keySet()) {
       if (!sendAppend(peer) && !progress.get(peer).probing()) sendHeartbeat(peer);
+    }
+    if (firstCommitOfTerm && !beforeFirstCommit.isEmpty()) {
+      // Thesis §6.4 step 1: only now is the commit index known to be current.
+      List<LeaderRead> deferred = new ArrayList<>(beforeFirstCommit);
+      beforeFirstCommit.clear();
+      for (LeaderRead read : deferred) readQueue.register(read, r.commitIndex);
+      maybeStartReadRound();
     }
   }
 

@@ -96,6 +96,9 @@ public final class Replica {
   private ActorRef<StorageCommand> storage;
   /** Proposals this replica accepted as leader and has not answered yet. */
   final PendingProposals proposals = new PendingProposals();
+  /** Reads this replica holds until they are served, fail or time out. */
+  final Reads reads = new Reads(this);
+  private RoleHandler currentRole;
 
   /** Handles a peer message in the current role, after the shared term check. */
   interface RoleHandler {
@@ -103,6 +106,9 @@ public final class Replica {
 
     /** More of the log became durable on this replica. */
     default void onDurable() {}
+
+    /** The replica leaves this role: release what only this role could complete. */
+    default void onExit() {}
   }
 
   private Replica(
@@ -192,6 +198,9 @@ public final class Replica {
   private Behavior<Command> stashWhileRecovering(Command msg) {
     if (stash.isFull()) {
       if (msg instanceof Propose p) p.replyTo().tell(new NotLeader(members.groupId(), Optional.empty()));
+      if (msg instanceof ReadProtocol.Read rd) {
+        rd.replyTo().tell(new ReadProtocol.RetryLater(members.groupId(), "replica is recovering", Optional.empty()));
+      }
       log.warn("group {} replica {}: recovering and stash full, dropping {}", members.groupId(), members.self(),
           msg.getClass().getSimpleName());
     } else {
@@ -219,7 +228,9 @@ public final class Replica {
     if (s.incarnation() != storageIncarnation) return Behaviors.same();
     log.error("group {} replica {}: storage stopped (journal write failed or rejected); "
         + "recovering from the journal in {}", members.groupId(), members.self(), settings.storageRestartBackoff());
+    exitRole();
     proposals.failAll("storage failed");
+    reads.failAll("replica " + members.self() + " is restarting after a storage failure");
     cancelRoleTimers();
     writes = null;
     timers.startSingleTimer(STORAGE_RESTART_TIMER, RestartStorage.INSTANCE, settings.storageRestartBackoff());
@@ -239,7 +250,14 @@ public final class Replica {
    * Peer messages all go through {@link #step} with the role's handler.
    */
   BehaviorBuilder<Command> roleBehavior(RoleHandler role) {
+    currentRole = role;
     return Behaviors.receive(Command.class)
+        .onMessage(Reads.ReadTimedOut.class, reads::onTimedOut)
+        .onMessage(Reads.RetryReadIndex.class, reads::onRetryReadIndex)
+        .onMessage(ReadProtocol.GetReadMetrics.class, m -> {
+          m.replyTo().tell(reads.snapshot());
+          return Behaviors.same();
+        })
         .onMessage(RaftMessage.class, m -> step(m, role))
         .onMessage(Persisted.class, m -> onPersisted(m, role))
         .onMessage(StorageStopped.class, this::onStorageStopped)
@@ -287,13 +305,37 @@ public final class Replica {
     return settings.checkQuorum() && (role instanceof LeaderRole || leaderRecentlySeen);
   }
 
-  /** Tells a stale leader or pre-candidate the current term; other stale messages are dropped. */
+  /**
+   * Tells a stale leader, pre-candidate or reader the current term (so it steps down or retries);
+   * other stale messages are dropped.
+   */
   private void answerStale(RaftMessage m) {
     if (m instanceof AppendEntries ae) {
-      send(ae.from(), AppendEntriesResponse.rejected(members.groupId(), term, members.self(), ae.prevLogIndex(), 0, 0));
+      send(ae.from(), AppendEntriesResponse.rejected(members.groupId(), term, members.self(), ae.prevLogIndex(), 0, 0,
+          0));
     } else if (m instanceof RequestVote rv && rv.preVote()) {
       send(rv.from(), new RequestVoteResponse(members.groupId(), term, members.self(), false, true));
+    } else if (m instanceof ReadIndexRequest || m instanceof ForwardedRead) {
+      refuseLeaderWork(m);
     }
+  }
+
+  /** A ReadIndex request or forwarded read reached a replica that is not the leader of its term. */
+  Behavior<Command> refuseLeaderWork(RaftMessage m) {
+    if (m instanceof ReadIndexRequest req) {
+      send(req.from(), new ReadIndexResponse(members.groupId(), term, members.self(), req.requestId(), false, 0));
+    } else if (m instanceof ForwardedRead fr) {
+      send(fr.from(), new ForwardedReadResult(members.groupId(), term, members.self(), fr.readId(), false,
+          ByteString.EMPTY, 0));
+    }
+    return Behaviors.same();
+  }
+
+  /** Follower and candidate: answers from a leader to reads this replica sent on. */
+  Behavior<Command> onReadAnswer(RaftMessage m) {
+    if (m instanceof ReadIndexResponse resp) reads.onReadIndexResponse(resp);
+    if (m instanceof ForwardedReadResult res) reads.onForwardedResult(res);
+    return Behaviors.same();
   }
 
   static Behavior<Command> orElse(Behavior<Command> next, Behavior<Command> current) {
@@ -337,6 +379,7 @@ public final class Replica {
   }
 
   private Behavior<Command> enterFollower(FollowerRole follower, Optional<String> leader) {
+    exitRole();
     cancelRoleTimers();
     failPendingProposals("leadership changed");
     leaderId = leader;
@@ -345,6 +388,7 @@ public final class Replica {
   }
 
   Behavior<Command> becomeCandidate(boolean preVote) {
+    exitRole();
     cancelRoleTimers();
     failPendingProposals("leadership changed");
     leaderId = Optional.empty();
@@ -353,9 +397,16 @@ public final class Replica {
   }
 
   Behavior<Command> becomeLeader() {
+    exitRole();
     cancelRoleTimers();
     leaderId = Optional.of(members.self());
     return new LeaderRole(this).start();
+  }
+
+  private void exitRole() {
+    if (currentRole != null) currentRole.onExit();
+    currentRole = null;
+    reads.onLeaderChange("the leader changed");
   }
 
   private void cancelRoleTimers() {
@@ -377,6 +428,7 @@ public final class Replica {
 
   /** Records contact from the current leader: resets the election timer and the vote lease. */
   void heardFromLeader(String leader) {
+    if (leaderId.isPresent() && !leaderId.get().equals(leader)) reads.onLeaderChange("the leader changed");
     leaderId = Optional.of(leader);
     leaderRecentlySeen = true;
     resetElectionTimer();
@@ -391,6 +443,7 @@ public final class Replica {
     term = newTerm;
     votedFor = "";
     writes.hardState(hardState());
+    reads.onLeaderChange("a new term began");
   }
 
   void vote(String candidate) {
@@ -436,6 +489,7 @@ public final class Replica {
       lastApplied = e.getIndex();
       proposals.applied(e.getIndex(), e.getTerm(), result);
     }
+    reads.onApplied();
   }
 
   private ByteString applySafely(LogEntry e) {
@@ -466,6 +520,11 @@ public final class Replica {
     if (role instanceof LeaderRole) return "leader";
     if (role instanceof CandidateRole c) return c.preVote ? "pre-candidate" : "candidate";
     return "follower";
+  }
+
+  /** Policy unsafe (with its minimum index, read-your-writes) is served by any role. */
+  void serveLocal(long readId) {
+    reads.serveAt(readId, 0);
   }
 
   /** The reply to a proposal on a replica that is not the leader. */

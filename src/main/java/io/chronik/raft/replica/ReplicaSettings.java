@@ -14,13 +14,19 @@ public record ReplicaSettings(
     boolean preVote,
     boolean checkQuorum,
     int stashCapacity,
-    Duration storageRestartBackoff) {
+    Duration storageRestartBackoff,
+    Duration readIndexTimeout,
+    ReadPolicy defaultReadPolicy,
+    long maxReadLag) {
 
   public ReplicaSettings {
     if (heartbeatInterval.compareTo(electionTimeout) >= 0) {
       throw new IllegalArgumentException(
           "chronik.raft.heartbeat-interval (" + heartbeatInterval + ") must be shorter than "
               + "chronik.raft.election-timeout (" + electionTimeout + "); a few times shorter is usual");
+    }
+    if (readIndexTimeout.isNegative() || readIndexTimeout.isZero()) {
+      throw new IllegalArgumentException("chronik.raft.read-index-timeout must be positive, got " + readIndexTimeout);
     }
     if (maxEntryBytes <= 0 || maxAppendBytes <= 0 || maxAppendEntries <= 0 || maxInflightAppends <= 0) {
       throw new IllegalArgumentException("chronik.raft size and in-flight limits must be positive");
@@ -38,12 +44,15 @@ public record ReplicaSettings(
         raft.getBoolean("pre-vote"),
         raft.getBoolean("check-quorum"),
         raft.getInt("stash-capacity"),
-        raft.getDuration("storage-restart-backoff"));
+        raft.getDuration("storage-restart-backoff"),
+        raft.getDuration("read-index-timeout"),
+        ReadPolicy.parse(raft.getString("follower-read-policy")),
+        raft.getLong("max-read-lag"));
   }
 
   public static ReplicaSettings defaults() {
     return new ReplicaSettings(
         Duration.ofMillis(1000), Duration.ofMillis(100), 1 << 20, 1 << 20, 512, 8, true, true, 10_000,
-        Duration.ofMillis(500));
+        Duration.ofMillis(500), Duration.ofSeconds(5), ReadPolicy.SAFE, 10_000);
   }
 }

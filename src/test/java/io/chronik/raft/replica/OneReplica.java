@@ -28,7 +28,7 @@ final class OneReplica {
 
   OneReplica(String self, Set<String> voters, HardState hardState, List<LogEntry> log) {
     ReplicaSettings settings = new ReplicaSettings(Duration.ofMillis(300), Duration.ofMillis(50), 64, 4096, 16, 4,
-        true, true, 100, Duration.ofMillis(100));
+        true, true, 100, Duration.ofMillis(100), Duration.ofSeconds(5), ReadPolicy.SAFE, 10_000);
     kit = BehaviorTestKit.create(Replica.create(settings, new GroupMembers("g", self, voters), net.getRef(),
         (ctx, incarnation) -> storage.getRef(), KeyValueStateMachine::new, new Random(1)));
     assertInstanceOf(StorageProtocol.Recover.class, storage.receiveMessage());

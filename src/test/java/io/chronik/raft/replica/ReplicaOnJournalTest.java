@@ -38,7 +38,7 @@ class ReplicaOnJournalTest {
   private static final PersistenceTestKit journal = PersistenceTestKit.create(testKit.system());
   private static final AtomicInteger groups = new AtomicInteger();
   private static final ReplicaSettings SETTINGS = new ReplicaSettings(Duration.ofMillis(300), Duration.ofMillis(50),
-      1024, 4096, 16, 4, true, true, 100, Duration.ofMillis(100));
+      1024, 4096, 16, 4, true, true, 100, Duration.ofMillis(100), Duration.ofSeconds(5), ReadPolicy.SAFE, 10_000);
 
   private final TestProbe<Envelope> net = testKit.createTestProbe();
   private String group;
@@ -128,7 +128,7 @@ class ReplicaOnJournalTest {
     b.tell(new RequestVote(group, 5, "a", 0, 0, false));
     assertEquals(new RequestVoteResponse(group, 5, "b", true, false), net.receiveMessage().message());
     b.tell(new AppendEntries(group, 5, "a", 0, 0, java.util.List.of(
-        io.chronik.raft.rpc.LogEntry.newBuilder().setIndex(1).setTerm(5).build()), 0));
+        io.chronik.raft.rpc.LogEntry.newBuilder().setIndex(1).setTerm(5).build()), 0, 0));
     assertInstanceOf(AppendEntriesResponse.class, net.receiveMessage().message());
     testKit.stop(b);
 

@@ -44,12 +44,12 @@ class ReplicaRulesTest {
     assertEquals(4, s1.status().term());
     s1.persistAll(); // the no-op 3@4 is durable on S1
     s1.net.getAllReceived();
-    s1.kit.run(AppendEntriesResponse.accepted("g", 4, "s2", 2));
-    s1.kit.run(AppendEntriesResponse.accepted("g", 4, "s3", 2));
+    s1.kit.run(AppendEntriesResponse.accepted("g", 4, "s2", 2, 0));
+    s1.kit.run(AppendEntriesResponse.accepted("g", 4, "s3", 2, 0));
     assertEquals(0, s1.status().commitIndex(), "2@2 is on a majority but is not of the current term");
-    s1.kit.run(AppendEntriesResponse.accepted("g", 4, "s2", 3));
+    s1.kit.run(AppendEntriesResponse.accepted("g", 4, "s2", 3, 0));
     assertEquals(0, s1.status().commitIndex(), "the no-op is on S1 and S2 only");
-    s1.kit.run(AppendEntriesResponse.accepted("g", 4, "s3", 3));
+    s1.kit.run(AppendEntriesResponse.accepted("g", 4, "s3", 3, 0));
     assertEquals(3, s1.status().commitIndex(), "the no-op commits, and 2@2 with it");
   }
 
@@ -83,43 +83,43 @@ class ReplicaRulesTest {
   @Test
   void aStaleLeaderIsToldTheCurrentTerm() {
     OneReplica b = new OneReplica("b", THREE, hs(5, ""), List.of());
-    b.kit.run(new AppendEntries("g", 3, "a", 0, 0, List.of(entry(1, 3)), 1));
-    assertEquals(List.of(AppendEntriesResponse.rejected("g", 5, "b", 0, 0, 0)), b.sent());
+    b.kit.run(new AppendEntries("g", 3, "a", 0, 0, List.of(entry(1, 3)), 1, 0));
+    assertEquals(List.of(AppendEntriesResponse.rejected("g", 5, "b", 0, 0, 0, 0)), b.sent());
     assertEquals(0, b.status().lastIndex(), "entries from a stale leader are not taken");
   }
 
   @Test
   void aConflictingSuffixIsTruncatedDurablyBeforeTheAcknowledgement() {
     OneReplica b = new OneReplica("b", THREE, hs(2, ""), List.of(entry(1, 1), entry(2, 1), entry(3, 2)));
-    b.kit.run(new AppendEntries("g", 3, "a", 1, 1, List.of(entry(2, 3)), 0));
+    b.kit.run(new AppendEntries("g", 3, "a", 1, 1, List.of(entry(2, 3)), 0, 0));
     assertTrue(b.sent().isEmpty());
     List<Persist> writes = b.persistAll();
     Persist w = writes.get(writes.size() - 1);
     assertEquals(2, w.truncateFrom(), "delete the conflicting entry and all after it");
     assertEquals(List.of(entry(2, 3)), w.entries());
-    assertEquals(List.of(AppendEntriesResponse.accepted("g", 3, "b", 2)), b.sent());
+    assertEquals(List.of(AppendEntriesResponse.accepted("g", 3, "b", 2, 0)), b.sent());
     assertEquals(2, b.status().lastIndex());
   }
 
   @Test
   void aMismatchedAppendIsRejectedWithAFastBackOffHint() {
     OneReplica b = new OneReplica("b", THREE, hs(3, ""), List.of(entry(1, 1), entry(2, 2), entry(3, 2), entry(4, 2)));
-    b.kit.run(new AppendEntries("g", 3, "a", 4, 3, List.of(), 0));
+    b.kit.run(new AppendEntries("g", 3, "a", 4, 3, List.of(), 0, 0));
     b.persistAll();
-    assertEquals(List.of(AppendEntriesResponse.rejected("g", 3, "b", 4, 2, 2)), b.sent(),
+    assertEquals(List.of(AppendEntriesResponse.rejected("g", 3, "b", 4, 2, 2, 0)), b.sent(),
         "first index of the conflicting term 2 is 2");
   }
 
   @Test
   void aDuplicatedOldAppendNeverTruncatesNewerEntries() {
     OneReplica b = new OneReplica("b", THREE, hs(1, ""), List.of());
-    b.kit.run(new AppendEntries("g", 1, "a", 0, 0, List.of(entry(1, 1), entry(2, 1), entry(3, 1)), 0));
+    b.kit.run(new AppendEntries("g", 1, "a", 0, 0, List.of(entry(1, 1), entry(2, 1), entry(3, 1)), 0, 0));
     b.persistAll();
     b.net.getAllReceived();
-    b.kit.run(new AppendEntries("g", 1, "a", 0, 0, List.of(entry(1, 1)), 0));
+    b.kit.run(new AppendEntries("g", 1, "a", 0, 0, List.of(entry(1, 1)), 0, 0));
     b.persistAll();
     assertEquals(3, b.status().lastIndex());
-    assertEquals(List.of(AppendEntriesResponse.accepted("g", 1, "b", 1)), b.sent());
+    assertEquals(List.of(AppendEntriesResponse.accepted("g", 1, "b", 1, 0)), b.sent());
   }
 
   @Test
@@ -158,7 +158,7 @@ class ReplicaRulesTest {
   @Test
   void aFollowerThatHeardFromTheLeaderIgnoresDisruptiveVotes() {
     OneReplica b = new OneReplica("b", THREE, hs(1, ""), List.of());
-    b.kit.run(new AppendEntries("g", 1, "a", 0, 0, List.of(), 0));
+    b.kit.run(new AppendEntries("g", 1, "a", 0, 0, List.of(), 0, 0));
     b.persistAll();
     b.net.getAllReceived();
     b.kit.run(new RequestVote("g", 2, "c", 10, 1, false));

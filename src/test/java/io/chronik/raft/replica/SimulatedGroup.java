@@ -18,7 +18,11 @@ import io.chronik.raft.replica.StorageProtocol.Persisted;
 import io.chronik.raft.replica.StorageProtocol.Recover;
 import io.chronik.raft.replica.StorageProtocol.Recovered;
 import io.chronik.raft.replica.StorageProtocol.StorageCommand;
+import io.chronik.raft.check.HistoryOp;
+import io.chronik.raft.check.LinearizabilityChecker;
+import io.chronik.raft.check.RegisterModel;
 import io.chronik.raft.statemachine.KeyValueStateMachine;
+import io.chronik.raft.statemachine.proto.KvResult;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -43,12 +47,12 @@ final class SimulatedGroup {
 
   /** The faults of one schedule. */
   record Faults(double dropRate, double duplicateRate, double reorderRate, boolean partitions,
-      boolean crashes, boolean pauses, double storageFailureRate, boolean lyingDisk) {
+      boolean crashes, boolean pauses, double storageFailureRate, boolean lyingDisk, boolean forgeReadAcks) {
 
-    static Faults random(Random rnd, boolean lyingDisk) {
+    static Faults random(Random rnd, boolean lyingDisk, boolean forgeReadAcks) {
       return new Faults(rnd.nextDouble() * 0.3, rnd.nextDouble() * 0.1, rnd.nextDouble() * 0.3,
-          rnd.nextDouble() < 0.7, lyingDisk || rnd.nextDouble() < 0.6, rnd.nextDouble() < 0.4,
-          lyingDisk || rnd.nextDouble() < 0.7 ? 0 : 0.02, lyingDisk);
+          forgeReadAcks || rnd.nextDouble() < 0.7, lyingDisk || rnd.nextDouble() < 0.6, rnd.nextDouble() < 0.4,
+          lyingDisk || rnd.nextDouble() < 0.7 ? 0 : 0.02, lyingDisk, forgeReadAcks);
     }
   }
 
@@ -56,6 +60,7 @@ final class SimulatedGroup {
   static final class Stats {
     long messages, drops, duplicates, partitions, crashes, pauses, storageFailures;
     long proposalsAcknowledged, proposalsUnknown, proposalsSent;
+    long readsServed, readsFailed, historyOps, checkerMillis;
     boolean converged;
 
     long faults() {
@@ -96,6 +101,7 @@ final class SimulatedGroup {
     int seq;
     String target;
     Op op;
+    final Map<String, String> lastSeen = new HashMap<>();
 
     Client(int id, String target) {
       this.id = id;
@@ -103,17 +109,33 @@ final class SimulatedGroup {
     }
   }
 
-  private static final class Op {
-    final ByteString command;
-    final TestInbox<ProposeReply> inbox = TestInbox.create();
+  private enum Kind { PUT, CAS, READ }
 
-    Op(ByteString command) {
+  /** One client operation, from its invocation to its end (or abandonment). */
+  private static final class Op {
+    final Kind kind;
+    final String key;
+    final String value;
+    final String expected;
+    final ByteString command;
+    final long call;
+    final TestInbox<ProposeReply> inbox = TestInbox.create();
+    final TestInbox<ReadProtocol.ReadReply> readInbox = TestInbox.create();
+
+    Op(Kind kind, String key, String value, String expected, ByteString command, long call) {
+      this.kind = kind;
+      this.key = key;
+      this.value = value;
+      this.expected = expected;
       this.command = command;
+      this.call = call;
     }
   }
 
   final long seed;
   final Faults faults;
+  final ReadPolicy readPolicy;
+  private final Map<String, List<HistoryOp<RegisterModel.Op>>> history = new java.util.TreeMap<>();
   final Stats stats = new Stats();
   final SimInvariants invariants = new SimInvariants();
   private final Random rnd;
@@ -133,20 +155,25 @@ final class SimulatedGroup {
   private boolean faultPhase = true;
   private String lastLeader;
 
-  SimulatedGroup(long seed, int replicas, Faults faults) {
+  SimulatedGroup(long seed, int replicas, Faults faults, ReadPolicy readPolicy) {
     this.seed = seed;
     this.rnd = new Random(seed);
     this.faults = faults;
+    this.readPolicy = readPolicy;
     this.settings = new ReplicaSettings(Duration.ofMillis(300), Duration.ofMillis(50), 1 << 20, 4096, 16, 4,
-        true, true, 10_000, Duration.ofMillis(100));
+        true, true, 10_000, Duration.ofMillis(100), Duration.ofMillis(1000), ReadPolicy.SAFE, 10_000);
     for (int i = 1; i <= replicas; i++) ids.add("n" + i);
     for (String id : ids) nodes.put(id, new Node(id, 0.9 + rnd.nextDouble() * 0.2));
     side = new int[replicas];
   }
 
   static SimulatedGroup random(long seed, boolean lyingDisk) {
+    return random(seed, lyingDisk, ReadPolicy.SAFE, false);
+  }
+
+  static SimulatedGroup random(long seed, boolean lyingDisk, ReadPolicy policy, boolean forgeReadAcks) {
     Random r = new Random(seed * 31 + 7);
-    return new SimulatedGroup(seed, r.nextBoolean() ? 3 : 5, Faults.random(r, lyingDisk));
+    return new SimulatedGroup(seed, r.nextBoolean() ? 3 : 5, Faults.random(r, lyingDisk, forgeReadAcks), policy);
   }
 
   /** Runs faults and a client workload for {@code faultMillis}, then heals and waits to converge. */
@@ -180,7 +207,8 @@ final class SimulatedGroup {
 
   /** A group with a reliable network and honest disks, driven step by step by a test. */
   static SimulatedGroup scripted(long seed, int replicas) {
-    return new SimulatedGroup(seed, replicas, new Faults(0, 0, 0, false, false, false, 0, false));
+    return new SimulatedGroup(seed, replicas, new Faults(0, 0, 0, false, false, false, 0, false, false),
+        ReadPolicy.SAFE);
   }
 
   SimulatedGroup startAll() {
@@ -219,6 +247,13 @@ final class SimulatedGroup {
   TestInbox<ProposeReply> propose(String id, ByteString command) {
     TestInbox<ProposeReply> inbox = TestInbox.create();
     deliver(nodes.get(id), new Propose(command, inbox.getRef()));
+    return inbox;
+  }
+
+  /** Delivers a read to {@code id} now; the reply lands in the returned inbox. */
+  TestInbox<ReadProtocol.ReadReply> read(String id, ByteString query, ReadPolicy policy) {
+    TestInbox<ReadProtocol.ReadReply> inbox = TestInbox.create();
+    deliver(nodes.get(id), new ReadProtocol.Read(query, java.util.Optional.of(policy), 0, inbox.getRef()));
     return inbox;
   }
 
@@ -369,8 +404,14 @@ final class SimulatedGroup {
     }
     stats.messages++;
     String to = env.to();
+    boolean lost = blocked(from, to) || (faultPhase && rnd.nextDouble() < faults.dropRate);
+    if (lost && faults.forgeReadAcks && env.message() instanceof AppendEntries ae && ae.readSeq() > 0) {
+      // A broken variant: the leader counts an acknowledgement no follower sent.
+      RaftMessage forged = AppendEntriesResponse.rejected(GROUP, ae.term(), to, -1, 0, 0, ae.readSeq());
+      at(now + 1 + rnd.nextInt(5), from, () -> deliver(nodes.get(from), forged));
+    }
     if (blocked(from, to)) return;
-    if (faultPhase && rnd.nextDouble() < faults.dropRate) {
+    if (lost) {
       stats.drops++;
       return;
     }
@@ -489,51 +530,101 @@ final class SimulatedGroup {
 
   private void nextOp(Client c) {
     if (!faultPhase) return;
-    c.op = new Op(KeyValueStateMachine.put("k" + rnd.nextInt(3), ByteString.copyFromUtf8("c" + c.id + "-" + c.seq++)));
-    stats.proposalsSent++;
-    Op op = c.op;
+    String key = "k" + rnd.nextInt(3);
+    String value = "c" + c.id + "-" + c.seq++;
+    int dice = rnd.nextInt(10);
+    Op op;
+    if (dice < 4) {
+      op = new Op(Kind.READ, key, null, null, KeyValueStateMachine.get(key), now);
+    } else if (dice < 7) {
+      op = new Op(Kind.PUT, key, value, null, KeyValueStateMachine.put(key, ByteString.copyFromUtf8(value)), now);
+    } else {
+      String expected = c.lastSeen.get(key);
+      op = new Op(Kind.CAS, key, value, expected, KeyValueStateMachine.compareAndSet(key,
+          expected == null ? null : ByteString.copyFromUtf8(expected), ByteString.copyFromUtf8(value)), now);
+    }
+    c.op = op;
+    if (op.kind == Kind.READ) {
+      c.target = ids.get(rnd.nextInt(ids.size())); // reads go to every replica
+    } else {
+      stats.proposalsSent++;
+    }
     submit(c, op);
     at(now + 2000, null, () -> {
       if (c.op != op) return;
-      stats.proposalsUnknown++;
-      abandoned.add(op);
-      c.op = null;
-      nextOp(c);
+      finish(c, op, null, false); // no answer: unknown outcome
+      if (op.kind != Kind.READ) abandoned.add(op);
     });
   }
 
   private void submit(Client c, Op op) {
     String target = c.target;
     at(now + 1 + rnd.nextInt(5), target, () -> {
-      if (c.op == op) deliver(nodes.get(target), new Propose(op.command, op.inbox.getRef()));
+      if (c.op != op) return;
+      Command msg = op.kind == Kind.READ
+          ? new ReadProtocol.Read(op.command, java.util.Optional.of(readPolicy), 0, op.readInbox.getRef())
+          : new Propose(op.command, op.inbox.getRef());
+      deliver(nodes.get(target), msg);
     });
   }
 
   private void checkClients() {
     for (Client c : clients) {
       Op op = c.op;
-      if (op == null || !op.inbox.hasMessages()) continue;
-      ProposeReply reply = op.inbox.receiveMessage();
-      if (reply instanceof Proposed p) {
-        acknowledged(p, op);
-        c.op = null;
-        at(now + rnd.nextInt(20), null, () -> nextOp(c));
-      } else if (reply instanceof NotLeader nl) {
-        c.target = nl.leaderHint().orElse(ids.get(rnd.nextInt(ids.size())));
-        at(now + (nl.leaderHint().isPresent() ? 1 : 30), null, () -> { if (c.op == op) submit(c, op); });
-      } else if (reply instanceof OutcomeUnknown) {
-        stats.proposalsUnknown++;
-        c.op = null;
-        at(now + rnd.nextInt(20), null, () -> nextOp(c));
-      } else if (reply instanceof ProposalRejected r) {
-        invariants.violations.add("unexpected rejection of a small proposal: " + r.reason());
+      if (op == null) continue;
+      if (op.kind == Kind.READ) {
+        if (op.readInbox.hasMessages()) onReadReply(c, op, op.readInbox.receiveMessage());
+      } else if (op.inbox.hasMessages()) {
+        onProposeReply(c, op, op.inbox.receiveMessage());
       }
     }
   }
 
-  private void acknowledged(Proposed p, Op op) {
-    stats.proposalsAcknowledged++;
-    invariants.onAcknowledged(p.index(), op.command);
+  private void onProposeReply(Client c, Op op, ProposeReply reply) {
+    if (reply instanceof Proposed p) {
+      stats.proposalsAcknowledged++;
+      invariants.onAcknowledged(p.index(), op.command);
+      finish(c, op, KeyValueStateMachine.result(p.result()), true);
+    } else if (reply instanceof NotLeader nl) {
+      c.target = nl.leaderHint().orElse(ids.get(rnd.nextInt(ids.size())));
+      at(now + (nl.leaderHint().isPresent() ? 1 : 30), null, () -> { if (c.op == op) submit(c, op); });
+    } else if (reply instanceof OutcomeUnknown) {
+      finish(c, op, null, false);
+    } else if (reply instanceof ProposalRejected r) {
+      invariants.violations.add("unexpected rejection of a small proposal: " + r.reason());
+    }
+  }
+
+  private void onReadReply(Client c, Op op, ReadProtocol.ReadReply reply) {
+    if (reply instanceof ReadProtocol.ReadResult r) {
+      stats.readsServed++;
+      finish(c, op, KeyValueStateMachine.result(r.result()), true);
+    } else {
+      stats.readsFailed++; // a failed read has no effect: it leaves the history
+      c.op = null;
+      at(now + 5 + rnd.nextInt(20), null, () -> nextOp(c));
+    }
+  }
+
+  /** Records the operation's end in the history ({@code answered == false}: outcome unknown). */
+  private void finish(Client c, Op op, KvResult result, boolean answered) {
+    c.op = null;
+    at(now + rnd.nextInt(20), null, () -> nextOp(c));
+    RegisterModel.Op modelOp;
+    if (op.kind == Kind.READ) {
+      if (!answered) return; // an unanswered read tells nothing
+      String observed = result.getFound() ? result.getValue().toStringUtf8() : null;
+      c.lastSeen.put(op.key, observed);
+      modelOp = new RegisterModel.Get(observed);
+    } else if (op.kind == Kind.PUT) {
+      if (!answered) stats.proposalsUnknown++;
+      modelOp = new RegisterModel.Put(op.value);
+    } else {
+      if (!answered) stats.proposalsUnknown++;
+      modelOp = new RegisterModel.Cas(op.expected, op.value, answered ? result.getApplied() : null);
+    }
+    List<HistoryOp<RegisterModel.Op>> ops = history.computeIfAbsent(op.key, k -> new ArrayList<>());
+    ops.add(new HistoryOp<>(ops.size(), op.call, answered ? now : HistoryOp.UNKNOWN, modelOp));
   }
 
   // ------------------------------------------------------------------ end of schedule
@@ -562,12 +653,35 @@ final class SimulatedGroup {
 
   private void finalChecks() {
     for (Op op : abandoned) {
-      for (ProposeReply r : op.inbox.getAllReceived()) if (r instanceof Proposed p) acknowledged(p, op);
+      for (ProposeReply r : op.inbox.getAllReceived()) {
+        if (r instanceof Proposed p) invariants.onAcknowledged(p.index(), op.command);
+      }
     }
     if (!invariants.violations.isEmpty() || !stats.converged) return;
     for (Node n : nodes.values()) {
       invariants.checkAcknowledged(n.id, n.stateMachine.applied, status(n).appliedIndex());
     }
+    // Every read ends: after the read timeout, nothing may still be pending anywhere.
+    runUntil(now + settings.readIndexTimeout().toMillis() + 100);
+    for (Node n : nodes.values()) {
+      TestInbox<ReadMetrics.Snapshot> probe = TestInbox.create();
+      n.kit.run(new ReadProtocol.GetReadMetrics(probe.getRef()));
+      drain(n);
+      int pending = probe.receiveMessage().pending();
+      if (pending != 0) invariants.violations.add("reads leaked: " + n.id + " still holds " + pending + " reads");
+    }
+    long started = System.nanoTime();
+    for (Map.Entry<String, List<HistoryOp<RegisterModel.Op>>> e : history.entrySet()) {
+      stats.historyOps += e.getValue().size();
+      LinearizabilityChecker.Verdict v =
+          LinearizabilityChecker.check(new RegisterModel(), e.getValue(), 5_000_000);
+      if (v != LinearizabilityChecker.Verdict.LINEARIZABLE) {
+        invariants.violations.add("linearizability: key " + e.getKey() + " " + v + " (" + e.getValue().size()
+            + " operations, policy " + readPolicy + ")");
+        trace("history of " + e.getKey() + ": " + e.getValue());
+      }
+    }
+    stats.checkerMillis = (System.nanoTime() - started) / 1_000_000;
   }
 
   List<String> violations() {

@@ -1,0 +1,68 @@
+package io.chronik.raft.replica;
+
+import java.util.EnumMap;
+import java.util.Map;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Read metrics of one replica, owned and updated by the replica actor only; others get an
+ * immutable {@link Snapshot} by asking ({@link ReadProtocol.GetReadMetrics}).
+ */
+final class ReadMetrics {
+  final EnumMap<ReadPolicy, Long> served = new EnumMap<>(ReadPolicy.class);
+  final EnumMap<ReadPolicy, Histogram> latencyMicros = new EnumMap<>(ReadPolicy.class);
+  long readIndexRounds;
+  long readsReleasedByRounds;
+  long timeouts;
+  long noLeader;
+  long leaderChanged;
+  long forwarded;
+  long lagging;
+
+  ReadMetrics() {
+    for (ReadPolicy p : ReadPolicy.values()) {
+      served.put(p, 0L);
+      latencyMicros.put(p, new Histogram(3));
+    }
+  }
+
+  void served(ReadPolicy policy, long startNanos) {
+    served.merge(policy, 1L, Long::sum);
+    latencyMicros.get(policy).recordValue(Math.max(0, (System.nanoTime() - startNanos) / 1_000));
+  }
+
+  /**
+   * @param pending reads not answered yet
+   * @param oldestPendingAgeMillis age of the oldest of them (a stuck read shows here even when no
+   *     error counter moves)
+   */
+  public record Snapshot(
+      int pending,
+      long oldestPendingAgeMillis,
+      Map<ReadPolicy, Long> served,
+      Map<ReadPolicy, Double> p50Millis,
+      Map<ReadPolicy, Double> p99Millis,
+      long readIndexRounds,
+      long readsReleasedByRounds,
+      long timeouts,
+      long noLeader,
+      long leaderChanged,
+      long forwarded,
+      long lagging) {
+
+    public double readsPerRound() {
+      return readIndexRounds == 0 ? 0 : readsReleasedByRounds / (double) readIndexRounds;
+    }
+  }
+
+  Snapshot snapshot(int pending, long oldestPendingAgeMillis) {
+    EnumMap<ReadPolicy, Double> p50 = new EnumMap<>(ReadPolicy.class);
+    EnumMap<ReadPolicy, Double> p99 = new EnumMap<>(ReadPolicy.class);
+    for (ReadPolicy p : ReadPolicy.values()) {
+      p50.put(p, latencyMicros.get(p).getValueAtPercentile(50) / 1000.0);
+      p99.put(p, latencyMicros.get(p).getValueAtPercentile(99) / 1000.0);
+    }
+    return new Snapshot(pending, oldestPendingAgeMillis, Map.copyOf(served), Map.copyOf(p50), Map.copyOf(p99),
+        readIndexRounds, readsReleasedByRounds, timeouts, noLeader, leaderChanged, forwarded, lagging);
+  }
+}
