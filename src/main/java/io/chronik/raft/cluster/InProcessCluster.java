@@ -15,6 +15,9 @@ import io.chronik.raft.replica.ClientProtocol.QueryReply;
 import io.chronik.raft.replica.ClientProtocol.Status;
 import io.chronik.raft.replica.ClientProtocol.StatusReply;
 import io.chronik.raft.replica.Envelope;
+import io.chronik.raft.replica.ReadMetrics;
+import io.chronik.raft.replica.ReadPolicy;
+import io.chronik.raft.replica.ReadProtocol;
 import io.chronik.raft.replica.ReplicaSettings;
 import io.chronik.raft.replica.StorageFactory;
 import io.chronik.raft.storage.JournalStorage;
@@ -103,6 +106,20 @@ public final class InProcessCluster implements AutoCloseable {
   public CompletionStage<QueryReply> localQuery(String node, String group, ByteString query) {
     return AskPattern.ask(host(node),
         replyTo -> new PartitionHost.ForPartition(group, new LocalQuery(query, replyTo)), askTimeout,
+        system.scheduler());
+  }
+
+  /** A read under {@code policy} (empty: the configured default), served by {@code node} or its leader. */
+  public CompletionStage<ReadProtocol.ReadReply> read(String node, String group, ByteString query,
+      Optional<ReadPolicy> policy, long minIndex) {
+    return AskPattern.ask(host(node),
+        replyTo -> new PartitionHost.ForPartition(group, new ReadProtocol.Read(query, policy, minIndex, replyTo)),
+        askTimeout, system.scheduler());
+  }
+
+  public CompletionStage<ReadMetrics.Snapshot> readMetrics(String node, String group) {
+    return AskPattern.ask(host(node),
+        replyTo -> new PartitionHost.ForPartition(group, new ReadProtocol.GetReadMetrics(replyTo)), askTimeout,
         system.scheduler());
   }
 

@@ -84,6 +84,8 @@ public final class PartitionHost {
       q.replyTo().tell(unknown);
     } else if (m.command() instanceof GetStatus s) {
       s.replyTo().tell(unknown);
+    } else if (m.command() instanceof io.chronik.raft.replica.ReadProtocol.Read r) {
+      r.replyTo().tell(unknown);
     } else {
       ctx.getLog().warn("dropping {} for partition {} which this node does not host (hosted: {})",
           m.command().getClass().getSimpleName(), m.groupId(), hosted.keySet());

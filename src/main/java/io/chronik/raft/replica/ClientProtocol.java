@@ -28,7 +28,7 @@ public final class ClientProtocol {
 
   /** The node that received the request hosts no replica of {@code groupId}. Not retryable there. */
   public record UnknownPartition(String groupId, java.util.Set<String> hosted)
-      implements ProposeReply, QueryReply, StatusReply {}
+      implements ProposeReply, QueryReply, StatusReply, ReadProtocol.ReadReply {}
 
   /** Committed at {@code index}, applied on the leader with {@code result}. */
   public record Proposed(long index, ByteString result) implements ProposeReply {}

@@ -8,7 +8,7 @@ import org.HdrHistogram.Histogram;
  * Read metrics of one replica, owned and updated by the replica actor only; others get an
  * immutable {@link Snapshot} by asking ({@link ReadProtocol.GetReadMetrics}).
  */
-final class ReadMetrics {
+public final class ReadMetrics {
   final EnumMap<ReadPolicy, Long> served = new EnumMap<>(ReadPolicy.class);
   final EnumMap<ReadPolicy, Histogram> latencyMicros = new EnumMap<>(ReadPolicy.class);
   long readIndexRounds;

@@ -9,6 +9,9 @@ import io.chronik.raft.replica.ClientProtocol.Proposed;
 import io.chronik.raft.replica.ClientProtocol.QueryReply;
 import io.chronik.raft.replica.ClientProtocol.QueryResult;
 import io.chronik.raft.replica.ClientProtocol.Status;
+import io.chronik.raft.replica.ReadPolicy;
+import io.chronik.raft.replica.ReadProtocol.ReadReply;
+import io.chronik.raft.replica.ReadProtocol.ReadResult;
 import io.chronik.raft.statemachine.KeyValueStateMachine;
 import io.chronik.raft.statemachine.RecordLogStateMachine;
 import io.chronik.raft.statemachine.proto.KvResult;
@@ -55,24 +58,28 @@ final class DemoCommand implements Callable<Integer> {
       long before = read(cluster, leader.replicaId()).getHighWatermark();
       if (before > 0) System.out.printf("%s already holds %d records from an earlier run%n", ORDERS, before);
 
-      long lastIndex = 0;
       for (int i = 0; i < records; i++) {
         String record = "order-" + (before + i + 1);
         Proposed p = proposed(cluster.propose(leader.replicaId(), ORDERS,
             RecordLogStateMachine.append(List.of(ByteString.copyFromUtf8(record)))));
         RecordLogAppendResult r = RecordLogStateMachine.appendResult(p.result());
         System.out.printf("  wrote %-10s -> offset %d (log index %d)%n", record, r.getFirstOffset(), p.index());
-        lastIndex = p.index();
       }
 
-      System.out.println("Reading the partition back on every replica:");
+      System.out.println("Reading the partition back on every replica (policy safe: ReadIndex, linearizable):");
       for (String node : NODES) {
-        Status s = awaitApplied(cluster, node, ORDERS, lastIndex);
-        RecordLogReadResult r = read(cluster, node);
-        System.out.printf("  served by %-7s (%-8s) records=%d high-watermark=%d last=%s%n", node, s.role(),
+        ReadResult rr = readResult(cluster.read(node, ORDERS, RecordLogStateMachine.read(0, 10_000, 1 << 20),
+            Optional.of(ReadPolicy.SAFE), 0));
+        RecordLogReadResult r = RecordLogStateMachine.readResult(rr.result());
+        String role = cluster.statusNow(node, ORDERS).map(Status::role).orElse("?");
+        System.out.printf("  served by %-7s (%-8s) records=%d high-watermark=%d last=%s%n", rr.servedBy(), role,
             r.getRecordsCount(), r.getHighWatermark(),
             r.getRecordsCount() == 0 ? "-" : r.getRecords(r.getRecordsCount() - 1).toStringUtf8());
       }
+      String follower = NODES.stream().filter(n -> !n.equals(leader.replicaId())).findFirst().orElseThrow();
+      ReadResult forwarded = readResult(cluster.read(follower, ORDERS, RecordLogStateMachine.read(0, 1, 1 << 20),
+          Optional.of(ReadPolicy.NONE), 0));
+      System.out.printf("  policy none on %s: forwarded, served by %s%n", follower, forwarded.servedBy());
 
       Status kvLeader = cluster.awaitLeader(ACCOUNTS, Duration.ofSeconds(20));
       String alice = "alice";
@@ -84,15 +91,21 @@ final class DemoCommand implements Callable<Integer> {
       System.out.printf("%s: put %s=100 (index %d), compare-and-set 100->90 applied=%s (index %d)%n", ACCOUNTS,
           alice, put.index(), casResult.getApplied(), cas.index());
       for (String node : NODES) {
-        Status s = awaitApplied(cluster, node, ACCOUNTS, cas.index());
-        QueryResult q = queryResult(cluster.localQuery(node, ACCOUNTS, KeyValueStateMachine.get(alice)));
-        System.out.printf("  served by %-7s (%-8s) %s=%s%n", node, s.role(), alice,
-            KeyValueStateMachine.result(q.result()).getValue().toStringUtf8());
+        ReadResult rr = readResult(cluster.read(node, ACCOUNTS, KeyValueStateMachine.get(alice),
+            Optional.of(ReadPolicy.SAFE), 0));
+        String role = cluster.statusNow(node, ACCOUNTS).map(Status::role).orElse("?");
+        System.out.printf("  served by %-7s (%-8s) %s=%s (applied index %d)%n", rr.servedBy(), role, alice,
+            KeyValueStateMachine.result(rr.result()).getValue().toStringUtf8(), rr.appliedIndex());
       }
-      System.out.println("Reads above are local reads once each replica applied the write (read-your-writes).");
       System.out.println("Stopping; run again to resume from " + dataDir);
     }
     return 0;
+  }
+
+  private static ReadResult readResult(java.util.concurrent.CompletionStage<ReadReply> reply) throws Exception {
+    ReadReply r = reply.toCompletableFuture().get(10, TimeUnit.SECONDS);
+    if (r instanceof ReadResult rr) return rr;
+    throw new IllegalStateException("read failed: " + r);
   }
 
   private static RecordLogReadResult read(InProcessCluster cluster, String node) throws Exception {
@@ -112,14 +125,5 @@ final class DemoCommand implements Callable<Integer> {
     throw new IllegalStateException("query failed: " + r);
   }
 
-  private static Status awaitApplied(InProcessCluster cluster, String node, String group, long index)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (System.nanoTime() < deadline) {
-      Optional<Status> s = cluster.statusNow(node, group);
-      if (s.isPresent() && s.get().appliedIndex() >= index) return s.get();
-      Thread.sleep(10);
-    }
-    throw new IllegalStateException(node + " did not apply index " + index + " of " + group + " within 10 s");
-  }
+
 }

@@ -10,9 +10,13 @@ import io.chronik.raft.cluster.InProcessCluster;
 import io.chronik.raft.cluster.PartitionHost.GroupSpec;
 import io.chronik.raft.replica.ClientProtocol.Proposed;
 import io.chronik.raft.replica.ClientProtocol.Status;
+import io.chronik.raft.replica.ReadMetrics;
+import io.chronik.raft.replica.ReadPolicy;
+import io.chronik.raft.replica.ReadProtocol;
 import io.chronik.raft.replica.StorageFactory;
 import io.chronik.raft.replica.StorageProtocol.Persist;
 import io.chronik.raft.replica.StorageProtocol.StorageCommand;
+import io.chronik.raft.statemachine.KeyValueStateMachine;
 import io.chronik.raft.statemachine.RecordLogStateMachine;
 import io.chronik.raft.storage.JournalStorage;
 import java.nio.file.Files;
@@ -22,6 +26,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -38,8 +43,9 @@ import picocli.CommandLine.Option;
  * AppendEntries coalesce), with the batch sizes that explain the difference.
  */
 @Command(name = "throughput", mixinStandardHelpOptions = true,
-    description = "Measure proposal throughput of an in-process 3-replica group on the embedded journal: "
-        + "1 client vs --clients clients, side by side, with the measured batch sizes.")
+    description = "Measure an in-process 3-replica group on the embedded journal: proposal throughput with "
+        + "1 client vs --clients clients (with the measured batch sizes), then follower reads under each "
+        + "policy (with reads per ReadIndex round).")
 final class ThroughputCommand implements Callable<Integer> {
   private static final List<String> NODES = List.of("node-1", "node-2", "node-3");
   private static final String GROUP = "bench-0";
@@ -56,8 +62,15 @@ final class ThroughputCommand implements Callable<Integer> {
   @Option(names = "--record-bytes", defaultValue = "100", description = "Bytes per record (default: ${DEFAULT-VALUE}).")
   int recordBytes;
 
+  @Option(names = "--reads", defaultValue = "true", negatable = true, fallbackValue = "true",
+      description = "Also measure follower reads under each policy (default: ${DEFAULT-VALUE}).")
+  boolean reads;
+
   record Result(int clients, double opsPerSecond, double p50Ms, double p99Ms, double entriesPerWrite,
       double entriesPerAppend) {}
+
+  record ReadResultRow(ReadPolicy policy, int clients, double opsPerSecond, double p50Ms, double p99Ms,
+      double leaderRoundsPer1000Reads) {}
 
   @Override
   public Integer call() throws Exception {
@@ -75,7 +88,82 @@ final class ThroughputCommand implements Callable<Integer> {
     }
     System.out.printf("batching speed-up (%d clients vs 1): %.1fx%n", clients,
         results.get(1).opsPerSecond / results.get(0).opsPerSecond);
+    if (reads) readTable(measureReads());
     return 0;
+  }
+
+  private static void readTable(List<ReadResultRow> rows) {
+    System.out.println();
+    System.out.println("| follower reads | clients | reads/s | p50 ms | p99 ms | leader ReadIndex rounds per 1,000 reads |");
+    System.out.println("|----------------|--------:|--------:|-------:|-------:|----------------------------------------:|");
+    for (ReadResultRow r : rows) {
+      System.out.printf("| %-14s | %7d | %7.0f | %6.2f | %6.2f | %39.1f |%n", r.policy.configName(), r.clients,
+          r.opsPerSecond, r.p50Ms, r.p99Ms, r.leaderRoundsPer1000Reads);
+    }
+  }
+
+  /** Reads of one key, sent only to followers, under each policy, on one cluster. */
+  private List<ReadResultRow> measureReads() throws Exception {
+    Path dir = Files.createTempDirectory("chronik-reads-");
+    Config config = ChronikConfig.load(Path.of("application.conf"), Map.of("chronik.data-dir", dir.toString()));
+    List<ReadResultRow> rows = new ArrayList<>();
+    try (InProcessCluster cluster = InProcessCluster.start(config, NODES,
+        List.of(new GroupSpec(GROUP, Set.copyOf(NODES), KeyValueStateMachine::new)))) {
+      Status leader = cluster.awaitLeader(GROUP, Duration.ofSeconds(20));
+      cluster.propose(leader.replicaId(), GROUP, KeyValueStateMachine.put("k", ByteString.copyFromUtf8("v")))
+          .toCompletableFuture().get();
+      List<String> followers = NODES.stream().filter(n -> !n.equals(leader.replicaId())).toList();
+      ByteString query = KeyValueStateMachine.get("k");
+      for (ReadPolicy policy : List.of(ReadPolicy.UNSAFE, ReadPolicy.SAFE, ReadPolicy.NONE)) {
+        System.out.printf("run: follower reads, policy %s, %d clients, %d s warm-up + %d s measured ...%n",
+            policy.configName(), clients, warmup, seconds);
+        readLoop(cluster, followers, query, policy, warmup, new ConcurrentHistogram(3));
+        ReadMetrics.Snapshot before = cluster.readMetrics(leader.replicaId(), GROUP).toCompletableFuture().get();
+        Histogram latency = new ConcurrentHistogram(3);
+        long done = readLoop(cluster, followers, query, policy, seconds, latency);
+        ReadMetrics.Snapshot after = cluster.readMetrics(leader.replicaId(), GROUP).toCompletableFuture().get();
+        long rounds = after.readIndexRounds() - before.readIndexRounds();
+        rows.add(new ReadResultRow(policy, clients, done / (double) seconds, latency.getValueAtPercentile(50) / 1e6,
+            latency.getValueAtPercentile(99) / 1e6, done == 0 ? 0 : rounds * 1000.0 / done));
+      }
+    } finally {
+      try (Stream<Path> files = Files.walk(dir)) {
+        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+    return rows;
+  }
+
+  private long readLoop(InProcessCluster cluster, List<String> followers, ByteString query, ReadPolicy policy,
+      int secs, Histogram latency) throws Exception {
+    long end = System.nanoTime() + secs * 1_000_000_000L;
+    LongAdder completed = new LongAdder();
+    List<CompletableFuture<Void>> loops = new ArrayList<>();
+    for (int i = 0; i < clients; i++) {
+      CompletableFuture<Void> finished = new CompletableFuture<>();
+      readOnce(cluster, followers.get(i % followers.size()), query, policy, end, completed, latency, finished);
+      loops.add(finished);
+    }
+    CompletableFuture.allOf(loops.toArray(CompletableFuture[]::new)).get();
+    return completed.sum();
+  }
+
+  private static void readOnce(InProcessCluster cluster, String node, ByteString query, ReadPolicy policy, long end,
+      LongAdder completed, Histogram latency, CompletableFuture<Void> finished) {
+    long start = System.nanoTime();
+    if (start >= end) {
+      finished.complete(null);
+      return;
+    }
+    cluster.read(node, GROUP, query, Optional.of(policy), 0).whenComplete((reply, error) -> {
+      if (error != null || !(reply instanceof ReadProtocol.ReadResult)) {
+        finished.completeExceptionally(new IllegalStateException("read failed: " + (error != null ? error : reply)));
+        return;
+      }
+      latency.recordValue(System.nanoTime() - start);
+      completed.increment();
+      readOnce(cluster, node, query, policy, end, completed, latency, finished);
+    });
   }
 
   private Result run(int clientCount) throws Exception {

@@ -56,6 +56,31 @@ final class OneReplica {
     return probe.receiveMessage();
   }
 
+  TestInbox<ReadProtocol.ReadReply> read(ReadPolicy policy, long minIndex) {
+    TestInbox<ReadProtocol.ReadReply> inbox = TestInbox.create();
+    kit.run(new ReadProtocol.Read(io.chronik.raft.statemachine.KeyValueStateMachine.get("k"),
+        java.util.Optional.of(policy), minIndex, inbox.getRef()));
+    return inbox;
+  }
+
+  ReadMetrics.Snapshot metrics() {
+    TestInbox<ReadMetrics.Snapshot> probe = TestInbox.create();
+    kit.run(new ReadProtocol.GetReadMetrics(probe.getRef()));
+    return probe.receiveMessage();
+  }
+
+  /** Fires every read timeout the replica has scheduled so far. */
+  int fireReadTimeouts() {
+    int fired = 0;
+    for (akka.actor.testkit.typed.Effect e : kit.getAllEffects()) {
+      if (e instanceof akka.actor.testkit.typed.Effect.TimerScheduled<?> t && t.msg() instanceof Reads.ReadTimedOut m) {
+        kit.run(m);
+        fired++;
+      }
+    }
+    return fired;
+  }
+
   void campaignAndWin(List<String> voters) {
     kit.run(Replica.ElectionTimeout.INSTANCE); // pre-candidate
     persistAll();

@@ -38,4 +38,44 @@ class ReadScenarioTest {
     assertEquals(follower, result.servedBy());
     assertEquals("v", KeyValueStateMachine.result(result.result()).getValue().toStringUtf8());
   }
+
+  @Test
+  void aLeaderCutOffFromItsQuorumServesNoReadWhileTheMajorityMovesOn() {
+    SimulatedGroup g = SimulatedGroup.scripted(12, 3).startAll();
+    g.runFor(2_000);
+    String old = leaderOf(g);
+    TestInbox<ClientProtocol.ProposeReply> w = g.propose(old, KeyValueStateMachine.put("k", ByteString.copyFromUtf8("v1")));
+    g.runFor(50);
+    assertInstanceOf(Proposed.class, w.receiveMessage());
+
+    g.isolate(old);
+    TestInbox<ReadReply> stale = g.read(old, KeyValueStateMachine.get("k"), ReadPolicy.SAFE);
+    g.runFor(1_500);
+    String fresh = leaderOf(g);
+    TestInbox<ClientProtocol.ProposeReply> w2 = g.propose(fresh, KeyValueStateMachine.put("k", ByteString.copyFromUtf8("v2")));
+    g.runFor(50);
+    assertInstanceOf(Proposed.class, w2.receiveMessage(), "the majority side accepts writes");
+    ReadReply r = stale.receiveMessage();
+    assertTrue(!(r instanceof ReadResult), "the cut-off leader must not serve the read, got " + r);
+
+    TestInbox<ReadReply> onMajority = g.read(aFollower(g, fresh).equals(old) ? fresh : aFollower(g, fresh),
+        KeyValueStateMachine.get("k"), ReadPolicy.SAFE);
+    g.runFor(100);
+    ReadResult served = assertInstanceOf(ReadResult.class, onMajority.receiveMessage());
+    assertEquals("v2", KeyValueStateMachine.result(served.result()).getValue().toStringUtf8());
+  }
+
+  @Test
+  void forwardedReadsAreServedByTheLeader() {
+    SimulatedGroup g = SimulatedGroup.scripted(13, 3).startAll();
+    g.runFor(2_000);
+    String leader = leaderOf(g);
+    g.propose(leader, KeyValueStateMachine.put("k", ByteString.copyFromUtf8("v")));
+    g.runFor(50);
+    TestInbox<ReadReply> r = g.read(aFollower(g, leader), KeyValueStateMachine.get("k"), ReadPolicy.NONE);
+    g.runFor(50);
+    ReadResult result = assertInstanceOf(ReadResult.class, r.receiveMessage());
+    assertEquals(leader, result.servedBy());
+    assertEquals(ReadPolicy.NONE, result.policy());
+  }
 }

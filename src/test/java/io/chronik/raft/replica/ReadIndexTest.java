@@ -1,0 +1,286 @@
+package io.chronik.raft.replica;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import akka.actor.testkit.typed.javadsl.TestInbox;
+import com.google.protobuf.ByteString;
+import io.chronik.raft.replica.ReadProtocol.NoLeader;
+import io.chronik.raft.replica.ReadProtocol.ReadReply;
+import io.chronik.raft.replica.ReadProtocol.ReadResult;
+import io.chronik.raft.replica.ReadProtocol.ReadTimeout;
+import io.chronik.raft.replica.ReadProtocol.RetryLater;
+import io.chronik.raft.rpc.HardState;
+import io.chronik.raft.rpc.LogEntry;
+import io.chronik.raft.statemachine.KeyValueStateMachine;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * ReadIndex (thesis §6.4) message by message: the ten scenarios of the original design, and the
+ * leader rules naive implementations get wrong. The test plays the peers and the storage.
+ */
+class ReadIndexTest {
+  private static final Set<String> THREE = Set.of("a", "b", "c");
+
+  private static HardState hs(long term) {
+    return HardState.newBuilder().setTerm(term).build();
+  }
+
+  private static LogEntry put(long index, long term, String value) {
+    return LogEntry.newBuilder().setIndex(index).setTerm(term)
+        .setCommand(KeyValueStateMachine.put("k", ByteString.copyFromUtf8(value))).build();
+  }
+
+  /** A follower of leader a in term 2 whose log holds {@code entries}, {@code committed} of them committed. */
+  private static OneReplica follower(List<LogEntry> entries, long committed) {
+    OneReplica b = new OneReplica("b", THREE, hs(2), entries);
+    long last = entries.isEmpty() ? 0 : entries.get(entries.size() - 1).getIndex();
+    long lastTerm = entries.isEmpty() ? 0 : entries.get(entries.size() - 1).getTerm();
+    b.kit.run(new AppendEntries("g", 2, "a", last, lastTerm, List.of(), committed, 0));
+    b.persistAll();
+    b.net.getAllReceived();
+    return b;
+  }
+
+  private static List<LogEntry> log(int n) {
+    List<LogEntry> entries = new ArrayList<>();
+    for (int i = 1; i <= n; i++) entries.add(put(i, 2, "v" + i));
+    return entries;
+  }
+
+  private static ReadIndexRequest onlyRequest(OneReplica r) {
+    List<RaftMessage> sent = r.sent();
+    assertEquals(1, sent.size(), "exactly one ReadIndex request: " + sent);
+    return assertInstanceOf(ReadIndexRequest.class, sent.get(0));
+  }
+
+  private static String value(ReadReply reply) {
+    return KeyValueStateMachine.result(assertInstanceOf(ReadResult.class, reply).result()).getValue().toStringUtf8();
+  }
+
+  // 1
+  @Test
+  void creation() {
+    OneReplica b = follower(List.of(), 0);
+    ReadMetrics.Snapshot m = b.metrics();
+    assertEquals(0, m.pending());
+    assertEquals(0, m.readIndexRounds());
+    assertEquals(0L, m.served().get(ReadPolicy.SAFE));
+  }
+
+  // 2
+  @Test
+  void leaderFastPathConfirmsWithOneQuorumRound() {
+    OneReplica a = new OneReplica("a", THREE, hs(1), List.of(put(1, 1, "old")));
+    a.campaignAndWin(List.of("b"));
+    a.persistAll();
+    a.kit.run(AppendEntriesResponse.accepted("g", 2, "b", 2, 0)); // the no-op commits
+    a.net.getAllReceived();
+    TestInbox<ReadReply> reply = a.read(ReadPolicy.SAFE, 0);
+    List<RaftMessage> round = a.sent();
+    assertEquals(2, round.size(), "one heartbeat per peer");
+    for (RaftMessage m : round) assertEquals(1, assertInstanceOf(AppendEntries.class, m).readSeq());
+    assertFalse(reply.hasMessages(), "not before a quorum confirmed the round");
+    a.kit.run(AppendEntriesResponse.accepted("g", 2, "c", 2, 1));
+    assertEquals("old", value(reply.receiveMessage()));
+    assertEquals(1, a.metrics().readIndexRounds());
+  }
+
+  // 3
+  @Test
+  void aFollowerWithNoLeaderFailsAtOnce() {
+    OneReplica b = new OneReplica("b", THREE, hs(2), List.of());
+    assertEquals(new NoLeader("g", Optional.empty()), b.read(ReadPolicy.SAFE, 0).receiveMessage());
+    assertEquals(new NoLeader("g", Optional.empty()), b.read(ReadPolicy.NONE, 0).receiveMessage());
+    assertTrue(b.sent().isEmpty());
+    assertEquals(0, b.metrics().pending());
+  }
+
+  // 4
+  @Test
+  void safeToReadOnlyOnceAppliedReachesTheReadIndex() {
+    OneReplica b = follower(log(5), 3);
+    TestInbox<ReadReply> reply = b.read(ReadPolicy.SAFE, 0);
+    ReadIndexRequest req = onlyRequest(b);
+    b.kit.run(new ReadIndexResponse("g", 2, "a", req.requestId(), true, 5));
+    assertFalse(reply.hasMessages(), "applied 3 < read index 5: must wait");
+    b.kit.run(new AppendEntries("g", 2, "a", 5, 2, List.of(), 5, 0));
+    ReadResult r = assertInstanceOf(ReadResult.class, reply.receiveMessage());
+    assertEquals("v5", KeyValueStateMachine.result(r.result()).getValue().toStringUtf8());
+    assertTrue(r.appliedIndex() >= 5);
+    assertEquals("b", r.servedBy());
+  }
+
+  // 5
+  @Test
+  void onlyTheAnswerToTheOutstandingRequestFromTheLeaderCounts() {
+    OneReplica b = follower(log(2), 2);
+    TestInbox<ReadReply> reply = b.read(ReadPolicy.SAFE, 0);
+    ReadIndexRequest req = onlyRequest(b);
+    b.kit.run(new ReadIndexResponse("g", 2, "a", req.requestId() + 7, true, 2));
+    b.kit.run(new ReadIndexResponse("g", 2, "c", req.requestId(), true, 2));
+    assertFalse(reply.hasMessages(), "wrong request id or not from the leader: ignored");
+    b.kit.run(new ReadIndexResponse("g", 2, "a", req.requestId(), false, 0));
+    assertInstanceOf(RetryLater.class, reply.receiveMessage(), "the leader could not confirm: retryable error");
+
+    TestInbox<ReadReply> second = b.read(ReadPolicy.SAFE, 0);
+    ReadIndexRequest req2 = onlyRequest(b);
+    b.kit.run(new ReadIndexResponse("g", 2, "a", req2.requestId(), true, 2));
+    assertEquals("v2", value(second.receiveMessage()));
+  }
+
+  // 6
+  @Test
+  void aReadThatCannotCompleteTimesOut() {
+    OneReplica b = follower(log(1), 1);
+    TestInbox<ReadReply> reply = b.read(ReadPolicy.SAFE, 0);
+    onlyRequest(b);
+    assertEquals(1, b.fireReadTimeouts());
+    assertInstanceOf(ReadTimeout.class, reply.receiveMessage());
+    assertEquals(1, b.metrics().timeouts());
+  }
+
+  // 7
+  @Test
+  void manyConcurrentReadsShareOneRequest() {
+    OneReplica b = follower(log(3), 3);
+    TestInbox<ReadReply> first = b.read(ReadPolicy.SAFE, 0); // goes out at once
+    ReadIndexRequest req = onlyRequest(b);
+    // Reads arriving while a request is out wait for the next one: its answer may predate them.
+    List<TestInbox<ReadReply>> concurrent = new ArrayList<>();
+    for (int i = 0; i < 12; i++) concurrent.add(b.read(ReadPolicy.SAFE, 0));
+    assertTrue(b.sent().isEmpty(), "no request while one is outstanding");
+    b.kit.run(new ReadIndexResponse("g", 2, "a", req.requestId(), true, 3));
+    assertEquals("v3", value(first.receiveMessage()));
+    for (TestInbox<ReadReply> r : concurrent) assertFalse(r.hasMessages());
+    ReadIndexRequest shared = onlyRequest(b);
+    b.kit.run(new ReadIndexResponse("g", 2, "a", shared.requestId(), true, 3));
+    for (TestInbox<ReadReply> r : concurrent) assertEquals("v3", value(r.receiveMessage()));
+    assertTrue(b.sent().isEmpty(), "12 concurrent reads, one request");
+  }
+
+  // 8
+  @Test
+  void readAfterWriteWaitsForTheWritersIndexWithoutALeaderRoundTrip() {
+    OneReplica b = follower(log(7), 5);
+    TestInbox<ReadReply> reply = b.read(ReadPolicy.UNSAFE, 7);
+    assertFalse(reply.hasMessages(), "applied 5 < minimum index 7");
+    b.kit.run(new AppendEntries("g", 2, "a", 7, 2, List.of(), 7, 0));
+    assertEquals("v7", value(reply.receiveMessage()));
+    assertTrue(b.sent().stream().noneMatch(m -> m instanceof ReadIndexRequest), "no ReadIndex round trip");
+  }
+
+  // 9
+  @Test
+  void aTimedOutReadLeavesNothingBehind() {
+    OneReplica b = follower(log(1), 1);
+    TestInbox<ReadReply> reply = b.read(ReadPolicy.SAFE, 0);
+    ReadIndexRequest req = onlyRequest(b);
+    b.fireReadTimeouts();
+    assertInstanceOf(ReadTimeout.class, reply.receiveMessage());
+    assertEquals(0, b.metrics().pending());
+    b.kit.run(new ReadIndexResponse("g", 2, "a", req.requestId(), true, 1));
+    assertFalse(reply.hasMessages(), "no second answer after the timeout");
+    assertEquals(0, b.metrics().pending());
+  }
+
+  // 10
+  @Test
+  void thePendingCountFollowsTheReads() {
+    OneReplica b = follower(log(2), 2);
+    b.read(ReadPolicy.SAFE, 0);
+    b.read(ReadPolicy.SAFE, 0);
+    b.read(ReadPolicy.UNSAFE, 9); // waits for index 9
+    assertEquals(3, b.metrics().pending());
+    ReadIndexRequest req = onlyRequest(b);
+    b.kit.run(new ReadIndexResponse("g", 2, "a", req.requestId(), true, 2));
+    assertEquals(2, b.metrics().pending());
+    ReadIndexRequest next = onlyRequest(b);
+    b.kit.run(new ReadIndexResponse("g", 2, "a", next.requestId(), true, 2));
+    assertEquals(1, b.metrics().pending());
+    b.fireReadTimeouts();
+    assertEquals(0, b.metrics().pending());
+    ReadMetrics.Snapshot m = b.metrics();
+    assertEquals(2L, m.served().get(ReadPolicy.SAFE));
+    assertEquals(1, m.timeouts());
+  }
+
+  @Test
+  void aNewLeaderServesNoReadBeforeItsNoOpCommits() {
+    OneReplica a = new OneReplica("a", THREE, hs(1), List.of(put(1, 1, "old")));
+    a.campaignAndWin(List.of("b"));
+    a.persistAll();
+    a.net.getAllReceived();
+    TestInbox<ReadReply> reply = a.read(ReadPolicy.SAFE, 0);
+    assertTrue(a.sent().isEmpty(), "no confirmation round before an entry of the term commits");
+    a.kit.run(AppendEntriesResponse.accepted("g", 2, "b", 1, 0)); // b has 1@1 only: the no-op is not committed
+    assertFalse(reply.hasMessages(), "the read waits; it is not rejected");
+    a.kit.run(AppendEntriesResponse.accepted("g", 2, "b", 2, 0)); // the no-op commits
+    List<RaftMessage> round = a.sent();
+    assertTrue(round.stream().anyMatch(m -> m instanceof AppendEntries ae && ae.readSeq() == 1),
+        "the deferred read goes out with the first round after the commit: " + round);
+    a.kit.run(AppendEntriesResponse.accepted("g", 2, "b", 2, 1));
+    assertEquals("old", value(reply.receiveMessage()));
+  }
+
+  @Test
+  void anAcknowledgementOfAnEarlierRoundNeverReleasesALaterRead() {
+    OneReplica a = new OneReplica("a", THREE, hs(1), List.of());
+    a.campaignAndWin(List.of("b"));
+    a.persistAll();
+    a.kit.run(AppendEntriesResponse.accepted("g", 2, "b", 1, 0));
+    a.net.getAllReceived();
+    TestInbox<ReadReply> first = a.read(ReadPolicy.SAFE, 0);
+    a.kit.run(AppendEntriesResponse.accepted("g", 2, "b", 1, 1));
+    assertInstanceOf(ReadResult.class, first.receiveMessage());
+    a.net.getAllReceived();
+    TestInbox<ReadReply> second = a.read(ReadPolicy.SAFE, 0); // waits for round 2
+    a.kit.run(AppendEntriesResponse.accepted("g", 2, "b", 1, 1)); // duplicate of the round-1 ack
+    a.kit.run(AppendEntriesResponse.accepted("g", 2, "c", 1, 1)); // delayed round-1 ack
+    assertFalse(second.hasMessages(), "acks of round 1 predate the read");
+    a.kit.run(AppendEntriesResponse.accepted("g", 2, "c", 1, 2));
+    assertInstanceOf(ReadResult.class, second.receiveMessage());
+  }
+
+  @Test
+  void anAcknowledgementOfARoundNeverSentIsIgnored() {
+    OneReplica a = new OneReplica("a", THREE, hs(1), List.of());
+    a.campaignAndWin(List.of("b"));
+    a.persistAll();
+    a.kit.run(AppendEntriesResponse.accepted("g", 2, "b", 1, 0));
+    TestInbox<ReadReply> reply = a.read(ReadPolicy.SAFE, 0);
+    a.kit.run(AppendEntriesResponse.accepted("g", 2, "b", 1, 99));
+    assertFalse(reply.hasMessages());
+    assertEquals("leader", a.status().role(), "a malformed peer message does not crash the leader");
+  }
+
+  @Test
+  void aLeaderThatStepsDownFailsTheReadsItHadNotConfirmed() {
+    OneReplica a = new OneReplica("a", THREE, hs(1), List.of());
+    a.campaignAndWin(List.of("b"));
+    a.persistAll();
+    a.kit.run(AppendEntriesResponse.accepted("g", 2, "b", 1, 0));
+    TestInbox<ReadReply> reply = a.read(ReadPolicy.SAFE, 0);
+    a.kit.run(new AppendEntries("g", 3, "c", 1, 2, List.of(), 1, 0)); // a newer leader
+    a.persistAll();
+    assertInstanceOf(RetryLater.class, reply.receiveMessage());
+    assertEquals(0, a.metrics().pending());
+  }
+
+  @Test
+  void aLaggingReplicaRejectsFastInsteadOfWaiting() {
+    OneReplica b = follower(log(1), 1);
+    TestInbox<ReadReply> reply = b.read(ReadPolicy.SAFE, 0);
+    ReadIndexRequest req = onlyRequest(b);
+    b.kit.run(new ReadIndexResponse("g", 2, "a", req.requestId(), true, 50_000));
+    RetryLater r = assertInstanceOf(RetryLater.class, reply.receiveMessage());
+    assertTrue(r.reason().contains("max-read-lag"), r.reason());
+    assertEquals(1, b.metrics().lagging());
+  }
+}
