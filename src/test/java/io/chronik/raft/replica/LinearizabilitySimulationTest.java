@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Reads under each policy, sent to every replica while writes and compare-and-sets go to the
  * leader, under random faults (L0 simulation); the recorded histories are checked per key by the
- * linearizability checker. {@code -Dchronik.lin.schedules=N} per policy (default 120),
+ * linearizability checker. {@code -Dchronik.lin.schedules=N} per policy (default 300),
  * {@code -Dseed=S} replays one schedule.
  */
 class LinearizabilitySimulationTest {
@@ -52,7 +52,7 @@ class LinearizabilitySimulationTest {
   }
 
   private static int schedules() {
-    return Integer.getInteger("chronik.lin.schedules", 120);
+    return Integer.getInteger("chronik.lin.schedules", 300);
   }
 
   private static void assertClean(Outcome o) {

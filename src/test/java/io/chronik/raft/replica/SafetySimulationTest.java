@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * L0: many seeded fault schedules over 3- and 5-replica groups, checking Raft's safety
- * properties after every step. {@code -Dchronik.sim.schedules=N} sets how many (default 600; use
+ * properties after every step. {@code -Dchronik.sim.schedules=N} sets how many (default 1000; use
  * thousands for a soak), {@code -Dchronik.sim.base-seed=S} where they start, and
  * {@code -Dseed=S} replays one schedule exactly.
  */
@@ -22,7 +22,7 @@ class SafetySimulationTest {
 
   @Test
   void raftStaysSafeUnderRandomFaults() throws IOException {
-    List<Long> seeds = seeds(Integer.getInteger("chronik.sim.schedules", 600));
+    List<Long> seeds = seeds(Integer.getInteger("chronik.sim.schedules", 1000));
     long started = System.nanoTime();
     int violations = 0;
     long faults = 0;
