@@ -1,0 +1,94 @@
+package io.chronik.raft.cluster;
+
+import com.google.protobuf.MessageLite;
+import io.chronik.raft.replica.AppendEntries;
+import io.chronik.raft.replica.AppendEntriesResponse;
+import io.chronik.raft.replica.ForwardedRead;
+import io.chronik.raft.replica.ForwardedReadResult;
+import io.chronik.raft.replica.RaftMessage;
+import io.chronik.raft.replica.ReadIndexRequest;
+import io.chronik.raft.replica.ReadIndexResponse;
+import io.chronik.raft.replica.RequestVote;
+import io.chronik.raft.replica.RequestVoteResponse;
+
+/** Converts replica messages to and from their protobuf wire form ({@code proto/raft_rpc.proto}). */
+final class RaftWireFormat {
+  private RaftWireFormat() {}
+
+  static MessageLite toProto(RaftMessage m) {
+    if (m instanceof RequestVote v) {
+      return io.chronik.raft.rpc.RequestVote.newBuilder().setGroupId(v.groupId()).setTerm(v.term()).setFrom(v.from())
+          .setLastLogIndex(v.lastLogIndex()).setLastLogTerm(v.lastLogTerm()).setPreVote(v.preVote()).build();
+    }
+    if (m instanceof RequestVoteResponse v) {
+      return io.chronik.raft.rpc.RequestVoteResponse.newBuilder().setGroupId(v.groupId()).setTerm(v.term())
+          .setFrom(v.from()).setGranted(v.granted()).setPreVote(v.preVote()).build();
+    }
+    if (m instanceof AppendEntries a) {
+      return io.chronik.raft.rpc.AppendEntries.newBuilder().setGroupId(a.groupId()).setTerm(a.term()).setFrom(a.from())
+          .setPrevLogIndex(a.prevLogIndex()).setPrevLogTerm(a.prevLogTerm()).addAllEntries(a.entries())
+          .setLeaderCommit(a.leaderCommit()).setReadSeq(a.readSeq()).build();
+    }
+    if (m instanceof AppendEntriesResponse a) {
+      return io.chronik.raft.rpc.AppendEntriesResponse.newBuilder().setGroupId(a.groupId()).setTerm(a.term())
+          .setFrom(a.from()).setSuccess(a.success()).setMatchIndex(a.matchIndex())
+          .setRejectedPrevIndex(a.rejectedPrevIndex()).setConflictIndex(a.conflictIndex())
+          .setConflictTerm(a.conflictTerm()).setReadSeq(a.readSeq()).build();
+    }
+    if (m instanceof ReadIndexRequest r) {
+      return io.chronik.raft.rpc.ReadIndexRequest.newBuilder().setGroupId(r.groupId()).setTerm(r.term())
+          .setFrom(r.from()).setRequestId(r.requestId()).build();
+    }
+    if (m instanceof ReadIndexResponse r) {
+      return io.chronik.raft.rpc.ReadIndexResponse.newBuilder().setGroupId(r.groupId()).setTerm(r.term())
+          .setFrom(r.from()).setRequestId(r.requestId()).setOk(r.ok()).setReadIndex(r.readIndex()).build();
+    }
+    if (m instanceof ForwardedRead f) {
+      return io.chronik.raft.rpc.ForwardedRead.newBuilder().setGroupId(f.groupId()).setTerm(f.term()).setFrom(f.from())
+          .setReadId(f.readId()).setQuery(f.query()).setMinIndex(f.minIndex()).build();
+    }
+    if (m instanceof ForwardedReadResult f) {
+      return io.chronik.raft.rpc.ForwardedReadResult.newBuilder().setGroupId(f.groupId()).setTerm(f.term())
+          .setFrom(f.from()).setReadId(f.readId()).setOk(f.ok()).setResult(f.result())
+          .setAppliedIndex(f.appliedIndex()).build();
+    }
+    throw new IllegalArgumentException("not a chronik replica message: " + m.getClass().getName());
+  }
+
+  static RequestVote fromProto(io.chronik.raft.rpc.RequestVote p) {
+    return new RequestVote(p.getGroupId(), p.getTerm(), p.getFrom(), p.getLastLogIndex(), p.getLastLogTerm(),
+        p.getPreVote());
+  }
+
+  static RequestVoteResponse fromProto(io.chronik.raft.rpc.RequestVoteResponse p) {
+    return new RequestVoteResponse(p.getGroupId(), p.getTerm(), p.getFrom(), p.getGranted(), p.getPreVote());
+  }
+
+  static AppendEntries fromProto(io.chronik.raft.rpc.AppendEntries p) {
+    return new AppendEntries(p.getGroupId(), p.getTerm(), p.getFrom(), p.getPrevLogIndex(), p.getPrevLogTerm(),
+        p.getEntriesList(), p.getLeaderCommit(), p.getReadSeq());
+  }
+
+  static AppendEntriesResponse fromProto(io.chronik.raft.rpc.AppendEntriesResponse p) {
+    return new AppendEntriesResponse(p.getGroupId(), p.getTerm(), p.getFrom(), p.getSuccess(), p.getMatchIndex(),
+        p.getRejectedPrevIndex(), p.getConflictIndex(), p.getConflictTerm(), p.getReadSeq());
+  }
+
+  static ReadIndexRequest fromProto(io.chronik.raft.rpc.ReadIndexRequest p) {
+    return new ReadIndexRequest(p.getGroupId(), p.getTerm(), p.getFrom(), p.getRequestId());
+  }
+
+  static ReadIndexResponse fromProto(io.chronik.raft.rpc.ReadIndexResponse p) {
+    return new ReadIndexResponse(p.getGroupId(), p.getTerm(), p.getFrom(), p.getRequestId(), p.getOk(),
+        p.getReadIndex());
+  }
+
+  static ForwardedRead fromProto(io.chronik.raft.rpc.ForwardedRead p) {
+    return new ForwardedRead(p.getGroupId(), p.getTerm(), p.getFrom(), p.getReadId(), p.getQuery(), p.getMinIndex());
+  }
+
+  static ForwardedReadResult fromProto(io.chronik.raft.rpc.ForwardedReadResult p) {
+    return new ForwardedReadResult(p.getGroupId(), p.getTerm(), p.getFrom(), p.getReadId(), p.getOk(), p.getResult(),
+        p.getAppliedIndex());
+  }
+}

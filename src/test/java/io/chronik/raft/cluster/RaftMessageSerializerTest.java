@@ -1,0 +1,70 @@
+package io.chronik.raft.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import akka.serialization.Serialization;
+import akka.serialization.SerializationExtension;
+import akka.serialization.Serializer;
+import akka.serialization.Serializers;
+import com.google.protobuf.ByteString;
+import io.chronik.raft.replica.AppendEntries;
+import io.chronik.raft.replica.AppendEntriesResponse;
+import io.chronik.raft.replica.ForwardedRead;
+import io.chronik.raft.replica.ForwardedReadResult;
+import io.chronik.raft.replica.RaftMessage;
+import io.chronik.raft.replica.ReadIndexRequest;
+import io.chronik.raft.replica.ReadIndexResponse;
+import io.chronik.raft.replica.RequestVote;
+import io.chronik.raft.replica.RequestVoteResponse;
+import io.chronik.raft.rpc.EntryKind;
+import io.chronik.raft.rpc.LogEntry;
+import java.io.NotSerializableException;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/** Every replica message crosses nodes as protobuf through the registered serializer, and back unchanged. */
+class RaftMessageSerializerTest {
+  private static final ActorTestKit testKit = ActorTestKit.create();
+  private static final Serialization serialization = SerializationExtension.get(testKit.system().classicSystem());
+
+  @AfterAll
+  static void shutdown() {
+    testKit.shutdownTestKit();
+  }
+
+  private static final List<RaftMessage> ALL = List.of(
+      new RequestVote("orders-0", 7, "node-1", 42, 6, true),
+      new RequestVoteResponse("orders-0", 7, "node-2", true, false),
+      new AppendEntries("orders-0", 7, "node-1", 41, 6, List.of(
+          LogEntry.newBuilder().setIndex(42).setTerm(7).setKind(EntryKind.ENTRY_KIND_NOOP).build(),
+          LogEntry.newBuilder().setIndex(43).setTerm(7).setCommand(ByteString.copyFromUtf8("ünïcode")).build()),
+          40, 3),
+      new AppendEntriesResponse("orders-0", 7, "node-3", false, 0, 41, 12, 5, 3),
+      new ReadIndexRequest("orders-0", 7, "node-2", 99),
+      new ReadIndexResponse("orders-0", 7, "node-1", 99, true, 43),
+      new ForwardedRead("orders-0", 7, "node-2", 5, ByteString.copyFrom(new byte[] {0, 1, 2}), 17),
+      new ForwardedReadResult("orders-0", 7, "node-1", 5, true, ByteString.copyFromUtf8("r"), 43));
+
+  @Test
+  void everyReplicaMessageRoundTripsThroughTheProtobufSerializer() {
+    for (RaftMessage m : ALL) {
+      Serializer serializer = serialization.findSerializerFor(m);
+      assertInstanceOf(RaftMessageSerializer.class, serializer, m.getClass().getSimpleName());
+      byte[] bytes = serialization.serialize(m).get();
+      Object back = serialization.deserialize(bytes, serializer.identifier(), Serializers.manifestFor(serializer, m)).get();
+      assertEquals(m, back);
+    }
+  }
+
+  @Test
+  void malformedBytesAreRefusedNotPassedOn() {
+    RaftMessageSerializer s = new RaftMessageSerializer();
+    assertThrows(NotSerializableException.class, () -> s.fromBinary(new byte[] {(byte) 0xff, (byte) 0xff, 0x01}, "AE"));
+    NotSerializableException unknown = assertThrows(NotSerializableException.class, () -> s.fromBinary(new byte[0], "ZZ"));
+    assertEquals(true, unknown.getMessage().contains("ZZ"));
+  }
+}
