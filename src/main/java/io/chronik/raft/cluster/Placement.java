@@ -1,0 +1,52 @@
+package io.chronik.raft.cluster;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Deterministic replica placement by rendezvous (highest-random-weight) hashing: every node
+ * computes the same replica set for a partition from the partition id and the node ids alone,
+ * replicas land on distinct nodes, and adding or removing a node moves only the partitions that
+ * node gains or loses.
+ */
+public final class Placement {
+  private Placement() {}
+
+  /**
+   * The {@code replicationFactor} nodes that host {@code partition}, highest weight first.
+   *
+   * @throws IllegalArgumentException when there are fewer nodes than the replication factor
+   */
+  public static List<String> replicas(String partition, Set<String> nodes, int replicationFactor) {
+    if (replicationFactor < 1) {
+      throw new IllegalArgumentException("replication factor must be at least 1, got " + replicationFactor);
+    }
+    if (nodes.size() < replicationFactor) {
+      throw new IllegalArgumentException("partition " + partition + " needs " + replicationFactor
+          + " nodes for its replicas but only " + nodes.size() + " are configured: " + new TreeSet<>(nodes));
+    }
+    List<String> ranked = new ArrayList<>(nodes);
+    ranked.sort(Comparator.comparingLong((String node) -> weight(partition, node)).reversed()
+        .thenComparing(Comparator.naturalOrder()));
+    return List.copyOf(ranked.subList(0, replicationFactor));
+  }
+
+  /** 64-bit FNV-1a of "partition/node", finished with a SplitMix64 avalanche. */
+  static long weight(String partition, String node) {
+    long h = 0xcbf29ce484222325L;
+    for (byte b : (partition + "/" + node).getBytes(StandardCharsets.UTF_8)) {
+      h ^= b & 0xff;
+      h *= 0x100000001b3L;
+    }
+    h ^= h >>> 30;
+    h *= 0xbf58476d1ce4e5b9L;
+    h ^= h >>> 27;
+    h *= 0x94d049bb133111ebL;
+    h ^= h >>> 31;
+    return h;
+  }
+}
