@@ -1,0 +1,190 @@
+package io.chronik.raft.cluster;
+
+import akka.actor.ExtendedActorSystem;
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorRefResolver;
+import akka.actor.typed.javadsl.Adapter;
+import akka.serialization.SerializerWithStringManifest;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.MessageLite;
+import io.chronik.raft.replica.ClientProtocol;
+import io.chronik.raft.replica.ReadPolicy;
+import io.chronik.raft.replica.ReadProtocol;
+import io.chronik.raft.rpc.client.GetStatus;
+import io.chronik.raft.rpc.client.LocalQuery;
+import io.chronik.raft.rpc.client.NoLeader;
+import io.chronik.raft.rpc.client.NotLeader;
+import io.chronik.raft.rpc.client.OutcomeUnknown;
+import io.chronik.raft.rpc.client.ProposalRejected;
+import io.chronik.raft.rpc.client.Propose;
+import io.chronik.raft.rpc.client.Proposed;
+import io.chronik.raft.rpc.client.QueryResult;
+import io.chronik.raft.rpc.client.Read;
+import io.chronik.raft.rpc.client.ReadResult;
+import io.chronik.raft.rpc.client.ReadTimeout;
+import io.chronik.raft.rpc.client.RetryLater;
+import io.chronik.raft.rpc.client.Status;
+import io.chronik.raft.rpc.client.UnknownPartition;
+import java.io.NotSerializableException;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Wire form of client requests to replicas and their answers ({@code proto/replica_client.proto}),
+ * so that any node can reach any replica. Reply-to references travel as serialized ActorRefs.
+ */
+public final class ClientMessageSerializer extends SerializerWithStringManifest {
+  public static final int IDENTIFIER = 731_002;
+
+  private final ExtendedActorSystem system;
+  private volatile ActorRefResolver resolver;
+
+  public ClientMessageSerializer(ExtendedActorSystem system) {
+    this.system = system;
+  }
+
+  private ActorRefResolver resolver() {
+    ActorRefResolver r = resolver;
+    if (r == null) resolver = r = ActorRefResolver.get(Adapter.toTyped(system));
+    return r;
+  }
+
+  private String ref(ActorRef<?> ref) {
+    return resolver().toSerializationFormat(ref);
+  }
+
+  private <T> ActorRef<T> ref(String serialized) {
+    return resolver().resolveActorRef(serialized);
+  }
+
+  @Override
+  public int identifier() {
+    return IDENTIFIER;
+  }
+
+  @Override
+  public String manifest(Object o) {
+    return o.getClass().getSimpleName();
+  }
+
+  @Override
+  public byte[] toBinary(Object o) {
+    return toProto(o).toByteArray();
+  }
+
+  private MessageLite toProto(Object o) {
+    if (o instanceof ClientProtocol.Propose p) {
+      return Propose.newBuilder().setCommand(p.command()).setReplyTo(ref(p.replyTo())).build();
+    }
+    if (o instanceof ClientProtocol.LocalQuery q) {
+      return LocalQuery.newBuilder().setQuery(q.query()).setReplyTo(ref(q.replyTo())).build();
+    }
+    if (o instanceof ClientProtocol.GetStatus g) return GetStatus.newBuilder().setReplyTo(ref(g.replyTo())).build();
+    if (o instanceof ReadProtocol.Read r) {
+      return Read.newBuilder().setQuery(r.query()).setPolicy(r.policy().map(ReadPolicy::configName).orElse(""))
+          .setMinIndex(r.minIndex()).setReplyTo(ref(r.replyTo())).build();
+    }
+    if (o instanceof ClientProtocol.Proposed p) return Proposed.newBuilder().setIndex(p.index()).setResult(p.result()).build();
+    if (o instanceof ClientProtocol.NotLeader n) {
+      return NotLeader.newBuilder().setGroupId(n.groupId()).setLeaderHint(n.leaderHint().orElse("")).build();
+    }
+    if (o instanceof ClientProtocol.ProposalRejected r) return ProposalRejected.newBuilder().setReason(r.reason()).build();
+    if (o instanceof ClientProtocol.OutcomeUnknown u) return OutcomeUnknown.newBuilder().setReason(u.reason()).build();
+    if (o instanceof ClientProtocol.QueryResult q) {
+      return QueryResult.newBuilder().setResult(q.result()).setAppliedIndex(q.appliedIndex()).build();
+    }
+    if (o instanceof ClientProtocol.Status s) {
+      return Status.newBuilder().setGroupId(s.groupId()).setReplicaId(s.replicaId()).setRole(s.role())
+          .setTerm(s.term()).setLeader(s.leader().orElse("")).setCommitIndex(s.commitIndex())
+          .setAppliedIndex(s.appliedIndex()).setLastIndex(s.lastIndex()).build();
+    }
+    if (o instanceof ReadProtocol.ReadResult r) {
+      return ReadResult.newBuilder().setResult(r.result()).setAppliedIndex(r.appliedIndex()).setServedBy(r.servedBy())
+          .setPolicy(r.policy().configName()).build();
+    }
+    if (o instanceof ReadProtocol.NoLeader n) {
+      return NoLeader.newBuilder().setGroupId(n.groupId()).setLeaderHint(n.leaderHint().orElse("")).build();
+    }
+    if (o instanceof ReadProtocol.ReadTimeout t) {
+      return ReadTimeout.newBuilder().setGroupId(t.groupId()).setAfterMillis(t.after().toMillis()).build();
+    }
+    if (o instanceof ReadProtocol.RetryLater r) {
+      return RetryLater.newBuilder().setGroupId(r.groupId()).setReason(r.reason())
+          .setLeaderHint(r.leaderHint().orElse("")).build();
+    }
+    if (o instanceof ClientProtocol.UnknownPartition u) {
+      return UnknownPartition.newBuilder().setGroupId(u.groupId()).addAllHosted(u.hosted()).build();
+    }
+    throw new IllegalArgumentException("no wire form for " + o.getClass().getName());
+  }
+
+  @Override
+  public Object fromBinary(byte[] b, String manifest) throws NotSerializableException {
+    try {
+      return switch (manifest) {
+        case "Propose" -> {
+          Propose p = Propose.parseFrom(b);
+          yield new ClientProtocol.Propose(p.getCommand(), ref(p.getReplyTo()));
+        }
+        case "LocalQuery" -> {
+          LocalQuery q = LocalQuery.parseFrom(b);
+          yield new ClientProtocol.LocalQuery(q.getQuery(), ref(q.getReplyTo()));
+        }
+        case "GetStatus" -> new ClientProtocol.GetStatus(ref(GetStatus.parseFrom(b).getReplyTo()));
+        case "Read" -> {
+          Read r = Read.parseFrom(b);
+          Optional<ReadPolicy> policy = r.getPolicy().isEmpty() ? Optional.empty() : Optional.of(ReadPolicy.parse(r.getPolicy()));
+          yield new ReadProtocol.Read(r.getQuery(), policy, r.getMinIndex(), ref(r.getReplyTo()));
+        }
+        case "Proposed" -> {
+          Proposed p = Proposed.parseFrom(b);
+          yield new ClientProtocol.Proposed(p.getIndex(), p.getResult());
+        }
+        case "NotLeader" -> {
+          NotLeader n = NotLeader.parseFrom(b);
+          yield new ClientProtocol.NotLeader(n.getGroupId(), optional(n.getLeaderHint()));
+        }
+        case "ProposalRejected" -> new ClientProtocol.ProposalRejected(ProposalRejected.parseFrom(b).getReason());
+        case "OutcomeUnknown" -> new ClientProtocol.OutcomeUnknown(OutcomeUnknown.parseFrom(b).getReason());
+        case "QueryResult" -> {
+          QueryResult q = QueryResult.parseFrom(b);
+          yield new ClientProtocol.QueryResult(q.getResult(), q.getAppliedIndex());
+        }
+        case "Status" -> {
+          Status s = Status.parseFrom(b);
+          yield new ClientProtocol.Status(s.getGroupId(), s.getReplicaId(), s.getRole(), s.getTerm(),
+              optional(s.getLeader()), s.getCommitIndex(), s.getAppliedIndex(), s.getLastIndex());
+        }
+        case "ReadResult" -> {
+          ReadResult r = ReadResult.parseFrom(b);
+          yield new ReadProtocol.ReadResult(r.getResult(), r.getAppliedIndex(), r.getServedBy(),
+              ReadPolicy.parse(r.getPolicy()));
+        }
+        case "NoLeader" -> {
+          NoLeader n = NoLeader.parseFrom(b);
+          yield new ReadProtocol.NoLeader(n.getGroupId(), optional(n.getLeaderHint()));
+        }
+        case "ReadTimeout" -> {
+          ReadTimeout t = ReadTimeout.parseFrom(b);
+          yield new ReadProtocol.ReadTimeout(t.getGroupId(), Duration.ofMillis(t.getAfterMillis()));
+        }
+        case "RetryLater" -> {
+          RetryLater r = RetryLater.parseFrom(b);
+          yield new ReadProtocol.RetryLater(r.getGroupId(), r.getReason(), optional(r.getLeaderHint()));
+        }
+        case "UnknownPartition" -> {
+          UnknownPartition u = UnknownPartition.parseFrom(b);
+          yield new ClientProtocol.UnknownPartition(u.getGroupId(), Set.copyOf(u.getHostedList()));
+        }
+        default -> throw new NotSerializableException("unknown chronik client message '" + manifest + "'");
+      };
+    } catch (InvalidProtocolBufferException | IllegalArgumentException e) {
+      throw new NotSerializableException("malformed chronik client message (" + manifest + "): " + e.getMessage());
+    }
+  }
+
+  private static Optional<String> optional(String s) {
+    return s.isEmpty() ? Optional.empty() : Optional.of(s);
+  }
+}

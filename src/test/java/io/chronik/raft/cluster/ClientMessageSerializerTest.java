@@ -1,0 +1,72 @@
+package io.chronik.raft.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import akka.actor.testkit.typed.javadsl.TestProbe;
+import akka.serialization.Serialization;
+import akka.serialization.SerializationExtension;
+import akka.serialization.Serializer;
+import akka.serialization.Serializers;
+import com.google.protobuf.ByteString;
+import io.chronik.raft.replica.ClientProtocol;
+import io.chronik.raft.replica.ReadPolicy;
+import io.chronik.raft.replica.ReadProtocol;
+import java.io.NotSerializableException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/** Client requests to replicas and their answers round-trip through the protobuf serializer. */
+class ClientMessageSerializerTest {
+  private static final ActorTestKit testKit = ActorTestKit.create();
+  private static final Serialization serialization = SerializationExtension.get(testKit.system().classicSystem());
+
+  @AfterAll
+  static void shutdown() {
+    testKit.shutdownTestKit();
+  }
+
+  @Test
+  void everyRequestAndAnswerRoundTrips() {
+    TestProbe<Object> probe = testKit.createTestProbe();
+    ByteString bytes = ByteString.copyFromUtf8("q");
+    List<Object> all = List.of(
+        new ClientProtocol.Propose(bytes, probe.ref().narrow()),
+        new ClientProtocol.LocalQuery(bytes, probe.ref().narrow()),
+        new ClientProtocol.GetStatus(probe.ref().narrow()),
+        new ReadProtocol.Read(bytes, Optional.of(ReadPolicy.SAFE), 7, probe.ref().narrow()),
+        new ReadProtocol.Read(bytes, Optional.empty(), 0, probe.ref().narrow()),
+        new ClientProtocol.Proposed(3, bytes),
+        new ClientProtocol.NotLeader("g", Optional.of("n2")),
+        new ClientProtocol.NotLeader("g", Optional.empty()),
+        new ClientProtocol.ProposalRejected("too big"),
+        new ClientProtocol.OutcomeUnknown("lost leadership"),
+        new ClientProtocol.QueryResult(bytes, 9),
+        new ClientProtocol.Status("g", "n1", "leader", 4, Optional.of("n1"), 10, 10, 11),
+        new ReadProtocol.ReadResult(bytes, 12, "n3", ReadPolicy.NONE),
+        new ReadProtocol.NoLeader("g", Optional.of("n1")),
+        new ReadProtocol.ReadTimeout("g", Duration.ofSeconds(5)),
+        new ReadProtocol.RetryLater("g", "lagging", Optional.empty()),
+        new ClientProtocol.UnknownPartition("x", Set.of("g", "h")));
+    for (Object m : all) {
+      Serializer serializer = serialization.findSerializerFor(m);
+      assertInstanceOf(ClientMessageSerializer.class, serializer, m.getClass().getName());
+      byte[] b = serialization.serialize(m).get();
+      assertEquals(m, serialization.deserialize(b, serializer.identifier(), Serializers.manifestFor(serializer, m)).get());
+    }
+  }
+
+  @Test
+  void garbageIsRefused() throws Exception {
+    Serializer s = serialization.serializerFor(ClientProtocol.Proposed.class);
+    assertThrows(NotSerializableException.class,
+        () -> ((ClientMessageSerializer) s).fromBinary(new byte[] {(byte) 0xff, (byte) 0xff}, "Proposed"));
+    assertThrows(NotSerializableException.class, () -> ((ClientMessageSerializer) s).fromBinary(new byte[0], "Nope"));
+  }
+}
