@@ -67,6 +67,7 @@ public final class ClusterNode {
       for (PartitionHost.GroupSpec g : t.groups(nodes)) groups.put(g.groupId(), g);
     }
     ReplicaSettings settings = ReplicaSettings.fromConfig(config.getConfig("chronik.raft"));
+    checkFrameSize(config, settings);
     String journal = config.getString("chronik.raft.journal-plugin-id");
     ClusterSharding sharding = ClusterSharding.get(system);
     Random seeds = new SecureRandom();
@@ -91,6 +92,17 @@ public final class ClusterNode {
     ClusterNode node = new ClusterNode(system, nodeId, Map.copyOf(groups), region);
     node.wakeOwnReplicas();
     return node;
+  }
+
+  /** A replica message larger than an Artery frame would be dropped silently between nodes. */
+  static void checkFrameSize(Config config, ReplicaSettings settings) {
+    long frame = config.getBytes("akka.remote.artery.advanced.maximum-frame-size");
+    long needed = Math.max(settings.maxEntryBytes(), settings.maxAppendBytes()) + 64 * 1024;
+    if (needed > frame) {
+      throw new IllegalArgumentException("chronik.raft.max-entry-bytes / max-append-bytes (" + settings.maxEntryBytes()
+          + " / " + settings.maxAppendBytes() + " bytes) need akka.remote.artery.advanced.maximum-frame-size >= "
+          + needed + " bytes, but it is " + frame + "; raise the frame size or lower the limits");
+    }
   }
 
   /** Starts the replicas this node owns (remember-entities keeps them running from then on). */
@@ -132,6 +144,11 @@ public final class ClusterNode {
 
   public String nodeId() {
     return nodeId;
+  }
+
+  /** Every configured node id (chronik.cluster.nodes). */
+  public List<String> nodes() {
+    return List.copyOf(system.settings().config().getStringList("chronik.cluster.nodes"));
   }
 
   /** The partitions and their voters, as configured. */

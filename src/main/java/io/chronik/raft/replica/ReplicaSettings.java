@@ -50,9 +50,4 @@ public record ReplicaSettings(
         raft.getLong("max-read-lag"));
   }
 
-  public static ReplicaSettings defaults() {
-    return new ReplicaSettings(
-        Duration.ofMillis(1000), Duration.ofMillis(100), 1 << 20, 1 << 20, 512, 8, true, true, 10_000,
-        Duration.ofMillis(500), Duration.ofSeconds(5), ReadPolicy.SAFE, 10_000);
-  }
 }

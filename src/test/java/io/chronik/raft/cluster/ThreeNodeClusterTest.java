@@ -22,7 +22,17 @@ import io.chronik.raft.replica.ReadPolicy;
 import io.chronik.raft.replica.ReadProtocol.Read;
 import io.chronik.raft.replica.ReadProtocol.ReadReply;
 import io.chronik.raft.replica.ReadProtocol.ReadResult;
+import akka.grpc.GrpcClientSettings;
+import io.chronik.raft.api.ChronikRaft;
+import io.chronik.raft.api.GrpcServer;
+import io.chronik.raft.api.grpc.ChronikClient;
+import io.chronik.raft.api.grpc.FetchRequest;
+import io.chronik.raft.api.grpc.FetchResponse;
+import io.chronik.raft.api.grpc.ProduceRequest;
+import io.chronik.raft.api.grpc.ProduceResponse;
+import io.chronik.raft.api.grpc.PutRequest;
 import io.chronik.raft.server.ChronikConfig;
+import io.grpc.StatusRuntimeException;
 import io.chronik.raft.statemachine.KeyValueStateMachine;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -45,6 +55,7 @@ class ThreeNodeClusterTest {
   private static final List<String> NODES = List.of("n1", "n2", "n3");
   private static final List<ActorTestKit> kits = new ArrayList<>();
   private static final List<ClusterNode> nodes = new ArrayList<>();
+  private static final List<ChronikClient> clients = new ArrayList<>();
 
   static Config nodeConfig(String node, int port, int seedPort, Path dataDir) {
     return ChronikConfig.withDerivedPaths(ConfigFactory.parseString(String.join("\n",
@@ -62,7 +73,8 @@ class ThreeNodeClusterTest {
             "chronik.node-id = " + node,
             "chronik.data-dir = \"" + dataDir + "\"",
             "chronik.cluster.nodes = [n1, n2, n3]",
-            "chronik.topics = [{name = kv, partitions = 2, replication-factor = 3, state-machine = key-value}]",
+            "chronik.topics = [{name = kv, partitions = 2, replication-factor = 3, state-machine = key-value},",
+            "  {name = orders, partitions = 1, replication-factor = 3, state-machine = record-log}]",
             "chronik.raft.election-timeout = 500ms",
             "chronik.raft.heartbeat-interval = 50ms"))
         .withFallback(ConfigFactory.load()).resolve());
@@ -91,12 +103,62 @@ class ThreeNodeClusterTest {
       }
       return null;
     });
-    for (ActorTestKit k : kits) nodes.add(ClusterNode.start(k.system()));
+    for (ActorTestKit k : kits) {
+      nodes.add(ChronikRaft.get(k.system()).node());
+      int grpcPort = freePort();
+      GrpcServer.bind(k.system(), "127.0.0.1", grpcPort).toCompletableFuture().get(10, TimeUnit.SECONDS);
+      clients.add(ChronikClient.create(
+          GrpcClientSettings.connectToServiceAt("127.0.0.1", grpcPort, kits.get(0).system()).withTls(false),
+          kits.get(0).system()));
+    }
+  }
+
+  private static io.grpc.Status.Code grpcCode(java.util.concurrent.CompletionStage<?> call) {
+    java.util.concurrent.ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(
+        java.util.concurrent.ExecutionException.class, () -> call.toCompletableFuture().get(15, TimeUnit.SECONDS));
+    return assertInstanceOf(StatusRuntimeException.class, e.getCause()).getStatus().getCode();
+  }
+
+  @Test
+  void producedRecordsAreFetchedLinearizablyThroughAnyNodeOverGrpc() throws Exception {
+    awaitLeader(nodes.get(0), "orders-0");
+    ProduceResponse produced = clients.get(2).produce(ProduceRequest.newBuilder().setTopic("orders").setPartition(0)
+            .addRecords(ByteString.copyFromUtf8("a")).addRecords(ByteString.copyFromUtf8("b")).build())
+        .toCompletableFuture().get(15, TimeUnit.SECONDS);
+    assertEquals(2, produced.getCount());
+    for (int i = 0; i < clients.size(); i++) {
+      FetchResponse fetched = clients.get(i).fetch(FetchRequest.newBuilder().setTopic("orders").setPartition(0)
+              .setOffset(produced.getBaseOffset()).setMaxRecords(10).setMaxBytes(1 << 20)
+              .setReadPolicy(io.chronik.raft.api.grpc.ReadPolicy.READ_POLICY_SAFE).build())
+          .toCompletableFuture().get(15, TimeUnit.SECONDS);
+      assertEquals(NODES.get(i), fetched.getServedBy(), "served by the receiving node's own replica");
+      assertEquals(List.of(ByteString.copyFromUtf8("a"), ByteString.copyFromUtf8("b")), fetched.getRecordsList());
+    }
+  }
+
+  @Test
+  void badRequestsGetTheDocumentedStatusCodes() {
+    ChronikClient c = clients.get(1);
+    assertEquals(io.grpc.Status.Code.INVALID_ARGUMENT, grpcCode(c.fetch(FetchRequest.newBuilder().setTopic("orders")
+        .setPartition(0).setOffset(-1).setMaxRecords(1).setMaxBytes(1).build())));
+    assertEquals(io.grpc.Status.Code.INVALID_ARGUMENT, grpcCode(c.fetch(FetchRequest.newBuilder().setTopic("orders")
+        .setPartition(0).setOffset(0).setMaxRecords(0).setMaxBytes(1).build())));
+    assertEquals(io.grpc.Status.Code.NOT_FOUND, grpcCode(c.fetch(FetchRequest.newBuilder().setTopic("nope")
+        .setPartition(0).setOffset(0).setMaxRecords(1).setMaxBytes(1).build())));
+    assertEquals(io.grpc.Status.Code.NOT_FOUND, grpcCode(c.put(PutRequest.newBuilder().setTopic("kv").setPartition(7)
+        .setKey("k").build())));
+    assertEquals(io.grpc.Status.Code.INVALID_ARGUMENT, grpcCode(c.put(PutRequest.newBuilder().setTopic("kv").setPartition(0)
+        .setKey("").build())));
+    assertEquals(io.grpc.Status.Code.INVALID_ARGUMENT, grpcCode(c.produce(ProduceRequest.newBuilder().setTopic("orders")
+        .setPartition(0).build())));
+    assertEquals(io.grpc.Status.Code.INVALID_ARGUMENT, grpcCode(c.produce(ProduceRequest.newBuilder().setTopic("orders")
+        .setPartition(0).addRecords(ByteString.copyFrom(new byte[2 << 20])).build())), "over max-entry-bytes");
   }
 
   /** All members leave at once: one after another, each waits for sharding hand-off from the others. */
   @AfterAll
   static void stopCluster() throws Exception {
+    for (ChronikClient c : clients) c.close();
     for (ActorTestKit k : kits) k.system().terminate();
     for (ActorTestKit k : kits) k.system().getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
   }

@@ -16,7 +16,7 @@ class ReplicaSettingsTest {
     assertEquals(Duration.ofMillis(100), s.heartbeatInterval());
     assertEquals(Duration.ofSeconds(5), s.readIndexTimeout());
     assertEquals(ReadPolicy.SAFE, s.defaultReadPolicy());
-    assertEquals(1 << 20, s.maxEntryBytes());
+    assertEquals(256 * 1024, s.maxEntryBytes());
     assertTrue(s.preVote() && s.checkQuorum());
   }
 

@@ -1,0 +1,218 @@
+package io.chronik.raft.api;
+
+import akka.grpc.GrpcServiceException;
+import akka.grpc.javadsl.MetadataBuilder;
+import com.google.protobuf.ByteString;
+import io.chronik.raft.api.grpc.Chronik;
+import io.chronik.raft.api.grpc.CompareAndSetRequest;
+import io.chronik.raft.api.grpc.CompareAndSetResponse;
+import io.chronik.raft.api.grpc.FetchRequest;
+import io.chronik.raft.api.grpc.FetchResponse;
+import io.chronik.raft.api.grpc.GetRequest;
+import io.chronik.raft.api.grpc.GetResponse;
+import io.chronik.raft.api.grpc.PartitionStatus;
+import io.chronik.raft.api.grpc.ProduceRequest;
+import io.chronik.raft.api.grpc.ProduceResponse;
+import io.chronik.raft.api.grpc.PutRequest;
+import io.chronik.raft.api.grpc.PutResponse;
+import io.chronik.raft.api.grpc.ReadIndexRequest;
+import io.chronik.raft.api.grpc.ReadIndexResponse;
+import io.chronik.raft.api.grpc.ReplicaStatus;
+import io.chronik.raft.api.grpc.StatusRequest;
+import io.chronik.raft.api.grpc.StatusResponse;
+import io.chronik.raft.replica.ClientProtocol;
+import io.chronik.raft.replica.ReadPolicy;
+import io.grpc.Status;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+
+/**
+ * The gRPC API ({@code proto/chronik.proto}) on top of {@link ChronikRaft}. Every call is
+ * validated first; every failure becomes a documented status code with a message a person can
+ * act on, and a {@code chronik-leader-hint} trailer when a leader is known.
+ */
+public final class ChronikGrpcService implements Chronik {
+  static final int MAX_FETCH_RECORDS = 10_000;
+  static final long MAX_FETCH_BYTES = 16L << 20;
+  static final String LEADER_HINT = "chronik-leader-hint";
+
+  private final ChronikRaft chronik;
+
+  public ChronikGrpcService(ChronikRaft chronik) {
+    this.chronik = chronik;
+  }
+
+  @Override
+  public CompletionStage<ProduceResponse> produce(ProduceRequest in) {
+    return call(() -> {
+      if (in.getRecordsCount() == 0) throw invalid("records must not be empty");
+      return chronik.produce(in.getTopic(), partition(in.getTopic(), in.getPartition()), in.getRecordsList())
+          .thenApply(p -> ProduceResponse.newBuilder().setBaseOffset(p.baseOffset()).setCount(p.count())
+              .setLogIndex(p.logIndex()).setLeader(p.leader()).build());
+    });
+  }
+
+  @Override
+  public CompletionStage<FetchResponse> fetch(FetchRequest in) {
+    return call(() -> {
+      int partition = partition(in.getTopic(), in.getPartition());
+      if (in.getOffset() < 0) throw invalid("offset must be >= 0, got " + in.getOffset());
+      if (in.getMaxRecords() <= 0 || in.getMaxRecords() > MAX_FETCH_RECORDS) {
+        throw invalid("max_records must be in [1, " + MAX_FETCH_RECORDS + "], got " + in.getMaxRecords());
+      }
+      if (in.getMaxBytes() <= 0 || in.getMaxBytes() > MAX_FETCH_BYTES) {
+        throw invalid("max_bytes must be in [1, " + MAX_FETCH_BYTES + "], got " + in.getMaxBytes());
+      }
+      if (in.getMinIndex() < 0) throw invalid("min_index must be >= 0, got " + in.getMinIndex());
+      return chronik.fetch(in.getTopic(), partition, in.getOffset(), in.getMaxRecords(), in.getMaxBytes(),
+              policy(in.getReadPolicy()), in.getMinIndex())
+          .thenApply(f -> FetchResponse.newBuilder().addAllRecords(f.records()).setFirstOffset(f.firstOffset())
+              .setHighWatermark(f.highWatermark()).setServedBy(f.servedBy()).setAppliedIndex(f.appliedIndex()).build());
+    });
+  }
+
+  @Override
+  public CompletionStage<PutResponse> put(PutRequest in) {
+    return call(() -> chronik.put(in.getTopic(), partition(in.getTopic(), in.getPartition()), key(in.getKey()),
+            in.getValue())
+        .thenApply(w -> PutResponse.newBuilder().setHadPrevious(w.result().getFound())
+            .setPrevious(w.result().getValue()).setLogIndex(w.logIndex()).build()));
+  }
+
+  @Override
+  public CompletionStage<GetResponse> get(GetRequest in) {
+    return call(() -> {
+      if (in.getMinIndex() < 0) throw invalid("min_index must be >= 0, got " + in.getMinIndex());
+      return chronik.get(in.getTopic(), partition(in.getTopic(), in.getPartition()), key(in.getKey()),
+              policy(in.getReadPolicy()), in.getMinIndex())
+          .thenApply(r -> GetResponse.newBuilder().setFound(r.result().getFound()).setValue(r.result().getValue())
+              .setServedBy(r.servedBy()).setAppliedIndex(r.appliedIndex()).build());
+    });
+  }
+
+  @Override
+  public CompletionStage<CompareAndSetResponse> compareAndSet(CompareAndSetRequest in) {
+    return call(() -> {
+      if (in.getExpectAbsent() && !in.getExpectedValue().isEmpty()) {
+        throw invalid("set either expect_absent or expected_value, not both");
+      }
+      Optional<ByteString> expected = in.getExpectAbsent() ? Optional.empty() : Optional.of(in.getExpectedValue());
+      return chronik.compareAndSet(in.getTopic(), partition(in.getTopic(), in.getPartition()), key(in.getKey()),
+              expected, in.getNewValue())
+          .thenApply(w -> CompareAndSetResponse.newBuilder().setApplied(w.result().getApplied())
+              .setFound(w.result().getFound()).setPrevious(w.result().getValue()).setLogIndex(w.logIndex()).build());
+    });
+  }
+
+  @Override
+  public CompletionStage<ReadIndexResponse> readIndex(ReadIndexRequest in) {
+    return call(() -> chronik.readIndex(in.getTopic(), partition(in.getTopic(), in.getPartition()))
+        .thenApply(r -> ReadIndexResponse.newBuilder().setReadIndex(r.appliedIndex()).setServedBy(r.servedBy()).build()));
+  }
+
+  @Override
+  public CompletionStage<StatusResponse> status(StatusRequest in) {
+    return call(() -> {
+      List<CompletableFuture<PartitionStatus>> partitions = new ArrayList<>();
+      for (String group : chronik.node().partitions().keySet()) {
+        partitions.add(chronik.status(group).toCompletableFuture().thenApply(replicas -> partitionStatus(group, replicas)));
+      }
+      return CompletableFuture.allOf(partitions.toArray(CompletableFuture[]::new)).thenApply(v -> {
+        StatusResponse.Builder out = StatusResponse.newBuilder().setNodeId(chronik.node().nodeId())
+            .addAllNodes(chronik.node().nodes());
+        for (CompletableFuture<PartitionStatus> p : partitions) out.addPartitions(p.join());
+        return out.build();
+      });
+    });
+  }
+
+  private PartitionStatus partitionStatus(String group, List<ClientProtocol.Status> replicas) {
+    PartitionStatus.Builder p = PartitionStatus.newBuilder().setPartition(group);
+    long leaderLast = replicas.stream().filter(s -> s.role().equals("leader")).mapToLong(ClientProtocol.Status::lastIndex)
+        .max().orElse(0);
+    replicas.stream().filter(s -> s.role().equals("leader")).findFirst().ifPresent(s -> p.setLeader(s.replicaId()));
+    for (String voter : chronik.node().voters(group)) {
+      Optional<ClientProtocol.Status> s = replicas.stream().filter(r -> r.replicaId().equals(voter)).findFirst();
+      ReplicaStatus.Builder r = ReplicaStatus.newBuilder().setNode(voter);
+      if (s.isEmpty()) {
+        r.setRole("unreachable");
+      } else {
+        ClientProtocol.Status st = s.get();
+        r.setRole(st.role()).setTerm(st.term()).setCommitIndex(st.commitIndex()).setAppliedIndex(st.appliedIndex())
+            .setLastIndex(st.lastIndex()).setLag(Math.max(0, leaderLast - st.appliedIndex()));
+      }
+      p.addReplicas(r);
+    }
+    return p.build();
+  }
+
+  // ---------------------------------------------------------------- validation and errors
+
+  private int partition(String topic, int partition) {
+    if (topic.isBlank()) throw invalid("topic must not be empty");
+    if (partition < 0) throw invalid("partition must be >= 0, got " + partition);
+    chronik.group(topic, partition); // NOT_FOUND when not configured
+    return partition;
+  }
+
+  private static String key(String key) {
+    if (key.isEmpty()) throw invalid("key must not be empty");
+    return key;
+  }
+
+  private static Optional<ReadPolicy> policy(io.chronik.raft.api.grpc.ReadPolicy p) {
+    return switch (p) {
+      case READ_POLICY_DEFAULT -> Optional.empty();
+      case READ_POLICY_NONE -> Optional.of(ReadPolicy.NONE);
+      case READ_POLICY_SAFE -> Optional.of(ReadPolicy.SAFE);
+      case READ_POLICY_UNSAFE -> Optional.of(ReadPolicy.UNSAFE);
+      default -> throw invalid("unknown read_policy " + p + "; use READ_POLICY_NONE, _SAFE or _UNSAFE");
+    };
+  }
+
+  private static ChronikException invalid(String message) {
+    return new ChronikException(ChronikException.Kind.INVALID_ARGUMENT, message);
+  }
+
+  /** Runs {@code body}, turning every failure, thrown or in the stage, into a gRPC status. */
+  private static <T> CompletionStage<T> call(Supplier<CompletionStage<T>> body) {
+    CompletionStage<T> stage;
+    try {
+      stage = body.get();
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(toGrpc(e));
+    }
+    return stage.handle((value, error) -> {
+      if (error != null) throw toGrpc(error);
+      return value;
+    });
+  }
+
+  static GrpcServiceException toGrpc(Throwable error) {
+    Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    if (e instanceof GrpcServiceException g) return g;
+    if (e instanceof ChronikException c) {
+      Status status = switch (c.kind()) {
+        case INVALID_ARGUMENT -> Status.INVALID_ARGUMENT;
+        case NOT_FOUND -> Status.NOT_FOUND;
+        case UNAVAILABLE -> Status.UNAVAILABLE;
+        case TIMEOUT -> Status.DEADLINE_EXCEEDED;
+        case OUTCOME_UNKNOWN -> Status.ABORTED;
+      };
+      MetadataBuilder trailers = new MetadataBuilder();
+      c.leaderHint().ifPresent(h -> trailers.addText(LEADER_HINT, h));
+      return new GrpcServiceException(status.withDescription(c.getMessage()), trailers.build());
+    }
+    if (e instanceof TimeoutException || e instanceof akka.pattern.AskTimeoutException) {
+      return new GrpcServiceException(Status.DEADLINE_EXCEEDED.withDescription(
+          "no answer in time from the partition's replicas: " + e.getMessage() + "; retry"));
+    }
+    return new GrpcServiceException(Status.INTERNAL.withDescription("unexpected failure: " + e));
+  }
+}
