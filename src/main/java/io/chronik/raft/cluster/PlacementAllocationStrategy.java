@@ -20,7 +20,12 @@ import scala.concurrent.Future;
  * the coordinator retries later; messages for that replica wait (or are dropped) meanwhile.
  */
 public final class PlacementAllocationStrategy extends ShardCoordinator.AbstractShardAllocationStrategy {
+  /** Marks the expected "owner not up yet" failure (see {@link AllocationRetryLogFilter}). */
+  static final String WAITING = "waits for node";
+
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(PlacementAllocationStrategy.class);
   private final Cluster cluster;
+  private final java.util.Set<String> reportedWaiting = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   public PlacementAllocationStrategy(ActorSystem system) {
     this.cluster = Cluster.get(system);
@@ -36,7 +41,11 @@ public final class PlacementAllocationStrategy extends ShardCoordinator.Abstract
         if (addressOf(region).equals(owner.get())) return akka.dispatch.Futures.successful(region);
       }
     }
-    return akka.dispatch.Futures.failed(new IllegalStateException("replica " + shardId + " waits for node " + node
+    if (reportedWaiting.add(node)) {
+      log.info("replicas on node {} wait for it to join the cluster (role {}); allocation is retried", node,
+          ReplicaId.nodeRole(node));
+    }
+    return akka.dispatch.Futures.failed(new IllegalStateException("replica " + shardId + " " + WAITING + " " + node
         + " (no cluster member with role " + ReplicaId.nodeRole(node) + " and a shard region is up)"));
   }
 

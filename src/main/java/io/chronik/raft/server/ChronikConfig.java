@@ -19,8 +19,12 @@ public final class ChronikConfig {
     Config app = Files.isRegularFile(applicationConf)
         ? ConfigFactory.parseFile(applicationConf.toFile())
         : ConfigFactory.empty();
-    Config config = ConfigFactory.load(ConfigFactory.parseMap(overrides).withFallback(app));
-    return withDerivedPaths(config);
+    // Overrides first, then the file, then reference.conf, resolved together: the file may refer
+    // to chronik.node-id or chronik.data-dir set on the command line.
+    Config config = ConfigFactory.parseMap(overrides).withFallback(app)
+        .withFallback(ConfigFactory.defaultReference().resolve())
+        .resolve();
+    return withDerivedPaths(ConfigFactory.load(config));
   }
 
   /** Fills settings that default to a path under {@code chronik.data-dir}. */

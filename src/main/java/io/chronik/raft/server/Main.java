@@ -9,7 +9,10 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "chronik-raft 0.1.0",
     description = "Raft replication engine on Akka typed actors.",
-    subcommands = {DemoCommand.class, ThroughputCommand.class})
+    subcommands = {
+        ClusterCommand.class, ServerCommand.class, DemoCommand.class, ThroughputCommand.class,
+        ClientCommands.Produce.class, ClientCommands.Fetch.class, ClientCommands.Put.class, ClientCommands.Get.class,
+        ClientCommands.Status.class})
 public final class Main implements Runnable {
   @Override
   public void run() {

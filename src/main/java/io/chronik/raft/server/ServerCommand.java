@@ -1,0 +1,85 @@
+package io.chronik.raft.server;
+
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.http.javadsl.ServerBinding;
+import com.typesafe.config.Config;
+import io.chronik.raft.api.GrpcServer;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** One chronik node: joins the Akka Cluster, hosts its replicas, serves gRPC. */
+@Command(name = "server", mixinStandardHelpOptions = true,
+    description = "Run one chronik node: Akka Cluster member, its replicas, and the gRPC API. Stops cleanly on Ctrl-C "
+        + "(leaves the cluster); started again with the same data directory, it resumes.")
+final class ServerCommand implements Callable<Integer> {
+  @Option(names = "--config", defaultValue = "application.conf", description = "Configuration file (default: ${DEFAULT-VALUE}).")
+  Path config;
+
+  @Option(names = "--node-id", defaultValue = "${env:CHRONIK_NODE_ID:-node-1}", description = "This node's stable id.")
+  String nodeId;
+
+  @Option(names = "--data-dir", defaultValue = "${env:CHRONIK_DATA_DIR:-}",
+      description = "Durable state; must survive restarts (default: data/<node-id>).")
+  String dataDir;
+
+  @Option(names = "--host", defaultValue = "${env:CHRONIK_HOST:-127.0.0.1}", description = "Address to bind and advertise.")
+  String host;
+
+  @Option(names = "--cluster-port", defaultValue = "${env:CHRONIK_CLUSTER_PORT:-2551}", description = "Akka Cluster (Artery) port.")
+  int clusterPort;
+
+  @Option(names = "--grpc-port", defaultValue = "${env:CHRONIK_GRPC_PORT:-9091}", description = "gRPC API port.")
+  int grpcPort;
+
+  @Option(names = "--seeds", defaultValue = "${env:CHRONIK_SEEDS:-127.0.0.1:2551}", split = ",",
+      description = "Seed members, host:port, comma-separated (the same list on every node).")
+  List<String> seeds;
+
+  @Option(names = "--nodes", defaultValue = "${env:CHRONIK_NODES:-node-1}", split = ",",
+      description = "Every node id of the cluster, comma-separated (the same list on every node).")
+  List<String> nodes;
+
+  @Override
+  public Integer call() throws Exception {
+    Config config = ChronikConfig.load(this.config, overrides(nodeId, dataDir, host, clusterPort, grpcPort, seeds, nodes));
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "chronik", config);
+    try {
+      ServerBinding binding = GrpcServer.bind(system, host, grpcPort).toCompletableFuture().get(30, TimeUnit.SECONDS);
+      System.out.printf("%s up: gRPC %s, cluster %s:%d, data %s, partitions %s%n", nodeId, binding.localAddress(), host,
+          clusterPort, config.getString("chronik.data-dir"),
+          io.chronik.raft.api.ChronikRaft.get(system).node().partitions().keySet());
+    } catch (Exception e) {
+      system.terminate();
+      throw e;
+    }
+    system.getWhenTerminated().toCompletableFuture().get();
+    return 0;
+  }
+
+  static Map<String, Object> overrides(String nodeId, String dataDir, String host, int clusterPort, int grpcPort,
+      List<String> seeds, List<String> nodes) {
+    Map<String, Object> o = new HashMap<>();
+    o.put("chronik.node-id", nodeId);
+    o.put("chronik.data-dir", dataDir == null || dataDir.isBlank() ? "data/" + nodeId : dataDir);
+    o.put("chronik.grpc.host", host);
+    o.put("chronik.grpc.port", grpcPort);
+    o.put("chronik.cluster.nodes", nodes);
+    o.put("akka.actor.provider", "cluster");
+    o.put("akka.remote.artery.canonical.hostname", host);
+    o.put("akka.remote.artery.canonical.port", clusterPort);
+    o.put("akka.cluster.seed-nodes", seeds.stream().map(s -> "akka://chronik@" + s.trim()).toList());
+    return o;
+  }
+
+  static List<String> split(String csv) {
+    return Arrays.stream(csv.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+  }
+}
