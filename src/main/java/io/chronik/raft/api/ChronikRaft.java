@@ -168,7 +168,13 @@ public final class ChronikRaft implements Extension {
       return CompletableFuture.failedFuture(new ChronikException(Kind.INVALID_ARGUMENT, "the write is " + command.size()
           + " bytes, over chronik.raft.max-entry-bytes (" + maxEntryBytes + "); split it into smaller writes"));
     }
-    return proposeAt(group, command, leaders.getOrDefault(group, node.voters(group).get(0)), 1);
+    String cached = leaders.get(group);
+    try {
+      String target = cached != null && node.nodeUp(cached) ? cached : liveVoter(group, null);
+      return proposeAt(group, command, target, 1);
+    } catch (ChronikException e) {
+      return CompletableFuture.failedFuture(e);
+    }
   }
 
   private CompletionStage<Committed> proposeAt(String group, ByteString command, String target, int attempt) {
@@ -180,7 +186,7 @@ public final class ChronikRaft implements Extension {
           }
           if (reply instanceof ClientProtocol.NotLeader nl && attempt < MAX_ATTEMPTS) {
             leaders.remove(group);
-            String next = nl.leaderHint().orElse(otherVoter(group, target));
+            String next = nl.leaderHint().filter(node::nodeUp).orElse(liveVoter(group, target));
             Duration delay = nl.leaderHint().isPresent() ? Duration.ZERO : RETRY_DELAY;
             return later(delay, () -> proposeAt(group, command, next, attempt + 1));
           }
@@ -189,9 +195,12 @@ public final class ChronikRaft implements Extension {
   }
 
   private CompletionStage<ReadResult> read(String group, ByteString query, Optional<ReadPolicy> policy, long minIndex) {
-    List<String> voters = node.voters(group);
-    String target = voters.contains(node.nodeId()) ? node.nodeId() : voters.get(ThreadLocalRandom.current().nextInt(voters.size()));
-    return readAt(group, query, policy, minIndex, target, 1);
+    try {
+      String target = node.voters(group).contains(node.nodeId()) ? node.nodeId() : liveVoter(group, null);
+      return readAt(group, query, policy, minIndex, target, 1);
+    } catch (ChronikException e) {
+      return CompletableFuture.failedFuture(e);
+    }
   }
 
   private CompletionStage<ReadResult> readAt(String group, ByteString query, Optional<ReadPolicy> policy, long minIndex,
@@ -207,9 +216,16 @@ public final class ChronikRaft implements Extension {
         });
   }
 
-  private String otherVoter(String group, String not) {
-    List<String> others = node.voters(group).stream().filter(v -> !v.equals(not)).toList();
-    return others.get(ThreadLocalRandom.current().nextInt(others.size()));
+  /** A voter of {@code group} on an Up node, other than {@code not} when possible. */
+  private String liveVoter(String group, String not) {
+    List<String> voters = node.voters(group);
+    List<String> live = voters.stream().filter(v -> !v.equals(not) && node.nodeUp(v)).toList();
+    if (live.isEmpty()) live = voters.stream().filter(node::nodeUp).toList();
+    if (live.isEmpty()) {
+      throw new ChronikException(Kind.UNAVAILABLE, "no replica of partition " + group + " is on a running node "
+          + voters + "; start those nodes");
+    }
+    return live.get(ThreadLocalRandom.current().nextInt(live.size()));
   }
 
   private <T> CompletionStage<T> later(Duration delay, java.util.concurrent.Callable<CompletionStage<T>> next) {

@@ -146,6 +146,18 @@ public final class ClusterNode {
     return nodeId;
   }
 
+  /**
+   * Whether node {@code id} is an Up member now. Requests go only to replicas on such nodes: one
+   * for a replica whose node is down would wait in sharding until it times out.
+   */
+  public boolean nodeUp(String id) {
+    String role = ReplicaId.nodeRole(id);
+    for (akka.cluster.Member m : akka.cluster.Cluster.get(system.classicSystem()).state().getMembers()) {
+      if (m.hasRole(role) && m.status() == akka.cluster.MemberStatus.up()) return true;
+    }
+    return false;
+  }
+
   /** Every configured node id (chronik.cluster.nodes). */
   public List<String> nodes() {
     return List.copyOf(system.settings().config().getStringList("chronik.cluster.nodes"));

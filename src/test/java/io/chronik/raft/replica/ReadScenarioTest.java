@@ -10,7 +10,6 @@ import io.chronik.raft.replica.ClientProtocol.Proposed;
 import io.chronik.raft.replica.ReadProtocol.ReadReply;
 import io.chronik.raft.replica.ReadProtocol.ReadResult;
 import io.chronik.raft.statemachine.KeyValueStateMachine;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** ReadIndex scenarios on the simulated group (virtual time; election 300 ms, heartbeat 50 ms). */

@@ -1,0 +1,146 @@
+package io.chronik.raft.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import akka.actor.testkit.typed.javadsl.TestProbe;
+import akka.cluster.MemberStatus;
+import akka.cluster.typed.Cluster;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.chronik.raft.api.ChronikRaft;
+import io.chronik.raft.replica.ClientProtocol.GetStatus;
+import io.chronik.raft.replica.ClientProtocol.Status;
+import io.chronik.raft.replica.ClientProtocol.StatusReply;
+import io.chronik.raft.server.ChronikConfig;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Nodes of one Akka Cluster as ActorSystems in this JVM, on 127.0.0.1 with real Artery and a
+ * LevelDB journal per node. A node can be stopped and started again on the same data and port.
+ */
+final class TestCluster implements AutoCloseable {
+  final List<String> ids;
+  private final int[] ports;
+  private final Path root;
+  private final String topics;
+  private final ActorTestKit[] kits;
+
+  TestCluster(List<String> ids, String topics) throws Exception {
+    this.ids = ids;
+    this.topics = topics;
+    this.ports = new int[ids.size()];
+    for (int i = 0; i < ports.length; i++) ports[i] = freePort();
+    this.root = Files.createTempDirectory(Path.of("target"), "cluster-");
+    this.kits = new ActorTestKit[ids.size()];
+    for (int i = 0; i < ids.size(); i++) start(i);
+    awaitAllUp();
+  }
+
+  static int freePort() throws Exception {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  Config config(int i) {
+    StringBuilder seeds = new StringBuilder();
+    for (int p : ports) seeds.append(seeds.length() == 0 ? "" : ",").append("\"akka://chronik@127.0.0.1:").append(p).append('"');
+    Path dataDir = root.resolve(ids.get(i));
+    return ChronikConfig.withDerivedPaths(ConfigFactory.parseString(String.join("\n",
+            "akka.actor.provider = cluster",
+            "akka.remote.artery.canonical.hostname = \"127.0.0.1\"",
+            "akka.remote.artery.canonical.port = " + ports[i],
+            "akka.cluster.seed-nodes = [" + seeds + "]",
+            "akka.cluster.roles = [chronik, " + ReplicaId.nodeRole(ids.get(i)) + "]",
+            "akka.cluster.jmx.multi-mbeans-in-same-jvm = on",
+            "akka.cluster.sharding.remember-entities-store = eventsourced",
+            "akka.cluster.sharding.journal-plugin-id = chronik.journal.leveldb",
+            "akka.cluster.sharding.snapshot-plugin-id = akka.persistence.snapshot-store.local",
+            "akka.persistence.snapshot-store.local.dir = \"" + dataDir.resolve("snapshots") + "\"",
+            "akka.loglevel = WARNING",
+            "chronik.node-id = " + ids.get(i),
+            "chronik.data-dir = \"" + dataDir + "\"",
+            "chronik.cluster.nodes = [" + String.join(",", ids) + "]",
+            "chronik.topics = " + topics,
+            "chronik.raft.election-timeout = 500ms",
+            "chronik.raft.heartbeat-interval = 50ms"))
+        .withFallback(ConfigFactory.load()).resolve());
+  }
+
+  void start(int i) {
+    kits[i] = ActorTestKit.create("chronik", config(i));
+    ChronikRaft.get(kits[i].system());
+  }
+
+  /** Stops node {@code i} (it leaves the cluster); its data directory stays. */
+  void stop(int i) throws Exception {
+    kits[i].system().terminate();
+    kits[i].system().getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    kits[i] = null;
+  }
+
+  ChronikRaft chronik(int i) {
+    return ChronikRaft.get(kits[i].system());
+  }
+
+  ActorTestKit kit(int i) {
+    return kits[i];
+  }
+
+  int indexOf(String id) {
+    return ids.indexOf(id);
+  }
+
+  void awaitAllUp() {
+    TestProbe<Object> probe = anyKit().createTestProbe();
+    probe.awaitAssert(Duration.ofSeconds(60), Duration.ofMillis(200), () -> {
+      for (ActorTestKit k : kits) {
+        if (k == null) continue;
+        assertEquals(MemberStatus.up(), Cluster.get(k.system()).selfMember().status(), "member up");
+        long up = 0;
+        for (akka.cluster.Member m : Cluster.get(k.system()).state().getMembers()) {
+          if (m.status() == MemberStatus.up()) up++;
+        }
+        assertEquals(java.util.Arrays.stream(kits).filter(x -> x != null).count(), up, "all members up");
+      }
+      return null;
+    });
+  }
+
+  ActorTestKit anyKit() {
+    for (ActorTestKit k : kits) if (k != null) return k;
+    throw new IllegalStateException("no node running");
+  }
+
+  /** The leader of {@code group}, asked through running node {@code via}. */
+  Status awaitLeader(int via, String group) {
+    ClusterNode node = chronik(via).node();
+    TestProbe<Object> probe = kits[via].createTestProbe();
+    return probe.awaitAssert(Duration.ofSeconds(30), Duration.ofMillis(200), () -> {
+      List<Status> statuses = new ArrayList<>();
+      for (String voter : node.voters(group)) {
+        try {
+          StatusReply r = node.<StatusReply>ask(group, voter, GetStatus::new).toCompletableFuture().get(1, TimeUnit.SECONDS);
+          if (r instanceof Status s) statuses.add(s);
+        } catch (Exception e) {
+          // that replica's node is down or it is recovering
+        }
+      }
+      return statuses.stream().filter(s -> s.role().equals("leader")).findFirst()
+          .orElseThrow(() -> new AssertionError("no leader for " + group + " yet: " + statuses));
+    });
+  }
+
+  @Override
+  public void close() throws Exception {
+    for (ActorTestKit k : kits) if (k != null) k.system().terminate();
+    for (ActorTestKit k : kits) if (k != null) k.system().getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
+  }
+}
