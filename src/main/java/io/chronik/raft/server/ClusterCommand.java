@@ -48,6 +48,9 @@ final class ClusterCommand implements Callable<Integer> {
   @Option(names = "--grpc-port", defaultValue = "9091", description = "First node's gRPC port; the others follow.")
   int grpcPort;
 
+  @Option(names = "--metrics-port", defaultValue = "9464", description = "First node's metrics port; 0: none.")
+  int metricsPort;
+
   @Option(names = "--no-demo", negatable = false, description = "Skip the demo.")
   boolean noDemo;
 
@@ -105,7 +108,8 @@ final class ClusterCommand implements Callable<Integer> {
     List<String> cmd = new ArrayList<>(List.of(javaBinary(), "-Xmx512m", "-XX:+UseSerialGC", "-cp", classpath(),
         Main.class.getName(), "server", "--config", config.toString(), "--node-id", id,
         "--data-dir", baseDir.resolve(id).toString(), "--cluster-port", String.valueOf(clusterPort + i),
-        "--grpc-port", String.valueOf(grpcPort + i), "--seeds", String.join(",", seeds), "--nodes", String.join(",", ids)));
+        "--grpc-port", String.valueOf(grpcPort + i), "--metrics-port", String.valueOf(metricsPort == 0 ? 0 : metricsPort + i),
+        "--seeds", String.join(",", seeds), "--nodes", String.join(",", ids)));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     children.add(p);
     Thread pipe = new Thread(() -> {

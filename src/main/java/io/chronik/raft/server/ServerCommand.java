@@ -39,6 +39,10 @@ final class ServerCommand implements Callable<Integer> {
   @Option(names = "--grpc-port", defaultValue = "${env:CHRONIK_GRPC_PORT:-9091}", description = "gRPC API port.")
   int grpcPort;
 
+  @Option(names = "--metrics-port", defaultValue = "${env:CHRONIK_METRICS_PORT:-9464}",
+      description = "Prometheus metrics at http://<host>:<port>/metrics; 0 turns it off.")
+  int metricsPort;
+
   @Option(names = "--seeds", defaultValue = "${env:CHRONIK_SEEDS:-127.0.0.1:2551}", split = ",",
       description = "Seed members, host:port, comma-separated (the same list on every node).")
   List<String> seeds;
@@ -53,6 +57,9 @@ final class ServerCommand implements Callable<Integer> {
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "chronik", config);
     try {
       ServerBinding binding = GrpcServer.bind(system, host, grpcPort).toCompletableFuture().get(30, TimeUnit.SECONDS);
+      if (metricsPort > 0) {
+        io.chronik.raft.api.MetricsEndpoint.bind(system, host, metricsPort).toCompletableFuture().get(30, TimeUnit.SECONDS);
+      }
       System.out.printf("%s up: gRPC %s, cluster %s:%d, data %s, partitions %s%n", nodeId, binding.localAddress(), host,
           clusterPort, config.getString("chronik.data-dir"),
           io.chronik.raft.api.ChronikRaft.get(system).node().partitions().keySet());

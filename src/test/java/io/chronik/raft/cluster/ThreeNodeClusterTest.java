@@ -110,6 +110,18 @@ class ThreeNodeClusterTest {
   }
 
   @Test
+  void theMetricsEndpointShowsIndexesAndReadCountersPerPartition() throws Exception {
+    awaitLeader(nodes.get(0), "kv-1");
+    cluster.chronik(0).get("kv", 1, "m", java.util.Optional.of(ReadPolicy.SAFE), 0).toCompletableFuture()
+        .get(15, TimeUnit.SECONDS);
+    String text = new io.chronik.raft.api.MetricsEndpoint(nodes.get(0)).scrape().toCompletableFuture()
+        .get(15, TimeUnit.SECONDS);
+    assertTrue(text.matches("(?s).*chronik_replica_commit_index\\{node=\"n1\",partition=\"kv-1\"} [1-9].*"), text);
+    assertTrue(text.matches("(?s).*chronik_reads_served_total\\{node=\"n1\",partition=\"kv-1\",policy=\"safe\"} [1-9].*"), text);
+    assertTrue(text.contains("chronik_reads_oldest_pending_age_seconds"), text);
+  }
+
+  @Test
   void everyPartitionHasOneReplicaPerNodeAndElectsALeader() {
     for (String group : nodes.get(0).partitions().keySet()) {
       assertEquals(new HashSet<>(NODES), new HashSet<>(nodes.get(0).voters(group)), "replicas on distinct nodes");

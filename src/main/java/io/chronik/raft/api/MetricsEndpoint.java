@@ -1,0 +1,112 @@
+package io.chronik.raft.api;
+
+import akka.actor.typed.ActorSystem;
+import akka.http.javadsl.Http;
+import akka.http.javadsl.ServerBinding;
+import akka.http.javadsl.model.ContentTypes;
+import akka.http.javadsl.model.HttpEntities;
+import akka.http.javadsl.server.AllDirectives;
+import akka.http.javadsl.server.Route;
+import io.chronik.raft.cluster.ClusterNode;
+import io.chronik.raft.replica.ClientProtocol;
+import io.chronik.raft.replica.ReadMetrics;
+import io.chronik.raft.replica.ReadPolicy;
+import io.chronik.raft.replica.ReadProtocol;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * Prometheus metrics of this node's replicas at {@code /metrics}: indexes and lag per partition,
+ * and the read metrics of the ReadIndex path. Each scrape asks the local replicas for fresh
+ * values; a replica that does not answer in time keeps its previous values.
+ */
+public final class MetricsEndpoint extends AllDirectives {
+  private record Sample(ClientProtocol.Status status, ReadMetrics.Snapshot reads) {}
+
+  private final ClusterNode node;
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final Map<String, Sample> samples = new ConcurrentHashMap<>();
+  private final List<String> localGroups = new ArrayList<>();
+
+  public MetricsEndpoint(ClusterNode node) {
+    this.node = node;
+    node.partitions().forEach((group, voters) -> {
+      if (voters.contains(node.nodeId())) {
+        localGroups.add(group);
+        register(group);
+      }
+    });
+  }
+
+  public static CompletionStage<ServerBinding> bind(ActorSystem<?> system, String host, int port) {
+    MetricsEndpoint endpoint = new MetricsEndpoint(ChronikRaft.get(system).node());
+    return Http.get(system).newServerAt(host, port).bind(endpoint.route());
+  }
+
+  Route route() {
+    return path("metrics", () -> get(() -> onSuccess(scrape(),
+        text -> complete(HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, text)))));
+  }
+
+  /** Refreshes every local replica's values, then renders the registry. */
+  public CompletionStage<String> scrape() {
+    List<CompletableFuture<Void>> asks = new ArrayList<>();
+    for (String group : localGroups) {
+      CompletableFuture<ClientProtocol.StatusReply> status =
+          node.<ClientProtocol.StatusReply>ask(group, node.nodeId(), ClientProtocol.GetStatus::new).toCompletableFuture();
+      CompletableFuture<ReadMetrics.Snapshot> reads =
+          node.<ReadMetrics.Snapshot>ask(group, node.nodeId(), ReadProtocol.GetReadMetrics::new).toCompletableFuture();
+      asks.add(status.thenCombine(reads, (s, r) -> {
+        if (s instanceof ClientProtocol.Status st) samples.put(group, new Sample(st, r));
+        return (Void) null;
+      }).exceptionally(e -> null));
+    }
+    return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new)).thenApply(v -> registry.scrape());
+  }
+
+  private void register(String group) {
+    Tags tags = Tags.of("partition", group, "node", node.nodeId());
+    gauge("chronik_replica_term", tags, group, s -> s.status.term());
+    gauge("chronik_replica_is_leader", tags, group, s -> s.status.role().equals("leader") ? 1 : 0);
+    gauge("chronik_replica_commit_index", tags, group, s -> s.status.commitIndex());
+    gauge("chronik_replica_applied_index", tags, group, s -> s.status.appliedIndex());
+    gauge("chronik_replica_last_index", tags, group, s -> s.status.lastIndex());
+    gauge("chronik_replica_apply_lag", tags, group, s -> s.status.lastIndex() - s.status.appliedIndex());
+    gauge("chronik_replica_commit_lag", tags, group, s -> s.status.lastIndex() - s.status.commitIndex());
+    gauge("chronik_reads_pending", tags, group, s -> s.reads.pending());
+    gauge("chronik_reads_oldest_pending_age_seconds", tags, group, s -> s.reads.oldestPendingAgeMillis() / 1000.0);
+    counter("chronik_readindex_rounds", tags, group, s -> s.reads.readIndexRounds());
+    counter("chronik_readindex_reads_confirmed", tags, group, s -> s.reads.readsReleasedByRounds());
+    counter("chronik_read_timeouts", tags, group, s -> s.reads.timeouts());
+    counter("chronik_read_no_leader", tags, group, s -> s.reads.noLeader());
+    counter("chronik_read_leader_changed", tags, group, s -> s.reads.leaderChanged());
+    counter("chronik_reads_forwarded", tags, group, s -> s.reads.forwarded());
+    counter("chronik_reads_rejected_lagging", tags, group, s -> s.reads.lagging());
+    for (ReadPolicy p : ReadPolicy.values()) {
+      Tags pt = tags.and("policy", p.configName());
+      counter("chronik_reads_served", pt, group, s -> s.reads.served().getOrDefault(p, 0L));
+      gauge("chronik_read_latency_p50_seconds", pt, group, s -> s.reads.p50Millis().getOrDefault(p, 0.0) / 1000.0);
+      gauge("chronik_read_latency_p99_seconds", pt, group, s -> s.reads.p99Millis().getOrDefault(p, 0.0) / 1000.0);
+    }
+  }
+
+  private void gauge(String name, Tags tags, String group, ToDoubleFunction<Sample> value) {
+    Gauge.builder(name, samples, m -> m.containsKey(group) ? value.applyAsDouble(m.get(group)) : Double.NaN)
+        .tags(tags).register(registry);
+  }
+
+  private void counter(String name, Tags tags, String group, ToDoubleFunction<Sample> value) {
+    FunctionCounter.builder(name, samples, m -> m.containsKey(group) ? value.applyAsDouble(m.get(group)) : 0)
+        .tags(tags).register(registry);
+  }
+}
