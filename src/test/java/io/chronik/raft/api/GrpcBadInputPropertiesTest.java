@@ -1,0 +1,182 @@
+package io.chronik.raft.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import akka.grpc.GrpcClientSettings;
+import com.google.protobuf.ByteString;
+import com.typesafe.config.ConfigFactory;
+import io.chronik.raft.api.grpc.ChronikClient;
+import io.chronik.raft.api.grpc.CompareAndSetRequest;
+import io.chronik.raft.api.grpc.FetchRequest;
+import io.chronik.raft.api.grpc.GetRequest;
+import io.chronik.raft.api.grpc.ProduceRequest;
+import io.chronik.raft.api.grpc.PutRequest;
+import io.chronik.raft.api.grpc.StatusRequest;
+import io.chronik.raft.api.grpc.StatusResponse;
+import io.chronik.raft.server.ChronikConfig;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.lifecycle.AfterContainer;
+import net.jqwik.api.lifecycle.BeforeContainer;
+
+/**
+ * L5: generated requests — boundary sizes, empty and unicode names, negative and huge numbers,
+ * unknown enum values — against a real node over gRPC. Every answer is success or a documented
+ * status code, never INTERNAL/UNKNOWN, and the node stays healthy.
+ */
+class GrpcBadInputPropertiesTest {
+  private static final Set<Status.Code> DOCUMENTED = Set.of(Status.Code.OK, Status.Code.INVALID_ARGUMENT,
+      Status.Code.NOT_FOUND, Status.Code.UNAVAILABLE, Status.Code.DEADLINE_EXCEEDED, Status.Code.ABORTED);
+  private static ActorTestKit node;
+  private static ChronikClient client;
+
+  @BeforeContainer
+  static void start() throws Exception {
+    int cluster;
+    int grpc;
+    try (ServerSocket a = new ServerSocket(0); ServerSocket b = new ServerSocket(0)) {
+      cluster = a.getLocalPort();
+      grpc = b.getLocalPort();
+    }
+    Path dir = Files.createTempDirectory(Path.of("target"), "l5-");
+    node = ActorTestKit.create("chronik", ChronikConfig.withDerivedPaths(ConfigFactory.parseString(String.join("\n",
+            "akka.actor.provider = cluster",
+            "akka.remote.artery.canonical.hostname = \"127.0.0.1\"",
+            "akka.remote.artery.canonical.port = " + cluster,
+            "akka.cluster.seed-nodes = [\"akka://chronik@127.0.0.1:" + cluster + "\"]",
+            "akka.cluster.roles = [chronik, chronik-node-solo]",
+            "akka.cluster.sharding.remember-entities-store = eventsourced",
+            "akka.cluster.sharding.journal-plugin-id = chronik.journal.leveldb",
+            "akka.cluster.sharding.snapshot-plugin-id = akka.persistence.snapshot-store.local",
+            "akka.persistence.snapshot-store.local.dir = \"" + dir.resolve("snapshots") + "\"",
+            "akka.loglevel = WARNING",
+            "chronik.node-id = solo",
+            "chronik.data-dir = \"" + dir + "\"",
+            "chronik.cluster.nodes = [solo]",
+            "chronik.topics = [{name = log, partitions = 2, replication-factor = 1, state-machine = record-log},",
+            "  {name = kv, partitions = 1, replication-factor = 1, state-machine = key-value}]",
+            "chronik.raft.election-timeout = 300ms",
+            "chronik.raft.heartbeat-interval = 50ms"))
+        .withFallback(ConfigFactory.load()).resolve()));
+    GrpcServer.bind(node.system(), "127.0.0.1", grpc).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    client = ChronikClient.create(GrpcClientSettings.connectToServiceAt("127.0.0.1", grpc, node.system())
+        .withTls(false), node.system());
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (true) {
+      StatusResponse s = client.status(StatusRequest.getDefaultInstance()).toCompletableFuture().get(10, TimeUnit.SECONDS);
+      if (s.getPartitionsList().stream().allMatch(p -> !p.getLeader().isEmpty())) break;
+      if (System.nanoTime() > deadline) throw new IllegalStateException("no leaders within 60 s: " + s);
+      Thread.sleep(100); // bounded wait for the node to elect its leaders
+    }
+  }
+
+  @AfterContainer
+  static void stop() {
+    client.close();
+    node.shutdownTestKit();
+  }
+
+  private static Status.Code code(CompletionStage<?> call) throws Exception {
+    try {
+      call.toCompletableFuture().get(20, TimeUnit.SECONDS);
+      return Status.Code.OK;
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof StatusRuntimeException s) return s.getStatus().getCode();
+      throw e;
+    }
+  }
+
+  private static void assertDocumented(CompletionStage<?> call, Object request) throws Exception {
+    Status.Code c = code(call);
+    assertTrue(DOCUMENTED.contains(c), c + " for " + request);
+  }
+
+  @Provide
+  Arbitrary<String> topics() {
+    return Arbitraries.oneOf(Arbitraries.of("log", "kv", "", " ", "log\u0000", "ünïcödé", "log-0"),
+        Arbitraries.strings().ofMaxLength(300));
+  }
+
+  @Provide
+  Arbitrary<Integer> partitions() {
+    return Arbitraries.oneOf(Arbitraries.of(0, 1, 2, -1, Integer.MIN_VALUE, Integer.MAX_VALUE), Arbitraries.integers());
+  }
+
+  @Provide
+  Arbitrary<FetchRequest> fetches() {
+    Arbitrary<Long> longs = Arbitraries.oneOf(Arbitraries.of(0L, 1L, -1L, Long.MAX_VALUE, Long.MIN_VALUE),
+        Arbitraries.longs());
+    Arbitrary<Integer> policies = Arbitraries.oneOf(Arbitraries.integers().between(0, 3), Arbitraries.of(-1, 4, 99));
+    return Combinators.combine(topics(), partitions(), longs, partitions(), longs, policies, longs)
+        .as((t, p, offset, maxRecords, maxBytes, policy, minIndex) -> FetchRequest.newBuilder().setTopic(t)
+            .setPartition(p).setOffset(offset).setMaxRecords(maxRecords).setMaxBytes(maxBytes)
+            .setReadPolicyValue(policy).setMinIndex(minIndex).build());
+  }
+
+  @Provide
+  Arbitrary<Integer> sizes() {
+    return Arbitraries.of(0, 1, 1000, 200 * 1024, 256 * 1024, 300 * 1024);
+  }
+
+  @Provide
+  Arbitrary<Integer> counts() {
+    return Arbitraries.of(0, 1, 2, 100);
+  }
+
+  @Provide
+  Arbitrary<String> keys() {
+    return Arbitraries.oneOf(Arbitraries.of("", "k", "ключ", "\uD83D\uDE00", "a/b|c"), Arbitraries.strings().ofMaxLength(1000));
+  }
+
+  @Property(tries = 60)
+  void fetchAnswersOnlyDocumentedCodes(@ForAll("fetches") FetchRequest request) throws Exception {
+    assertDocumented(client.fetch(request), request);
+  }
+
+  @Property(tries = 40)
+  void produceAnswersOnlyDocumentedCodes(@ForAll("topics") String topic, @ForAll("partitions") int partition,
+      @ForAll("sizes") int recordBytes, @ForAll("counts") int records) throws Exception {
+    ProduceRequest.Builder b = ProduceRequest.newBuilder().setTopic(topic).setPartition(partition);
+    for (int i = 0; i < records; i++) b.addRecords(ByteString.copyFrom(new byte[recordBytes]));
+    assertDocumented(client.produce(b.build()), topic + "/" + partition + " " + records + "x" + recordBytes);
+  }
+
+  @Property(tries = 40)
+  void keyValueCallsAnswerOnlyDocumentedCodes(@ForAll("topics") String topic, @ForAll("partitions") int partition,
+      @ForAll("keys") String key, @ForAll("sizes") int valueBytes, @ForAll boolean expectAbsent) throws Exception {
+    ByteString value = ByteString.copyFrom(new byte[valueBytes]);
+    PutRequest put = PutRequest.newBuilder().setTopic(topic).setPartition(partition).setKey(key).setValue(value).build();
+    assertDocumented(client.put(put), key);
+    assertDocumented(client.get(GetRequest.newBuilder().setTopic(topic).setPartition(partition).setKey(key)
+        .setReadPolicyValue(7).build()), key);
+    assertDocumented(client.compareAndSet(CompareAndSetRequest.newBuilder().setTopic(topic).setPartition(partition)
+        .setKey(key).setExpectAbsent(expectAbsent).setExpectedValue(value).setNewValue(value).build()), key);
+  }
+
+  @Property(tries = 3)
+  void theNodeStaysHealthyAndARefusedWriteLeavesNoTrace(@ForAll("keys") String ignored) throws Exception {
+    assertEquals(Status.Code.INVALID_ARGUMENT, code(client.put(PutRequest.newBuilder().setTopic("kv").setPartition(0)
+        .setKey("guard").setValue(ByteString.copyFrom(new byte[300 * 1024])).build())));
+    assertEquals(Status.Code.OK, code(client.put(PutRequest.newBuilder().setTopic("kv").setPartition(0)
+        .setKey("guard").setValue(ByteString.copyFromUtf8("small")).build())));
+    assertEquals("small", client.get(GetRequest.newBuilder().setTopic("kv").setPartition(0).setKey("guard").build())
+        .toCompletableFuture().get(20, TimeUnit.SECONDS).getValue().toStringUtf8());
+    assertTrue(client.status(StatusRequest.getDefaultInstance()).toCompletableFuture().get(20, TimeUnit.SECONDS)
+        .getPartitionsList().stream().allMatch(p -> !p.getLeader().isEmpty()), "every partition still has its leader");
+  }
+}
