@@ -41,7 +41,7 @@ public final class ClusterNode {
   private final String nodeId;
   private final Map<String, PartitionHost.GroupSpec> groups;
   private final ActorRef<ShardingEnvelope<Command>> region;
-  private final Duration askTimeout = Duration.ofSeconds(10);
+  private final Duration askTimeout;
 
   private ClusterNode(ActorSystem<?> system, String nodeId, Map<String, PartitionHost.GroupSpec> groups,
       ActorRef<ShardingEnvelope<Command>> region) {
@@ -49,6 +49,7 @@ public final class ClusterNode {
     this.nodeId = nodeId;
     this.groups = groups;
     this.region = region;
+    this.askTimeout = system.settings().config().getDuration("chronik.request-timeout");
   }
 
   /**
@@ -71,8 +72,8 @@ public final class ClusterNode {
     String journal = config.getString("chronik.raft.journal-plugin-id");
     ClusterSharding sharding = ClusterSharding.get(system);
     Random seeds = new SecureRandom();
-    ActorRef<Envelope> transport = system.systemActorOf(shardedTransport(sharding), "chronik-transport",
-        akka.actor.typed.Props.empty());
+    ActorRef<Envelope> transport = system.systemActorOf(shardedTransport(sharding, messageFilter(config, nodeId)),
+        "chronik-transport", akka.actor.typed.Props.empty());
     ActorRef<ShardingEnvelope<Command>> region = sharding.init(Entity.of(REPLICA, ctx -> {
           ReplicaId id = ReplicaId.parse(ctx.getEntityId());
           if (!id.nodeId().equals(nodeId)) {
@@ -115,13 +116,36 @@ public final class ClusterNode {
     }
   }
 
-  private static Behavior<Envelope> shardedTransport(ClusterSharding sharding) {
-    return Behaviors.receive(Envelope.class)
+  private static Behavior<Envelope> shardedTransport(ClusterSharding sharding, java.util.Optional<MessageFilter> filter) {
+    return Behaviors.setup(ctx -> Behaviors.receive(Envelope.class)
         .onMessage(Envelope.class, e -> {
-          sharding.entityRefFor(REPLICA, new ReplicaId(e.message().groupId(), e.to()).entityId()).tell(e.message());
+          akka.cluster.sharding.typed.javadsl.EntityRef<Command> to =
+              sharding.entityRefFor(REPLICA, new ReplicaId(e.message().groupId(), e.to()).entityId());
+          MessageFilter.Decision d = filter.isPresent()
+              ? filter.get().decide(e.message().from(), e.to(), e.message())
+              : new MessageFilter.Deliver();
+          if (d instanceof MessageFilter.Deliver) {
+            to.tell(e.message());
+          } else if (d instanceof MessageFilter.Duplicate) {
+            to.tell(e.message());
+            to.tell(e.message());
+          } else if (d instanceof MessageFilter.Delay delay) {
+            ctx.getSystem().scheduler().scheduleOnce(delay.by(), () -> to.tell(e.message()), ctx.getExecutionContext());
+          }
           return Behaviors.same();
         })
-        .build();
+        .build());
+  }
+
+  private static java.util.Optional<MessageFilter> messageFilter(Config config, String nodeId) {
+    String name = config.getString("chronik.cluster.message-filter");
+    if (name.isEmpty()) return java.util.Optional.empty();
+    try {
+      return java.util.Optional.of((MessageFilter) Class.forName(name).getConstructor(String.class).newInstance(nodeId));
+    } catch (ReflectiveOperationException | ClassCastException e) {
+      throw new IllegalArgumentException("chronik.cluster.message-filter: cannot create " + name
+          + " (a MessageFilter with a public constructor taking the node id): " + e, e);
+    }
   }
 
   /** Shard id = entity id, so that placement decides per replica. */

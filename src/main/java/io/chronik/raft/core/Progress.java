@@ -77,19 +77,6 @@ public final class Progress {
     return true;
   }
 
-  /**
-   * The follower reports a log ending before {@code match}: it lost entries it had acknowledged
-   * (its storage broke the durability contract). Re-replicate from its real end instead of
-   * waiting forever on entries it will never hold.
-   */
-  public void regressed(long followerNext) {
-    match = Math.max(0, followerNext - 1);
-    next = Math.max(1, followerNext);
-    probing = true;
-    probeSent = false;
-    inflight.clear();
-  }
-
   /** A heartbeat response in probe mode lets the next probe go out. */
   public void probeAnswered() {
     probeSent = false;

@@ -202,12 +202,6 @@ final class LeaderRole implements Replica.RoleHandler {
     if (resp.success()) {
       if (pr.acknowledged(resp.matchIndex())) maybeCommit();
       sendAppend(resp.from());
-    } else if (resp.conflictTerm() == 0 && resp.conflictIndex() > 0 && resp.conflictIndex() <= pr.match()) {
-      r.log.error("group {}: {} lost entries it acknowledged (its log ends at {}, it had matched {}); "
-              + "its storage is not durable. Re-replicating from its end.",
-          r.members.groupId(), resp.from(), resp.conflictIndex() - 1, pr.match());
-      pr.regressed(resp.conflictIndex());
-      sendAppend(resp.from());
     } else if (pr.rejected(resp.rejectedPrevIndex(), retryIndex(resp))) {
       sendAppend(resp.from());
     }

@@ -30,11 +30,17 @@ final class TestCluster implements AutoCloseable {
   private final int[] ports;
   private final Path root;
   private final String topics;
+  private final String extraConfig;
   private final ActorTestKit[] kits;
 
   TestCluster(List<String> ids, String topics) throws Exception {
+    this(ids, topics, "");
+  }
+
+  TestCluster(List<String> ids, String topics, String extraConfig) throws Exception {
     this.ids = ids;
     this.topics = topics;
+    this.extraConfig = extraConfig;
     this.ports = new int[ids.size()];
     for (int i = 0; i < ports.length; i++) ports[i] = freePort();
     this.root = Files.createTempDirectory(Path.of("target"), "cluster-");
@@ -70,7 +76,8 @@ final class TestCluster implements AutoCloseable {
             "chronik.cluster.nodes = [" + String.join(",", ids) + "]",
             "chronik.topics = " + topics,
             "chronik.raft.election-timeout = 500ms",
-            "chronik.raft.heartbeat-interval = 50ms"))
+            "chronik.raft.heartbeat-interval = 50ms",
+            extraConfig))
         .withFallback(ConfigFactory.load()).resolve());
   }
 
@@ -92,6 +99,10 @@ final class TestCluster implements AutoCloseable {
 
   ActorTestKit kit(int i) {
     return kits[i];
+  }
+
+  boolean running(int i) {
+    return kits[i] != null;
   }
 
   int indexOf(String id) {

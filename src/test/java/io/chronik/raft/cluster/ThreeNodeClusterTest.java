@@ -91,6 +91,25 @@ class ThreeNodeClusterTest {
   }
 
   @Test
+  void followerReadsUnderEachPolicyAreServedWhereThePolicySays() throws Exception {
+    Status leader = awaitLeader(nodes.get(0), "orders-0");
+    ProduceResponse produced = clients.get(0).produce(ProduceRequest.newBuilder().setTopic("orders").setPartition(0)
+        .addRecords(ByteString.copyFromUtf8("p")).build()).toCompletableFuture().get(15, TimeUnit.SECONDS);
+    int follower = NODES.indexOf(NODES.stream().filter(n -> !n.equals(leader.replicaId())).findFirst().orElseThrow());
+    for (io.chronik.raft.api.grpc.ReadPolicy policy : List.of(io.chronik.raft.api.grpc.ReadPolicy.READ_POLICY_SAFE,
+        io.chronik.raft.api.grpc.ReadPolicy.READ_POLICY_NONE, io.chronik.raft.api.grpc.ReadPolicy.READ_POLICY_UNSAFE)) {
+      FetchResponse f = clients.get(follower).fetch(FetchRequest.newBuilder().setTopic("orders").setPartition(0)
+              .setOffset(produced.getBaseOffset()).setMaxRecords(1).setMaxBytes(1 << 20).setReadPolicy(policy)
+              .setMinIndex(policy == io.chronik.raft.api.grpc.ReadPolicy.READ_POLICY_UNSAFE ? produced.getLogIndex() : 0)
+              .build())
+          .toCompletableFuture().get(15, TimeUnit.SECONDS);
+      String expected = policy == io.chronik.raft.api.grpc.ReadPolicy.READ_POLICY_NONE ? leader.replicaId() : NODES.get(follower);
+      assertEquals(expected, f.getServedBy(), policy + " is served by " + expected);
+      assertEquals(List.of(ByteString.copyFromUtf8("p")), f.getRecordsList(), policy + " sees the write");
+    }
+  }
+
+  @Test
   void badRequestsGetTheDocumentedStatusCodes() {
     ChronikClient c = clients.get(1);
     assertEquals(io.grpc.Status.Code.INVALID_ARGUMENT, grpcCode(c.fetch(FetchRequest.newBuilder().setTopic("orders")

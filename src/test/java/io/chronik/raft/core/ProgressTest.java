@@ -55,14 +55,4 @@ class ProgressTest {
     assertEquals(6, p.next());
   }
 
-  @Test
-  void regressedFollowerIsReplicatedFromItsRealEnd() {
-    Progress p = new Progress(1, 2);
-    p.sent(10);
-    p.acknowledged(10);
-    p.regressed(4);
-    assertEquals(3, p.match());
-    assertEquals(4, p.next());
-    assertTrue(p.probing());
-  }
 }
