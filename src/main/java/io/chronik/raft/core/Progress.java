@@ -70,7 +70,11 @@ public final class Progress {
    */
   public boolean rejected(long rejectedPrev, long retryFrom) {
     if (probing ? rejectedPrev != next - 1 : rejectedPrev <= match) return false;
-    next = Math.max(match + 1, Math.min(retryFrom, next));
+    long retry = Math.max(match + 1, Math.min(retryFrom, next));
+    // A probe rejected where nothing can move (only a follower that lost acknowledged entries does
+    // that) is retried by the next heartbeat, not at once: no hot loop, and duplicates cannot multiply it.
+    if (probing && retry == next) return false;
+    next = retry;
     probing = true;
     probeSent = false;
     inflight.clear();

@@ -55,4 +55,13 @@ class ProgressTest {
     assertEquals(6, p.next());
   }
 
+
+  @Test
+  void aRejectionThatCannotMoveNextWaitsForTheNextHeartbeat() {
+    Progress probe = new Progress(6, 2);
+    probe.sent(5);
+    assertFalse(probe.rejected(5, 6), "next stays 6: no immediate resend");
+    assertTrue(probe.probing());
+    assertEquals(6, probe.next());
+  }
 }
