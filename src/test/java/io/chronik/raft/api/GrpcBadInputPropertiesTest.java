@@ -76,13 +76,11 @@ class GrpcBadInputPropertiesTest {
     GrpcServer.bind(node.system(), "127.0.0.1", grpc).toCompletableFuture().get(30, TimeUnit.SECONDS);
     client = ChronikClient.create(GrpcClientSettings.connectToServiceAt("127.0.0.1", grpc, node.system())
         .withTls(false), node.system());
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (true) {
+    node.createTestProbe().awaitAssert(java.time.Duration.ofSeconds(60), java.time.Duration.ofMillis(100), () -> {
       StatusResponse s = client.status(StatusRequest.getDefaultInstance()).toCompletableFuture().get(10, TimeUnit.SECONDS);
-      if (s.getPartitionsList().stream().allMatch(p -> !p.getLeader().isEmpty())) break;
-      if (System.nanoTime() > deadline) throw new IllegalStateException("no leaders within 60 s: " + s);
-      Thread.sleep(100); // bounded wait for the node to elect its leaders
-    }
+      assertTrue(s.getPartitionsList().stream().allMatch(p -> !p.getLeader().isEmpty()), "leaders elected: " + s);
+      return null;
+    });
   }
 
   @AfterContainer
