@@ -86,31 +86,51 @@ class JepsenStyleClusterTest {
       clientLoop(c, new Random(rnd.nextLong()), prefix, policy, end, done);
       clients.add(done);
     }
-    int stopped = -1;
-    while (System.nanoTime() < end) {
-      Thread.sleep(600 + rnd.nextInt(900)); // the fault plan changes at random moments within the schedule
-      int action = rnd.nextInt(5);
-      faults.incrementAndGet();
-      if (action == 0) {
-        ChaosFilter.plan = new ChaosFilter.Plan(Set.of(c.ids.get(rnd.nextInt(3))), 0, 0, 0);
-      } else if (action == 1) {
-        ChaosFilter.plan = new ChaosFilter.Plan(Set.of(), rnd.nextDouble() * 0.2, rnd.nextDouble() * 0.1,
-            rnd.nextDouble() * 0.3);
-      } else if (action == 2 && stopped < 0) {
-        stopped = rnd.nextInt(3);
-        c.stop(stopped);
-      } else if (action == 3 && stopped >= 0) {
-        c.start(stopped);
-        stopped = -1;
-      } else {
-        ChaosFilter.plan = ChaosFilter.Plan.NONE;
+    // The fault plan: actions at random offsets within the schedule, run in order on one thread.
+    int[] stopped = {-1};
+    java.util.concurrent.ScheduledExecutorService faultClock = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+    List<java.util.concurrent.ScheduledFuture<?>> plan = new ArrayList<>();
+    try {
+      for (long at = 600 + rnd.nextInt(900); at < FAULT_MILLIS; at += 600 + rnd.nextInt(900)) {
+        int action = rnd.nextInt(5);
+        int node = rnd.nextInt(3);
+        double drop = rnd.nextDouble() * 0.2;
+        double duplicate = rnd.nextDouble() * 0.1;
+        double delay = rnd.nextDouble() * 0.3;
+        plan.add(faultClock.schedule(() -> {
+          inject(c, action, node, drop, duplicate, delay, stopped);
+          return null;
+        }, at, TimeUnit.MILLISECONDS));
       }
+      for (java.util.concurrent.ScheduledFuture<?> f : plan) f.get(FAULT_MILLIS + 120_000, TimeUnit.MILLISECONDS);
+    } finally {
+      faultClock.shutdownNow();
     }
+    int stoppedAtEnd = stopped[0];
     ChaosFilter.plan = ChaosFilter.Plan.NONE;
-    if (stopped >= 0) c.start(stopped);
+    if (stoppedAtEnd >= 0) c.start(stoppedAtEnd);
     c.awaitAllUp();
     for (CompletableFuture<Void> f : clients) f.get(120, TimeUnit.SECONDS);
     c.awaitLeader(0, "kv-0");
+  }
+
+  /** One fault: isolate a node, degrade the network, stop or restart a node, or heal. */
+  private void inject(TestCluster c, int action, int node, double drop, double duplicate, double delay, int[] stopped)
+      throws Exception {
+    faults.incrementAndGet();
+    if (action == 0) {
+      ChaosFilter.plan = new ChaosFilter.Plan(Set.of(c.ids.get(node)), 0, 0, 0);
+    } else if (action == 1) {
+      ChaosFilter.plan = new ChaosFilter.Plan(Set.of(), drop, duplicate, delay);
+    } else if (action == 2 && stopped[0] < 0) {
+      stopped[0] = node;
+      c.stop(node);
+    } else if (action == 3 && stopped[0] >= 0) {
+      c.start(stopped[0]);
+      stopped[0] = -1;
+    } else {
+      ChaosFilter.plan = ChaosFilter.Plan.NONE;
+    }
   }
 
   private void clientLoop(TestCluster c, Random rnd, String prefix, ReadPolicy policy, long end,
