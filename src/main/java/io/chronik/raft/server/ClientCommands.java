@@ -1,10 +1,7 @@
 package io.chronik.raft.server;
 
 import akka.actor.typed.ActorSystem;
-import akka.actor.typed.javadsl.Behaviors;
-import akka.grpc.GrpcClientSettings;
 import com.google.protobuf.ByteString;
-import com.typesafe.config.ConfigFactory;
 import io.chronik.raft.api.grpc.ChronikClient;
 import io.chronik.raft.api.grpc.FetchRequest;
 import io.chronik.raft.api.grpc.FetchResponse;
@@ -38,11 +35,9 @@ final class ClientCommands {
   /** Connects to {@code target} (host:port) and runs {@code call}; errors print their gRPC status. */
   static <T> int withClient(String target, Function<ChronikClient, CompletionStage<T>> call,
       java.util.function.Consumer<T> print) {
-    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "chronik-client",
-        ConfigFactory.parseString("akka.loglevel = WARNING\nakka.actor.provider = local").withFallback(ConfigFactory.load()));
+    ActorSystem<Void> system = GrpcClients.system("chronik-client");
     String[] hostPort = target.split(":");
-    ChronikClient client = ChronikClient.create(GrpcClientSettings.connectToServiceAt(hostPort[0],
-        Integer.parseInt(hostPort[1]), system).withTls(false), system);
+    ChronikClient client = GrpcClients.connect(system, hostPort[0], Integer.parseInt(hostPort[1]));
     try {
       print.accept(call.apply(client).toCompletableFuture().get(30, TimeUnit.SECONDS));
       return 0;

@@ -1,10 +1,7 @@
 package io.chronik.raft.server;
 
 import akka.actor.typed.ActorSystem;
-import akka.actor.typed.javadsl.Behaviors;
-import akka.grpc.GrpcClientSettings;
 import com.google.protobuf.ByteString;
-import com.typesafe.config.ConfigFactory;
 import io.chronik.raft.api.grpc.ChronikClient;
 import io.chronik.raft.api.grpc.FetchRequest;
 import io.chronik.raft.api.grpc.FetchResponse;
@@ -75,13 +72,11 @@ final class ClusterCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(stopper);
     for (int i = 0; i < nodeCount; i++) start(ids.get(i), i, ids, seeds);
     System.out.printf("started %s; waiting for leaders ...%n", ids);
-    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "chronik-cli",
-        ConfigFactory.parseString("akka.loglevel = WARNING\nakka.actor.provider = local").withFallback(ConfigFactory.load()));
+    ActorSystem<Void> system = GrpcClients.system("chronik-cli");
     List<ChronikClient> clients = new ArrayList<>();
     try {
       for (int i = 0; i < nodeCount; i++) {
-        clients.add(ChronikClient.create(GrpcClientSettings.connectToServiceAt("127.0.0.1", grpcPort + i, system)
-            .withTls(false), system));
+        clients.add(GrpcClients.connect(system, "127.0.0.1", grpcPort + i));
       }
       StatusResponse status = awaitLeaders(clients.get(0));
       if (!noDemo) demo(clients, status);

@@ -127,9 +127,7 @@ final class ThroughputCommand implements Callable<Integer> {
             latency.getValueAtPercentile(99) / 1e6, done == 0 ? 0 : rounds * 1000.0 / done));
       }
     } finally {
-      try (Stream<Path> files = Files.walk(dir)) {
-        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+      deleteRecursively(dir);
     }
     return rows;
   }
@@ -192,9 +190,7 @@ final class ThroughputCommand implements Callable<Integer> {
               / (double) Math.max(1, cluster.transportStats.appendEntries.sum()));
     } finally {
       cluster.close();
-      try (Stream<Path> files = Files.walk(dir)) {
-        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+      deleteRecursively(dir);
     }
   }
 
@@ -247,5 +243,11 @@ final class ThroughputCommand implements Callable<Integer> {
           }
         }, JournalStorage.create(persistenceId, journal)),
         "storage-" + incarnation);
+  }
+
+  private static void deleteRecursively(Path dir) throws java.io.IOException {
+    try (Stream<Path> files = Files.walk(dir)) {
+      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
   }
 }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.grpc.GrpcClientSettings;
 import com.google.protobuf.ByteString;
-import com.typesafe.config.ConfigFactory;
 import io.chronik.raft.api.grpc.ChronikClient;
 import io.chronik.raft.api.grpc.CompareAndSetRequest;
 import io.chronik.raft.api.grpc.FetchRequest;
@@ -15,12 +14,10 @@ import io.chronik.raft.api.grpc.ProduceRequest;
 import io.chronik.raft.api.grpc.PutRequest;
 import io.chronik.raft.api.grpc.StatusRequest;
 import io.chronik.raft.api.grpc.StatusResponse;
-import io.chronik.raft.server.ChronikConfig;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
@@ -42,37 +39,20 @@ import net.jqwik.api.lifecycle.BeforeContainer;
 class GrpcBadInputPropertiesTest {
   private static final Set<Status.Code> DOCUMENTED = Set.of(Status.Code.OK, Status.Code.INVALID_ARGUMENT,
       Status.Code.NOT_FOUND, Status.Code.UNAVAILABLE, Status.Code.DEADLINE_EXCEEDED, Status.Code.ABORTED);
+  private static io.chronik.raft.cluster.TestCluster cluster;
   private static ActorTestKit node;
   private static ChronikClient client;
 
   @BeforeContainer
   static void start() throws Exception {
-    int cluster;
+    cluster = new io.chronik.raft.cluster.TestCluster(List.of("solo"),
+        "[{name = log, partitions = 2, replication-factor = 1, state-machine = record-log},"
+            + " {name = kv, partitions = 1, replication-factor = 1, state-machine = key-value}]");
+    node = cluster.kit(0);
     int grpc;
-    try (ServerSocket a = new ServerSocket(0); ServerSocket b = new ServerSocket(0)) {
-      cluster = a.getLocalPort();
+    try (ServerSocket b = new ServerSocket(0)) {
       grpc = b.getLocalPort();
     }
-    Path dir = Files.createTempDirectory(Path.of("target"), "l5-");
-    node = ActorTestKit.create("chronik", ChronikConfig.withDerivedPaths(ConfigFactory.parseString(String.join("\n",
-            "akka.actor.provider = cluster",
-            "akka.remote.artery.canonical.hostname = \"127.0.0.1\"",
-            "akka.remote.artery.canonical.port = " + cluster,
-            "akka.cluster.seed-nodes = [\"akka://chronik@127.0.0.1:" + cluster + "\"]",
-            "akka.cluster.roles = [chronik, chronik-node-solo]",
-            "akka.cluster.sharding.remember-entities-store = eventsourced",
-            "akka.cluster.sharding.journal-plugin-id = chronik.journal.leveldb",
-            "akka.cluster.sharding.snapshot-plugin-id = akka.persistence.snapshot-store.local",
-            "akka.persistence.snapshot-store.local.dir = \"" + dir.resolve("snapshots") + "\"",
-            "akka.loglevel = WARNING",
-            "chronik.node-id = solo",
-            "chronik.data-dir = \"" + dir + "\"",
-            "chronik.cluster.nodes = [solo]",
-            "chronik.topics = [{name = log, partitions = 2, replication-factor = 1, state-machine = record-log},",
-            "  {name = kv, partitions = 1, replication-factor = 1, state-machine = key-value}]",
-            "chronik.raft.election-timeout = 300ms",
-            "chronik.raft.heartbeat-interval = 50ms"))
-        .withFallback(ConfigFactory.load()).resolve()));
     GrpcServer.bind(node.system(), "127.0.0.1", grpc).toCompletableFuture().get(30, TimeUnit.SECONDS);
     client = ChronikClient.create(GrpcClientSettings.connectToServiceAt("127.0.0.1", grpc, node.system())
         .withTls(false), node.system());
@@ -84,9 +64,9 @@ class GrpcBadInputPropertiesTest {
   }
 
   @AfterContainer
-  static void stop() {
+  static void stop() throws Exception {
     client.close();
-    node.shutdownTestKit();
+    cluster.close();
   }
 
   private static Status.Code code(CompletionStage<?> call) throws Exception {

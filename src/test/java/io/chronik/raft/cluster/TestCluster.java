@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  * Nodes of one Akka Cluster as ActorSystems in this JVM, on 127.0.0.1 with real Artery and a
  * LevelDB journal per node. A node can be stopped and started again on the same data and port.
  */
-final class TestCluster implements AutoCloseable {
+public final class TestCluster implements AutoCloseable {
   final List<String> ids;
   private final int[] ports;
   private final Path root;
@@ -33,7 +33,7 @@ final class TestCluster implements AutoCloseable {
   private final String extraConfig;
   private final ActorTestKit[] kits;
 
-  TestCluster(List<String> ids, String topics) throws Exception {
+  public TestCluster(List<String> ids, String topics) throws Exception {
     this(ids, topics, "");
   }
 
@@ -97,7 +97,7 @@ final class TestCluster implements AutoCloseable {
     return ChronikRaft.get(kits[i].system());
   }
 
-  ActorTestKit kit(int i) {
+  public ActorTestKit kit(int i) {
     return kits[i];
   }
 
