@@ -11,6 +11,8 @@ import io.chronik.raft.api.grpc.FetchResponse;
 import io.chronik.raft.api.grpc.GetRequest;
 import io.chronik.raft.api.grpc.GetResponse;
 import io.chronik.raft.api.grpc.PartitionStatus;
+import io.chronik.raft.api.grpc.PingRequest;
+import io.chronik.raft.api.grpc.PingResponse;
 import io.chronik.raft.api.grpc.ProduceRequest;
 import io.chronik.raft.api.grpc.ProduceResponse;
 import io.chronik.raft.api.grpc.PutRequest;
@@ -130,6 +132,11 @@ public final class ChronikGrpcService implements Chronik {
         return out.build();
       });
     });
+  }
+
+  @Override
+  public CompletionStage<PingResponse> ping(PingRequest in) {
+    return CompletableFuture.completedFuture(PingResponse.newBuilder().setNodeId(chronik.node().nodeId()).build());
   }
 
   private PartitionStatus partitionStatus(String group, List<ClientProtocol.Status> replicas) {

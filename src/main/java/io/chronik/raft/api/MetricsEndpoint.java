@@ -15,8 +15,10 @@ import io.chronik.raft.replica.ReadProtocol;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.jvm.JvmCompilationMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +42,8 @@ public final class MetricsEndpoint extends AllDirectives {
 
   public MetricsEndpoint(ClusterNode node) {
     this.node = node;
+    registerProcessCpu();
+    new JvmCompilationMetrics(Tags.of("node", node.nodeId())).bindTo(registry);
     node.partitions().forEach((group, voters) -> {
       if (voters.contains(node.nodeId())) {
         localGroups.add(group);
@@ -87,16 +91,29 @@ public final class MetricsEndpoint extends AllDirectives {
     gauge("chronik_reads_oldest_pending_age_seconds", tags, group, s -> s.reads.oldestPendingAgeMillis() / 1000.0);
     counter("chronik_readindex_rounds", tags, group, s -> s.reads.readIndexRounds());
     counter("chronik_readindex_reads_confirmed", tags, group, s -> s.reads.readsReleasedByRounds());
+    counter("chronik_readindex_reads_confirmed_by_request", tags, group, s -> s.reads.readsConfirmedByRequest());
     counter("chronik_read_timeouts", tags, group, s -> s.reads.timeouts());
     counter("chronik_read_no_leader", tags, group, s -> s.reads.noLeader());
     counter("chronik_read_leader_changed", tags, group, s -> s.reads.leaderChanged());
     counter("chronik_reads_forwarded", tags, group, s -> s.reads.forwarded());
     counter("chronik_reads_rejected_lagging", tags, group, s -> s.reads.lagging());
+    counter("chronik_raft_messages_sent", tags, group, s -> s.reads.messagesSent());
+    counter("chronik_raft_messages_received", tags, group, s -> s.reads.messagesReceived());
+    counter("chronik_storage_writes", tags, group, s -> s.reads.storageWrites());
+    counter("chronik_storage_entries", tags, group, s -> s.reads.entriesPersisted());
     for (ReadPolicy p : ReadPolicy.values()) {
       Tags pt = tags.and("policy", p.configName());
       counter("chronik_reads_served", pt, group, s -> s.reads.served().getOrDefault(p, 0L));
       gauge("chronik_read_latency_p50_seconds", pt, group, s -> s.reads.p50Millis().getOrDefault(p, 0.0) / 1000.0);
       gauge("chronik_read_latency_p99_seconds", pt, group, s -> s.reads.p99Millis().getOrDefault(p, 0.0) / 1000.0);
+    }
+  }
+
+  /** CPU time this node's JVM has used: what each read or write costs the node, per scrape interval. */
+  private void registerProcessCpu() {
+    if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+      FunctionCounter.builder("process_cpu_seconds", os, o -> o.getProcessCpuTime() / 1e9)
+          .tags(Tags.of("node", node.nodeId())).register(registry);
     }
   }
 

@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 
@@ -194,11 +195,29 @@ public final class ClusterNode {
     return out;
   }
 
-  /** Asks replica {@code nodeId} of {@code group}, wherever it runs. */
+  /**
+   * Asks replica {@code nodeId} of {@code group}, wherever it runs. The answer completes a plain
+   * {@link CompletableFuture} on the thread that delivers it: the stage Akka's Java ask returns
+   * runs every non-async callback asynchronously on the common pool, and where that pool has
+   * parallelism 1 (two cores) the JDK runs each such callback on a new thread.
+   */
   public <R> CompletionStage<R> ask(String group, String replicaNode, Function<ActorRef<R>, Command> request) {
-    return AskPattern.ask(region,
+    return direct(AskPattern.ask(region,
         (ActorRef<R> replyTo) -> new ShardingEnvelope<>(new ReplicaId(group, replicaNode).entityId(),
-            request.apply(replyTo)), askTimeout, system.scheduler());
+            request.apply(replyTo)), askTimeout, system.scheduler()));
+  }
+
+  /** The same outcome as {@code stage}, as a plain future completed on the completing thread. */
+  public static <T> CompletableFuture<T> direct(CompletionStage<T> stage) {
+    CompletableFuture<T> out = new CompletableFuture<>();
+    stage.whenCompleteAsync((value, error) -> {
+      if (error != null) {
+        out.completeExceptionally(error);
+      } else {
+        out.complete(value);
+      }
+    }, Runnable::run);
+    return out;
   }
 
   public List<String> voters(String group) {

@@ -84,8 +84,8 @@ final class LeaderRole implements Replica.RoleHandler {
   @Override
   public Behavior<Command> onRaftMessage(RaftMessage m) {
     if (m instanceof AppendEntriesResponse resp) return onAppendEntriesResponse(resp);
-    if (m instanceof ReadIndexRequest req) return leaderRead(new IndexRequest(req.from(), req.requestId()));
-    if (m instanceof ForwardedRead fr) return leaderRead(new RemoteRead(fr));
+    if (m instanceof ReadIndexRequest req) return leaderRead(new IndexRequest(req.from(), req.requestId()), req.from());
+    if (m instanceof ForwardedRead fr) return leaderRead(new RemoteRead(fr), fr.from());
     if (m instanceof RequestVote rv) return r.answerVote(rv, r.inLeaderLease(this));
     if (m instanceof AppendEntries ae) {
       r.log.error("group {}: two leaders in term {}: {} and {}; ignoring the other's AppendEntries",
@@ -123,12 +123,23 @@ final class LeaderRole implements Replica.RoleHandler {
       r.serveLocal(id);
       return Behaviors.same();
     }
-    return leaderRead(new LocalRead(id));
+    return leaderRead(new LocalRead(id), r.members.self());
   }
 
-  private Behavior<Command> leaderRead(LeaderRead read) {
+  /**
+   * A read that {@code requester} (this leader, or the follower that sent it) received before it
+   * sent the read here in this term. When the requester and this leader alone form a majority (a
+   * group of three), the read needs no heartbeat round: both were in this term after the read
+   * arrived, so no majority had moved to a newer term before it arrived, and no newer leader can
+   * have committed anything this commit index misses (the argument ReadIndex's round makes, with
+   * the follower's request as the second acknowledgement).
+   */
+  private Behavior<Command> leaderRead(LeaderRead read, String requester) {
     if (!committedInTerm()) {
       beforeFirstCommit.add(read);
+    } else if (!requester.equals(r.members.self()) && r.quorum.isMajority(Set.of(r.members.self(), requester))) {
+      r.reads.metrics.readsConfirmedByRequest++;
+      serve(read, r.commitIndex);
     } else {
       readQueue.register(read, r.commitIndex);
       maybeStartReadRound();
@@ -151,15 +162,17 @@ final class LeaderRole implements Replica.RoleHandler {
 
   private void release(List<Released<LeaderRead>> confirmed) {
     r.reads.metrics.readsReleasedByRounds += confirmed.size();
-    for (Released<LeaderRead> c : confirmed) {
-      if (c.read() instanceof LocalRead local) {
-        r.reads.serveAt(local.id(), c.readIndex());
-      } else if (c.read() instanceof IndexRequest ir) {
-        r.send(ir.from(), new ReadIndexResponse(r.members.groupId(), r.term, r.members.self(), ir.requestId(), true,
-            c.readIndex()));
-      } else if (c.read() instanceof RemoteRead rr) {
-        serveForwarded(rr.read(), c.readIndex());
-      }
+    for (Released<LeaderRead> c : confirmed) serve(c.read(), c.readIndex());
+  }
+
+  private void serve(LeaderRead read, long readIndex) {
+    if (read instanceof LocalRead local) {
+      r.reads.serveAt(local.id(), readIndex);
+    } else if (read instanceof IndexRequest ir) {
+      r.send(ir.from(), new ReadIndexResponse(r.members.groupId(), r.term, r.members.self(), ir.requestId(), true,
+          readIndex));
+    } else if (read instanceof RemoteRead rr) {
+      serveForwarded(rr.read(), readIndex);
     }
   }
 

@@ -5,7 +5,8 @@ import java.util.Map;
 import org.HdrHistogram.Histogram;
 
 /**
- * Read metrics of one replica, owned and updated by the replica actor only; others get an
+ * Read metrics of one replica, with the traffic counters that price them (Raft messages sent and
+ * received, storage writes and the entries they carried), owned and updated by the replica actor only; others get an
  * immutable {@link Snapshot} by asking ({@link ReadProtocol.GetReadMetrics}).
  */
 public final class ReadMetrics {
@@ -13,11 +14,18 @@ public final class ReadMetrics {
   final EnumMap<ReadPolicy, Histogram> latencyMicros = new EnumMap<>(ReadPolicy.class);
   long readIndexRounds;
   long readsReleasedByRounds;
+  /** Follower reads a leader of three confirmed without a round (the request was the second acknowledgement). */
+  long readsConfirmedByRequest;
   long timeouts;
   long noLeader;
   long leaderChanged;
   long forwarded;
   long lagging;
+  // What reads (and writes) cost this replica: the figures that decide how far reads scale out.
+  long messagesSent;
+  long messagesReceived;
+  long storageWrites;
+  long entriesPersisted;
 
   ReadMetrics() {
     for (ReadPolicy p : ReadPolicy.values()) {
@@ -44,11 +52,16 @@ public final class ReadMetrics {
       Map<ReadPolicy, Double> p99Millis,
       long readIndexRounds,
       long readsReleasedByRounds,
+      long readsConfirmedByRequest,
       long timeouts,
       long noLeader,
       long leaderChanged,
       long forwarded,
-      long lagging) {
+      long lagging,
+      long messagesSent,
+      long messagesReceived,
+      long storageWrites,
+      long entriesPersisted) {
 
     public double readsPerRound() {
       return readIndexRounds == 0 ? 0 : readsReleasedByRounds / (double) readIndexRounds;
@@ -63,6 +76,7 @@ public final class ReadMetrics {
       p99.put(p, latencyMicros.get(p).getValueAtPercentile(99) / 1000.0);
     }
     return new Snapshot(pending, oldestPendingAgeMillis, Map.copyOf(served), Map.copyOf(p50), Map.copyOf(p99),
-        readIndexRounds, readsReleasedByRounds, timeouts, noLeader, leaderChanged, forwarded, lagging);
+        readIndexRounds, readsReleasedByRounds, readsConfirmedByRequest, timeouts, noLeader, leaderChanged, forwarded, lagging, messagesSent,
+        messagesReceived, storageWrites, entriesPersisted);
   }
 }

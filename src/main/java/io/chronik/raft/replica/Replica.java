@@ -217,7 +217,7 @@ public final class Replica {
     lastApplied = 0;
     leaderId = Optional.empty();
     stateMachine = stateMachineFactory.get();
-    writes = new WriteQueue(ctx.getSelf(), storage, raftLog.lastIndex());
+    writes = new WriteQueue(ctx.getSelf(), storage, raftLog.lastIndex(), reads.metrics);
     log.debug("group {} replica {} recovered term={} vote='{}' lastIndex={}", members.groupId(),
         members.self(), term, votedFor, raftLog.lastIndex());
     return stash.unstashAll(becomeFollower(Optional.empty()));
@@ -275,6 +275,7 @@ public final class Replica {
    * leader or candidate learns the current term) or dropped, never handled by the role.
    */
   Behavior<Command> step(RaftMessage m, RoleHandler role) {
+    reads.metrics.messagesReceived++;
     if (!m.groupId().equals(members.groupId()) || !quorum.isVoter(m.from()) || m.from().equals(members.self())) {
       log.warn("group {} replica {}: dropping {} from non-member {} of group {}", members.groupId(),
           members.self(), m.getClass().getSimpleName(), m.from(), m.groupId());
@@ -536,6 +537,7 @@ public final class Replica {
   // ---------------------------------------------------------------- sending
 
   void send(String to, RaftMessage message) {
+    reads.metrics.messagesSent++;
     transport.tell(new Envelope(to, message));
   }
 

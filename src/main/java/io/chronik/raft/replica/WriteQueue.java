@@ -20,6 +20,7 @@ import java.util.Optional;
  */
 final class WriteQueue {
   private final ActorRef<Command> self;
+  private final ReadMetrics metrics;
   private ActorRef<StorageCommand> storage;
   private long nextWriteId = 1;
 
@@ -33,8 +34,9 @@ final class WriteQueue {
 
   private record InFlight(long writeId, long lastIndex, List<Runnable> actions) {}
 
-  WriteQueue(ActorRef<Command> self, ActorRef<StorageCommand> storage, long durableIndex) {
+  WriteQueue(ActorRef<Command> self, ActorRef<StorageCommand> storage, long durableIndex, ReadMetrics metrics) {
     this.self = self;
+    this.metrics = metrics;
     this.storage = storage;
     this.durableIndex = durableIndex;
   }
@@ -86,6 +88,8 @@ final class WriteQueue {
       return;
     }
     long id = nextWriteId++;
+    metrics.storageWrites++;
+    metrics.entriesPersisted += pendingEntries.size();
     storage.tell(new Persist(id, pendingHardState, pendingTruncateFrom, pendingEntries, self));
     inFlight = new InFlight(id, logLastIndex, pendingActions);
     pendingHardState = Optional.empty();

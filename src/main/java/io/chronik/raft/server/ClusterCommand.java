@@ -57,28 +57,17 @@ final class ClusterCommand implements Callable<Integer> {
   @Option(names = "--config", defaultValue = "application.conf", description = "Configuration file for every node.")
   Path config;
 
-  private final List<Process> children = new ArrayList<>();
-
   @Override
   public Integer call() throws Exception {
-    if (nodeCount < 1) throw new IllegalArgumentException("--nodes must be at least 1");
-    List<String> ids = new ArrayList<>();
-    List<String> seeds = new ArrayList<>();
-    for (int i = 1; i <= nodeCount; i++) {
-      ids.add("node-" + i);
-      seeds.add("127.0.0.1:" + (clusterPort + i - 1));
-    }
-    Thread stopper = new Thread(this::stopAll, "chronik-cluster-stop");
+    LocalCluster cluster = new LocalCluster(nodeCount, baseDir, config, clusterPort, grpcPort, metricsPort, null, List.of());
+    Thread stopper = new Thread(cluster::close, "chronik-cluster-stop");
     Runtime.getRuntime().addShutdownHook(stopper);
-    for (int i = 0; i < nodeCount; i++) start(ids.get(i), i, ids, seeds);
-    System.out.printf("started %s; waiting for leaders ...%n", ids);
+    System.out.printf("started %s; waiting for leaders ...%n", cluster.ids());
     ActorSystem<Void> system = GrpcClients.system("chronik-cli");
     List<ChronikClient> clients = new ArrayList<>();
     try {
-      for (int i = 0; i < nodeCount; i++) {
-        clients.add(GrpcClients.connect(system, "127.0.0.1", grpcPort + i));
-      }
-      StatusResponse status = awaitLeaders(clients.get(0));
+      for (int i = 0; i < nodeCount; i++) clients.add(GrpcClients.connect(system, "127.0.0.1", cluster.grpcPort(i)));
+      StatusResponse status = cluster.awaitLeaders(clients.get(0), 90);
       if (!noDemo) demo(clients, status);
       ClientCommands.printStatus(clients.get(0).status(StatusRequest.getDefaultInstance()).toCompletableFuture()
           .get(30, TimeUnit.SECONDS));
@@ -87,7 +76,7 @@ final class ClusterCommand implements Callable<Integer> {
       system.terminate();
     }
     if (exitAfterDemo) {
-      stopAll();
+      cluster.close();
       Runtime.getRuntime().removeShutdownHook(stopper);
       return 0;
     }
@@ -95,49 +84,8 @@ final class ClusterCommand implements Callable<Integer> {
     System.out.printf("  ./mvnw -q exec:java -Dexec.args=\"fetch -t orders -p 0 --target 127.0.0.1:%d\"%n",
         grpcPort + nodeCount - 1);
     System.out.println("Ctrl-C stops every node cleanly.");
-    for (Process p : children) p.waitFor();
+    for (Process p : cluster.processes()) p.waitFor();
     return 0;
-  }
-
-  private void start(String id, int i, List<String> ids, List<String> seeds) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(javaBinary(), "-Xmx512m", "-XX:+UseSerialGC", "-cp", classpath(),
-        Main.class.getName(), "server", "--config", config.toString(), "--node-id", id,
-        "--data-dir", baseDir.resolve(id).toString(), "--cluster-port", String.valueOf(clusterPort + i),
-        "--grpc-port", String.valueOf(grpcPort + i), "--metrics-port", String.valueOf(metricsPort == 0 ? 0 : metricsPort + i),
-        "--seeds", String.join(",", seeds), "--nodes", String.join(",", ids)));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    children.add(p);
-    Thread pipe = new Thread(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String line; (line = r.readLine()) != null; ) System.out.println("[" + id + "] " + line);
-      } catch (Exception ignored) {
-        // the child ended
-      }
-    }, "chronik-" + id + "-output");
-    pipe.setDaemon(true);
-    pipe.start();
-  }
-
-  private StatusResponse awaitLeaders(ChronikClient client) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-    String last = "no answer yet";
-    while (System.nanoTime() < deadline) {
-      for (Process p : children) {
-        if (!p.isAlive()) throw new IllegalStateException("a node exited with code " + p.exitValue() + "; see its output above");
-      }
-      try {
-        StatusResponse s = client.status(StatusRequest.getDefaultInstance()).toCompletableFuture().get(5, TimeUnit.SECONDS);
-        if (!s.getPartitionsList().isEmpty() && s.getPartitionsList().stream().noneMatch(p -> p.getLeader().isEmpty())) {
-          return s;
-        }
-        last = s.getPartitionsList().stream().filter(p -> p.getLeader().isEmpty()).map(PartitionStatus::getPartition)
-            .toList() + " without a leader";
-      } catch (Exception e) {
-        last = e.getMessage();
-      }
-      Thread.sleep(500); // a person waiting for the cluster to come up
-    }
-    throw new IllegalStateException("the cluster did not elect leaders within 90 s: " + last);
   }
 
   private void demo(List<ChronikClient> clients, StatusResponse status) throws Exception {
@@ -164,29 +112,5 @@ final class ClusterCommand implements Callable<Integer> {
         .setReadPolicy(ReadPolicy.READ_POLICY_SAFE).build()).toCompletableFuture().get(30, TimeUnit.SECONDS);
     System.out.printf("accounts: put alice=100 via node-%d, get via node-1 (safe): alice=%s, served by %s%n%n",
         clients.size(), g.getValue().toStringUtf8(), g.getServedBy());
-  }
-
-  private void stopAll() {
-    for (Process p : children) if (p.isAlive()) p.destroy(); // SIGTERM: each node leaves the cluster cleanly
-    for (Process p : children) {
-      try {
-        if (!p.waitFor(30, TimeUnit.SECONDS)) p.destroyForcibly();
-      } catch (InterruptedException e) {
-        p.destroyForcibly();
-      }
-    }
-  }
-
-  private static String javaBinary() {
-    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-  }
-
-  /** The project's runtime classpath (target/classpath.txt from the build), else this JVM's. */
-  private static String classpath() throws Exception {
-    Path file = Path.of("target", "classpath.txt");
-    if (Files.isRegularFile(file) && Files.isDirectory(Path.of("target", "classes"))) {
-      return Path.of("target", "classes").toAbsolutePath() + File.pathSeparator + Files.readString(file).trim();
-    }
-    return System.getProperty("java.class.path");
   }
 }

@@ -23,7 +23,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -31,7 +30,6 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.stream.Stream;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
@@ -127,7 +125,7 @@ final class ThroughputCommand implements Callable<Integer> {
             latency.getValueAtPercentile(99) / 1e6, done == 0 ? 0 : rounds * 1000.0 / done));
       }
     } finally {
-      deleteRecursively(dir);
+      BenchCommand.deleteRecursively(dir);
     }
     return rows;
   }
@@ -190,7 +188,7 @@ final class ThroughputCommand implements Callable<Integer> {
               / (double) Math.max(1, cluster.transportStats.appendEntries.sum()));
     } finally {
       cluster.close();
-      deleteRecursively(dir);
+      BenchCommand.deleteRecursively(dir);
     }
   }
 
@@ -243,11 +241,5 @@ final class ThroughputCommand implements Callable<Integer> {
           }
         }, JournalStorage.create(persistenceId, journal)),
         "storage-" + incarnation);
-  }
-
-  private static void deleteRecursively(Path dir) throws java.io.IOException {
-    try (Stream<Path> files = Files.walk(dir)) {
-      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    }
   }
 }

@@ -92,6 +92,46 @@ class ReadIndexTest {
     assertEquals(1, a.metrics().readIndexRounds());
   }
 
+  /** A leader a in term 2 of {@code voters} whose no-op (index 2) is committed; nothing sent since. */
+  private static OneReplica leaderWithCommittedNoOp(Set<String> voters, List<String> ackers) {
+    OneReplica a = new OneReplica("a", voters, hs(1), List.of(put(1, 1, "old")));
+    a.campaignAndWin(ackers);
+    a.persistAll();
+    for (String peer : ackers) a.kit.run(AppendEntriesResponse.accepted("g", 2, peer, 2, 0));
+    a.net.getAllReceived();
+    return a;
+  }
+
+  @Test
+  void aLeaderOfThreeAnswersAFollowersRequestWithoutARound() {
+    OneReplica a = leaderWithCommittedNoOp(THREE, List.of("b"));
+    a.kit.run(new ReadIndexRequest("g", 2, "b", 7));
+    // b's request in term 2 is the second acknowledgement: {a, b} is a majority of three.
+    List<RaftMessage> sent = a.sent();
+    assertEquals(1, sent.size(), "only the answer, no heartbeat round: " + sent);
+    ReadIndexResponse answer = assertInstanceOf(ReadIndexResponse.class, sent.get(0));
+    assertTrue(answer.ok());
+    assertEquals(7, answer.requestId());
+    assertEquals(2, answer.readIndex());
+    assertEquals(0, a.metrics().readIndexRounds());
+  }
+
+  @Test
+  void aLeaderOfFiveNeedsARoundBesidesTheRequest() {
+    OneReplica a = leaderWithCommittedNoOp(Set.of("a", "b", "c", "d", "e"), List.of("b", "c"));
+    a.kit.run(new ReadIndexRequest("g", 2, "b", 7));
+    List<RaftMessage> round = a.sent();
+    assertEquals(4, round.size(), "a heartbeat round to every peer: " + round);
+    for (RaftMessage m : round) assertEquals(1, assertInstanceOf(AppendEntries.class, m).readSeq());
+    // {a, b} is no majority of five: c and d could have elected a newer leader with e.
+    a.kit.run(AppendEntriesResponse.accepted("g", 2, "c", 2, 1));
+    assertTrue(a.sent().isEmpty(), "a, the requester b and c are not enough: b's request is no acknowledgement");
+    a.kit.run(AppendEntriesResponse.accepted("g", 2, "d", 2, 1));
+    List<RaftMessage> sent = a.sent();
+    assertEquals(1, sent.size(), sent.toString());
+    assertEquals(2, assertInstanceOf(ReadIndexResponse.class, sent.get(0)).readIndex());
+  }
+
   // 3
   @Test
   void aFollowerWithNoLeaderFailsAtOnce() {

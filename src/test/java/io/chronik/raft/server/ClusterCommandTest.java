@@ -18,7 +18,7 @@ import picocli.CommandLine;
 
 /** The README's first command, as real processes: three node JVMs, the demo over gRPC, a clean stop. */
 class ClusterCommandTest {
-  private static boolean free(int port) {
+  static boolean free(int port) {
     try (ServerSocket s = new ServerSocket(port)) {
       return true;
     } catch (Exception e) {
@@ -27,7 +27,7 @@ class ClusterCommandTest {
   }
 
   /** A base port with three free ports after it. */
-  private static int freeBase() {
+  static int freeBase() {
     Random r = new Random();
     for (int attempt = 0; attempt < 100; attempt++) {
       int base = 20_000 + r.nextInt(30_000);
