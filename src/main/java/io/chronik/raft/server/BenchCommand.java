@@ -215,6 +215,7 @@ final class BenchCommand implements Callable<Integer> {
         before = after;
         if (warmed >= minJitWarmup(jit) && compiling.stream().allMatch(c -> c < 2.0)) break;
       }
+      s.measureIdle(quick ? 2 : 5);
       List<BenchRow> rows = new ArrayList<>();
       for (Cell cell : cells) {
         s.refreshLeaders();
@@ -270,6 +271,28 @@ final class BenchCommand implements Callable<Integer> {
       }
     }
 
+    /** CPU each node uses with no load (heartbeats, cluster gossip): subtracted from every cell's CPU. */
+    double[] idleCpuPerSecond;
+
+    void measureIdle(double seconds) throws InterruptedException {
+      Snapshot before = snapshot();
+      Thread.sleep((long) (seconds * 1000)); // a quiet window, measured
+      Snapshot after = snapshot();
+      idleCpuPerSecond = new double[nodeCount];
+      List<String> shown = new ArrayList<>();
+      for (int n = 0; n < nodeCount; n++) {
+        double idle = before.cpuDelta(after, n) / seconds;
+        idleCpuPerSecond[n] = Double.isNaN(idle) ? 0 : idle;
+        shown.add(String.format(java.util.Locale.ROOT, "%.1f", idleCpuPerSecond[n] * 100));
+      }
+      System.out.printf("  idle CPU per node (%% of a core, subtracted from the cells' costs): %s%n", shown);
+    }
+
+    /** CPU seconds node {@code n} spent on the cell's load in the window: measured minus idle. */
+    double busyCpu(Snapshot from, Snapshot to, int n, double seconds) {
+      return Math.max(0, from.cpuDelta(to, n) - idleCpuPerSecond[n] * seconds);
+    }
+
     void refreshLeaders() throws Exception {
       StatusResponse status = clients.get(0).status(StatusRequest.getDefaultInstance()).toCompletableFuture()
           .get(30, TimeUnit.SECONDS);
@@ -299,6 +322,7 @@ final class BenchCommand implements Callable<Integer> {
       return clients.get(f >= leader ? f + 1 : f);
     }
 
+
     CompletionStage<?> ping(int i) {
       return target(i, "follower", kvLeader).ping(PingRequest.getDefaultInstance());
     }
@@ -314,17 +338,15 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     IntFunction<CompletionStage<?>> requestFor(Cell cell) {
+      ReadPolicy policy = switch (cell.policy()) {
+        case "safe" -> ReadPolicy.READ_POLICY_SAFE;
+        case "unsafe" -> ReadPolicy.READ_POLICY_UNSAFE;
+        default -> ReadPolicy.READ_POLICY_NONE;
+      };
       return switch (cell.workload()) {
         case "ping" -> this::ping;
         case "write" -> i -> write();
-        default -> {
-          ReadPolicy policy = switch (cell.policy()) {
-            case "safe" -> ReadPolicy.READ_POLICY_SAFE;
-            case "unsafe" -> ReadPolicy.READ_POLICY_UNSAFE;
-            default -> ReadPolicy.READ_POLICY_NONE;
-          };
-          yield i -> read(i, policy, cell.servedBy());
-        }
+        default -> i -> read(i, policy, cell.servedBy());
       };
     }
 
@@ -337,9 +359,9 @@ final class BenchCommand implements Callable<Integer> {
       int leader = cell.workload().equals("write") ? logLeader : kvLeader;
       String partition = "partition=\"" + (cell.workload().equals("write") ? logTopic : kvTopic) + "-0\"";
       double ops = Math.max(1, m.ok());
-      double leaderCpu = at[0].cpuDelta(at[1], leader);
+      double leaderCpu = busyCpu(at[0], at[1], leader, m.seconds());
       double followerCpu = 0;
-      for (int n = 0; n < nodeCount; n++) if (n != leader) followerCpu += at[0].cpuDelta(at[1], n);
+      for (int n = 0; n < nodeCount; n++) if (n != leader) followerCpu += busyCpu(at[0], at[1], n, m.seconds());
       double rounds = at[0].delta(at[1], leader, "chronik_readindex_rounds_total", partition);
       double messages = at[0].delta(at[1], leader, "chronik_raft_messages_sent_total", partition)
           + at[0].delta(at[1], leader, "chronik_raft_messages_received_total", partition);
