@@ -215,7 +215,7 @@ final class BenchCommand implements Callable<Integer> {
         before = after;
         if (warmed >= minJitWarmup(jit) && compiling.stream().allMatch(c -> c < 2.0)) break;
       }
-      s.measureIdle(quick ? 2 : 5);
+      s.measureIdle(quick ? 0 : 5);
       List<BenchRow> rows = new ArrayList<>();
       for (Cell cell : cells) {
         s.refreshLeaders();
@@ -275,10 +275,14 @@ final class BenchCommand implements Callable<Integer> {
     double[] idleCpuPerSecond;
 
     void measureIdle(double seconds) throws InterruptedException {
+      idleCpuPerSecond = new double[nodeCount];
+      if (seconds == 0) {
+        System.out.println("  idle CPU not measured (--quick: the JIT is still busy, it would not be idle)");
+        return;
+      }
       Snapshot before = snapshot();
       Thread.sleep((long) (seconds * 1000)); // a quiet window, measured
       Snapshot after = snapshot();
-      idleCpuPerSecond = new double[nodeCount];
       List<String> shown = new ArrayList<>();
       for (int n = 0; n < nodeCount; n++) {
         double idle = before.cpuDelta(after, n) / seconds;

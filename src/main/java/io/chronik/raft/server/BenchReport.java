@@ -67,7 +67,7 @@ final class BenchReport {
         + "(round-robin); `@leader`: every client calls the leader.\n");
     md.append("- Costs are deltas of the nodes' own metrics over the measured window: CPU time of the "
         + "partition leader's process and of all other nodes (minus what each uses idle, measured before the "
-        + "first cell), Raft messages the leader sent and received for the partition, ReadIndex rounds the "
+        + "first cell; not in --quick runs), Raft messages the leader sent and received for the partition, ReadIndex rounds the "
         + "leader ran, log entries per storage write.\n\n");
     md.append("## Results\n\n").append(table).append("\n\n");
     md.append("## Targets\n\n");
