@@ -59,8 +59,8 @@ final class BenchReport {
     md.append("- Cluster: ").append(mainNodes).append(" node processes on 127.0.0.1 (one JVM each, -Xmx512m, "
         + "SerialGC), embedded LevelDB journal with fsync on; the clients in the benchmark's own JVM, one "
         + "HTTP/2 connection per node, every client closed-loop with one request in flight.\n");
-    md.append(String.format(Locale.ROOT, "- Each cell: %.0f s warm-up, then %.0f s measured; %.0f s of mixed load "
-        + "before the first cell (JIT). Records and values of %d bytes; reads get one key, writes produce one "
+    md.append(String.format(Locale.ROOT, "- Each cell: %.0f s warm-up, then %.0f s measured; before the first cell, "
+        + "every cell's load at once until the JIT settled (at most %.0f s; the console shows how long it took). Records and values of %d bytes; reads get one key, writes produce one "
         + "record per request.%n", warmup, seconds, jitWarmup, recordBytes));
     md.append("- `ping` is a no-op RPC answered by the node without touching a replica: the ceiling of the RPC "
         + "layer with the same clients, in the same run. `@follower`: each client calls one of the followers "
