@@ -77,11 +77,7 @@ class ReadIndexTest {
   // 2
   @Test
   void leaderFastPathConfirmsWithOneQuorumRound() {
-    OneReplica a = new OneReplica("a", THREE, hs(1), List.of(put(1, 1, "old")));
-    a.campaignAndWin(List.of("b"));
-    a.persistAll();
-    a.kit.run(AppendEntriesResponse.accepted("g", 2, "b", 2, 0)); // the no-op commits
-    a.net.getAllReceived();
+    OneReplica a = leaderWithCommittedNoOp(THREE, List.of("b"));
     TestInbox<ReadReply> reply = a.read(ReadPolicy.SAFE, 0);
     List<RaftMessage> round = a.sent();
     assertEquals(2, round.size(), "one heartbeat per peer");
