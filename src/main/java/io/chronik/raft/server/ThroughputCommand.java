@@ -28,10 +28,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.LongAdder;
-import org.HdrHistogram.ConcurrentHistogram;
-import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -115,51 +112,21 @@ final class ThroughputCommand implements Callable<Integer> {
       for (ReadPolicy policy : List.of(ReadPolicy.UNSAFE, ReadPolicy.SAFE, ReadPolicy.NONE)) {
         System.out.printf("run: follower reads, policy %s, %d clients, %d s warm-up + %d s measured ...%n",
             policy.configName(), clients, warmup, seconds);
-        readLoop(cluster, followers, query, policy, warmup, new ConcurrentHistogram(3));
-        ReadMetrics.Snapshot before = cluster.readMetrics(leader.replicaId(), GROUP).toCompletableFuture().get();
-        Histogram latency = new ConcurrentHistogram(3);
-        long done = readLoop(cluster, followers, query, policy, seconds, latency);
-        ReadMetrics.Snapshot after = cluster.readMetrics(leader.replicaId(), GROUP).toCompletableFuture().get();
-        long rounds = after.readIndexRounds() - before.readIndexRounds();
-        rows.add(new ReadResultRow(policy, clients, done / (double) seconds, latency.getValueAtPercentile(50) / 1e6,
-            latency.getValueAtPercentile(99) / 1e6, done == 0 ? 0 : rounds * 1000.0 / done));
+        ReadMetrics.Snapshot[] at = new ReadMetrics.Snapshot[2];
+        ClosedLoop.Measured m = new ClosedLoop(clients, warmup, seconds).run(
+            i -> cluster.read(followers.get(i % followers.size()), GROUP, query, Optional.of(policy), 0)
+                .thenApply(reply -> succeeded(reply instanceof ReadProtocol.ReadResult, "read", reply)),
+            () -> at[0] = cluster.readMetrics(leader.replicaId(), GROUP).toCompletableFuture().join(),
+            () -> at[1] = cluster.readMetrics(leader.replicaId(), GROUP).toCompletableFuture().join());
+        requireNoErrors(m);
+        long rounds = at[1].readIndexRounds() - at[0].readIndexRounds();
+        rows.add(new ReadResultRow(policy, clients, m.perSecond(), m.percentileMillis(50), m.percentileMillis(99),
+            m.ok() == 0 ? 0 : rounds * 1000.0 / m.ok()));
       }
     } finally {
       BenchCommand.deleteRecursively(dir);
     }
     return rows;
-  }
-
-  private long readLoop(InProcessCluster cluster, List<String> followers, ByteString query, ReadPolicy policy,
-      int secs, Histogram latency) throws Exception {
-    long end = System.nanoTime() + secs * 1_000_000_000L;
-    LongAdder completed = new LongAdder();
-    List<CompletableFuture<Void>> loops = new ArrayList<>();
-    for (int i = 0; i < clients; i++) {
-      CompletableFuture<Void> finished = new CompletableFuture<>();
-      readOnce(cluster, followers.get(i % followers.size()), query, policy, end, completed, latency, finished);
-      loops.add(finished);
-    }
-    CompletableFuture.allOf(loops.toArray(CompletableFuture[]::new)).get();
-    return completed.sum();
-  }
-
-  private static void readOnce(InProcessCluster cluster, String node, ByteString query, ReadPolicy policy, long end,
-      LongAdder completed, Histogram latency, CompletableFuture<Void> finished) {
-    long start = System.nanoTime();
-    if (start >= end) {
-      finished.complete(null);
-      return;
-    }
-    cluster.read(node, GROUP, query, Optional.of(policy), 0).whenComplete((reply, error) -> {
-      if (error != null || !(reply instanceof ReadProtocol.ReadResult)) {
-        finished.completeExceptionally(new IllegalStateException("read failed: " + (error != null ? error : reply)));
-        return;
-      }
-      latency.recordValue(System.nanoTime() - start);
-      completed.increment();
-      readOnce(cluster, node, query, policy, end, completed, latency, finished);
-    });
   }
 
   private Result run(int clientCount) throws Exception {
@@ -175,54 +142,41 @@ final class ThroughputCommand implements Callable<Integer> {
     try {
       Status leader = cluster.awaitLeader(GROUP, Duration.ofSeconds(20));
       ByteString command = RecordLogStateMachine.append(List.of(ByteString.copyFrom(new byte[recordBytes])));
-      closedLoop(cluster, leader.replicaId(), command, clientCount, warmup, new ConcurrentHistogram(3));
-      writes.reset();
-      writtenEntries.reset();
-      cluster.transportStats.appendEntries.reset();
-      cluster.transportStats.appendedEntries.reset();
-      Histogram latency = new ConcurrentHistogram(3);
-      long done = closedLoop(cluster, leader.replicaId(), command, clientCount, seconds, latency);
-      return new Result(clientCount, done / (double) seconds, latency.getValueAtPercentile(50) / 1e6,
-          latency.getValueAtPercentile(99) / 1e6, writtenEntries.sum() / (double) Math.max(1, writes.sum()),
-          cluster.transportStats.appendedEntries.sum()
-              / (double) Math.max(1, cluster.transportStats.appendEntries.sum()));
+      long[] atEnd = new long[4];
+      ClosedLoop.Measured m = new ClosedLoop(clientCount, warmup, seconds).run(
+          i -> cluster.propose(leader.replicaId(), GROUP, command)
+              .thenApply(reply -> succeeded(reply instanceof Proposed, "proposal", reply)),
+          () -> {
+            writes.reset();
+            writtenEntries.reset();
+            cluster.transportStats.appendEntries.reset();
+            cluster.transportStats.appendedEntries.reset();
+          },
+          () -> {
+            atEnd[0] = writes.sum();
+            atEnd[1] = writtenEntries.sum();
+            atEnd[2] = cluster.transportStats.appendEntries.sum();
+            atEnd[3] = cluster.transportStats.appendedEntries.sum();
+          });
+      requireNoErrors(m);
+      return new Result(clientCount, m.perSecond(), m.percentileMillis(50), m.percentileMillis(99),
+          atEnd[1] / (double) Math.max(1, atEnd[0]), atEnd[3] / (double) Math.max(1, atEnd[2]));
     } finally {
       cluster.close();
       BenchCommand.deleteRecursively(dir);
     }
   }
 
-  /** {@code clientCount} clients, each with one proposal in flight, for {@code secs} seconds. */
-  private static long closedLoop(InProcessCluster cluster, String leader, ByteString command, int clientCount,
-      int secs, Histogram latency) throws Exception {
-    long end = System.nanoTime() + secs * 1_000_000_000L;
-    LongAdder completed = new LongAdder();
-    List<CompletableFuture<Void>> loops = new ArrayList<>();
-    for (int i = 0; i < clientCount; i++) {
-      CompletableFuture<Void> finished = new CompletableFuture<>();
-      proposeLoop(cluster, leader, command, end, completed, latency, finished);
-      loops.add(finished);
-    }
-    CompletableFuture.allOf(loops.toArray(CompletableFuture[]::new)).get();
-    return completed.sum();
+  private static Object succeeded(boolean ok, String what, Object reply) {
+    if (!ok) throw new IllegalStateException(what + " failed: " + reply);
+    return reply;
   }
 
-  private static void proposeLoop(InProcessCluster cluster, String leader, ByteString command, long end,
-      LongAdder completed, Histogram latency, CompletableFuture<Void> finished) {
-    long start = System.nanoTime();
-    if (start >= end) {
-      finished.complete(null);
-      return;
+  /** The in-process cluster has no faults: any failed request is a bug worth stopping for. */
+  private static void requireNoErrors(ClosedLoop.Measured m) {
+    if (m.errors() > 0 || m.firstError() != null) {
+      throw new IllegalStateException(m.errors() + " requests failed; first: " + m.firstError());
     }
-    cluster.propose(leader, GROUP, command).whenComplete((reply, error) -> {
-      if (error != null || !(reply instanceof Proposed)) {
-        finished.completeExceptionally(new IllegalStateException("proposal failed: " + (error != null ? error : reply)));
-        return;
-      }
-      latency.recordValue(System.nanoTime() - start);
-      completed.increment();
-      proposeLoop(cluster, leader, command, end, completed, latency, finished);
-    });
   }
 
   /** Counts the writes (and entries per write) that reach the journal. */
