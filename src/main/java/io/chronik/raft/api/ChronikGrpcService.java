@@ -43,6 +43,12 @@ public final class ChronikGrpcService implements Chronik {
   static final int MAX_FETCH_RECORDS = 10_000;
   static final long MAX_FETCH_BYTES = 16L << 20;
   static final String LEADER_HINT = "chronik-leader-hint";
+  /**
+   * Set on errors after which nothing happened, so that a client may retry any request, writes
+   * included; without it (a broken connection, a timeout, {@code ABORTED}) a write may have been
+   * applied.
+   */
+  static final String RETRY_SAFE = "chronik-retry-safe";
 
   private final ChronikRaft chronik;
 
@@ -128,6 +134,10 @@ public final class ChronikGrpcService implements Chronik {
       return CompletableFuture.allOf(partitions.toArray(CompletableFuture[]::new)).thenApply(v -> {
         StatusResponse.Builder out = StatusResponse.newBuilder().setNodeId(chronik.node().nodeId())
             .addAllNodes(chronik.node().nodes());
+        for (io.chronik.raft.cluster.ClusterNode.NodeState n : chronik.node().nodeStates()) {
+          out.addNodeStates(io.chronik.raft.api.grpc.NodeStatus.newBuilder().setNode(n.nodeId()).setState(n.state())
+              .setAddress(n.address().orElse("")).setOldestMember(n.oldest()));
+        }
         for (CompletableFuture<PartitionStatus> p : partitions) out.addPartitions(p.join());
         return out.build();
       });
@@ -141,6 +151,7 @@ public final class ChronikGrpcService implements Chronik {
 
   private PartitionStatus partitionStatus(String group, List<ClientProtocol.Status> replicas) {
     PartitionStatus.Builder p = PartitionStatus.newBuilder().setPartition(group);
+    chronik.node().preferredLeader(group).ifPresent(p::setPreferredLeader);
     long leaderLast = replicas.stream().filter(s -> s.role().equals("leader")).mapToLong(ClientProtocol.Status::lastIndex)
         .max().orElse(0);
     replicas.stream().filter(s -> s.role().equals("leader")).findFirst().ifPresent(s -> p.setLeader(s.replicaId()));
@@ -214,6 +225,9 @@ public final class ChronikGrpcService implements Chronik {
       };
       MetadataBuilder trailers = new MetadataBuilder();
       c.leaderHint().ifPresent(h -> trailers.addText(LEADER_HINT, h));
+      if (c.kind() != ChronikException.Kind.TIMEOUT && c.kind() != ChronikException.Kind.OUTCOME_UNKNOWN) {
+        trailers.addText(RETRY_SAFE, "true");
+      }
       return new GrpcServiceException(status.withDescription(c.getMessage()), trailers.build());
     }
     if (e instanceof TimeoutException || e instanceof akka.pattern.AskTimeoutException) {

@@ -3,10 +3,11 @@ package io.chronik.raft.api;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Extension;
 import akka.actor.typed.ExtensionId;
-import akka.pattern.Patterns;
 import com.google.protobuf.ByteString;
+import com.typesafe.config.Config;
 import io.chronik.raft.api.ChronikException.Kind;
 import io.chronik.raft.cluster.ClusterNode;
+import io.chronik.raft.cluster.UnknownNodeException;
 import io.chronik.raft.replica.ClientProtocol;
 import io.chronik.raft.replica.ClientProtocol.ProposeReply;
 import io.chronik.raft.replica.ClientProtocol.Proposed;
@@ -23,28 +24,31 @@ import io.chronik.raft.statemachine.proto.RecordLogReadResult;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The Java API of chronik-raft inside an Akka Cluster application: {@code ChronikRaft.get(system)}.
- * Writes go to the partition's leader (found and cached; a {@code NotLeader} answer redirects);
- * reads are served by this node's replica when it hosts one, else by another replica, under the
- * read policy. Failures complete the stage with a {@link ChronikException}.
+ * Every request goes to this node's replica of the partition when it hosts one (else to a replica
+ * on a reachable node): a follower forwards writes to the leader it hears from and serves reads
+ * under the read policy, so routing follows Raft's own view of who leads, not a cache. Answers
+ * that mean "nothing happened, try again" (no leader yet, the leader changed, the node's address
+ * is not known yet) are retried with jittered exponential backoff for up to
+ * {@code chronik.client.retry-window} — long enough to span an election — before the caller sees
+ * them. Failures complete the stage with a {@link ChronikException}.
  */
 public final class ChronikRaft implements Extension {
-  private static final int MAX_ATTEMPTS = 8;
-  private static final Duration RETRY_DELAY = Duration.ofMillis(100);
-
   private final ActorSystem<?> system;
   private final ClusterNode node;
-  private final Map<String, String> leaders = new ConcurrentHashMap<>();
   private final long maxEntryBytes;
+  private final Duration retryWindow;
+  private final Duration minBackoff;
+  private final Duration maxBackoff;
+  private final Duration statusTimeout;
 
   public static final class Id extends ExtensionId<ChronikRaft> {
     private static final Id INSTANCE = new Id();
@@ -62,7 +66,12 @@ public final class ChronikRaft implements Extension {
   private ChronikRaft(ActorSystem<?> system, ClusterNode node) {
     this.system = system;
     this.node = node;
-    this.maxEntryBytes = system.settings().config().getBytes("chronik.raft.max-entry-bytes");
+    Config config = system.settings().config();
+    this.maxEntryBytes = config.getBytes("chronik.raft.max-entry-bytes");
+    this.retryWindow = config.getDuration("chronik.client.retry-window");
+    this.minBackoff = config.getDuration("chronik.client.min-backoff");
+    this.maxBackoff = config.getDuration("chronik.client.max-backoff");
+    this.statusTimeout = config.getDuration("chronik.client.status-timeout");
   }
 
   public ClusterNode node() {
@@ -79,9 +88,9 @@ public final class ChronikRaft implements Extension {
   public CompletionStage<Produced> produce(String topic, int partition, List<ByteString> records) {
     String group = group(topic, partition);
     return propose(group, RecordLogStateMachine.append(records)).thenApply(p -> {
-      RecordLogAppendResult r = RecordLogStateMachine.appendResult(p.proposed.result());
+      RecordLogAppendResult r = RecordLogStateMachine.appendResult(p.result());
       if (!r.getError().isEmpty()) throw new ChronikException(Kind.INVALID_ARGUMENT, r.getError());
-      return new Produced(r.getFirstOffset(), r.getCount(), p.proposed.index(), p.leader);
+      return new Produced(r.getFirstOffset(), r.getCount(), p.index(), p.leader());
     });
   }
 
@@ -124,9 +133,9 @@ public final class ChronikRaft implements Extension {
 
   private CompletionStage<KvWrite> kvWrite(String group, ByteString command) {
     return propose(group, command).thenApply(p -> {
-      KvResult r = KeyValueStateMachine.result(p.proposed.result());
+      KvResult r = KeyValueStateMachine.result(p.result());
       if (!r.getError().isEmpty()) throw new ChronikException(Kind.INVALID_ARGUMENT, r.getError());
-      return new KvWrite(r, p.proposed.index());
+      return new KvWrite(r, p.index());
     });
   }
 
@@ -137,11 +146,15 @@ public final class ChronikRaft implements Extension {
     return read(group(topic, partition), ByteString.EMPTY, Optional.of(ReadPolicy.SAFE), 0);
   }
 
-  /** The status of every replica of a partition (a replica that does not answer is left out). */
+  /**
+   * The status of every replica of a partition that answers within {@code chronik.client.status-timeout}
+   * (a replica on a node that is down or cut off is left out), so this completes quickly whatever
+   * state the cluster is in.
+   */
   public CompletionStage<List<ClientProtocol.Status>> status(String group) {
     List<CompletableFuture<Optional<ClientProtocol.Status>>> asks = new ArrayList<>();
     for (String voter : node.voters(group)) {
-      asks.add(node.<StatusReply>ask(group, voter, ClientProtocol.GetStatus::new).toCompletableFuture()
+      asks.add(node.<StatusReply>ask(group, voter, ClientProtocol.GetStatus::new, statusTimeout).toCompletableFuture()
           .handle((r, e) -> r instanceof ClientProtocol.Status s ? Optional.of(s) : Optional.empty()));
     }
     return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new)).thenApply(v -> {
@@ -161,85 +174,115 @@ public final class ChronikRaft implements Extension {
     return group;
   }
 
-  private record Committed(Proposed proposed, String leader) {}
+  // ---------------------------------------------------------------- routing and retries
 
-  private CompletionStage<Committed> propose(String group, ByteString command) {
+  private CompletionStage<Proposed> propose(String group, ByteString command) {
     if (command.size() > maxEntryBytes) {
       return CompletableFuture.failedFuture(new ChronikException(Kind.INVALID_ARGUMENT, "the write is " + command.size()
           + " bytes, over chronik.raft.max-entry-bytes (" + maxEntryBytes + "); split it into smaller writes"));
     }
-    String cached = leaders.get(group);
-    try {
-      String target = cached != null && node.nodeUp(cached) ? cached : liveVoter(group, null);
-      return proposeAt(group, command, target, 1);
-    } catch (ChronikException e) {
-      return CompletableFuture.failedFuture(e);
-    }
-  }
-
-  private CompletionStage<Committed> proposeAt(String group, ByteString command, String target, int attempt) {
-    return node.<ProposeReply>ask(group, target, r -> new ClientProtocol.Propose(command, r))
-        .thenCompose(reply -> {
-          if (reply instanceof Proposed p) {
-            leaders.put(group, target);
-            return CompletableFuture.completedFuture(new Committed(p, target));
+    return withRetries(group, (target, attempt) -> node.<ProposeReply>ask(group, target,
+        r -> new ClientProtocol.Propose(command, r)).handle((reply, error) -> {
+          if (reply instanceof Proposed p) return Attempt.<Proposed>done(p);
+          if (reply instanceof ClientProtocol.NotLeader || reply instanceof ClientProtocol.UnknownPartition
+              || unwrap(error) instanceof UnknownNodeException) {
+            return Attempt.<Proposed>retry(error != null ? failure(group, unwrap(error)) : failure(group, reply));
           }
-          if (reply instanceof ClientProtocol.NotLeader nl && attempt < MAX_ATTEMPTS) {
-            leaders.remove(group);
-            String next = nl.leaderHint().filter(node::nodeUp).orElse(liveVoter(group, target));
-            Duration delay = nl.leaderHint().isPresent() ? Duration.ZERO : RETRY_DELAY;
-            return later(delay, () -> proposeAt(group, command, next, attempt + 1));
-          }
-          throw failure(group, reply);
-        });
+          // A timeout here means the write was handed over and never answered: its outcome is unknown.
+          throw error != null ? outcomeUnknown(group, unwrap(error)) : failure(group, reply);
+        }));
   }
 
   private CompletionStage<ReadResult> read(String group, ByteString query, Optional<ReadPolicy> policy, long minIndex) {
+    return withRetries(group, (target, attempt) -> node.<ReadReply>ask(group, target,
+        r -> new ReadProtocol.Read(query, policy, minIndex, r)).handle((reply, error) -> {
+          if (reply instanceof ReadResult rr) return Attempt.<ReadResult>done(rr);
+          // A read changes nothing, so every failure but a refusal of the request itself may be retried.
+          return Attempt.<ReadResult>retry(error != null ? failure(group, unwrap(error)) : failure(group, reply));
+        }));
+  }
+
+  /** One try: its result, or the failure to report if no retry is left. */
+  private record Attempt<T>(T value, ChronikException retryable) {
+    static <T> Attempt<T> done(T value) {
+      return new Attempt<>(value, null);
+    }
+
+    static <T> Attempt<T> retry(ChronikException why) {
+      return new Attempt<>(null, why);
+    }
+  }
+
+  private interface Try<T> {
+    CompletionStage<Attempt<T>> run(String target, int attempt);
+  }
+
+  private <T> CompletionStage<T> withRetries(String group, Try<T> once) {
+    long deadline = System.nanoTime() + retryWindow.toNanos();
+    CompletableFuture<T> out = new CompletableFuture<>();
+    attempt(group, once, 1, deadline, out);
+    return out;
+  }
+
+  private <T> void attempt(String group, Try<T> once, int attempt, long deadline, CompletableFuture<T> out) {
+    String target;
     try {
-      String target = node.voters(group).contains(node.nodeId()) ? node.nodeId() : liveVoter(group, null);
-      return readAt(group, query, policy, minIndex, target, 1);
+      target = target(group, attempt);
     } catch (ChronikException e) {
-      return CompletableFuture.failedFuture(e);
+      out.completeExceptionally(e);
+      return;
     }
-  }
-
-  private CompletionStage<ReadResult> readAt(String group, ByteString query, Optional<ReadPolicy> policy, long minIndex,
-      String target, int attempt) {
-    return node.<ReadReply>ask(group, target, r -> new ReadProtocol.Read(query, policy, minIndex, r))
-        .thenCompose(reply -> {
-          if (reply instanceof ReadResult rr) return CompletableFuture.completedFuture(rr);
-          boolean retryable = reply instanceof ReadProtocol.NoLeader || reply instanceof ReadProtocol.RetryLater;
-          if (retryable && attempt < MAX_ATTEMPTS) {
-            return later(RETRY_DELAY, () -> readAt(group, query, policy, minIndex, target, attempt + 1));
-          }
-          throw failure(group, reply);
-        });
-  }
-
-  /** A voter of {@code group} on an Up node, other than {@code not} when possible. */
-  private String liveVoter(String group, String not) {
-    List<String> voters = node.voters(group);
-    List<String> live = voters.stream().filter(v -> !v.equals(not) && node.nodeUp(v)).toList();
-    if (live.isEmpty()) live = voters.stream().filter(node::nodeUp).toList();
-    if (live.isEmpty()) {
-      throw new ChronikException(Kind.UNAVAILABLE, "no replica of partition " + group + " is on a running node "
-          + voters + "; start those nodes");
-    }
-    return live.get(ThreadLocalRandom.current().nextInt(live.size()));
-  }
-
-  private <T> CompletionStage<T> later(Duration delay, java.util.concurrent.Callable<CompletionStage<T>> next) {
-    if (delay.isZero()) {
-      try {
-        return next.call();
-      } catch (Exception e) {
-        throw new CompletionException(e);
+    once.run(target, attempt).whenComplete((result, error) -> {
+      if (error != null) {
+        out.completeExceptionally(unwrap(error));
+      } else if (result.retryable() == null) {
+        out.complete(result.value());
+      } else {
+        long delay = backoffNanos(attempt);
+        if (System.nanoTime() + delay >= deadline) {
+          out.completeExceptionally(result.retryable());
+        } else {
+          CompletableFuture.delayedExecutor(delay, TimeUnit.NANOSECONDS)
+              .execute(() -> attempt(group, once, attempt + 1, deadline, out));
+        }
       }
-    }
-    return Patterns.after(delay, system.classicSystem().scheduler(), system.executionContext(), next);
+    });
+  }
+
+  /** Exponential from min-backoff to max-backoff, with full jitter over its upper half. */
+  private long backoffNanos(int attempt) {
+    long cap = Math.min(maxBackoff.toNanos(), minBackoff.toNanos() << Math.min(attempt - 1, 20));
+    return cap / 2 + ThreadLocalRandom.current().nextLong(cap / 2 + 1);
+  }
+
+  /**
+   * This node's replica when it hosts one; else a replica on a node membership deems reachable,
+   * a different one on each attempt; else any replica whose node's address is known.
+   */
+  private String target(String group, int attempt) {
+    if (node.hostsReplicaOf(group)) return node.nodeId();
+    List<String> voters = node.voters(group);
+    List<String> live = voters.stream().filter(node::reachable).toList();
+    List<String> candidates = live.isEmpty() ? voters : live;
+    return candidates.get((ThreadLocalRandom.current().nextInt(candidates.size()) + attempt) % candidates.size());
+  }
+
+  private static Throwable unwrap(Throwable e) {
+    return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+  }
+
+  private static ChronikException outcomeUnknown(String group, Throwable e) {
+    if (e instanceof ChronikException c) return c;
+    return new ChronikException(Kind.OUTCOME_UNKNOWN, "no answer from partition " + group + " in time (" + e
+        + "); the write may or may not have been applied: read to find out");
   }
 
   private static ChronikException failure(String group, Object reply) {
+    if (reply instanceof ChronikException c) return c;
+    if (reply instanceof UnknownNodeException u) return new ChronikException(Kind.UNAVAILABLE, u.getMessage());
+    if (reply instanceof java.util.concurrent.TimeoutException || reply instanceof akka.pattern.AskTimeoutException) {
+      return new ChronikException(Kind.TIMEOUT, "no answer from partition " + group + " in time; retry");
+    }
     if (reply instanceof ClientProtocol.NotLeader nl) {
       return new ChronikException(Kind.UNAVAILABLE, "partition " + group + " has no leader right now; retry shortly",
           nl.leaderHint());
@@ -257,7 +300,11 @@ public final class ChronikRaft implements Extension {
     if (reply instanceof ClientProtocol.ProposalRejected r) return new ChronikException(Kind.INVALID_ARGUMENT, r.reason());
     if (reply instanceof ClientProtocol.OutcomeUnknown u) return new ChronikException(Kind.OUTCOME_UNKNOWN, u.reason());
     if (reply instanceof ClientProtocol.UnknownPartition u) {
-      return new ChronikException(Kind.NOT_FOUND, "partition " + u.groupId() + " is not hosted");
+      return new ChronikException(Kind.UNAVAILABLE, "partition " + u.groupId() + " is not hosted where this node "
+          + "expected it (are all nodes configured with the same chronik.cluster.nodes and topics?)");
+    }
+    if (reply instanceof Throwable t) {
+      return new ChronikException(Kind.UNAVAILABLE, "partition " + group + ": " + t.getMessage());
     }
     return new ChronikException(Kind.UNAVAILABLE, "unexpected answer from partition " + group + ": " + reply);
   }

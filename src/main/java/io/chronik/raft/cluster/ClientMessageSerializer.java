@@ -10,6 +10,7 @@ import com.google.protobuf.MessageLite;
 import io.chronik.raft.replica.ClientProtocol;
 import io.chronik.raft.replica.ReadPolicy;
 import io.chronik.raft.replica.ReadProtocol;
+import io.chronik.raft.rpc.client.ForPartition;
 import io.chronik.raft.rpc.client.GetStatus;
 import io.chronik.raft.rpc.client.LocalQuery;
 import io.chronik.raft.rpc.client.NoLeader;
@@ -68,12 +69,18 @@ public final class ClientMessageSerializer extends SerializerWithStringManifest 
     return o.getClass().getSimpleName();
   }
 
+  private static final String FOR_PARTITION = "ForPartition";
+
   @Override
   public byte[] toBinary(Object o) {
     return toProto(o).toByteArray();
   }
 
   private MessageLite toProto(Object o) {
+    if (o instanceof NodeHost.ForPartition f) {
+      return ForPartition.newBuilder().setGroupId(f.groupId()).setManifest(manifest(f.command()))
+          .setCommand(toProto(f.command()).toByteString()).build();
+    }
     if (o instanceof ClientProtocol.Propose p) {
       return Propose.newBuilder().setCommand(p.command()).setReplyTo(ref(p.replyTo())).build();
     }
@@ -85,7 +92,9 @@ public final class ClientMessageSerializer extends SerializerWithStringManifest 
       return Read.newBuilder().setQuery(r.query()).setPolicy(r.policy().map(ReadPolicy::configName).orElse(""))
           .setMinIndex(r.minIndex()).setReplyTo(ref(r.replyTo())).build();
     }
-    if (o instanceof ClientProtocol.Proposed p) return Proposed.newBuilder().setIndex(p.index()).setResult(p.result()).build();
+    if (o instanceof ClientProtocol.Proposed p) {
+      return Proposed.newBuilder().setIndex(p.index()).setResult(p.result()).setLeader(p.leader()).build();
+    }
     if (o instanceof ClientProtocol.NotLeader n) {
       return NotLeader.newBuilder().setGroupId(n.groupId()).setLeaderHint(n.leaderHint().orElse("")).build();
     }
@@ -123,6 +132,15 @@ public final class ClientMessageSerializer extends SerializerWithStringManifest 
   public Object fromBinary(byte[] b, String manifest) throws NotSerializableException {
     try {
       return switch (manifest) {
+        case FOR_PARTITION -> {
+          ForPartition f = ForPartition.parseFrom(b);
+          if (f.getManifest().equals(FOR_PARTITION)) throw new NotSerializableException("nested ForPartition");
+          Object command = fromBinary(f.getCommand().toByteArray(), f.getManifest());
+          if (!(command instanceof io.chronik.raft.replica.Command c)) {
+            throw new NotSerializableException("ForPartition carries " + f.getManifest() + ", not a replica request");
+          }
+          yield new NodeHost.ForPartition(f.getGroupId(), c);
+        }
         case "Propose" -> {
           Propose p = Propose.parseFrom(b);
           yield new ClientProtocol.Propose(p.getCommand(), ref(p.getReplyTo()));
@@ -139,7 +157,7 @@ public final class ClientMessageSerializer extends SerializerWithStringManifest 
         }
         case "Proposed" -> {
           Proposed p = Proposed.parseFrom(b);
-          yield new ClientProtocol.Proposed(p.getIndex(), p.getResult());
+          yield new ClientProtocol.Proposed(p.getIndex(), p.getResult(), p.getLeader());
         }
         case "NotLeader" -> {
           NotLeader n = NotLeader.parseFrom(b);

@@ -1,99 +1,117 @@
 package io.chronik.raft.cluster;
 
+import akka.Done;
+import akka.actor.CoordinatedShutdown;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
+import akka.actor.typed.Props;
 import akka.actor.typed.javadsl.AskPattern;
-import akka.actor.typed.javadsl.Behaviors;
-import akka.cluster.sharding.typed.ClusterShardingSettings;
-import akka.cluster.sharding.typed.ShardingEnvelope;
-import akka.cluster.sharding.typed.ShardingMessageExtractor;
-import akka.cluster.sharding.typed.javadsl.ClusterSharding;
-import akka.cluster.sharding.typed.javadsl.Entity;
-import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
+import akka.cluster.Cluster;
+import akka.cluster.Member;
+import akka.cluster.MemberStatus;
 import com.typesafe.config.Config;
 import io.chronik.raft.replica.Command;
 import io.chronik.raft.replica.Envelope;
-import io.chronik.raft.replica.GroupMembers;
-import io.chronik.raft.replica.Replica;
+import io.chronik.raft.replica.ReplicaControl;
 import io.chronik.raft.replica.ReplicaSettings;
 import io.chronik.raft.storage.JournalStorage;
-import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
- * One chronik node in an Akka Cluster: its replicas are sharding entities (one per shard, placed
- * by {@link PlacementAllocationStrategy} on the node that owns them, remembered so they restart
- * by themselves), and any node reaches any replica by its id.
+ * One chronik node in an Akka Cluster. Its replicas are children of its {@link NodeHost}, a system
+ * actor at {@link #HOST_PATH}, started by the node itself; peers and clients reach them with one
+ * Artery hop to that path, found in the {@link PeerDirectory}. Membership serves as an address
+ * book and as a reachability hint for status, never as a gate: no coordinator, singleton,
+ * convergence or downing decision stands between a replica and its majority, so a node failure
+ * costs one Raft election.
+ *
+ * <p>A stop through Coordinated Shutdown (Ctrl-C, SIGTERM, {@code ActorSystem.terminate}) first
+ * hands every leadership this node holds to another replica ({@link #drain}), so that a rolling
+ * restart costs no election at all.
  */
 public final class ClusterNode {
-  public static final EntityTypeKey<Command> REPLICA = EntityTypeKey.create(Command.class, "chronik-replica");
+  /** Where each node's host actor lives. */
+  public static final String HOST_PATH = "/system/chronik-node";
 
   private final ActorSystem<?> system;
   private final String nodeId;
-  private final Map<String, PartitionHost.GroupSpec> groups;
-  private final ActorRef<ShardingEnvelope<Command>> region;
+  private final List<String> nodes;
+  private final Map<String, NodeHost.GroupSpec> groups;
+  private final PeerDirectory directory;
   private final Duration askTimeout;
+  private final Transport.Stats transportStats;
 
-  private ClusterNode(ActorSystem<?> system, String nodeId, Map<String, PartitionHost.GroupSpec> groups,
-      ActorRef<ShardingEnvelope<Command>> region) {
+  private ClusterNode(ActorSystem<?> system, String nodeId, List<String> nodes, Map<String, NodeHost.GroupSpec> groups,
+      PeerDirectory directory, Transport.Stats transportStats) {
     this.system = system;
     this.nodeId = nodeId;
+    this.nodes = nodes;
     this.groups = groups;
-    this.region = region;
+    this.directory = directory;
+    this.transportStats = transportStats;
     this.askTimeout = system.settings().config().getDuration("chronik.request-timeout");
   }
 
   /**
-   * Starts this node's part: sharding for replicas, and its own replicas. The system must be a
-   * cluster member with roles {@code chronik} and {@link ReplicaId#nodeRole} of its node id.
+   * Starts this node's part: its host with its replicas, its transport, and the membership
+   * watcher. The system must be a cluster member with roles {@code chronik} and
+   * {@link NodeRole#of} its node id (other members find its host through that role).
    */
   public static ClusterNode start(ActorSystem<?> system) {
     Config config = system.settings().config();
     String nodeId = config.getString("chronik.node-id");
-    Set<String> nodes = new LinkedHashSet<>(config.getStringList("chronik.cluster.nodes"));
+    List<String> nodes = List.copyOf(new LinkedHashSet<>(config.getStringList("chronik.cluster.nodes")));
     if (!nodes.contains(nodeId)) {
       throw new IllegalArgumentException("chronik.node-id '" + nodeId + "' is not in chronik.cluster.nodes " + nodes);
     }
-    Map<String, PartitionHost.GroupSpec> groups = new LinkedHashMap<>();
-    for (TopicSpec t : TopicSpec.fromConfig(config.getConfig("chronik"))) {
-      for (PartitionHost.GroupSpec g : t.groups(nodes)) groups.put(g.groupId(), g);
-    }
+    Map<String, NodeHost.GroupSpec> groups = groups(config, nodes);
     ReplicaSettings settings = ReplicaSettings.fromConfig(config.getConfig("chronik.raft"));
     checkFrameSize(config, settings);
     String journal = config.getString("chronik.raft.journal-plugin-id");
-    ClusterSharding sharding = ClusterSharding.get(system);
-    Random seeds = new SecureRandom();
-    ActorRef<Envelope> transport = system.systemActorOf(shardedTransport(sharding, messageFilter(config, nodeId)),
-        "chronik-transport", akka.actor.typed.Props.empty());
-    ActorRef<ShardingEnvelope<Command>> region = sharding.init(Entity.of(REPLICA, ctx -> {
-          ReplicaId id = ReplicaId.parse(ctx.getEntityId());
-          if (!id.nodeId().equals(nodeId)) {
-            // Never run a replica under another node's identity: its durable state is not here.
-            throw new IllegalStateException("replica " + id + " was allocated to node " + nodeId);
-          }
-          PartitionHost.GroupSpec g = groups.get(id.groupId());
-          if (g == null) throw new IllegalStateException("no partition " + id.groupId() + " is configured");
-          return Replica.create(settings, new GroupMembers(g.groupId(), nodeId, g.voters()), transport,
-              JournalStorage.factory(nodeId + "/" + g.groupId(), journal), g.stateMachine(),
-              new Random(seeds.nextLong()));
-        })
-        .withMessageExtractor(new OneReplicaPerShard())
-        .withAllocationStrategy(new PlacementAllocationStrategy(system.classicSystem()))
-        .withRole("chronik")
-        .withSettings(ClusterShardingSettings.create(system).withRememberEntities(true)));
-    ClusterNode node = new ClusterNode(system, nodeId, Map.copyOf(groups), region);
-    node.wakeOwnReplicas();
+    PeerDirectory directory = new PeerDirectory();
+    Transport.Stats stats = new Transport.Stats();
+    Optional<MessageFilter> filter = messageFilter(config, nodeId);
+    Function<ActorRef<NodeHost.Message>, Behavior<Envelope>> transport =
+        self -> Transport.create(nodeId, self, directory, filter, stats);
+    ActorRef<NodeHost.Message> host = system.systemActorOf(
+        NodeHost.create(nodeId, List.copyOf(groups.values()), settings, directory, transport,
+            (node, group) -> JournalStorage.factory(node + "/" + group, journal)),
+        HOST_PATH.substring(HOST_PATH.lastIndexOf('/') + 1), Props.empty());
+    directory.learn(nodeId, host);
+    system.systemActorOf(MembershipWatcher.create(directory, Duration.ofMillis(500)), "chronik-membership",
+        Props.empty());
+    ClusterNode node = new ClusterNode(system, nodeId, nodes, Map.copyOf(groups), directory, stats);
+    Duration handOver = config.getDuration("chronik.shutdown.leadership-handover-timeout");
+    CoordinatedShutdown.get(system.classicSystem()).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(),
+        "chronik-hand-over-leadership", () -> node.drain(handOver));
     return node;
+  }
+
+  /** Every configured partition with its voters and preferred leader, in configuration order. */
+  static Map<String, NodeHost.GroupSpec> groups(Config config, List<String> nodes) {
+    Map<String, NodeHost.GroupSpec> placed = new LinkedHashMap<>();
+    for (TopicSpec t : TopicSpec.fromConfig(config.getConfig("chronik"))) {
+      for (NodeHost.GroupSpec g : t.groups(new LinkedHashSet<>(nodes))) placed.put(g.groupId(), g);
+    }
+    Map<String, List<String>> voters = new LinkedHashMap<>();
+    placed.forEach((id, g) -> voters.put(id, List.copyOf(g.voters())));
+    Map<String, String> preferred = Placement.preferredLeaders(voters);
+    Map<String, NodeHost.GroupSpec> out = new LinkedHashMap<>();
+    placed.forEach((id, g) -> out.put(id,
+        new NodeHost.GroupSpec(id, g.voters(), Optional.of(preferred.get(id)), g.stateMachine())));
+    return out;
   }
 
   /** A replica message larger than an Artery frame would be dropped silently between nodes. */
@@ -107,63 +125,14 @@ public final class ClusterNode {
     }
   }
 
-  /** Starts the replicas this node owns (remember-entities keeps them running from then on). */
-  private void wakeOwnReplicas() {
-    for (PartitionHost.GroupSpec g : groups.values()) {
-      if (g.voters().contains(nodeId)) {
-        region.tell(new ShardingEnvelope<>(new ReplicaId(g.groupId(), nodeId).entityId(),
-            new io.chronik.raft.replica.ClientProtocol.GetStatus(system.ignoreRef())));
-      }
-    }
-  }
-
-  private static Behavior<Envelope> shardedTransport(ClusterSharding sharding, java.util.Optional<MessageFilter> filter) {
-    return Behaviors.setup(ctx -> Behaviors.receive(Envelope.class)
-        .onMessage(Envelope.class, e -> {
-          akka.cluster.sharding.typed.javadsl.EntityRef<Command> to =
-              sharding.entityRefFor(REPLICA, new ReplicaId(e.message().groupId(), e.to()).entityId());
-          MessageFilter.Decision d = filter.isPresent()
-              ? filter.get().decide(e.message().from(), e.to(), e.message())
-              : new MessageFilter.Deliver();
-          if (d instanceof MessageFilter.Deliver) {
-            to.tell(e.message());
-          } else if (d instanceof MessageFilter.Duplicate) {
-            to.tell(e.message());
-            to.tell(e.message());
-          } else if (d instanceof MessageFilter.Delay delay) {
-            ctx.getSystem().scheduler().scheduleOnce(delay.by(), () -> to.tell(e.message()), ctx.getExecutionContext());
-          }
-          return Behaviors.same();
-        })
-        .build());
-  }
-
-  private static java.util.Optional<MessageFilter> messageFilter(Config config, String nodeId) {
+  static Optional<MessageFilter> messageFilter(Config config, String nodeId) {
     String name = config.getString("chronik.cluster.message-filter");
-    if (name.isEmpty()) return java.util.Optional.empty();
+    if (name.isEmpty()) return Optional.empty();
     try {
-      return java.util.Optional.of((MessageFilter) Class.forName(name).getConstructor(String.class).newInstance(nodeId));
+      return Optional.of((MessageFilter) Class.forName(name).getConstructor(String.class).newInstance(nodeId));
     } catch (ReflectiveOperationException | ClassCastException e) {
       throw new IllegalArgumentException("chronik.cluster.message-filter: cannot create " + name
           + " (a MessageFilter with a public constructor taking the node id): " + e, e);
-    }
-  }
-
-  /** Shard id = entity id, so that placement decides per replica. */
-  private static final class OneReplicaPerShard extends ShardingMessageExtractor<ShardingEnvelope<Command>, Command> {
-    @Override
-    public String entityId(ShardingEnvelope<Command> envelope) {
-      return envelope.entityId();
-    }
-
-    @Override
-    public String shardId(String entityId) {
-      return entityId;
-    }
-
-    @Override
-    public Command unwrapMessage(ShardingEnvelope<Command> envelope) {
-      return envelope.message();
     }
   }
 
@@ -171,21 +140,9 @@ public final class ClusterNode {
     return nodeId;
   }
 
-  /**
-   * Whether node {@code id} is an Up member now. Requests go only to replicas on such nodes: one
-   * for a replica whose node is down would wait in sharding until it times out.
-   */
-  public boolean nodeUp(String id) {
-    String role = ReplicaId.nodeRole(id);
-    for (akka.cluster.Member m : akka.cluster.Cluster.get(system.classicSystem()).state().getMembers()) {
-      if (m.hasRole(role) && m.status() == akka.cluster.MemberStatus.up()) return true;
-    }
-    return false;
-  }
-
   /** Every configured node id (chronik.cluster.nodes). */
   public List<String> nodes() {
-    return List.copyOf(system.settings().config().getStringList("chronik.cluster.nodes"));
+    return nodes;
   }
 
   /** The partitions and their voters, as configured. */
@@ -195,16 +152,46 @@ public final class ClusterNode {
     return out;
   }
 
+  public List<String> voters(String group) {
+    NodeHost.GroupSpec g = groups.get(group);
+    if (g == null) throw new IllegalArgumentException("unknown partition " + group + "; known: " + groups.keySet());
+    return List.copyOf(g.voters());
+  }
+
+  /** The node placement chose to lead {@code group} when it can. */
+  public Optional<String> preferredLeader(String group) {
+    NodeHost.GroupSpec g = groups.get(group);
+    return g == null ? Optional.empty() : g.preferredLeader();
+  }
+
+  public boolean hostsReplicaOf(String group) {
+    return voters(group).contains(nodeId);
+  }
+
+  public Transport.Stats transportStats() {
+    return transportStats;
+  }
+
   /**
-   * Asks replica {@code nodeId} of {@code group}, wherever it runs. The answer completes a plain
-   * {@link CompletableFuture} on the thread that delivers it: the stage Akka's Java ask returns
-   * runs every non-async callback asynchronously on the common pool, and where that pool has
-   * parallelism 1 (two cores) the JDK runs each such callback on a new thread.
+   * Asks replica {@code replicaNode} of {@code group}. Fails with {@link UnknownNodeException} at
+   * once when that node's address is not known yet. The answer completes a plain {@link CompletableFuture}
+   * on the thread that delivers it: the stage Akka's Java ask returns runs every non-async
+   * callback asynchronously on the common pool, and where that pool has parallelism 1 (two cores)
+   * the JDK runs each such callback on a new thread.
    */
   public <R> CompletionStage<R> ask(String group, String replicaNode, Function<ActorRef<R>, Command> request) {
-    return direct(AskPattern.ask(region,
-        (ActorRef<R> replyTo) -> new ShardingEnvelope<>(new ReplicaId(group, replicaNode).entityId(),
-            request.apply(replyTo)), askTimeout, system.scheduler()));
+    return ask(group, replicaNode, request, askTimeout);
+  }
+
+  public <R> CompletionStage<R> ask(String group, String replicaNode, Function<ActorRef<R>, Command> request,
+      Duration timeout) {
+    Optional<ActorRef<NodeHost.Message>> host = directory.host(replicaNode);
+    if (host.isEmpty()) {
+      return CompletableFuture.failedFuture(new UnknownNodeException("the address of node " + replicaNode
+          + " is not known yet (it has not joined the cluster or sent anything since this node started); retry shortly"));
+    }
+    return direct(AskPattern.ask(host.get(),
+        (ActorRef<R> replyTo) -> new NodeHost.ForPartition(group, request.apply(replyTo)), timeout, system.scheduler()));
   }
 
   /** The same outcome as {@code stage}, as a plain future completed on the completing thread. */
@@ -220,9 +207,87 @@ public final class ClusterNode {
     return out;
   }
 
-  public List<String> voters(String group) {
-    PartitionHost.GroupSpec g = groups.get(group);
-    if (g == null) throw new IllegalArgumentException("unknown partition " + group + "; known: " + groups.keySet());
-    return List.copyOf(g.voters());
+  // ---------------------------------------------------------------- membership view
+
+  /**
+   * One configured node as this node sees it: {@code state} is {@code self}, an Akka member status
+   * ({@code up}, {@code joining}, {@code weakly-up}, {@code leaving}, {@code exiting}, {@code down}),
+   * {@code unreachable} (a member the failure detector gave up on), or {@code not-a-member}.
+   */
+  public record NodeState(String nodeId, String state, Optional<String> address, boolean oldest) {
+    public boolean reachable() {
+      return !state.equals("unreachable") && !state.equals("down") && !state.equals("not-a-member");
+    }
+  }
+
+  public List<NodeState> nodeStates() {
+    Cluster cluster = Cluster.get(system.classicSystem());
+    var state = cluster.state();
+    Optional<Member> oldest = Optional.empty();
+    for (Member m : state.getMembers()) {
+      if (m.status() == MemberStatus.up() && (oldest.isEmpty() || m.isOlderThan(oldest.get()))) oldest = Optional.of(m);
+    }
+    List<NodeState> out = new ArrayList<>();
+    for (String id : nodes) {
+      Member member = null;
+      for (Member m : state.getMembers()) {
+        if (m.hasRole(NodeRole.of(id)) && (member == null || m.status() != MemberStatus.down())) member = m;
+      }
+      String s;
+      if (member == null) {
+        s = id.equals(nodeId) ? "self" : "not-a-member";
+      } else if (id.equals(nodeId)) {
+        s = "self";
+      } else if (state.getUnreachable().contains(member)) {
+        s = "unreachable";
+      } else {
+        s = member.status().toString().toLowerCase().replace("weaklyup", "weakly-up");
+      }
+      Optional<String> address = member != null ? Optional.of(member.address().toString())
+          : directory.host(id).map(h -> h.path().address().toString());
+      final Member found = member;
+      out.add(new NodeState(id, s, address, found != null && oldest.map(o -> o.equals(found)).orElse(false)));
+    }
+    return out;
+  }
+
+  /** Whether membership considers {@code id} reachable (self always is; unknown nodes are not). */
+  public boolean reachable(String id) {
+    if (id.equals(nodeId)) return true;
+    return nodeStates().stream().filter(n -> n.nodeId().equals(id)).anyMatch(NodeState::reachable);
+  }
+
+  // ---------------------------------------------------------------- stopping
+
+  /**
+   * Hands every leadership of this node's replicas to another replica and completes when this node
+   * leads nothing, or after {@code timeout} (then the rest elect a leader the usual way).
+   */
+  public CompletionStage<Done> drain(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    CompletableFuture<Done> done = new CompletableFuture<>();
+    drainRound(deadline, done);
+    return done;
+  }
+
+  private void drainRound(long deadline, CompletableFuture<Done> done) {
+    List<CompletableFuture<Boolean>> leading = new ArrayList<>();
+    for (String group : groups.keySet()) {
+      if (!hostsReplicaOf(group)) continue;
+      leading.add(this.<ReplicaControl.DrainStatus>ask(group, nodeId, ReplicaControl.Drain::new, Duration.ofSeconds(1))
+          .toCompletableFuture().handle((s, e) -> s != null && s.leader() && s.handingOver()));
+    }
+    CompletableFuture.allOf(leading.toArray(CompletableFuture[]::new)).whenComplete((v, e) -> {
+      long stillLeading = leading.stream().filter(CompletableFuture::join).count(); // and handing over
+      if (stillLeading == 0) {
+        done.complete(Done.done());
+      } else if (System.nanoTime() >= deadline) {
+        system.log().warn("{} could not hand over {} leadership(s) within the hand-over timeout; those partitions "
+            + "elect new leaders", nodeId, stillLeading);
+        done.complete(Done.done());
+      } else {
+        CompletableFuture.delayedExecutor(100, TimeUnit.MILLISECONDS).execute(() -> drainRound(deadline, done));
+      }
+    });
   }
 }

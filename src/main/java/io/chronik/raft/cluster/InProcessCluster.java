@@ -14,7 +14,6 @@ import io.chronik.raft.replica.ClientProtocol.ProposeReply;
 import io.chronik.raft.replica.ClientProtocol.QueryReply;
 import io.chronik.raft.replica.ClientProtocol.Status;
 import io.chronik.raft.replica.ClientProtocol.StatusReply;
-import io.chronik.raft.replica.Envelope;
 import io.chronik.raft.replica.ReadMetrics;
 import io.chronik.raft.replica.ReadPolicy;
 import io.chronik.raft.replica.ReadProtocol;
@@ -33,42 +32,41 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.BiFunction;
 
 /**
- * Several nodes of chronik-raft inside one ActorSystem, each with its own {@link PartitionHost},
- * connected by a {@link LocalTransport}. Used by the demo and the in-process benchmarks; every
+ * Several nodes of chronik-raft inside one ActorSystem, each with its own {@link NodeHost} and
+ * {@link Transport}, found through one shared {@link PeerDirectory}. Used by the demo and the in-process benchmarks; every
  * replica keeps its durable state in the configured journal under {@code <node>/<group>}.
  */
 public final class InProcessCluster implements AutoCloseable {
   private final ActorSystem<Void> system;
-  private final Map<String, ActorRef<PartitionHost.Message>> hosts;
+  private final Map<String, ActorRef<NodeHost.Message>> hosts;
   private final Duration askTimeout = Duration.ofSeconds(10);
-  public final LocalTransport.Stats transportStats;
+  public final Transport.Stats transportStats;
 
-  private InProcessCluster(ActorSystem<Void> system, Map<String, ActorRef<PartitionHost.Message>> hosts,
-      LocalTransport.Stats stats) {
+  private InProcessCluster(ActorSystem<Void> system, Map<String, ActorRef<NodeHost.Message>> hosts,
+      Transport.Stats stats) {
     this.system = system;
     this.hosts = hosts;
     this.transportStats = stats;
   }
 
   /** Starts the nodes with the journal named by {@code chronik.raft.journal-plugin-id}. */
-  public static InProcessCluster start(Config config, List<String> nodeIds, List<PartitionHost.GroupSpec> groups) {
+  public static InProcessCluster start(Config config, List<String> nodeIds, List<NodeHost.GroupSpec> groups) {
     String journal = config.getString("chronik.raft.journal-plugin-id");
     return start(config, nodeIds, groups, (node, group) -> JournalStorage.factory(node + "/" + group, journal));
   }
 
-  public static InProcessCluster start(Config config, List<String> nodeIds, List<PartitionHost.GroupSpec> groups,
+  public static InProcessCluster start(Config config, List<String> nodeIds, List<NodeHost.GroupSpec> groups,
       BiFunction<String, String, StorageFactory> storage) {
     ReplicaSettings settings = ReplicaSettings.fromConfig(config.getConfig("chronik.raft"));
-    LocalTransport.Stats stats = new LocalTransport.Stats();
-    CompletableFuture<Map<String, ActorRef<PartitionHost.Message>>> started = new CompletableFuture<>();
+    Transport.Stats stats = new Transport.Stats();
+    PeerDirectory directory = new PeerDirectory();
+    CompletableFuture<Map<String, ActorRef<NodeHost.Message>>> started = new CompletableFuture<>();
     Behavior<Void> guardian = Behaviors.setup(ctx -> {
-      ActorRef<Object> transport = ctx.spawn(LocalTransport.create(stats), "transport");
-      ActorRef<Envelope> outbox = transport.narrow();
-      Map<String, ActorRef<PartitionHost.Message>> refs = new LinkedHashMap<>();
+      Map<String, ActorRef<NodeHost.Message>> refs = new LinkedHashMap<>();
       for (String node : nodeIds) {
-        ActorRef<PartitionHost.Message> host =
-            ctx.spawn(PartitionHost.create(node, groups, settings, outbox, storage), "node-" + node);
-        transport.tell(new LocalTransport.Register(node, host));
+        ActorRef<NodeHost.Message> host = ctx.spawn(NodeHost.create(node, groups, settings, directory,
+            self -> Transport.create(node, self, directory, Optional.empty(), stats), storage), "node-" + node);
+        directory.learn(node, host);
         refs.put(node, host);
       }
       started.complete(Map.copyOf(refs));
@@ -91,21 +89,21 @@ public final class InProcessCluster implements AutoCloseable {
     return List.copyOf(hosts.keySet());
   }
 
-  private ActorRef<PartitionHost.Message> host(String node) {
-    ActorRef<PartitionHost.Message> host = hosts.get(node);
+  private ActorRef<NodeHost.Message> host(String node) {
+    ActorRef<NodeHost.Message> host = hosts.get(node);
     if (host == null) throw new IllegalArgumentException("no node " + node + "; nodes are " + hosts.keySet());
     return host;
   }
 
   public CompletionStage<ProposeReply> propose(String node, String group, ByteString command) {
     return AskPattern.ask(host(node),
-        replyTo -> new PartitionHost.ForPartition(group, new Propose(command, replyTo)), askTimeout,
+        replyTo -> new NodeHost.ForPartition(group, new Propose(command, replyTo)), askTimeout,
         system.scheduler());
   }
 
   public CompletionStage<QueryReply> localQuery(String node, String group, ByteString query) {
     return AskPattern.ask(host(node),
-        replyTo -> new PartitionHost.ForPartition(group, new LocalQuery(query, replyTo)), askTimeout,
+        replyTo -> new NodeHost.ForPartition(group, new LocalQuery(query, replyTo)), askTimeout,
         system.scheduler());
   }
 
@@ -113,19 +111,19 @@ public final class InProcessCluster implements AutoCloseable {
   public CompletionStage<ReadProtocol.ReadReply> read(String node, String group, ByteString query,
       Optional<ReadPolicy> policy, long minIndex) {
     return AskPattern.ask(host(node),
-        replyTo -> new PartitionHost.ForPartition(group, new ReadProtocol.Read(query, policy, minIndex, replyTo)),
+        replyTo -> new NodeHost.ForPartition(group, new ReadProtocol.Read(query, policy, minIndex, replyTo)),
         askTimeout, system.scheduler());
   }
 
   public CompletionStage<ReadMetrics.Snapshot> readMetrics(String node, String group) {
     return AskPattern.ask(host(node),
-        replyTo -> new PartitionHost.ForPartition(group, new ReadProtocol.GetReadMetrics(replyTo)), askTimeout,
+        replyTo -> new NodeHost.ForPartition(group, new ReadProtocol.GetReadMetrics(replyTo)), askTimeout,
         system.scheduler());
   }
 
   public CompletionStage<StatusReply> status(String node, String group) {
     return AskPattern.ask(host(node),
-        replyTo -> new PartitionHost.ForPartition(group, new GetStatus(replyTo)), askTimeout, system.scheduler());
+        replyTo -> new NodeHost.ForPartition(group, new GetStatus(replyTo)), askTimeout, system.scheduler());
   }
 
   /** Blocks until some node leads {@code group} and has applied its log, or throws after {@code timeout}. */

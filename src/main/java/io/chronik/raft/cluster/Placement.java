@@ -3,7 +3,10 @@ package io.chronik.raft.cluster;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -48,5 +51,29 @@ public final class Placement {
     h *= 0x94d049bb133111ebL;
     h ^= h >>> 31;
     return h;
+  }
+
+  /**
+   * The preferred leader of each partition, so that leaders spread evenly over the nodes: taking
+   * the partitions in the given order, each goes to the voter that leads the fewest so far (ties:
+   * the voter ranked first by placement). Every node computes the same answer from the same
+   * configuration. With every node a voter of every partition, the counts per node differ by at
+   * most one.
+   *
+   * @param rankedVoters each partition's voters, highest placement weight first
+   */
+  public static Map<String, String> preferredLeaders(Map<String, List<String>> rankedVoters) {
+    Map<String, Integer> led = new HashMap<>();
+    Map<String, String> out = new LinkedHashMap<>();
+    for (Map.Entry<String, List<String>> p : rankedVoters.entrySet()) {
+      String best = null;
+      for (String voter : p.getValue()) {
+        if (best == null || led.getOrDefault(voter, 0) < led.getOrDefault(best, 0)) best = voter;
+      }
+      if (best == null) throw new IllegalArgumentException("partition " + p.getKey() + " has no voters");
+      led.merge(best, 1, Integer::sum);
+      out.put(p.getKey(), best);
+    }
+    return out;
   }
 }

@@ -1,9 +1,15 @@
 package io.chronik.raft.cluster;
 
+import akka.actor.ExtendedActorSystem;
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorRefResolver;
+import akka.actor.typed.javadsl.Adapter;
 import akka.serialization.SerializerWithStringManifest;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.chronik.raft.replica.AppendEntries;
 import io.chronik.raft.replica.AppendEntriesResponse;
+import io.chronik.raft.replica.ForwardedPropose;
+import io.chronik.raft.replica.ForwardedProposeResult;
 import io.chronik.raft.replica.ForwardedRead;
 import io.chronik.raft.replica.ForwardedReadResult;
 import io.chronik.raft.replica.RaftMessage;
@@ -11,11 +17,14 @@ import io.chronik.raft.replica.ReadIndexRequest;
 import io.chronik.raft.replica.ReadIndexResponse;
 import io.chronik.raft.replica.RequestVote;
 import io.chronik.raft.replica.RequestVoteResponse;
+import io.chronik.raft.replica.TimeoutNow;
+import io.chronik.raft.rpc.PeerEnvelope;
 import java.io.NotSerializableException;
 
 /**
  * Wire form of the replica-to-replica messages between cluster nodes: the protobuf classes
- * generated from {@code proto/raft_rpc.proto}, one manifest per message. Bytes that do not parse
+ * generated from {@code proto/raft_rpc.proto}, one manifest per message, and the envelope
+ * ({@link NodeHost.FromPeer}) that carries one to another node's host. Bytes that do not parse
  * raise {@link NotSerializableException}, on which Akka drops the message and logs it: a
  * malformed peer message never reaches a replica.
  */
@@ -31,6 +40,27 @@ public final class RaftMessageSerializer extends SerializerWithStringManifest {
   private static final String READ_INDEX_RESPONSE = "RIR";
   private static final String FORWARDED_READ = "FR";
   private static final String FORWARDED_READ_RESULT = "FRR";
+  private static final String TIMEOUT_NOW = "TN";
+  private static final String FORWARDED_PROPOSE = "FP";
+  private static final String FORWARDED_PROPOSE_RESULT = "FPR";
+  private static final String FROM_PEER = "PEER";
+
+  private final ExtendedActorSystem system;
+  private volatile ActorRefResolver resolver;
+  /** The last sender host serialized (a node's transport names the same one every time). */
+  private volatile CachedRef lastSender;
+
+  private record CachedRef(ActorRef<?> ref, String serialized) {}
+
+  public RaftMessageSerializer(ExtendedActorSystem system) {
+    this.system = system;
+  }
+
+  private ActorRefResolver resolver() {
+    ActorRefResolver r = resolver;
+    if (r == null) resolver = r = ActorRefResolver.get(Adapter.toTyped(system));
+    return r;
+  }
 
   @Override
   public int identifier() {
@@ -39,6 +69,7 @@ public final class RaftMessageSerializer extends SerializerWithStringManifest {
 
   @Override
   public String manifest(Object o) {
+    if (o instanceof NodeHost.FromPeer) return FROM_PEER;
     if (o instanceof RequestVote) return REQUEST_VOTE;
     if (o instanceof RequestVoteResponse) return REQUEST_VOTE_RESPONSE;
     if (o instanceof AppendEntries) return APPEND_ENTRIES;
@@ -47,17 +78,36 @@ public final class RaftMessageSerializer extends SerializerWithStringManifest {
     if (o instanceof ReadIndexResponse) return READ_INDEX_RESPONSE;
     if (o instanceof ForwardedRead) return FORWARDED_READ;
     if (o instanceof ForwardedReadResult) return FORWARDED_READ_RESULT;
+    if (o instanceof TimeoutNow) return TIMEOUT_NOW;
+    if (o instanceof ForwardedPropose) return FORWARDED_PROPOSE;
+    if (o instanceof ForwardedProposeResult) return FORWARDED_PROPOSE_RESULT;
     throw new IllegalArgumentException("not a chronik replica message: " + o.getClass().getName());
   }
 
   @Override
   public byte[] toBinary(Object o) {
+    if (o instanceof NodeHost.FromPeer p) {
+      return PeerEnvelope.newBuilder().setSenderHost(serialized(p.senderHost())).setManifest(manifest(p.message()))
+          .setMessage(RaftWireFormat.toProto(p.message()).toByteString()).build().toByteArray();
+    }
     return RaftWireFormat.toProto((RaftMessage) o).toByteArray();
+  }
+
+  private String serialized(ActorRef<?> ref) {
+    CachedRef c = lastSender;
+    if (c == null || !c.ref.equals(ref)) lastSender = c = new CachedRef(ref, resolver().toSerializationFormat(ref));
+    return c.serialized;
   }
 
   @Override
   public Object fromBinary(byte[] bytes, String manifest) throws NotSerializableException {
     try {
+      if (manifest.equals(FROM_PEER)) {
+        PeerEnvelope e = PeerEnvelope.parseFrom(bytes);
+        if (e.getManifest().equals(FROM_PEER)) throw new NotSerializableException("nested chronik peer envelope");
+        RaftMessage m = (RaftMessage) fromBinary(e.getMessage().toByteArray(), e.getManifest());
+        return new NodeHost.FromPeer(m, resolver().resolveActorRef(e.getSenderHost()));
+      }
       return switch (manifest) {
         case REQUEST_VOTE -> RaftWireFormat.fromProto(io.chronik.raft.rpc.RequestVote.parseFrom(bytes));
         case REQUEST_VOTE_RESPONSE -> RaftWireFormat.fromProto(io.chronik.raft.rpc.RequestVoteResponse.parseFrom(bytes));
@@ -69,6 +119,10 @@ public final class RaftMessageSerializer extends SerializerWithStringManifest {
         case FORWARDED_READ -> RaftWireFormat.fromProto(io.chronik.raft.rpc.ForwardedRead.parseFrom(bytes));
         case FORWARDED_READ_RESULT ->
             RaftWireFormat.fromProto(io.chronik.raft.rpc.ForwardedReadResult.parseFrom(bytes));
+        case TIMEOUT_NOW -> RaftWireFormat.fromProto(io.chronik.raft.rpc.TimeoutNow.parseFrom(bytes));
+        case FORWARDED_PROPOSE -> RaftWireFormat.fromProto(io.chronik.raft.rpc.ForwardedPropose.parseFrom(bytes));
+        case FORWARDED_PROPOSE_RESULT ->
+            RaftWireFormat.fromProto(io.chronik.raft.rpc.ForwardedProposeResult.parseFrom(bytes));
         default -> throw new NotSerializableException("unknown chronik replica message manifest '" + manifest
             + "' (a node of a newer version?)");
       };

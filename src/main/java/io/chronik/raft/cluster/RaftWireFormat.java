@@ -3,6 +3,8 @@ package io.chronik.raft.cluster;
 import com.google.protobuf.MessageLite;
 import io.chronik.raft.replica.AppendEntries;
 import io.chronik.raft.replica.AppendEntriesResponse;
+import io.chronik.raft.replica.ForwardedPropose;
+import io.chronik.raft.replica.ForwardedProposeResult;
 import io.chronik.raft.replica.ForwardedRead;
 import io.chronik.raft.replica.ForwardedReadResult;
 import io.chronik.raft.replica.RaftMessage;
@@ -10,6 +12,7 @@ import io.chronik.raft.replica.ReadIndexRequest;
 import io.chronik.raft.replica.ReadIndexResponse;
 import io.chronik.raft.replica.RequestVote;
 import io.chronik.raft.replica.RequestVoteResponse;
+import io.chronik.raft.replica.TimeoutNow;
 
 /** Converts replica messages to and from their protobuf wire form ({@code proto/raft_rpc.proto}). */
 final class RaftWireFormat {
@@ -18,7 +21,8 @@ final class RaftWireFormat {
   static MessageLite toProto(RaftMessage m) {
     if (m instanceof RequestVote v) {
       return io.chronik.raft.rpc.RequestVote.newBuilder().setGroupId(v.groupId()).setTerm(v.term()).setFrom(v.from())
-          .setLastLogIndex(v.lastLogIndex()).setLastLogTerm(v.lastLogTerm()).setPreVote(v.preVote()).build();
+          .setLastLogIndex(v.lastLogIndex()).setLastLogTerm(v.lastLogTerm()).setPreVote(v.preVote())
+          .setLeadershipTransfer(v.leadershipTransfer()).build();
     }
     if (m instanceof RequestVoteResponse v) {
       return io.chronik.raft.rpc.RequestVoteResponse.newBuilder().setGroupId(v.groupId()).setTerm(v.term())
@@ -33,7 +37,7 @@ final class RaftWireFormat {
       return io.chronik.raft.rpc.AppendEntriesResponse.newBuilder().setGroupId(a.groupId()).setTerm(a.term())
           .setFrom(a.from()).setSuccess(a.success()).setMatchIndex(a.matchIndex())
           .setRejectedPrevIndex(a.rejectedPrevIndex()).setConflictIndex(a.conflictIndex())
-          .setConflictTerm(a.conflictTerm()).setReadSeq(a.readSeq()).build();
+          .setConflictTerm(a.conflictTerm()).setReadSeq(a.readSeq()).setDraining(a.draining()).build();
     }
     if (m instanceof ReadIndexRequest r) {
       return io.chronik.raft.rpc.ReadIndexRequest.newBuilder().setGroupId(r.groupId()).setTerm(r.term())
@@ -52,12 +56,26 @@ final class RaftWireFormat {
           .setFrom(f.from()).setReadId(f.readId()).setOk(f.ok()).setResult(f.result())
           .setAppliedIndex(f.appliedIndex()).build();
     }
+    if (m instanceof TimeoutNow t) {
+      return io.chronik.raft.rpc.TimeoutNow.newBuilder().setGroupId(t.groupId()).setTerm(t.term()).setFrom(t.from())
+          .build();
+    }
+    if (m instanceof ForwardedPropose f) {
+      return io.chronik.raft.rpc.ForwardedPropose.newBuilder().setGroupId(f.groupId()).setTerm(f.term())
+          .setFrom(f.from()).setProposalId(f.proposalId()).setCommand(f.command()).build();
+    }
+    if (m instanceof ForwardedProposeResult f) {
+      return io.chronik.raft.rpc.ForwardedProposeResult.newBuilder().setGroupId(f.groupId()).setTerm(f.term())
+          .setFrom(f.from()).setProposalId(f.proposalId())
+          .setOutcome(io.chronik.raft.rpc.ForwardedProposeResult.Outcome.valueOf(f.outcome().name()))
+          .setIndex(f.index()).setResult(f.result()).setReason(f.reason()).build();
+    }
     throw new IllegalArgumentException("not a chronik replica message: " + m.getClass().getName());
   }
 
   static RequestVote fromProto(io.chronik.raft.rpc.RequestVote p) {
     return new RequestVote(p.getGroupId(), p.getTerm(), p.getFrom(), p.getLastLogIndex(), p.getLastLogTerm(),
-        p.getPreVote());
+        p.getPreVote(), p.getLeadershipTransfer());
   }
 
   static RequestVoteResponse fromProto(io.chronik.raft.rpc.RequestVoteResponse p) {
@@ -71,7 +89,7 @@ final class RaftWireFormat {
 
   static AppendEntriesResponse fromProto(io.chronik.raft.rpc.AppendEntriesResponse p) {
     return new AppendEntriesResponse(p.getGroupId(), p.getTerm(), p.getFrom(), p.getSuccess(), p.getMatchIndex(),
-        p.getRejectedPrevIndex(), p.getConflictIndex(), p.getConflictTerm(), p.getReadSeq());
+        p.getRejectedPrevIndex(), p.getConflictIndex(), p.getConflictTerm(), p.getReadSeq(), p.getDraining());
   }
 
   static ReadIndexRequest fromProto(io.chronik.raft.rpc.ReadIndexRequest p) {
@@ -90,5 +108,22 @@ final class RaftWireFormat {
   static ForwardedReadResult fromProto(io.chronik.raft.rpc.ForwardedReadResult p) {
     return new ForwardedReadResult(p.getGroupId(), p.getTerm(), p.getFrom(), p.getReadId(), p.getOk(), p.getResult(),
         p.getAppliedIndex());
+  }
+
+  static TimeoutNow fromProto(io.chronik.raft.rpc.TimeoutNow p) {
+    return new TimeoutNow(p.getGroupId(), p.getTerm(), p.getFrom());
+  }
+
+  static ForwardedPropose fromProto(io.chronik.raft.rpc.ForwardedPropose p) {
+    return new ForwardedPropose(p.getGroupId(), p.getTerm(), p.getFrom(), p.getProposalId(), p.getCommand());
+  }
+
+  /** @throws IllegalArgumentException for an outcome this version does not know */
+  static ForwardedProposeResult fromProto(io.chronik.raft.rpc.ForwardedProposeResult p) {
+    if (p.getOutcome() == io.chronik.raft.rpc.ForwardedProposeResult.Outcome.UNRECOGNIZED) {
+      throw new IllegalArgumentException("unknown forwarded-propose outcome " + p.getOutcomeValue());
+    }
+    return new ForwardedProposeResult(p.getGroupId(), p.getTerm(), p.getFrom(), p.getProposalId(),
+        ForwardedProposeResult.Outcome.valueOf(p.getOutcome().name()), p.getIndex(), p.getResult(), p.getReason());
   }
 }

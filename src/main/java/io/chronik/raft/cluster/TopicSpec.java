@@ -34,11 +34,11 @@ public record TopicSpec(String name, int partitions, int replicationFactor, Stri
   }
 
   /** Every partition's group, with its voters, over the configured node ids. */
-  public List<PartitionHost.GroupSpec> groups(Set<String> nodes) {
-    List<PartitionHost.GroupSpec> groups = new ArrayList<>();
+  public List<NodeHost.GroupSpec> groups(Set<String> nodes) {
+    List<NodeHost.GroupSpec> groups = new ArrayList<>();
     for (int p = 0; p < partitions; p++) {
       String group = groupId(p);
-      groups.add(new PartitionHost.GroupSpec(group,
+      groups.add(new NodeHost.GroupSpec(group,
           new LinkedHashSet<>(Placement.replicas(group, nodes, replicationFactor)),
           stateMachineFactory(stateMachine, name)));
     }

@@ -16,6 +16,7 @@ public final class Progress {
   private boolean probing = true;
   private boolean probeSent;
   private boolean recentActive;
+  private boolean activeLastPeriod;
   /** Last index of each in-flight AppendEntries, oldest first. */
   private final ArrayDeque<Long> inflight = new ArrayDeque<>();
   private final int maxInflight;
@@ -86,7 +87,19 @@ public final class Progress {
     probeSent = false;
   }
 
+  /** The follower's node is stopping (it said so in its last answer): no leadership for it. */
+  private boolean draining;
+
+  public boolean draining() { return draining; }
+  public void draining(boolean isDraining) { draining = isDraining; }
+
   public void markActive() { recentActive = true; }
   public boolean recentActive() { return recentActive; }
-  public void resetActive() { recentActive = false; }
+  public void resetActive() {
+    activeLastPeriod = recentActive;
+    recentActive = false;
+  }
+
+  /** Heard from in this CheckQuorum period or the one before: alive, whatever the phase of the period. */
+  public boolean active() { return recentActive || activeLastPeriod; }
 }

@@ -5,6 +5,7 @@ package io.chronik.raft.replica;
  * durably shares with the leader. On rejection {@code rejectedPrevIndex} names the request's
  * previous index and {@code conflictIndex}/{@code conflictTerm} are the fast back-off hint.
  * {@code readSeq} echoes the request's: either way, the follower acknowledged this leader's term.
+ * {@code draining}: the follower's node is stopping, so the leader does not hand it leadership.
  */
 public record AppendEntriesResponse(
     String groupId,
@@ -15,8 +16,14 @@ public record AppendEntriesResponse(
     long rejectedPrevIndex,
     long conflictIndex,
     long conflictTerm,
-    long readSeq)
+    long readSeq,
+    boolean draining)
     implements RaftMessage {
+
+  public AppendEntriesResponse(String groupId, long term, String from, boolean success, long matchIndex,
+      long rejectedPrevIndex, long conflictIndex, long conflictTerm, long readSeq) {
+    this(groupId, term, from, success, matchIndex, rejectedPrevIndex, conflictIndex, conflictTerm, readSeq, false);
+  }
 
   static AppendEntriesResponse accepted(String groupId, long term, String from, long matchIndex, long readSeq) {
     return new AppendEntriesResponse(groupId, term, from, true, matchIndex, 0, 0, 0, readSeq);
@@ -25,5 +32,10 @@ public record AppendEntriesResponse(
   static AppendEntriesResponse rejected(String groupId, long term, String from, long rejectedPrev,
       long conflictIndex, long conflictTerm, long readSeq) {
     return new AppendEntriesResponse(groupId, term, from, false, 0, rejectedPrev, conflictIndex, conflictTerm, readSeq);
+  }
+
+  AppendEntriesResponse withDraining(boolean isDraining) {
+    return isDraining == draining ? this : new AppendEntriesResponse(groupId, term, from, success, matchIndex,
+        rejectedPrevIndex, conflictIndex, conflictTerm, readSeq, isDraining);
   }
 }

@@ -11,17 +11,21 @@ import java.util.Optional;
 /**
  * Candidate (Raft §5.2) or pre-candidate (thesis §9.6). A pre-candidate asks whether a majority
  * would vote for it in the next term without changing any durable state; only when it would win
- * does it become a real candidate, increment the term and vote for itself.
+ * does it become a real candidate, increment the term and vote for itself. A candidate the leader
+ * asked to take over ({@link TimeoutNow}) says so in its RequestVote, so that voters still in the
+ * leader's lease consider it.
  */
 final class CandidateRole implements Replica.RoleHandler {
   private final Replica r;
   final boolean preVote;
+  private final boolean transfer;
   private final Map<String, Boolean> votes = new HashMap<>();
   private long campaignTerm;
 
-  CandidateRole(Replica replica, boolean preVote) {
+  CandidateRole(Replica replica, boolean preVote, boolean transfer) {
     this.r = replica;
     this.preVote = preVote;
+    this.transfer = transfer;
   }
 
   Behavior<Command> start() {
@@ -33,7 +37,7 @@ final class CandidateRole implements Replica.RoleHandler {
     votes.put(r.members.self(), true);
     if (r.quorum.voteResult(votes) == VoteResult.WON) return won();
     RequestVote request = new RequestVote(r.members.groupId(), campaignTerm, r.members.self(),
-        r.raftLog.lastIndex(), r.raftLog.lastTerm(), preVote);
+        r.raftLog.lastIndex(), r.raftLog.lastTerm(), preVote, transfer);
     // The self-vote and new term are durable before anyone is asked (persist before you speak).
     r.broadcastAfterPersist(peer -> request);
     return behavior();
@@ -44,6 +48,7 @@ final class CandidateRole implements Replica.RoleHandler {
         .onMessage(Propose.class, r::rejectProposal)
         .onMessage(ReadProtocol.Read.class, this::onRead)
         .onMessage(Replica.ElectionTimeout.class, m -> r.becomeCandidate(r.settings.preVote()))
+        .onMessage(ReplicaControl.TransferLeadership.class, m -> Behaviors.same())
         .onMessage(Replica.HeartbeatTick.class, m -> Behaviors.same())
         .onMessage(Replica.CheckQuorumTick.class, m -> Behaviors.same())
         .build();
@@ -55,8 +60,8 @@ final class CandidateRole implements Replica.RoleHandler {
     // A leader of this term exists (§5.2): recognise it.
     if (m instanceof AppendEntries) return r.becomeFollowerAndHandle(m, Optional.of(m.from()));
     if (m instanceof RequestVote rv) return r.answerVote(rv, false);
-    if (m instanceof ReadIndexResponse || m instanceof ForwardedReadResult) return r.onReadAnswer(m);
-    if (m instanceof ReadIndexRequest || m instanceof ForwardedRead) return r.refuseLeaderWork(m);
+    if (Replica.isLeaderAnswer(m)) return r.onLeaderAnswer(m);
+    if (Replica.isLeaderWork(m)) return r.refuseLeaderWork(m);
     return Behaviors.same();
   }
 

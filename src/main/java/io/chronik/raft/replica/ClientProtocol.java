@@ -30,8 +30,12 @@ public final class ClientProtocol {
   public record UnknownPartition(String groupId, java.util.Set<String> hosted)
       implements ProposeReply, QueryReply, StatusReply, ReadProtocol.ReadReply {}
 
-  /** Committed at {@code index}, applied on the leader with {@code result}. */
-  public record Proposed(long index, ByteString result) implements ProposeReply {}
+  /** Committed at {@code index}, applied on the leader with {@code result}; {@code leader} committed it. */
+  public record Proposed(long index, ByteString result, String leader) implements ProposeReply {
+    public Proposed(long index, ByteString result) {
+      this(index, result, "");
+    }
+  }
 
   /** This replica is not the leader; retry on {@code leaderHint} when present. Nothing happened. */
   public record NotLeader(String groupId, Optional<String> leaderHint) implements ProposeReply {}

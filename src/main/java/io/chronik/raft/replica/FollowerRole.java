@@ -8,7 +8,11 @@ import io.chronik.raft.replica.ClientProtocol.Propose;
 import io.chronik.raft.rpc.LogEntry;
 import java.util.List;
 
-/** Follower: accepts the leader's entries, votes, and starts an election when the leader goes quiet. */
+/**
+ * Follower: accepts the leader's entries, votes, forwards clients' writes to the leader it hears
+ * from, and starts an election when the leader goes quiet (or at once when the leader hands over
+ * leadership with {@link TimeoutNow}).
+ */
 final class FollowerRole implements Replica.RoleHandler {
   private final Replica r;
 
@@ -18,9 +22,10 @@ final class FollowerRole implements Replica.RoleHandler {
 
   Behavior<Command> behavior() {
     return r.roleBehavior(this)
-        .onMessage(Propose.class, r::rejectProposal)
+        .onMessage(Propose.class, this::onPropose)
         .onMessage(ReadProtocol.Read.class, this::onRead)
-        .onMessage(Replica.ElectionTimeout.class, m -> r.becomeCandidate(r.settings.preVote()))
+        .onMessage(Replica.ElectionTimeout.class, m -> onElectionTimeout())
+        .onMessage(ReplicaControl.TransferLeadership.class, m -> Behaviors.same())
         .onMessage(Replica.HeartbeatTick.class, m -> Behaviors.same())
         .onMessage(Replica.CheckQuorumTick.class, m -> Behaviors.same())
         .build();
@@ -30,9 +35,23 @@ final class FollowerRole implements Replica.RoleHandler {
   public Behavior<Command> onRaftMessage(RaftMessage m) {
     if (m instanceof AppendEntries ae) return onAppendEntries(ae);
     if (m instanceof RequestVote rv) return r.answerVote(rv, r.inLeaderLease(this));
-    if (m instanceof ReadIndexResponse || m instanceof ForwardedReadResult) return r.onReadAnswer(m);
-    if (m instanceof ReadIndexRequest || m instanceof ForwardedRead) return r.refuseLeaderWork(m);
+    if (m instanceof TimeoutNow tn) return onTimeoutNow(tn);
+    if (Replica.isLeaderAnswer(m)) return r.onLeaderAnswer(m);
+    if (Replica.isLeaderWork(m)) return r.refuseLeaderWork(m);
     return Behaviors.same(); // responses to a campaign or leadership this replica no longer has
+  }
+
+  /**
+   * A write goes to the leader this replica hears from; with no such leader the client is told at
+   * once (nothing happened, so it may retry) rather than having its write sent into silence.
+   */
+  private Behavior<Command> onPropose(Propose p) {
+    java.util.Optional<String> leader = r.leaderInContact();
+    if (leader.isPresent()) {
+      r.forwarding.forward(p, leader.get());
+      return Behaviors.same();
+    }
+    return r.rejectProposal(p);
   }
 
   /** safe: ReadIndex through the leader; none: the leader serves it; unsafe: serve locally. */
@@ -47,6 +66,33 @@ final class FollowerRole implements Replica.RoleHandler {
   }
 
   /**
+   * A stopping node's replica lets the others elect a leader first (it would only have to hand
+   * leadership away), but not forever: one of them may lack entries only it holds.
+   */
+  private Behavior<Command> onElectionTimeout() {
+    if (r.draining && r.drainingTimeouts++ < Replica.DRAINING_PATIENCE) {
+      r.resetElectionTimer();
+      return Behaviors.same();
+    }
+    return r.becomeCandidate(r.settings.preVote());
+  }
+
+  /**
+   * Thesis §3.10: the leader of this term made this log as complete as its own and asks for an
+   * election now. No PreVote: the leader itself is giving way, so the election is not disruptive.
+   */
+  private Behavior<Command> onTimeoutNow(TimeoutNow tn) {
+    if (r.draining) {
+      r.log.info("group {} replica {}: ignoring TimeoutNow from {}: this node is stopping", r.members.groupId(),
+          r.members.self(), tn.from());
+      return Behaviors.same();
+    }
+    r.log.info("group {} replica {}: leader {} hands over leadership in term {}", r.members.groupId(),
+        r.members.self(), tn.from(), tn.term());
+    return r.becomeCandidate(false, true);
+  }
+
+  /**
    * Raft §5.3. Reject unless the log holds prevLogIndex with prevLogTerm; otherwise delete the
    * first conflicting entry and all after it, append what is new, and acknowledge once durable.
    * Entries already present are kept, so a duplicated or reordered AppendEntries never
@@ -58,7 +104,8 @@ final class FollowerRole implements Replica.RoleHandler {
     if (!log.matches(ae.prevLogIndex(), ae.prevLogTerm())) {
       ConflictHint hint = log.conflictHint(ae.prevLogIndex());
       r.sendAfterPersist(ae.from(), AppendEntriesResponse.rejected(
-          r.members.groupId(), r.term, r.members.self(), ae.prevLogIndex(), hint.index(), hint.term(), ae.readSeq()));
+          r.members.groupId(), r.term, r.members.self(), ae.prevLogIndex(), hint.index(), hint.term(), ae.readSeq())
+          .withDraining(r.draining));
       return Behaviors.same();
     }
     long conflict = log.findConflict(ae.entries());
@@ -81,7 +128,8 @@ final class FollowerRole implements Replica.RoleHandler {
     long lastNew = ae.lastIndex();
     r.commitTo(Math.min(ae.leaderCommit(), lastNew));
     r.sendAfterPersist(ae.from(),
-        AppendEntriesResponse.accepted(r.members.groupId(), r.term, r.members.self(), lastNew, ae.readSeq()));
+        AppendEntriesResponse.accepted(r.members.groupId(), r.term, r.members.self(), lastNew, ae.readSeq())
+            .withDraining(r.draining));
     return Behaviors.same();
   }
 }

@@ -31,12 +31,35 @@ import java.util.Set;
  * ({@link ReadIndexQueue}). Until an entry of this leader's own term is committed, its commit
  * index may be stale, so reads wait (they are not rejected) and go out with the first round after
  * that commit.
+ *
+ * <p>Leadership transfer (thesis §3.10): to hand over to a follower — its partition's preferred
+ * leader once that one is caught up (so leaders spread over the nodes), or any follower when this
+ * node is stopping — the leader stops accepting proposals, waits until everything it accepted is
+ * committed and the target holds its whole log, then sends {@link TimeoutNow}. Nothing it
+ * acknowledged is at risk, and every write it accepted has been answered. If the
+ * target has not taken over within an election timeout, the leader resumes. (A forwarded write
+ * whose answer is still on its way to its follower when the target's election starts is reported
+ * to its client as of unknown outcome by that follower; it did commit.)
  */
 final class LeaderRole implements Replica.RoleHandler {
+  static final Object BALANCE_TIMER = "leader-balance";
+  static final Object TRANSFER_TIMER = "leader-transfer";
+
+  /** Time to look at whether the preferred leader can take over (private timer message). */
+  enum BalanceTick implements Command { INSTANCE }
+
+  /** A leadership transfer did not complete in time (private timer message). */
+  enum TransferTimedOut implements Command { INSTANCE }
+
   private final Replica r;
   private final Map<String, Progress> progress = new LinkedHashMap<>();
   private final ReadIndexQueue<LeaderRead> readQueue;
   private final List<LeaderRead> beforeFirstCommit = new ArrayList<>();
+  /** Forwarded writes seen in this term: a duplicated message must not append its command twice. */
+  private final io.chronik.raft.core.RecentIds forwardedSeen = new io.chronik.raft.core.RecentIds(4096);
+  /** The follower leadership is being handed to, or null. */
+  private String transferTarget;
+  private boolean timeoutNowSent;
 
   /** A read the leader confirms: its own, a follower's ReadIndex request, or a forwarded read. */
   private interface LeaderRead {}
@@ -61,14 +84,19 @@ final class LeaderRole implements Replica.RoleHandler {
     appendLocal(r.newEntry(ByteString.EMPTY, EntryKind.ENTRY_KIND_NOOP));
     r.timers.startTimerWithFixedDelay(Replica.HEARTBEAT_TIMER, Replica.HeartbeatTick.INSTANCE,
         r.settings.heartbeatInterval());
-    if (r.settings.checkQuorum()) {
-      r.timers.startTimerWithFixedDelay(Replica.CHECK_QUORUM_TIMER, Replica.CheckQuorumTick.INSTANCE,
-          r.settings.electionTimeout());
+    // Also without CheckQuorum: the tick ages each follower's "heard from recently", which
+    // hand-overs rely on.
+    r.timers.startTimerWithFixedDelay(Replica.CHECK_QUORUM_TIMER, Replica.CheckQuorumTick.INSTANCE,
+        r.settings.electionTimeout());
+    if (r.settings.leaderBalancing() && r.members.preferredLeader().filter(p -> !p.equals(r.members.self())).isPresent()) {
+      r.timers.startTimerWithFixedDelay(BALANCE_TIMER, BalanceTick.INSTANCE, r.settings.leaderBalanceDelay());
     }
     r.log.debug("group {}: {} is leader of term {}", r.members.groupId(), r.members.self(), r.term);
     for (String peer : progress.keySet()) sendAppend(peer);
     maybeCommit(); // a single-voter group commits on its own durability
-    return behavior();
+    Behavior<Command> behavior = behavior();
+    if (r.draining) onDrain();
+    return behavior;
   }
 
   private Behavior<Command> behavior() {
@@ -78,6 +106,12 @@ final class LeaderRole implements Replica.RoleHandler {
         .onMessage(Replica.HeartbeatTick.class, m -> onHeartbeatTick())
         .onMessage(Replica.CheckQuorumTick.class, m -> onCheckQuorum())
         .onMessage(Replica.ElectionTimeout.class, m -> Behaviors.same())
+        .onMessage(ReplicaControl.TransferLeadership.class, m -> {
+          startTransfer(m.target());
+          return Behaviors.same();
+        })
+        .onMessage(BalanceTick.class, m -> onBalanceTick())
+        .onMessage(TransferTimedOut.class, m -> onTransferTimedOut())
         .build();
   }
 
@@ -86,6 +120,12 @@ final class LeaderRole implements Replica.RoleHandler {
     if (m instanceof AppendEntriesResponse resp) return onAppendEntriesResponse(resp);
     if (m instanceof ReadIndexRequest req) return leaderRead(new IndexRequest(req.from(), req.requestId()), req.from());
     if (m instanceof ForwardedRead fr) return leaderRead(new RemoteRead(fr), fr.from());
+    if (m instanceof ForwardedPropose fp) {
+      if (!forwardedSeen.firstTime(fp.from(), fp.proposalId())) return Behaviors.same(); // a duplicate
+      propose(fp.command(), reply -> r.send(fp.from(),
+          ProposalForwarding.result(r.members.groupId(), r.term, r.members.self(), fp.proposalId(), reply)));
+      return Behaviors.same();
+    }
     if (m instanceof RequestVote rv) return r.answerVote(rv, r.inLeaderLease(this));
     if (m instanceof AppendEntries ae) {
       r.log.error("group {}: two leaders in term {}: {} and {}; ignoring the other's AppendEntries",
@@ -184,16 +224,90 @@ final class LeaderRole implements Replica.RoleHandler {
   }
 
   private Behavior<Command> onPropose(Propose p) {
-    int size = p.command().size();
+    propose(p.command(), p.replyTo()::tell);
+    return Behaviors.same();
+  }
+
+  /** Appends {@code command} and replicates it; {@code answer} gets exactly one reply. */
+  private void propose(ByteString command, java.util.function.Consumer<ClientProtocol.ProposeReply> answer) {
+    int size = command.size();
     if (size > r.settings.maxEntryBytes()) {
-      p.replyTo().tell(new ProposalRejected("command of " + size + " bytes exceeds chronik.raft.max-entry-bytes ("
+      answer.accept(new ProposalRejected("command of " + size + " bytes exceeds chronik.raft.max-entry-bytes ("
           + r.settings.maxEntryBytes() + "); split it into smaller commands or raise the limit"));
-      return Behaviors.same();
+      return;
     }
-    LogEntry entry = r.newEntry(p.command(), EntryKind.ENTRY_KIND_COMMAND);
+    if (transferTarget != null) {
+      // Thesis §3.10: no new entries while handing over, so the target can catch up. Nothing
+      // entered the log: the client retries and reaches the new leader.
+      answer.accept(new ClientProtocol.NotLeader(r.members.groupId(), Optional.empty()));
+      return;
+    }
+    LogEntry entry = r.newEntry(command, EntryKind.ENTRY_KIND_COMMAND);
     appendLocal(entry);
-    r.proposals.add(entry.getIndex(), entry.getTerm(), p.replyTo());
+    r.proposals.add(entry.getIndex(), entry.getTerm(), answer);
     for (String peer : progress.keySet()) sendAppend(peer);
+  }
+
+  // ---------------------------------------------------------------- leadership transfer
+
+  /** The node is stopping: hand leadership to the follower that holds the most of this log. */
+  /**
+   * Returns whether it is worth waiting: a hand-over is under way, or some follower is not
+   * stopping itself (it may answer soon and take over; a leader of a fresh term has heard from
+   * nobody yet). Called again on every answer from a follower until a hand-over starts.
+   */
+  @Override
+  public boolean onDrain() {
+    if (transferTarget == null) {
+      progress.entrySet().stream()
+          .filter(e -> e.getValue().active() && !e.getValue().draining()) // the others would not take over
+          .max(java.util.Comparator.comparingLong((Map.Entry<String, Progress> e) -> e.getValue().match()))
+          .ifPresent(e -> startTransfer(e.getKey()));
+    }
+    return transferTarget != null || progress.values().stream().anyMatch(p -> !p.draining());
+  }
+
+  /**
+   * The preferred leader (placement's choice, which spreads leaders over the nodes) takes over
+   * once it is active and caught up with what is committed.
+   */
+  private Behavior<Command> onBalanceTick() {
+    Optional<String> preferred = r.members.preferredLeader();
+    if (r.draining || transferTarget != null || preferred.isEmpty()) return Behaviors.same();
+    Progress pr = progress.get(preferred.get());
+    if (pr != null && pr.active() && !pr.draining() && !pr.probing() && pr.match() >= r.commitIndex) {
+      r.log.info("group {}: {} hands leadership to its preferred leader {}", r.members.groupId(), r.members.self(),
+          preferred.get());
+      startTransfer(preferred.get());
+    }
+    return Behaviors.same();
+  }
+
+  private void startTransfer(String target) {
+    Progress pr = progress.get(target);
+    if (transferTarget != null || pr == null || pr.draining()) return; // a stopping replica would not take over
+    transferTarget = target;
+    timeoutNowSent = false;
+    r.timers.startSingleTimer(TRANSFER_TIMER, TransferTimedOut.INSTANCE, r.settings.electionTimeout());
+    sendAppend(target);
+    maybeHandOver();
+  }
+
+  /** Sends TimeoutNow once every accepted entry is committed and the target holds the whole log. */
+  private void maybeHandOver() {
+    if (transferTarget == null || timeoutNowSent) return;
+    long last = r.raftLog.lastIndex();
+    if (r.commitIndex < last || progress.get(transferTarget).match() < last) return;
+    timeoutNowSent = true;
+    r.send(transferTarget, new TimeoutNow(r.members.groupId(), r.term, r.members.self()));
+  }
+
+  private Behavior<Command> onTransferTimedOut() {
+    if (transferTarget != null) {
+      r.log.info("group {}: leadership transfer from {} to {} did not complete within {}; {} goes on leading",
+          r.members.groupId(), r.members.self(), transferTarget, r.settings.electionTimeout(), r.members.self());
+      transferTarget = null;
+    }
     return Behaviors.same();
   }
 
@@ -205,6 +319,8 @@ final class LeaderRole implements Replica.RoleHandler {
   private Behavior<Command> onAppendEntriesResponse(AppendEntriesResponse resp) {
     Progress pr = progress.get(resp.from());
     pr.markActive();
+    pr.draining(resp.draining());
+    if (r.draining && transferTarget == null) onDrain();
     if (resp.readSeq() > readQueue.currentSeq()) {
       r.log.warn("group {}: {} acknowledged read round {} which was never sent; ignoring it", r.members.groupId(),
           resp.from(), resp.readSeq());
@@ -213,7 +329,10 @@ final class LeaderRole implements Replica.RoleHandler {
       maybeStartReadRound();
     }
     if (resp.success()) {
-      if (pr.acknowledged(resp.matchIndex())) maybeCommit();
+      if (pr.acknowledged(resp.matchIndex())) {
+        maybeCommit();
+        maybeHandOver();
+      }
       sendAppend(resp.from());
     } else if (pr.rejected(resp.rejectedPrevIndex(), retryIndex(resp))) {
       sendAppend(resp.from());
@@ -280,7 +399,7 @@ final class LeaderRole implements Replica.RoleHandler {
       if (e.getValue().recentActive()) active.add(e.getKey());
       e.getValue().resetActive();
     }
-    if (r.quorum.isMajority(active)) return Behaviors.same();
+    if (!r.settings.checkQuorum() || r.quorum.isMajority(active)) return Behaviors.same();
     r.log.info("group {}: leader {} heard from only {} within {}; stepping down", r.members.groupId(),
         r.members.self(), active, r.settings.electionTimeout());
     return r.becomeFollower(Optional.empty());
@@ -298,6 +417,7 @@ final class LeaderRole implements Replica.RoleHandler {
     if (index <= r.commitIndex || r.raftLog.termAt(index) != r.term) return;
     boolean firstCommitOfTerm = !committedInTerm();
     r.commitTo(index);
+    maybeHandOver();
     for (String peer : progress.keySet()) {
       if (!sendAppend(peer) && !progress.get(peer).probing()) sendHeartbeat(peer);
     }

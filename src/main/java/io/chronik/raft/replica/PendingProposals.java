@@ -1,25 +1,31 @@
 package io.chronik.raft.replica;
 
-import akka.actor.typed.ActorRef;
 import com.google.protobuf.ByteString;
 import io.chronik.raft.replica.ClientProtocol.OutcomeUnknown;
 import io.chronik.raft.replica.ClientProtocol.ProposeReply;
 import io.chronik.raft.replica.ClientProtocol.Proposed;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 
 /**
  * Proposals accepted into the leader's log and not yet answered, by log index. Each gets exactly
  * one reply: {@link Proposed} when its entry is applied, {@link OutcomeUnknown} when leadership
- * is lost first (the entry may still commit under the next leader).
+ * is lost first (the entry may still commit under the next leader). A reply goes to the client
+ * directly, or back to the follower that forwarded the proposal.
  */
 final class PendingProposals {
-  private record Pending(long term, ActorRef<ProposeReply> replyTo) {}
+  private record Pending(long term, Consumer<ProposeReply> answer) {}
 
   private final TreeMap<Long, Pending> byIndex = new TreeMap<>();
+  private final String self;
 
-  void add(long index, long term, ActorRef<ProposeReply> replyTo) {
-    byIndex.put(index, new Pending(term, replyTo));
+  PendingProposals(String self) {
+    this.self = self;
+  }
+
+  void add(long index, long term, Consumer<ProposeReply> answer) {
+    byIndex.put(index, new Pending(term, answer));
   }
 
   /** The entry at {@code index} with {@code term} was applied with {@code result}. */
@@ -27,19 +33,20 @@ final class PendingProposals {
     Pending p = byIndex.remove(index);
     if (p == null) return;
     if (p.term == term) {
-      p.replyTo.tell(new Proposed(index, result));
+      p.answer.accept(new Proposed(index, result, self));
     } else {
       // Another leader's entry replaced ours at this index: ours is gone for good.
-      p.replyTo.tell(new OutcomeUnknown("entry " + index + " was overwritten by a newer leader"));
+      p.answer.accept(new OutcomeUnknown("entry " + index + " was overwritten by a newer leader"));
     }
   }
 
   void failAll(String reason) {
-    for (Map.Entry<Long, Pending> e : byIndex.entrySet()) {
-      e.getValue().replyTo.tell(new OutcomeUnknown(
+    Map<Long, Pending> all = new TreeMap<>(byIndex);
+    byIndex.clear();
+    for (Map.Entry<Long, Pending> e : all.entrySet()) {
+      e.getValue().answer.accept(new OutcomeUnknown(
           reason + " before entry " + e.getKey() + " was known to be committed; it may still commit"));
     }
-    byIndex.clear();
   }
 
   int size() {

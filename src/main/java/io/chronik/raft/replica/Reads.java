@@ -128,8 +128,8 @@ final class Reads {
 
   /** Thesis §6.4 on a follower: get a read index from the leader, then wait to apply it. */
   void requestReadIndex(long id) {
-    if (r.leaderId.isEmpty()) {
-      failNoLeader(id);
+    if (r.leaderInContact().isEmpty()) {
+      failNoLeader(id); // nobody to ask, or a leader gone silent: the caller retries, maybe elsewhere
       return;
     }
     nextBatch.add(id);
@@ -137,10 +137,16 @@ final class Reads {
   }
 
   private void maybeSendRequest() {
-    if (outstandingRequest != 0 || nextBatch.isEmpty() || r.leaderId.isEmpty()) return;
+    if (outstandingRequest != 0 || nextBatch.isEmpty()) return;
+    if (r.leaderInContact().isEmpty()) {
+      List<Long> waiting = nextBatch;
+      nextBatch = new ArrayList<>();
+      for (long id : waiting) failNoLeader(id);
+      return;
+    }
     outstandingRequest = nextRequestId++;
     outstandingTerm = r.term;
-    outstandingLeader = r.leaderId.get();
+    outstandingLeader = r.leaderInContact().get();
     outstandingBatch = nextBatch;
     nextBatch = new ArrayList<>();
     r.send(outstandingLeader, new ReadIndexRequest(r.members.groupId(), r.term, r.members.self(), outstandingRequest));
@@ -188,14 +194,14 @@ final class Reads {
   // ---------------------------------------------------------------- follower: policy none
 
   void forward(long id) {
-    if (r.leaderId.isEmpty()) {
+    if (r.leaderInContact().isEmpty()) {
       failNoLeader(id);
       return;
     }
     Open o = open.get(id);
     forwarded.add(id);
     metrics.forwarded++;
-    r.send(r.leaderId.get(), new ForwardedRead(r.members.groupId(), r.term, r.members.self(), id, o.read.query(),
+    r.send(r.leaderInContact().get(), new ForwardedRead(r.members.groupId(), r.term, r.members.self(), id, o.read.query(),
         o.read.minIndex()));
   }
 

@@ -52,6 +52,7 @@ public final class Replica {
   static final Object CHECK_QUORUM_TIMER = "check-quorum";
   static final Object LEADER_LEASE_TIMER = "leader-lease";
   static final Object STORAGE_RESTART_TIMER = "storage-restart";
+  static final Object LEADER_CONTACT_TIMER = "leader-contact";
 
   /** The election timer fired (private: only this replica's timers send it). */
   enum ElectionTimeout implements Command { INSTANCE }
@@ -64,6 +65,9 @@ public final class Replica {
   enum LeaderLeaseExpired implements Command { INSTANCE }
 
   enum RestartStorage implements Command { INSTANCE }
+
+  /** No message from the leader for {@link ReplicaSettings#leaderSilence()}. */
+  enum LeaderSilent implements Command { INSTANCE }
 
   /** The storage actor stopped: a journal write failed or was rejected. */
   record StorageStopped(int incarnation) implements Command {}
@@ -90,14 +94,27 @@ public final class Replica {
   Optional<String> leaderId = Optional.empty();
   /** Heard from a current leader within the minimum election timeout (thesis §4.2.3). */
   boolean leaderRecentlySeen;
+  /** Heard from {@link #leaderId} within {@link ReplicaSettings#leaderSilence()}: worth sending work to. */
+  boolean leaderContact;
+  /**
+   * The node is stopping: this replica hands leadership away, ignores TimeoutNow, and lets the
+   * others elect a leader first (it campaigns only after {@link #DRAINING_PATIENCE} election
+   * timeouts without a leader: it may hold entries no other replica has).
+   */
+  boolean draining;
+  static final int DRAINING_PATIENCE = 2;
+  /** Election timeouts a draining follower let pass since it last heard from a leader. */
+  int drainingTimeouts;
   StateMachine stateMachine;
   WriteQueue writes;
   private int storageIncarnation;
   private ActorRef<StorageCommand> storage;
   /** Proposals this replica accepted as leader and has not answered yet. */
-  final PendingProposals proposals = new PendingProposals();
+  final PendingProposals proposals;
   /** Reads this replica holds until they are served, fail or time out. */
   final Reads reads = new Reads(this);
+  /** Writes this replica forwarded to its leader and has not answered yet. */
+  final ProposalForwarding forwarding;
   private RoleHandler currentRole;
 
   /** Handles a peer message in the current role, after the shared term check. */
@@ -109,6 +126,14 @@ public final class Replica {
 
     /** The replica leaves this role: release what only this role could complete. */
     default void onExit() {}
+
+    /**
+     * The node is stopping ({@link ReplicaControl.Drain}); a leader hands its leadership away.
+     * Returns whether a hand-over is under way.
+     */
+    default boolean onDrain() {
+      return false;
+    }
   }
 
   private Replica(
@@ -132,6 +157,10 @@ public final class Replica {
     this.stateMachineFactory = stateMachineFactory;
     this.random = random;
     this.log = ctx.getLog();
+    // A random start per incarnation: an answer meant for an earlier incarnation's write cannot
+    // match one of this incarnation's.
+    this.forwarding = new ProposalForwarding(this, random.nextLong());
+    this.proposals = new PendingProposals(members.self());
   }
 
   public static Behavior<Command> create(
@@ -230,6 +259,7 @@ public final class Replica {
         + "recovering from the journal in {}", members.groupId(), members.self(), settings.storageRestartBackoff());
     exitRole();
     proposals.failAll("storage failed");
+    forwarding.onLeaderChange("this replica's storage failed");
     reads.failAll("replica " + members.self() + " is restarting after a storage failure");
     cancelRoleTimers();
     writes = null;
@@ -254,6 +284,8 @@ public final class Replica {
     return Behaviors.receive(Command.class)
         .onMessage(Reads.ReadTimedOut.class, reads::onTimedOut)
         .onMessage(Reads.RetryReadIndex.class, reads::onRetryReadIndex)
+        .onMessage(ProposalForwarding.ForwardTimedOut.class, forwarding::onTimedOut)
+        .onMessage(ReplicaControl.Drain.class, m -> onDrain(m, role))
         .onMessage(ReadProtocol.GetReadMetrics.class, m -> {
           m.replyTo().tell(reads.snapshot());
           return Behaviors.same();
@@ -266,7 +298,19 @@ public final class Replica {
         .onMessage(LeaderLeaseExpired.class, m -> {
           leaderRecentlySeen = false;
           return Behaviors.same();
+        })
+        .onMessage(LeaderSilent.class, m -> {
+          leaderContact = false;
+          return Behaviors.same();
         });
+  }
+
+  private Behavior<Command> onDrain(ReplicaControl.Drain d, RoleHandler role) {
+    if (!draining) log.info("group {} replica {}: draining (the node is stopping)", members.groupId(), members.self());
+    draining = true;
+    boolean handingOver = role.onDrain();
+    d.replyTo().tell(new ReplicaControl.DrainStatus(members.groupId(), role instanceof LeaderRole, handingOver));
+    return Behaviors.same();
   }
 
   /**
@@ -284,9 +328,13 @@ public final class Replica {
     if (m.term() > term) {
       if (m instanceof RequestVote rv && rv.preVote()) return role.onRaftMessage(m);
       if (m instanceof RequestVoteResponse r && r.preVote() && r.granted()) return role.onRaftMessage(m);
-      if (m instanceof RequestVote && inLeaderLease(role)) {
+      if (m instanceof RequestVote rv && inLeaderLease(role)
+          && !(rv.leadershipTransfer() && raftLog.isUpToDate(rv.lastLogIndex(), rv.lastLogTerm()))) {
         // thesis §4.2.3: a server that has heard from a current leader ignores vote requests
-        // for the minimum election timeout, so a disconnected server cannot depose it.
+        // for the minimum election timeout, so a disconnected server cannot depose it — unless
+        // the leader itself asked for the election (leadership transfer, thesis §3.10) and the
+        // candidate can win it: a late TimeoutNow to a replica that fell behind since must not
+        // push everyone into a new term for an election the candidate would lose.
         log.debug("group {} replica {}: ignoring RequestVote term {} from {} within leader lease",
             members.groupId(), members.self(), m.term(), m.from());
         return Behaviors.same();
@@ -316,27 +364,51 @@ public final class Replica {
           0));
     } else if (m instanceof RequestVote rv && rv.preVote()) {
       send(rv.from(), new RequestVoteResponse(members.groupId(), term, members.self(), false, true));
-    } else if (m instanceof ReadIndexRequest || m instanceof ForwardedRead) {
+    } else if (m instanceof ReadIndexRequest || m instanceof ForwardedRead || m instanceof ForwardedPropose) {
       refuseLeaderWork(m);
     }
   }
 
-  /** A ReadIndex request or forwarded read reached a replica that is not the leader of its term. */
+  /**
+   * A ReadIndex request, forwarded read or forwarded write reached a replica that is not the
+   * leader of its term: say so at once, so that the sender retries instead of waiting.
+   */
   Behavior<Command> refuseLeaderWork(RaftMessage m) {
     if (m instanceof ReadIndexRequest req) {
       send(req.from(), new ReadIndexResponse(members.groupId(), term, members.self(), req.requestId(), false, 0));
     } else if (m instanceof ForwardedRead fr) {
       send(fr.from(), new ForwardedReadResult(members.groupId(), term, members.self(), fr.readId(), false,
           ByteString.EMPTY, 0));
+    } else if (m instanceof ForwardedPropose fp) {
+      // If this replica led fp's term (it voted for itself then; the vote is durable, so this holds
+      // across restarts too), fp may be a duplicate of a write it appended before stepping down,
+      // whose entry can still commit: "not leader" (retry-safe) would be a lie then.
+      boolean mayHaveAppended = fp.term() == term && votedFor.equals(members.self());
+      send(fp.from(), ProposalForwarding.result(members.groupId(), term, members.self(), fp.proposalId(),
+          mayHaveAppended
+              ? new ClientProtocol.OutcomeUnknown(members.self() + " stopped leading term " + term
+                  + " before it could answer; the write may or may not have been applied")
+              : new NotLeader(members.groupId(), Optional.empty())));
     }
     return Behaviors.same();
   }
 
-  /** Follower and candidate: answers from a leader to reads this replica sent on. */
-  Behavior<Command> onReadAnswer(RaftMessage m) {
+  /** Follower and candidate: answers from a leader to reads and writes this replica sent on. */
+  Behavior<Command> onLeaderAnswer(RaftMessage m) {
     if (m instanceof ReadIndexResponse resp) reads.onReadIndexResponse(resp);
     if (m instanceof ForwardedReadResult res) reads.onForwardedResult(res);
+    if (m instanceof ForwardedProposeResult res) forwarding.onResult(res);
     return Behaviors.same();
+  }
+
+  /** Answers from a leader that this role handles like a follower. */
+  static boolean isLeaderAnswer(RaftMessage m) {
+    return m instanceof ReadIndexResponse || m instanceof ForwardedReadResult || m instanceof ForwardedProposeResult;
+  }
+
+  /** Work only a leader does. */
+  static boolean isLeaderWork(RaftMessage m) {
+    return m instanceof ReadIndexRequest || m instanceof ForwardedRead || m instanceof ForwardedPropose;
   }
 
   static Behavior<Command> orElse(Behavior<Command> next, Behavior<Command> current) {
@@ -384,23 +456,31 @@ public final class Replica {
     cancelRoleTimers();
     failPendingProposals("leadership changed");
     leaderId = leader;
+    leaderContact = false;
     resetElectionTimer();
     return follower.behavior();
   }
 
   Behavior<Command> becomeCandidate(boolean preVote) {
+    return becomeCandidate(preVote, false);
+  }
+
+  /** {@code transfer}: the leader asked for this election ({@link TimeoutNow}); no PreVote then. */
+  Behavior<Command> becomeCandidate(boolean preVote, boolean transfer) {
     exitRole();
     cancelRoleTimers();
     failPendingProposals("leadership changed");
     leaderId = Optional.empty();
+    leaderContact = false;
     resetElectionTimer();
-    return new CandidateRole(this, preVote).start();
+    return new CandidateRole(this, preVote, transfer).start();
   }
 
   Behavior<Command> becomeLeader() {
     exitRole();
     cancelRoleTimers();
     leaderId = Optional.of(members.self());
+    leaderContact = false;
     return new LeaderRole(this).start();
   }
 
@@ -408,12 +488,16 @@ public final class Replica {
     if (currentRole != null) currentRole.onExit();
     currentRole = null;
     reads.onLeaderChange("the leader changed");
+    forwarding.onLeaderChange("the leader changed");
   }
 
   private void cancelRoleTimers() {
     timers.cancel(ELECTION_TIMER);
     timers.cancel(HEARTBEAT_TIMER);
     timers.cancel(CHECK_QUORUM_TIMER);
+    timers.cancel(LeaderRole.BALANCE_TIMER);
+    timers.cancel(LeaderRole.TRANSFER_TIMER);
+    timers.cancel(LEADER_CONTACT_TIMER);
   }
 
   private void failPendingProposals(String why) {
@@ -429,11 +513,22 @@ public final class Replica {
 
   /** Records contact from the current leader: resets the election timer and the vote lease. */
   void heardFromLeader(String leader) {
-    if (leaderId.isPresent() && !leaderId.get().equals(leader)) reads.onLeaderChange("the leader changed");
+    if (leaderId.isPresent() && !leaderId.get().equals(leader)) {
+      reads.onLeaderChange("the leader changed");
+      forwarding.onLeaderChange("the leader changed");
+    }
     leaderId = Optional.of(leader);
     leaderRecentlySeen = true;
+    leaderContact = true;
+    drainingTimeouts = 0;
     resetElectionTimer();
     timers.startSingleTimer(LEADER_LEASE_TIMER, LeaderLeaseExpired.INSTANCE, settings.electionTimeout());
+    timers.startSingleTimer(LEADER_CONTACT_TIMER, LeaderSilent.INSTANCE, settings.leaderSilence());
+  }
+
+  /** The leader this replica hears from now, if any: where a follower sends writes and reads. */
+  Optional<String> leaderInContact() {
+    return leaderContact ? leaderId : Optional.empty();
   }
 
   // ---------------------------------------------------------------- durable state
@@ -445,6 +540,7 @@ public final class Replica {
     votedFor = "";
     writes.hardState(hardState());
     reads.onLeaderChange("a new term began");
+    forwarding.onLeaderChange("a new term began");
   }
 
   void vote(String candidate) {

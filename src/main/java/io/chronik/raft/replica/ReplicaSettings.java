@@ -17,7 +17,10 @@ public record ReplicaSettings(
     Duration storageRestartBackoff,
     Duration readIndexTimeout,
     ReadPolicy defaultReadPolicy,
-    long maxReadLag) {
+    long maxReadLag,
+    Duration proposalTimeout,
+    boolean leaderBalancing,
+    Duration leaderBalanceDelay) {
 
   public ReplicaSettings {
     if (heartbeatInterval.compareTo(electionTimeout) >= 0) {
@@ -28,9 +31,21 @@ public record ReplicaSettings(
     if (readIndexTimeout.isNegative() || readIndexTimeout.isZero()) {
       throw new IllegalArgumentException("chronik.raft.read-index-timeout must be positive, got " + readIndexTimeout);
     }
+    if (proposalTimeout.isNegative() || proposalTimeout.isZero()) {
+      throw new IllegalArgumentException("chronik.raft.proposal-timeout must be positive, got " + proposalTimeout);
+    }
     if (maxEntryBytes <= 0 || maxAppendBytes <= 0 || maxAppendEntries <= 0 || maxInflightAppends <= 0) {
       throw new IllegalArgumentException("chronik.raft size and in-flight limits must be positive");
     }
+  }
+
+  /** The settings of tests and tools that do not name the later additions: no leader balancing. */
+  public ReplicaSettings(Duration electionTimeout, Duration heartbeatInterval, int maxEntryBytes, int maxAppendBytes,
+      int maxAppendEntries, int maxInflightAppends, boolean preVote, boolean checkQuorum, int stashCapacity,
+      Duration storageRestartBackoff, Duration readIndexTimeout, ReadPolicy defaultReadPolicy, long maxReadLag) {
+    this(electionTimeout, heartbeatInterval, maxEntryBytes, maxAppendBytes, maxAppendEntries, maxInflightAppends,
+        preVote, checkQuorum, stashCapacity, storageRestartBackoff, readIndexTimeout, defaultReadPolicy, maxReadLag,
+        Duration.ofSeconds(5), false, electionTimeout.multipliedBy(5));
   }
 
   public static ReplicaSettings fromConfig(Config raft) {
@@ -47,7 +62,18 @@ public record ReplicaSettings(
         raft.getDuration("storage-restart-backoff"),
         raft.getDuration("read-index-timeout"),
         ReadPolicy.parse(raft.getString("follower-read-policy")),
-        raft.getLong("max-read-lag"));
+        raft.getLong("max-read-lag"),
+        raft.getDuration("proposal-timeout"),
+        raft.getBoolean("leader-balancing"),
+        raft.getDuration("leader-balance-delay"));
   }
 
+  /**
+   * How long a follower still counts on a leader it stopped hearing from: three heartbeats. Past
+   * it, the follower no longer sends writes or read-index requests there (they would be lost if
+   * the leader died) but answers at once that no leader is known, so the caller retries.
+   */
+  public Duration leaderSilence() {
+    return heartbeatInterval.multipliedBy(3);
+  }
 }

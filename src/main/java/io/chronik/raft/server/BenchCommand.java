@@ -165,7 +165,7 @@ final class BenchCommand implements Callable<Integer> {
       Path conf = dataDir.resolve("bench.conf");
       Files.writeString(conf, benchConfig(nodeCount));
       cluster = new LocalCluster(nodeCount, dataDir, conf, clusterPort, grpcPort, metricsPort, dataDir.resolve("logs"),
-          nodeJvmOptions);
+          nodeJvmOptions, false);
       for (int i = 0; i < nodeCount; i++) {
         grpc.add("127.0.0.1:" + cluster.grpcPort(i));
         metrics.add("127.0.0.1:" + cluster.metricsPort(i));

@@ -148,13 +148,17 @@ final class ClientCommands {
 
   static void printStatus(StatusResponse s) {
     System.out.printf("node %s of %s%n", s.getNodeId(), s.getNodesList());
-    System.out.printf("%-12s %-8s %-8s %-13s %5s %7s %8s %5s%n", "partition", "replica", "leader", "role", "term",
-        "commit", "applied", "lag");
+    for (io.chronik.raft.api.grpc.NodeStatus n : s.getNodeStatesList()) {
+      System.out.printf("  %-8s %-13s %s%s%n", n.getNode(), n.getState(), n.getAddress(),
+          n.getOldestMember() ? "  (oldest member)" : "");
+    }
+    System.out.printf("%-12s %-8s %-8s %-9s %-13s %5s %7s %8s %5s%n", "partition", "replica", "leader", "preferred",
+        "role", "term", "commit", "applied", "lag");
     for (PartitionStatus p : s.getPartitionsList()) {
       for (ReplicaStatus r : p.getReplicasList()) {
-        System.out.printf("%-12s %-8s %-8s %-13s %5d %7d %8d %5d%n", p.getPartition(), r.getNode(),
-            p.getLeader().isEmpty() ? "-" : p.getLeader(), r.getRole(), r.getTerm(), r.getCommitIndex(),
-            r.getAppliedIndex(), r.getLag());
+        System.out.printf("%-12s %-8s %-8s %-9s %-13s %5d %7d %8d %5d%n", p.getPartition(), r.getNode(),
+            p.getLeader().isEmpty() ? "-" : p.getLeader(), p.getPreferredLeader(), r.getRole(), r.getTerm(),
+            r.getCommitIndex(), r.getAppliedIndex(), r.getLag());
       }
     }
   }

@@ -59,7 +59,8 @@ final class ClusterCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    LocalCluster cluster = new LocalCluster(nodeCount, baseDir, config, clusterPort, grpcPort, metricsPort, null, List.of());
+    LocalCluster cluster = new LocalCluster(nodeCount, baseDir, config, clusterPort, grpcPort, metricsPort, null, List.of(),
+        true);
     Thread stopper = new Thread(cluster::close, "chronik-cluster-stop");
     Runtime.getRuntime().addShutdownHook(stopper);
     System.out.printf("started %s; waiting for leaders ...%n", cluster.ids());
@@ -83,8 +84,12 @@ final class ClusterCommand implements Callable<Integer> {
     System.out.printf("cluster running: gRPC on 127.0.0.1:%d-%d. Try another terminal:%n", grpcPort, grpcPort + nodeCount - 1);
     System.out.printf("  ./mvnw -q exec:java -Dexec.args=\"fetch -t orders -p 0 --target 127.0.0.1:%d\"%n",
         grpcPort + nodeCount - 1);
-    System.out.println("Ctrl-C stops every node cleanly.");
-    for (Process p : cluster.processes()) p.waitFor();
+    System.out.println("Ctrl-C stops every node cleanly (each hands its leaderships over first). A node that exits "
+        + "with a non-zero status is started again on its data.");
+    // Until Ctrl-C (the shutdown hook stops the nodes), or until every node was stopped from outside.
+    while (cluster.processes().stream().anyMatch(p -> p.isAlive() || p.exitValue() != 0)) {
+      Thread.sleep(500);
+    }
     return 0;
   }
 

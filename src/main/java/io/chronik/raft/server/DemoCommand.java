@@ -3,7 +3,7 @@ package io.chronik.raft.server;
 import com.google.protobuf.ByteString;
 import com.typesafe.config.Config;
 import io.chronik.raft.cluster.InProcessCluster;
-import io.chronik.raft.cluster.PartitionHost.GroupSpec;
+import io.chronik.raft.cluster.NodeHost.GroupSpec;
 import io.chronik.raft.replica.ClientProtocol.ProposeReply;
 import io.chronik.raft.replica.ClientProtocol.Proposed;
 import io.chronik.raft.replica.ClientProtocol.QueryReply;

@@ -6,6 +6,7 @@ import io.chronik.raft.api.grpc.StatusRequest;
 import io.chronik.raft.api.grpc.StatusResponse;
 import java.io.BufferedReader;
 import java.io.File;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,72 +17,163 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Node processes on 127.0.0.1, one JVM each with its own data directory under {@code baseDir}:
- * what {@code cluster} and {@code bench} start. Ports are consecutive from the given first ports.
+ * what {@code cluster}, {@code bench} and the process-level tests start. Ports are consecutive
+ * from the given first ports. Each node can be killed, paused, stopped and started again on its
+ * data; with {@code supervise}, a node that exits with a non-zero status (it was removed from the
+ * cluster, or failed) is started again, as a process supervisor would.
  */
-final class LocalCluster implements AutoCloseable {
+public final class LocalCluster implements AutoCloseable {
+  /** The status a node exits with when it stopped for any reason but a request to stop. */
+  public static final int EXIT_NOT_ASKED_TO_STOP = 3;
+
   private final List<String> ids = new ArrayList<>();
-  private final List<Process> processes = new ArrayList<>();
+  private final List<List<String>> commands = new ArrayList<>();
+  private final Process[] processes;
   private final int grpcPort;
   private final int metricsPort;
+  private final Path logDir;
+  private final boolean supervise;
+  private volatile boolean closing;
 
   /**
-   * @param logDir where each node's output goes ({@code <id>.log}); null: to this process's
-   *     standard output, each line prefixed with the node id
+   * @param logDir where each node's output goes ({@code <id>.log}, appended across restarts);
+   *     null: to this process's standard output, each line prefixed with the node id
    */
-  LocalCluster(int nodeCount, Path baseDir, Path config, int clusterPort, int grpcPort, int metricsPort, Path logDir,
-      List<String> jvmOptions) throws Exception {
+  public LocalCluster(int nodeCount, Path baseDir, Path config, int clusterPort, int grpcPort, int metricsPort,
+      Path logDir, List<String> jvmOptions, boolean supervise) throws IOException {
+    this(nodeCount, baseDir, config, clusterPort, grpcPort, metricsPort, logDir, jvmOptions, supervise, classpath());
+  }
+
+  public LocalCluster(int nodeCount, Path baseDir, Path config, int clusterPort, int grpcPort, int metricsPort,
+      Path logDir, List<String> jvmOptions, boolean supervise, String classpath) throws IOException {
     if (nodeCount < 1) throw new IllegalArgumentException("--nodes must be at least 1");
     this.grpcPort = grpcPort;
     this.metricsPort = metricsPort;
+    this.logDir = logDir;
+    this.supervise = supervise;
+    this.processes = new Process[nodeCount];
     List<String> seeds = new ArrayList<>();
     for (int i = 1; i <= nodeCount; i++) {
       ids.add("node-" + i);
       seeds.add("127.0.0.1:" + (clusterPort + i - 1));
     }
+    if (logDir != null) Files.createDirectories(logDir);
     for (int i = 0; i < nodeCount; i++) {
       String id = ids.get(i);
       List<String> cmd = new ArrayList<>(List.of(javaBinary(), "-Xmx512m", "-XX:+UseSerialGC"));
       for (String option : jvmOptions) cmd.add(option.replace("{node}", id));
-      cmd.addAll(List.of("-cp", classpath(), Main.class.getName(), "server", "--config", config.toString(),
+      cmd.addAll(List.of("-cp", classpath, Main.class.getName(), "server", "--config", config.toString(),
           "--node-id", id, "--data-dir", baseDir.resolve(id).toString(), "--cluster-port", String.valueOf(clusterPort + i),
           "--grpc-port", String.valueOf(grpcPort + i), "--metrics-port", String.valueOf(metricsPort(i)),
           "--seeds", String.join(",", seeds), "--nodes", String.join(",", ids)));
-      ProcessBuilder builder = new ProcessBuilder(cmd).redirectErrorStream(true);
-      if (logDir != null) {
-        Files.createDirectories(logDir);
-        builder.redirectOutput(logDir.resolve(id + ".log").toFile());
-      }
-      Process p = builder.start();
-      processes.add(p);
-      if (logDir == null) pipe(id, p);
+      commands.add(List.copyOf(cmd));
     }
+    for (int i = 0; i < nodeCount; i++) start(i);
   }
 
-  List<String> ids() {
+  public List<String> ids() {
     return ids;
   }
 
-  int grpcPort(int index) {
+  public int size() {
+    return ids.size();
+  }
+
+  public int grpcPort(int index) {
     return grpcPort + index;
   }
 
   /** 0 when metrics are off. */
-  int metricsPort(int index) {
+  public int metricsPort(int index) {
     return metricsPort == 0 ? 0 : metricsPort + index;
   }
 
-  List<Process> processes() {
-    return processes;
+  /** The current process of each node (a restarted node has a new one). */
+  public synchronized List<Process> processes() {
+    return List.of(processes);
+  }
+
+  public synchronized Process process(int index) {
+    return processes[index];
+  }
+
+  public synchronized boolean running(int index) {
+    return processes[index] != null && processes[index].isAlive();
+  }
+
+  /** Starts node {@code index} (again) on its data directory; it must not be running. */
+  public synchronized void start(int index) throws IOException {
+    if (running(index)) throw new IllegalStateException(ids.get(index) + " is already running");
+    String id = ids.get(index);
+    ProcessBuilder builder = new ProcessBuilder(commands.get(index)).redirectErrorStream(true);
+    if (logDir != null) {
+      builder.redirectOutput(ProcessBuilder.Redirect.appendTo(logDir.resolve(id + ".log").toFile()));
+    }
+    Process p = builder.start();
+    processes[index] = p;
+    if (logDir == null) pipe(id, p);
+    if (supervise) p.onExit().thenAccept(this::onExit);
+  }
+
+  private void onExit(Process p) {
+    int index;
+    synchronized (this) {
+      index = List.of(processes).indexOf(p);
+    }
+    if (closing || index < 0 || p.exitValue() == 0) return;
+    System.out.printf("[%s] exited with status %d; starting it again on its data (supervisor)%n", ids.get(index),
+        p.exitValue());
+    try {
+      Thread.sleep(1000); // a supervisor's restart delay, on the exit-notification thread
+      synchronized (this) {
+        if (!closing && processes[index] == p) start(index);
+      }
+    } catch (Exception e) {
+      System.out.printf("[%s] could not be started again: %s%n", ids.get(index), e);
+    }
+  }
+
+  /** kill -9: the node dies at once, with whatever it had not made durable. */
+  public synchronized void kill(int index) throws InterruptedException {
+    Process p = processes[index];
+    if (p == null) return;
+    p.destroyForcibly();
+    p.waitFor(30, TimeUnit.SECONDS);
+  }
+
+  /** SIGTERM, as Ctrl-C or an orchestrator stops a node, and waits until it exited; returns its status. */
+  public int stop(int index) throws InterruptedException {
+    Process p = process(index);
+    if (p == null || !p.isAlive()) return p == null ? 0 : p.exitValue();
+    p.destroy();
+    if (!p.waitFor(60, TimeUnit.SECONDS)) p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    return p.exitValue();
+  }
+
+  /** SIGSTOP: the process freezes (a long GC pause, a stalled VM) until {@link #resume}. */
+  public void pause(int index) throws IOException, InterruptedException {
+    signal(index, "STOP");
+  }
+
+  public void resume(int index) throws IOException, InterruptedException {
+    signal(index, "CONT");
+  }
+
+  private void signal(int index, String signal) throws IOException, InterruptedException {
+    Process p = process(index);
+    if (p == null || !p.isAlive()) return;
+    int code = new ProcessBuilder("kill", "-" + signal, String.valueOf(p.pid())).inheritIO().start().waitFor();
+    if (code != 0) throw new IOException("kill -" + signal + " " + p.pid() + " failed with status " + code);
   }
 
   /** Waits until every partition has a leader; fails at once when a node process exits. */
-  StatusResponse awaitLeaders(ChronikClient client, int seconds) throws Exception {
+  public StatusResponse awaitLeaders(ChronikClient client, int seconds) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     String last = "no answer yet";
     while (System.nanoTime() < deadline) {
-      for (int i = 0; i < processes.size(); i++) {
-        Process p = processes.get(i);
-        if (!p.isAlive()) {
+      for (int i = 0; i < size(); i++) {
+        Process p = process(i);
+        if (p != null && !p.isAlive() && !supervise) {
           throw new IllegalStateException(ids.get(i) + " exited with code " + p.exitValue() + "; see its output");
         }
       }
@@ -100,11 +192,14 @@ final class LocalCluster implements AutoCloseable {
     throw new IllegalStateException("the cluster did not elect leaders within " + seconds + " s: " + last);
   }
 
-  /** SIGTERM to every node (each leaves the cluster cleanly), then waits; kills what does not stop in 30 s. */
+  /** SIGTERM to every node (each hands over and leaves cleanly), then waits; kills what does not stop in 30 s. */
   @Override
   public void close() {
-    for (Process p : processes) if (p.isAlive()) p.destroy();
-    for (Process p : processes) {
+    closing = true;
+    List<Process> all = processes();
+    for (Process p : all) if (p != null && p.isAlive()) p.destroy();
+    for (Process p : all) {
+      if (p == null) continue;
       try {
         if (!p.waitFor(30, TimeUnit.SECONDS)) p.destroyForcibly();
       } catch (InterruptedException e) {
@@ -131,7 +226,7 @@ final class LocalCluster implements AutoCloseable {
   }
 
   /** The project's runtime classpath (target/classpath.txt from the build), else this JVM's. */
-  private static String classpath() throws Exception {
+  static String classpath() throws IOException {
     Path file = Path.of("target", "classpath.txt");
     if (Files.isRegularFile(file) && Files.isDirectory(Path.of("target", "classes"))) {
       return Path.of("target", "classes").toAbsolutePath() + File.pathSeparator + Files.readString(file).trim();

@@ -18,7 +18,9 @@ import picocli.CommandLine.Option;
 /** One chronik node: joins the Akka Cluster, hosts its replicas, serves gRPC. */
 @Command(name = "server", mixinStandardHelpOptions = true,
     description = "Run one chronik node: Akka Cluster member, its replicas, and the gRPC API. Stops cleanly on Ctrl-C "
-        + "(leaves the cluster); started again with the same data directory, it resumes.")
+        + "or SIGTERM (hands its leaderships over, leaves the cluster, exit status 0); started again with the same "
+        + "data directory, it resumes. Any other end (for example the node was downed by the cluster) exits with "
+        + "status 3: run it under a supervisor that restarts it.")
 final class ServerCommand implements Callable<Integer> {
   @Option(names = "--config", defaultValue = "application.conf", description = "Configuration file (default: ${DEFAULT-VALUE}).")
   Path config;
@@ -57,8 +59,12 @@ final class ServerCommand implements Callable<Integer> {
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "chronik", config);
     try {
       ServerBinding binding = GrpcServer.bind(system, host, grpcPort).toCompletableFuture().get(30, TimeUnit.SECONDS);
+      // On a stop: after the leaderships are handed over (before-service-unbind), stop taking
+      // connections and let the requests in flight finish (at most 5 s).
+      binding.addToCoordinatedShutdown(java.time.Duration.ofSeconds(5), system);
       if (metricsPort > 0) {
-        io.chronik.raft.api.MetricsEndpoint.bind(system, host, metricsPort).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        io.chronik.raft.api.MetricsEndpoint.bind(system, host, metricsPort).toCompletableFuture().get(30, TimeUnit.SECONDS)
+            .addToCoordinatedShutdown(java.time.Duration.ofSeconds(1), system);
       }
       System.out.printf("%s up: gRPC %s, cluster %s:%d, data %s, partitions %s%n", nodeId, binding.localAddress(), host,
           clusterPort, config.getString("chronik.data-dir"),
@@ -68,7 +74,24 @@ final class ServerCommand implements Callable<Integer> {
       throw e;
     }
     system.getWhenTerminated().toCompletableFuture().get();
-    return 0;
+    return exitStatus(nodeId, akka.actor.CoordinatedShutdown.get(system.classicSystem()).getShutdownReason());
+  }
+
+  /**
+   * 0 only for a stop on purpose (SIGTERM/Ctrl-C, or the system terminated by its owner); any
+   * other end — downed or removed by the cluster, a fatal error — is non-zero, so that a supervisor
+   * (systemd, Kubernetes, the compose file's restart policy, {@code chronik cluster}) starts the
+   * node again: it rejoins on its data.
+   */
+  static int exitStatus(String nodeId, java.util.Optional<akka.actor.CoordinatedShutdown.Reason> reason) {
+    if (reason.isPresent() && (reason.get() == akka.actor.CoordinatedShutdown.jvmExitReason()
+        || reason.get() == akka.actor.CoordinatedShutdown.actorSystemTerminateReason())) {
+      return 0;
+    }
+    System.err.printf("%s stopped without being asked to (%s); exiting with status %d so that a supervisor starts it "
+        + "again on its data%n", nodeId, reason.map(Object::toString).orElse("the actor system terminated"),
+        LocalCluster.EXIT_NOT_ASKED_TO_STOP);
+    return LocalCluster.EXIT_NOT_ASKED_TO_STOP;
   }
 
   static Map<String, Object> overrides(String nodeId, String dataDir, String host, int clusterPort, int grpcPort,

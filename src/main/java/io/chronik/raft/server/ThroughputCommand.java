@@ -7,7 +7,7 @@ import akka.actor.typed.javadsl.Behaviors;
 import com.google.protobuf.ByteString;
 import com.typesafe.config.Config;
 import io.chronik.raft.cluster.InProcessCluster;
-import io.chronik.raft.cluster.PartitionHost.GroupSpec;
+import io.chronik.raft.cluster.NodeHost.GroupSpec;
 import io.chronik.raft.replica.ClientProtocol.Proposed;
 import io.chronik.raft.replica.ClientProtocol.Status;
 import io.chronik.raft.replica.ReadMetrics;

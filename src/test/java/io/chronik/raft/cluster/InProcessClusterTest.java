@@ -6,8 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import com.typesafe.config.Config;
-import io.chronik.raft.cluster.PartitionHost.GroupSpec;
-import io.chronik.raft.replica.ClientProtocol.NotLeader;
+import io.chronik.raft.cluster.NodeHost.GroupSpec;
 import io.chronik.raft.replica.ClientProtocol.ProposeReply;
 import io.chronik.raft.replica.ClientProtocol.Proposed;
 import io.chronik.raft.replica.ClientProtocol.QueryResult;
@@ -76,11 +75,14 @@ class InProcessClusterTest {
   }
 
   @Test
-  void aFollowerRedirectsProposalsToTheLeader() throws Exception {
+  void aFollowerForwardsProposalsToTheLeaderAndRelaysItsAnswer() throws Exception {
     Status leader = cluster.awaitLeader("log-0", Duration.ofSeconds(20));
     String follower = NODES.stream().filter(n -> !n.equals(leader.replicaId())).findFirst().orElseThrow();
-    ProposeReply reply = get(cluster.propose(follower, "log-0", RecordLogStateMachine.append(List.of())));
-    assertEquals(Optional.of(leader.replicaId()), assertInstanceOf(NotLeader.class, reply).leaderHint());
+    ProposeReply reply = get(cluster.propose(follower, "log-0",
+        RecordLogStateMachine.append(List.of(ByteString.copyFromUtf8("via-follower")))));
+    Proposed p = assertInstanceOf(Proposed.class, reply);
+    assertEquals(leader.replicaId(), p.leader(), "committed by the leader, not by the follower that took the write");
+    assertEquals(1, RecordLogStateMachine.appendResult(p.result()).getCount());
   }
 
   @Test

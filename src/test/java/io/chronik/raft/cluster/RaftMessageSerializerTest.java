@@ -12,6 +12,8 @@ import akka.serialization.Serializers;
 import com.google.protobuf.ByteString;
 import io.chronik.raft.replica.AppendEntries;
 import io.chronik.raft.replica.AppendEntriesResponse;
+import io.chronik.raft.replica.ForwardedPropose;
+import io.chronik.raft.replica.ForwardedProposeResult;
 import io.chronik.raft.replica.ForwardedRead;
 import io.chronik.raft.replica.ForwardedReadResult;
 import io.chronik.raft.replica.RaftMessage;
@@ -19,6 +21,7 @@ import io.chronik.raft.replica.ReadIndexRequest;
 import io.chronik.raft.replica.ReadIndexResponse;
 import io.chronik.raft.replica.RequestVote;
 import io.chronik.raft.replica.RequestVoteResponse;
+import io.chronik.raft.replica.TimeoutNow;
 import io.chronik.raft.rpc.EntryKind;
 import io.chronik.raft.rpc.LogEntry;
 import java.io.NotSerializableException;
@@ -38,6 +41,7 @@ class RaftMessageSerializerTest {
 
   private static final List<RaftMessage> ALL = List.of(
       new RequestVote("orders-0", 7, "node-1", 42, 6, true),
+      new RequestVote("orders-0", 8, "node-2", 42, 6, false, true),
       new RequestVoteResponse("orders-0", 7, "node-2", true, false),
       new AppendEntries("orders-0", 7, "node-1", 41, 6, List.of(
           LogEntry.newBuilder().setIndex(42).setTerm(7).setKind(EntryKind.ENTRY_KIND_NOOP).build(),
@@ -47,7 +51,13 @@ class RaftMessageSerializerTest {
       new ReadIndexRequest("orders-0", 7, "node-2", 99),
       new ReadIndexResponse("orders-0", 7, "node-1", 99, true, 43),
       new ForwardedRead("orders-0", 7, "node-2", 5, ByteString.copyFrom(new byte[] {0, 1, 2}), 17),
-      new ForwardedReadResult("orders-0", 7, "node-1", 5, true, ByteString.copyFromUtf8("r"), 43));
+      new ForwardedReadResult("orders-0", 7, "node-1", 5, true, ByteString.copyFromUtf8("r"), 43),
+      new TimeoutNow("orders-0", 7, "node-1"),
+      new ForwardedPropose("orders-0", 7, "node-2", -4_611_686_018_427_387_904L, ByteString.copyFromUtf8("w")),
+      new ForwardedProposeResult("orders-0", 7, "node-1", 12, ForwardedProposeResult.Outcome.COMMITTED, 44,
+          ByteString.copyFromUtf8("ok"), ""),
+      new ForwardedProposeResult("orders-0", 8, "node-1", 13, ForwardedProposeResult.Outcome.UNKNOWN, 0,
+          ByteString.EMPTY, "leadership lost"));
 
   @Test
   void everyReplicaMessageRoundTripsThroughTheProtobufSerializer() {
@@ -61,10 +71,26 @@ class RaftMessageSerializerTest {
   }
 
   @Test
+  void aPeerEnvelopeCarriesTheMessageAndTheSendersHost() {
+    akka.actor.typed.ActorRef<NodeHost.Message> host = testKit.createTestProbe(NodeHost.Message.class).getRef();
+    for (RaftMessage m : ALL) {
+      NodeHost.FromPeer envelope = new NodeHost.FromPeer(m, host);
+      Serializer serializer = serialization.findSerializerFor(envelope);
+      assertInstanceOf(RaftMessageSerializer.class, serializer);
+      byte[] bytes = serialization.serialize(envelope).get();
+      Object back = serialization.deserialize(bytes, serializer.identifier(),
+          Serializers.manifestFor(serializer, envelope)).get();
+      assertEquals(envelope, back);
+    }
+  }
+
+  @Test
   void malformedBytesAreRefusedNotPassedOn() {
-    RaftMessageSerializer s = new RaftMessageSerializer();
+    RaftMessageSerializer s = new RaftMessageSerializer((akka.actor.ExtendedActorSystem) testKit.system().classicSystem());
     assertThrows(NotSerializableException.class, () -> s.fromBinary(new byte[] {(byte) 0xff, (byte) 0xff, 0x01}, "AE"));
     NotSerializableException unknown = assertThrows(NotSerializableException.class, () -> s.fromBinary(new byte[0], "ZZ"));
     assertEquals(true, unknown.getMessage().contains("ZZ"));
+    byte[] nested = io.chronik.raft.rpc.PeerEnvelope.newBuilder().setManifest("PEER").build().toByteArray();
+    assertThrows(NotSerializableException.class, () -> s.fromBinary(nested, "PEER"));
   }
 }

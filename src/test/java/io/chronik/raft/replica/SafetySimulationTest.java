@@ -31,6 +31,8 @@ class SafetySimulationTest {
     long crashes = 0;
     long partitions = 0;
     long messages = 0;
+    long transfers = 0;
+    long drains = 0;
     List<String> failures = new ArrayList<>();
     for (long seed : seeds) {
       SimulatedGroup sim = SimulatedGroup.random(seed, false).run(FAULT_MILLIS, CLIENTS);
@@ -38,6 +40,8 @@ class SafetySimulationTest {
       crashes += sim.stats.crashes;
       partitions += sim.stats.partitions;
       messages += sim.stats.messages;
+      transfers += sim.stats.transfers;
+      drains += sim.stats.drains;
       acknowledged += sim.stats.proposalsAcknowledged;
       unknown += sim.stats.proposalsUnknown;
       if (!sim.violations().isEmpty()) {
@@ -48,8 +52,10 @@ class SafetySimulationTest {
     }
     double elapsed = (System.nanoTime() - started) / 1e9;
     System.out.printf("safety schedules=%d violations=%d elapsed=%.1fs faults=%d crashes=%d partitions=%d "
-            + "messages=%d proposals_committed=%d proposals_unknown=%d%n",
-        seeds.size(), violations, elapsed, faults, crashes, partitions, messages, acknowledged, unknown);
+            + "transfers=%d drains=%d messages=%d proposals_committed=%d proposals_unknown=%d%n",
+        seeds.size(), violations, elapsed, faults, crashes, partitions, transfers, drains, messages, acknowledged,
+        unknown);
+    assertTrue(transfers > 0 && drains > 0, "the schedules must include leadership transfers and drains");
     if (!failures.isEmpty()) fail(failures.size() + " schedules violated safety:\n" + String.join("\n", failures));
     assertTrue(acknowledged > seeds.size(), "the workload must commit proposals, got " + acknowledged);
   }

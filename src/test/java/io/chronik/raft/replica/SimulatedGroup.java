@@ -47,24 +47,30 @@ final class SimulatedGroup {
 
   /** The faults of one schedule. */
   record Faults(double dropRate, double duplicateRate, double reorderRate, boolean partitions,
-      boolean crashes, boolean pauses, double storageFailureRate, boolean lyingDisk, boolean forgeReadAcks) {
+      boolean crashes, boolean pauses, double storageFailureRate, boolean lyingDisk, boolean forgeReadAcks,
+      boolean leadershipChanges) {
 
+    /**
+     * {@code leadershipChanges}: the group has a preferred leader that leadership is handed back
+     * to (leader balancing), leaders are told to hand over to random peers, and nodes drain as if
+     * stopping: TimeoutNow elections amid everything else.
+     */
     static Faults random(Random rnd, boolean lyingDisk, boolean forgeReadAcks) {
       return new Faults(rnd.nextDouble() * 0.3, rnd.nextDouble() * 0.1, rnd.nextDouble() * 0.3,
           forgeReadAcks || rnd.nextDouble() < 0.7, lyingDisk || rnd.nextDouble() < 0.6, rnd.nextDouble() < 0.4,
-          lyingDisk || rnd.nextDouble() < 0.7 ? 0 : 0.02, lyingDisk, forgeReadAcks);
+          lyingDisk || rnd.nextDouble() < 0.7 ? 0 : 0.02, lyingDisk, forgeReadAcks, rnd.nextDouble() < 0.5);
     }
   }
 
   /** What one schedule did. */
   static final class Stats {
-    long messages, drops, duplicates, partitions, crashes, pauses, storageFailures;
+    long messages, drops, duplicates, partitions, crashes, pauses, storageFailures, transfers, drains;
     long proposalsAcknowledged, proposalsUnknown, proposalsSent;
     long readsServed, readsFailed, historyOps, checkerMillis;
     boolean converged;
 
     long faults() {
-      return drops + duplicates + partitions + crashes + pauses + storageFailures;
+      return drops + duplicates + partitions + crashes + pauses + storageFailures + transfers + drains;
     }
   }
 
@@ -84,6 +90,7 @@ final class SimulatedGroup {
     boolean storageDown;
     long storageFreeAt;
     long pausedUntil;
+    boolean draining;
     Persist inFlightWrite;
 
     Node(String id, double clockSkew) {
@@ -161,7 +168,8 @@ final class SimulatedGroup {
     this.faults = faults;
     this.readPolicy = readPolicy;
     this.settings = new ReplicaSettings(Duration.ofMillis(300), Duration.ofMillis(50), 1 << 20, 4096, 16, 4,
-        true, true, 10_000, Duration.ofMillis(100), Duration.ofMillis(1000), ReadPolicy.SAFE, 10_000);
+        true, true, 10_000, Duration.ofMillis(100), Duration.ofMillis(1000), ReadPolicy.SAFE, 10_000,
+        Duration.ofSeconds(5), faults.leadershipChanges(), Duration.ofMillis(400));
     for (int i = 1; i <= replicas; i++) ids.add("n" + i);
     for (String id : ids) nodes.put(id, new Node(id, 0.9 + rnd.nextDouble() * 0.2));
     side = new int[replicas];
@@ -207,7 +215,13 @@ final class SimulatedGroup {
 
   /** A group with a reliable network and honest disks, driven step by step by a test. */
   static SimulatedGroup scripted(long seed, int replicas) {
-    return new SimulatedGroup(seed, replicas, new Faults(0, 0, 0, false, false, false, 0, false, false),
+    return new SimulatedGroup(seed, replicas, new Faults(0, 0, 0, false, false, false, 0, false, false, false),
+        ReadPolicy.SAFE);
+  }
+
+  /** Like {@link #scripted}, with leader balancing on and {@code n1} the preferred leader. */
+  static SimulatedGroup scriptedWithPreferredLeader(long seed, int replicas) {
+    return new SimulatedGroup(seed, replicas, new Faults(0, 0, 0, false, false, false, 0, false, false, true),
         ReadPolicy.SAFE);
   }
 
@@ -241,6 +255,12 @@ final class SimulatedGroup {
 
   void restart(String id) {
     start(nodes.get(id));
+  }
+
+  /** Delivers {@code command} (a control message such as a transfer or a drain) to {@code id} now. */
+  void tell(String id, Command command) {
+    if (command instanceof ReplicaControl.Drain) nodes.get(id).draining = true;
+    deliver(nodes.get(id), command);
   }
 
   /** Delivers a proposal to {@code id} now; the reply lands in the returned inbox. */
@@ -322,7 +342,10 @@ final class SimulatedGroup {
     n.storageDown = false;
     n.inFlightWrite = null;
     n.timers.clear();
-    Behavior<Command> behavior = Replica.create(settings, new GroupMembers(GROUP, n.id, Set.copyOf(ids)),
+    n.draining = false;
+    java.util.Optional<String> preferred = faults.leadershipChanges() ? java.util.Optional.of(ids.get(0))
+        : java.util.Optional.empty();
+    Behavior<Command> behavior = Replica.create(settings, new GroupMembers(GROUP, n.id, Set.copyOf(ids), preferred),
         n.net.getRef(),
         (ctx, incarnation) -> {
           n.storageIncarnation = incarnation;
@@ -481,7 +504,7 @@ final class SimulatedGroup {
 
   private void injectFault() {
     if (!faultPhase) return;
-    int kind = rnd.nextInt(3);
+    int kind = rnd.nextInt(faults.leadershipChanges() ? 4 : 3);
     if (kind == 0 && faults.partitions) {
       partition();
     } else if (kind == 1 && faults.crashes && rnd.nextInt(4) == 0) {
@@ -495,6 +518,19 @@ final class SimulatedGroup {
       stats.pauses++;
       n.pausedUntil = now + 100 + rnd.nextInt(1400);
       trace("pause " + n.id + " until " + n.pausedUntil);
+    } else if (kind == 3 && rnd.nextInt(4) > 0 && lastLeader != null && nodes.get(lastLeader).alive()) {
+      String target = ids.get(rnd.nextInt(ids.size()));
+      stats.transfers++;
+      trace("transfer leadership " + lastLeader + " -> " + target);
+      deliver(nodes.get(lastLeader), new ReplicaControl.TransferLeadership(target));
+    } else if (kind == 3) {
+      Node n = nodes.get(ids.get(rnd.nextInt(ids.size())));
+      if (n.alive() && !n.draining) {
+        stats.drains++;
+        n.draining = true;
+        trace("drain " + n.id);
+        deliver(n, new ReplicaControl.Drain(TestInbox.<ReplicaControl.DrainStatus>create().getRef()));
+      }
     }
   }
 
@@ -521,6 +557,9 @@ final class SimulatedGroup {
     bridge = -1;
     for (Node n : nodes.values()) {
       n.pausedUntil = 0;
+      if (n.draining && n.alive()) {
+        crash(n); // a drained node stopped: it comes back as a fresh incarnation
+      }
       if (!n.alive()) at(now + 1, null, () -> { if (!n.alive()) start(n); });
     }
     trace("heal at t=" + now);
@@ -582,6 +621,9 @@ final class SimulatedGroup {
 
   private void onProposeReply(Client c, Op op, ProposeReply reply) {
     if (reply instanceof Proposed p) {
+      // Like the gateway's clients, go to the replica that committed it next time; a write sent to
+      // a follower is forwarded (so both paths run under faults).
+      if (!p.leader().isEmpty()) c.target = p.leader();
       stats.proposalsAcknowledged++;
       invariants.onAcknowledged(p.index(), op.command);
       finish(c, op, KeyValueStateMachine.result(p.result()), true);

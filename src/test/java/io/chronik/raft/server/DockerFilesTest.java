@@ -61,6 +61,7 @@ class DockerFilesTest {
       assertEquals(port, hostPort[1], "seed " + seed + " uses the cluster port");
     }
     for (String id : nodeIds) assertTrue(compose.contains(id + "-data:/var/lib/chronik"), id + " keeps its data in a volume");
+    assertTrue(compose.contains("restart: on-failure"), "a node that exits non-zero (downed, failed) is restarted");
   }
 
   @Test

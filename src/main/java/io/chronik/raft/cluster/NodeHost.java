@@ -12,6 +12,8 @@ import io.chronik.raft.replica.ClientProtocol.UnknownPartition;
 import io.chronik.raft.replica.Command;
 import io.chronik.raft.replica.Envelope;
 import io.chronik.raft.replica.GroupMembers;
+import io.chronik.raft.replica.RaftMessage;
+import io.chronik.raft.replica.ReadProtocol;
 import io.chronik.raft.replica.Replica;
 import io.chronik.raft.replica.ReplicaSettings;
 import io.chronik.raft.replica.StorageFactory;
@@ -23,6 +25,7 @@ import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
@@ -30,34 +33,55 @@ import java.util.function.BiFunction;
 import java.util.function.Supplier;
 
 /**
- * The replicas one node hosts, by partition (group) id. Requests for a partition this node does
- * not host are answered with {@link UnknownPartition}, never dropped silently. A replica that
- * fails is restarted with backoff and recovers from its journal.
+ * The replicas one node hosts, as its children, at a stable actor path ({@code /system/chronik-node}
+ * in a cluster): the node starts them itself and a replica that fails is restarted with backoff
+ * and recovers from its journal — no coordinator, singleton or membership decision is involved in
+ * a replica's life. Peer messages and client requests for a partition arrive here and go to its
+ * replica; a request for a partition this node does not host is answered with
+ * {@link UnknownPartition}, never dropped silently.
  */
-public final class PartitionHost {
-  private PartitionHost() {}
+public final class NodeHost {
+  private NodeHost() {}
 
   public interface Message {}
 
-  /** A request or peer message for the replica of {@code groupId} on this node. */
+  /** A client request (or local control message) for the replica of {@code groupId} on this node. */
   public record ForPartition(String groupId, Command command) implements Message {}
 
-  /** One Raft group: its id, its voters (node ids) and its state machine. */
-  public record GroupSpec(String groupId, Set<String> voters, Supplier<StateMachine> stateMachine) {}
+  /**
+   * A replica message from another node; {@code senderHost} is that node's host, learned into the
+   * {@link PeerDirectory} so that the answer finds its way even before membership knows the sender.
+   */
+  public record FromPeer(RaftMessage message, ActorRef<Message> senderHost) implements Message {}
 
+  /** One Raft group: its id, its voters (node ids), its preferred leader and its state machine. */
+  public record GroupSpec(String groupId, Set<String> voters, Optional<String> preferredLeader,
+      Supplier<StateMachine> stateMachine) {
+    public GroupSpec(String groupId, Set<String> voters, Supplier<StateMachine> stateMachine) {
+      this(groupId, voters, Optional.empty(), stateMachine);
+    }
+  }
+
+  /**
+   * @param transport where this node's replicas send their peer messages, created by
+   *     {@code transportFor} with this host's own reference (the sender named in each message)
+   */
   public static Behavior<Message> create(
       String nodeId,
       List<GroupSpec> groups,
       ReplicaSettings settings,
-      ActorRef<Envelope> transport,
+      PeerDirectory directory,
+      java.util.function.Function<ActorRef<Message>, Behavior<Envelope>> transportFor,
       BiFunction<String, String, StorageFactory> storage) {
     return Behaviors.setup(ctx -> {
+      ActorRef<Envelope> transport = ctx.spawn(transportFor.apply(ctx.getSelf()), "transport");
       Map<String, ActorRef<Command>> replicas = new TreeMap<>();
       Random seeds = new SecureRandom();
       for (GroupSpec g : groups) {
         if (!g.voters().contains(nodeId)) continue;
-        Behavior<Command> replica = Replica.create(settings, new GroupMembers(g.groupId(), nodeId, g.voters()),
-            transport, storage.apply(nodeId, g.groupId()), g.stateMachine(), new Random(seeds.nextLong()));
+        Behavior<Command> replica = Replica.create(settings,
+            new GroupMembers(g.groupId(), nodeId, g.voters(), g.preferredLeader()), transport,
+            storage.apply(nodeId, g.groupId()), g.stateMachine(), new Random(seeds.nextLong()));
         Behavior<Command> supervised = Behaviors.supervise(replica)
             .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
         replicas.put(g.groupId(),
@@ -66,8 +90,25 @@ public final class PartitionHost {
       Map<String, ActorRef<Command>> hosted = Collections.unmodifiableMap(replicas);
       return Behaviors.receive(Message.class)
           .onMessage(ForPartition.class, m -> route(ctx, hosted, m))
+          .onMessage(FromPeer.class, m -> fromPeer(ctx, hosted, directory, m))
           .build();
     });
+  }
+
+  private static Behavior<Message> fromPeer(ActorContext<Message> ctx, Map<String, ActorRef<Command>> hosted,
+      PeerDirectory directory, FromPeer m) {
+    RaftMessage msg = m.message();
+    if (directory.learn(msg.from(), m.senderHost())) {
+      ctx.getLog().debug("node {} is at {}", msg.from(), m.senderHost().path().address());
+    }
+    ActorRef<Command> replica = hosted.get(msg.groupId());
+    if (replica != null) {
+      replica.tell(msg);
+    } else {
+      ctx.getLog().warn("dropping {} from {} for partition {} which this node does not host (hosted: {})",
+          msg.getClass().getSimpleName(), msg.from(), msg.groupId(), hosted.keySet());
+    }
+    return Behaviors.same();
   }
 
   private static Behavior<Message> route(ActorContext<Message> ctx, Map<String, ActorRef<Command>> hosted,
@@ -84,7 +125,7 @@ public final class PartitionHost {
       q.replyTo().tell(unknown);
     } else if (m.command() instanceof GetStatus s) {
       s.replyTo().tell(unknown);
-    } else if (m.command() instanceof io.chronik.raft.replica.ReadProtocol.Read r) {
+    } else if (m.command() instanceof ReadProtocol.Read r) {
       r.replyTo().tell(unknown);
     } else {
       ctx.getLog().warn("dropping {} for partition {} which this node does not host (hosted: {})",

@@ -1,0 +1,32 @@
+package io.chronik.raft.cluster;
+
+import akka.actor.typed.ActorRef;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Where each node's host actor is: the address book of the replica transport and of client
+ * routing. Filled from Akka Cluster membership ({@link MembershipWatcher}) and from every peer
+ * message received (it names its sender's host), so it needs no coordinator, singleton,
+ * convergence or downing decision: a node that restarted, or that membership has not admitted
+ * yet, is reachable as soon as either side has heard of the other. Entries are never removed; a
+ * node that is down simply does not answer.
+ */
+public final class PeerDirectory {
+  private final Map<String, ActorRef<NodeHost.Message>> hosts = new ConcurrentHashMap<>();
+
+  public Optional<ActorRef<NodeHost.Message>> host(String nodeId) {
+    return Optional.ofNullable(hosts.get(nodeId));
+  }
+
+  /** Records where {@code nodeId}'s host is; returns whether that changed anything. */
+  public boolean learn(String nodeId, ActorRef<NodeHost.Message> host) {
+    ActorRef<NodeHost.Message> previous = hosts.put(nodeId, host);
+    return !host.equals(previous);
+  }
+
+  public boolean knows(String nodeId) {
+    return hosts.containsKey(nodeId);
+  }
+}
