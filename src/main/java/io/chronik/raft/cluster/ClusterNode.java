@@ -32,7 +32,7 @@ import java.util.function.Function;
 /**
  * One chronik node in an Akka Cluster. Its replicas are children of its {@link NodeHost}, a system
  * actor at {@link #HOST_PATH}, started by the node itself; peers and clients reach them with one
- * Artery hop to that path, found in the {@link PeerDirectory}. Membership serves as an address
+ * Artery hop to that path, found in the {@link PeerDirectory} ({@link PeerDiscovery}). Membership serves as an address
  * book and as a reachability hint for status, never as a gate: no coordinator, singleton,
  * convergence or downing decision stands between a replica and its majority, so a node failure
  * costs one Raft election.
@@ -90,8 +90,9 @@ public final class ClusterNode {
             (node, group) -> JournalStorage.factory(node + "/" + group, journal)),
         HOST_PATH.substring(HOST_PATH.lastIndexOf('/') + 1), Props.empty());
     directory.learn(nodeId, host);
-    system.systemActorOf(MembershipWatcher.create(directory, Duration.ofMillis(500)), "chronik-membership",
-        Props.empty());
+    List<String> seeds = config.getStringList("akka.cluster.seed-nodes");
+    system.systemActorOf(PeerDiscovery.create(nodeId, host, directory, seeds,
+        config.getDuration("chronik.cluster.discovery-interval")), "chronik-discovery", Props.empty());
     ClusterNode node = new ClusterNode(system, nodeId, nodes, Map.copyOf(groups), directory, stats);
     Duration handOver = config.getDuration("chronik.shutdown.leadership-handover-timeout");
     CoordinatedShutdown.get(system.classicSystem()).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(),

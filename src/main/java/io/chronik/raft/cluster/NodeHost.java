@@ -54,6 +54,13 @@ public final class NodeHost {
    */
   public record FromPeer(RaftMessage message, ActorRef<Message> senderHost) implements Message {}
 
+  /**
+   * "Node {@code nodeId}'s host is {@code host}" ({@link PeerDiscovery}). A hello from a node this
+   * host did not know where to find, or knew elsewhere, is answered with a hello of its own, so
+   * that the two find each other in one exchange.
+   */
+  public record Hello(String nodeId, ActorRef<Message> host) implements Message {}
+
   /** One Raft group: its id, its voters (node ids), its preferred leader and its state machine. */
   public record GroupSpec(String groupId, Set<String> voters, Optional<String> preferredLeader,
       Supplier<StateMachine> stateMachine) {
@@ -91,6 +98,14 @@ public final class NodeHost {
       return Behaviors.receive(Message.class)
           .onMessage(ForPartition.class, m -> route(ctx, hosted, m))
           .onMessage(FromPeer.class, m -> fromPeer(ctx, hosted, directory, m))
+          .onMessage(Hello.class, m -> {
+            if (!m.nodeId().equals(nodeId) && directory.learn(m.nodeId(), m.host())) {
+              ctx.getLog().debug("node {} is at {} (hello)", m.nodeId(), m.host().path().address());
+              ctx.getSystem().classicSystem().actorSelection(m.host().path().toString())
+                  .tell(new Hello(nodeId, ctx.getSelf()), akka.actor.ActorRef.noSender());
+            }
+            return Behaviors.same();
+          })
           .build();
     });
   }

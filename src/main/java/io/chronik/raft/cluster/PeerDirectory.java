@@ -7,8 +7,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Where each node's host actor is: the address book of the replica transport and of client
- * routing. Filled from Akka Cluster membership ({@link MembershipWatcher}) and from every peer
- * message received (it names its sender's host), so it needs no coordinator, singleton,
+ * routing. Filled by {@link PeerDiscovery} (membership, and hellos to the seeds and known nodes)
+ * and from every peer message received (it names its sender's host), so it needs no coordinator, singleton,
  * convergence or downing decision: a node that restarted, or that membership has not admitted
  * yet, is reachable as soon as either side has heard of the other. Entries are never removed; a
  * node that is down simply does not answer.
@@ -28,5 +28,10 @@ public final class PeerDirectory {
 
   public boolean knows(String nodeId) {
     return hosts.containsKey(nodeId);
+  }
+
+  /** Every node learned so far. */
+  public java.util.Set<String> nodes() {
+    return java.util.Set.copyOf(hosts.keySet());
   }
 }

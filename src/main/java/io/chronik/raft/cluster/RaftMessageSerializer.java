@@ -44,6 +44,7 @@ public final class RaftMessageSerializer extends SerializerWithStringManifest {
   private static final String FORWARDED_PROPOSE = "FP";
   private static final String FORWARDED_PROPOSE_RESULT = "FPR";
   private static final String FROM_PEER = "PEER";
+  private static final String HELLO = "HELLO";
 
   private final ExtendedActorSystem system;
   private volatile ActorRefResolver resolver;
@@ -70,6 +71,7 @@ public final class RaftMessageSerializer extends SerializerWithStringManifest {
   @Override
   public String manifest(Object o) {
     if (o instanceof NodeHost.FromPeer) return FROM_PEER;
+    if (o instanceof NodeHost.Hello) return HELLO;
     if (o instanceof RequestVote) return REQUEST_VOTE;
     if (o instanceof RequestVoteResponse) return REQUEST_VOTE_RESPONSE;
     if (o instanceof AppendEntries) return APPEND_ENTRIES;
@@ -90,6 +92,10 @@ public final class RaftMessageSerializer extends SerializerWithStringManifest {
       return PeerEnvelope.newBuilder().setSenderHost(serialized(p.senderHost())).setManifest(manifest(p.message()))
           .setMessage(RaftWireFormat.toProto(p.message()).toByteString()).build().toByteArray();
     }
+    if (o instanceof NodeHost.Hello h) {
+      return io.chronik.raft.rpc.Hello.newBuilder().setNodeId(h.nodeId())
+          .setHost(resolver().toSerializationFormat(h.host())).build().toByteArray();
+    }
     return RaftWireFormat.toProto((RaftMessage) o).toByteArray();
   }
 
@@ -102,6 +108,11 @@ public final class RaftMessageSerializer extends SerializerWithStringManifest {
   @Override
   public Object fromBinary(byte[] bytes, String manifest) throws NotSerializableException {
     try {
+      if (manifest.equals(HELLO)) {
+        io.chronik.raft.rpc.Hello h = io.chronik.raft.rpc.Hello.parseFrom(bytes);
+        if (h.getNodeId().isEmpty()) throw new NotSerializableException("hello without a node id");
+        return new NodeHost.Hello(h.getNodeId(), resolver().resolveActorRef(h.getHost()));
+      }
       if (manifest.equals(FROM_PEER)) {
         PeerEnvelope e = PeerEnvelope.parseFrom(bytes);
         if (e.getManifest().equals(FROM_PEER)) throw new NotSerializableException("nested chronik peer envelope");

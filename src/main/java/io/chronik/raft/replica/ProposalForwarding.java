@@ -17,10 +17,13 @@ import java.util.Optional;
 
 /**
  * A follower's writes in flight at the leader: proposals it forwarded and whose answer it relays.
- * Each ends in exactly one reply: the leader's answer, or {@link OutcomeUnknown} when the leader
- * it was sent to stops being this replica's leader (a new term, another leader, an election) or
- * when no answer comes within {@code proposal-timeout}. So a client whose write went to a leader
- * that died learns it within about an election timeout, not after its own deadline.
+ * Each ends in exactly one reply: the leader's answer, or {@link OutcomeUnknown} when no answer
+ * came within {@code proposal-timeout}, or within one heartbeat interval after the leader it was
+ * sent to stopped being this replica's leader (a new term, another leader, an
+ * election). So a client whose write went to a leader that died learns it within about an
+ * election timeout, not after its own deadline; and a leader that handed over leadership
+ * (which answers every write it accepted before it lets the new leader campaign) still gets its
+ * answers through, although the new term may reach this follower first.
  *
  * <p>Ids start at a random value in each replica incarnation, and an answer counts only from the
  * leader the proposal was sent to: a late answer meant for an earlier incarnation cannot be taken
@@ -30,12 +33,20 @@ final class ProposalForwarding {
   /** A forwarded proposal got no answer in time (private timer message). */
   record ForwardTimedOut(long id) implements Command {}
 
+  /** The grace after a leader change is over for the writes sent to that leader (private timer message). */
+  record OrphansTimedOut(long generation) implements Command {}
+
+  private static final Object ORPHANS_TIMER = "forwarded-orphans";
+
   private record TimerKey(long id) {}
 
   private record InFlight(ActorRef<ProposeReply> replyTo, String leader) {}
 
   private final Replica r;
   private final Map<Long, InFlight> inFlight = new HashMap<>();
+  /** Writes whose leader is no longer this replica's leader: they wait a little for its answer. */
+  private final Map<Long, String> orphans = new HashMap<>();
+  private long orphanGeneration;
   private long nextId;
 
   ProposalForwarding(Replica replica, long firstId) {
@@ -55,6 +66,7 @@ final class ProposalForwarding {
     InFlight f = inFlight.get(res.proposalId());
     if (f == null || !f.leader.equals(res.from())) return; // already ended, or not the answer to ours
     inFlight.remove(res.proposalId());
+    orphans.remove(res.proposalId());
     r.timers.cancel(new TimerKey(res.proposalId()));
     f.replyTo.tell(switch (res.outcome()) {
       case COMMITTED -> new Proposed(res.index(), res.result(), res.from());
@@ -65,6 +77,7 @@ final class ProposalForwarding {
   }
 
   Behavior<Command> onTimedOut(ForwardTimedOut t) {
+    orphans.remove(t.id());
     InFlight f = inFlight.remove(t.id());
     if (f != null) {
       f.replyTo.tell(new OutcomeUnknown("no answer from leader " + f.leader + " within "
@@ -73,16 +86,44 @@ final class ProposalForwarding {
     return Behaviors.same();
   }
 
-  /** The leader these writes went to is no longer this replica's leader: their fate is unknown. */
+  /**
+   * The leader these writes went to is no longer this replica's leader. Its answers may still be
+   * on their way (a leader that hands over answers first, but the new term, sent by another node,
+   * can overtake them by a network hop), so they get one heartbeat interval more; then their fate
+   * is unknown.
+   */
   void onLeaderChange(String why) {
     if (inFlight.isEmpty()) return;
-    List<Long> ids = new ArrayList<>(inFlight.keySet());
-    for (long id : ids) {
+    boolean fresh = false;
+    for (long id : inFlight.keySet()) fresh |= orphans.putIfAbsent(id, why) == null;
+    if (fresh) {
+      orphanGeneration++;
+      r.timers.startSingleTimer(ORPHANS_TIMER, new OrphansTimedOut(orphanGeneration), r.settings.heartbeatInterval());
+    }
+  }
+
+  Behavior<Command> onOrphansTimedOut(OrphansTimedOut t) {
+    if (t.generation() != orphanGeneration) return Behaviors.same();
+    for (Map.Entry<Long, String> o : new ArrayList<>(orphans.entrySet())) {
+      InFlight f = inFlight.remove(o.getKey());
+      if (f == null) continue;
+      r.timers.cancel(new TimerKey(o.getKey()));
+      f.replyTo.tell(new OutcomeUnknown(o.getValue() + " while a write forwarded to " + f.leader
+          + " was in flight; it may or may not have been applied"));
+    }
+    orphans.clear();
+    return Behaviors.same();
+  }
+
+  /** Storage failed: this incarnation's promises end now. */
+  void failAll(String why) {
+    for (long id : new ArrayList<>(inFlight.keySet())) {
       InFlight f = inFlight.remove(id);
       r.timers.cancel(new TimerKey(id));
       f.replyTo.tell(new OutcomeUnknown(why + " while a write forwarded to " + f.leader
           + " was in flight; it may or may not have been applied"));
     }
+    orphans.clear();
   }
 
   int size() {

@@ -259,7 +259,7 @@ public final class Replica {
         + "recovering from the journal in {}", members.groupId(), members.self(), settings.storageRestartBackoff());
     exitRole();
     proposals.failAll("storage failed");
-    forwarding.onLeaderChange("this replica's storage failed");
+    forwarding.failAll("this replica's storage failed");
     reads.failAll("replica " + members.self() + " is restarting after a storage failure");
     cancelRoleTimers();
     writes = null;
@@ -285,6 +285,7 @@ public final class Replica {
         .onMessage(Reads.ReadTimedOut.class, reads::onTimedOut)
         .onMessage(Reads.RetryReadIndex.class, reads::onRetryReadIndex)
         .onMessage(ProposalForwarding.ForwardTimedOut.class, forwarding::onTimedOut)
+        .onMessage(ProposalForwarding.OrphansTimedOut.class, forwarding::onOrphansTimedOut)
         .onMessage(ReplicaControl.Drain.class, m -> onDrain(m, role))
         .onMessage(ReadProtocol.GetReadMetrics.class, m -> {
           m.replyTo().tell(reads.snapshot());
@@ -344,7 +345,11 @@ public final class Replica {
       return becomeFollowerAndHandle(m, leader);
     }
     if (m.term() < term) {
-      answerStale(m);
+      if (m instanceof ForwardedProposeResult res) {
+        forwarding.onResult(res); // a fact about one write, whatever the term now
+      } else {
+        answerStale(m);
+      }
       return Behaviors.same();
     }
     return role.onRaftMessage(m);

@@ -26,6 +26,26 @@ public final class LocalCluster implements AutoCloseable {
   /** The status a node exits with when it stopped for any reason but a request to stop. */
   public static final int EXIT_NOT_ASKED_TO_STOP = 3;
 
+  /** Where each node runs: the address it binds and advertises, and what its JVM is launched under. */
+  public interface Layout {
+    String host(int node);
+
+    /** A command prefix for the node's JVM (for example {@code ip netns exec ns1}); empty: none. */
+    List<String> launcher(int node);
+
+    Layout LOOPBACK = new Layout() {
+      @Override
+      public String host(int node) {
+        return "127.0.0.1";
+      }
+
+      @Override
+      public List<String> launcher(int node) {
+        return List.of();
+      }
+    };
+  }
+
   private final List<String> ids = new ArrayList<>();
   private final List<List<String>> commands = new ArrayList<>();
   private final Process[] processes;
@@ -33,6 +53,7 @@ public final class LocalCluster implements AutoCloseable {
   private final int metricsPort;
   private final Path logDir;
   private final boolean supervise;
+  private final Layout layout;
   private volatile boolean closing;
 
   /**
@@ -46,7 +67,14 @@ public final class LocalCluster implements AutoCloseable {
 
   public LocalCluster(int nodeCount, Path baseDir, Path config, int clusterPort, int grpcPort, int metricsPort,
       Path logDir, List<String> jvmOptions, boolean supervise, String classpath) throws IOException {
+    this(nodeCount, baseDir, config, clusterPort, grpcPort, metricsPort, logDir, jvmOptions, supervise, classpath,
+        Layout.LOOPBACK);
+  }
+
+  public LocalCluster(int nodeCount, Path baseDir, Path config, int clusterPort, int grpcPort, int metricsPort,
+      Path logDir, List<String> jvmOptions, boolean supervise, String classpath, Layout layout) throws IOException {
     if (nodeCount < 1) throw new IllegalArgumentException("--nodes must be at least 1");
+    this.layout = layout;
     this.grpcPort = grpcPort;
     this.metricsPort = metricsPort;
     this.logDir = logDir;
@@ -55,15 +83,17 @@ public final class LocalCluster implements AutoCloseable {
     List<String> seeds = new ArrayList<>();
     for (int i = 1; i <= nodeCount; i++) {
       ids.add("node-" + i);
-      seeds.add("127.0.0.1:" + (clusterPort + i - 1));
+      seeds.add(layout.host(i - 1) + ":" + (clusterPort + i - 1));
     }
     if (logDir != null) Files.createDirectories(logDir);
     for (int i = 0; i < nodeCount; i++) {
       String id = ids.get(i);
-      List<String> cmd = new ArrayList<>(List.of(javaBinary(), "-Xmx512m", "-XX:+UseSerialGC"));
+      List<String> cmd = new ArrayList<>(layout.launcher(i));
+      cmd.addAll(List.of(javaBinary(), "-Xmx512m", "-XX:+UseSerialGC"));
       for (String option : jvmOptions) cmd.add(option.replace("{node}", id));
       cmd.addAll(List.of("-cp", classpath, Main.class.getName(), "server", "--config", config.toString(),
-          "--node-id", id, "--data-dir", baseDir.resolve(id).toString(), "--cluster-port", String.valueOf(clusterPort + i),
+          "--node-id", id, "--data-dir", baseDir.resolve(id).toString(), "--host", layout.host(i),
+          "--cluster-port", String.valueOf(clusterPort + i),
           "--grpc-port", String.valueOf(grpcPort + i), "--metrics-port", String.valueOf(metricsPort(i)),
           "--seeds", String.join(",", seeds), "--nodes", String.join(",", ids)));
       commands.add(List.copyOf(cmd));
@@ -81,6 +111,10 @@ public final class LocalCluster implements AutoCloseable {
 
   public int grpcPort(int index) {
     return grpcPort + index;
+  }
+
+  public String host(int index) {
+    return layout.host(index);
   }
 
   /** 0 when metrics are off. */

@@ -57,6 +57,8 @@ final class ServerCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Config config = ChronikConfig.load(this.config, overrides(nodeId, dataDir, host, clusterPort, grpcPort, seeds, nodes));
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "chronik", config);
+    exitZeroWhenStoppedBySignal(system);
+    warnAboutSlowTcpRecovery();
     try {
       ServerBinding binding = GrpcServer.bind(system, host, grpcPort).toCompletableFuture().get(30, TimeUnit.SECONDS);
       // On a stop: after the leaderships are handed over (before-service-unbind), stop taking
@@ -66,8 +68,10 @@ final class ServerCommand implements Callable<Integer> {
         io.chronik.raft.api.MetricsEndpoint.bind(system, host, metricsPort).toCompletableFuture().get(30, TimeUnit.SECONDS)
             .addToCoordinatedShutdown(java.time.Duration.ofSeconds(1), system);
       }
-      System.out.printf("%s up: gRPC %s, cluster %s:%d, data %s, partitions %s%n", nodeId, binding.localAddress(), host,
-          clusterPort, config.getString("chronik.data-dir"),
+      double startup = (System.currentTimeMillis()
+          - java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime()) / 1000.0;
+      System.out.printf("%s up in %.1f s since the JVM started: gRPC %s, cluster %s:%d, data %s, partitions %s%n", nodeId,
+          startup, binding.localAddress(), host, clusterPort, config.getString("chronik.data-dir"),
           io.chronik.raft.api.ChronikRaft.get(system).node().partitions().keySet());
     } catch (Exception e) {
       system.terminate();
@@ -75,6 +79,49 @@ final class ServerCommand implements Callable<Integer> {
     }
     system.getWhenTerminated().toCompletableFuture().get();
     return exitStatus(nodeId, akka.actor.CoordinatedShutdown.get(system.classicSystem()).getShutdownReason());
+  }
+
+  /**
+   * SIGTERM and Ctrl-C run Akka's Coordinated Shutdown from a JVM shutdown hook (leaderships
+   * handed over, requests in flight finished, the cluster left); the JVM would then exit with
+   * 128 + the signal's number. Once the system has stopped, end with status 0 instead: a stop
+   * on purpose, which supervisors must not answer with a restart.
+   */
+  private static void exitZeroWhenStoppedBySignal(ActorSystem<Void> system) {
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        system.getWhenTerminated().toCompletableFuture().get(2, TimeUnit.MINUTES);
+      } catch (Exception e) {
+        return; // did not stop in time: let the JVM report the signal
+      }
+      if (akka.actor.CoordinatedShutdown.get(system.classicSystem()).getShutdownReason()
+          .filter(r -> r == akka.actor.CoordinatedShutdown.jvmExitReason()).isPresent()) {
+        System.out.flush();
+        Runtime.getRuntime().halt(0);
+      }
+    }, "chronik-exit-status"));
+  }
+
+  /**
+   * Artery keeps one TCP connection per peer. After a network partition, a connection whose data
+   * went unacknowledged recovers only at TCP's next retransmission, which backs off exponentially:
+   * with Linux's default net.ipv4.tcp_retries2 = 15, a node cut off for 30 s took 24 s after the
+   * heal to hear from its peers again; with 5 (the connection is given up after about 6 s of
+   * silence, and Akka reconnects) it took 1.7 s (NetworkPartitionTest).
+   */
+  static void warnAboutSlowTcpRecovery() {
+    Path retries = Path.of("/proc/sys/net/ipv4/tcp_retries2");
+    try {
+      int value = Integer.parseInt(java.nio.file.Files.readString(retries).trim());
+      if (value > 8) {
+        System.err.printf("note: net.ipv4.tcp_retries2 = %d on this host: after a network partition this node may "
+            + "need tens of seconds to reach its peers again (TCP's retransmission backoff). Set it to 5 "
+            + "(sysctl -w net.ipv4.tcp_retries2=5) on chronik hosts; see the README, \"What a node failure costs\".%n",
+            value);
+      }
+    } catch (java.io.IOException | NumberFormatException e) {
+      // not Linux, or not readable: nothing to advise
+    }
   }
 
   /**

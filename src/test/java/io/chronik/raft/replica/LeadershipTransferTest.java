@@ -175,12 +175,18 @@ class LeadershipTransferTest {
     return LogEntry.newBuilder().setIndex(index).setTerm(term).setCommand(ByteString.copyFromUtf8("x" + index)).build();
   }
 
+  /** Replica {@code self} of {a, b, c}, holding 1@2, a follower that just heard from leader a of term 2. */
+  private static OneReplica followerOfA(String self) {
+    OneReplica r = new OneReplica(self, Set.of("a", "b", "c"), hs(2, "a"), List.of(entry(1, 2)));
+    r.kit.run(new AppendEntries("g", 2, "a", 1, 2, List.of(), 1, 0));
+    r.persistAll();
+    r.net.getAllReceived();
+    return r;
+  }
+
   @Test
   void timeoutNowStartsARealElectionAtOnceWithoutPreVote() {
-    OneReplica b = new OneReplica("b", Set.of("a", "b", "c"), hs(2, "a"), List.of(entry(1, 2)));
-    b.kit.run(new AppendEntries("g", 2, "a", 1, 2, List.of(), 1, 0));
-    b.persistAll();
-    b.net.getAllReceived();
+    OneReplica b = followerOfA("b");
     b.kit.run(new TimeoutNow("g", 2, "a"));
     b.persistAll(); // new term and self-vote, durable before asking
     List<RaftMessage> sent = b.sent();
@@ -266,6 +272,21 @@ class LeadershipTransferTest {
     b.persistAll();
     ForwardedProposeResult r = assertInstanceOf(ForwardedProposeResult.class, b.sent().get(0));
     assertEquals(ForwardedProposeResult.Outcome.NOT_LEADER, r.outcome());
+  }
+
+  @Test
+  void aForwardedWriteAnsweredAfterTheNextTermReachedTheFollowerIsReportedCommitted() {
+    OneReplica b = followerOfA("b");
+    TestInbox<ProposeReply> client = TestInbox.create();
+    b.kit.run(new ClientProtocol.Propose(ByteString.copyFromUtf8("w"), client.getRef()));
+    ForwardedPropose fp = assertInstanceOf(ForwardedPropose.class, b.sent().get(0));
+    // a handed leadership to c: c's RequestVote of term 3 overtakes a's answer to the write
+    b.kit.run(new RequestVote("g", 3, "c", 1, 2, false, true));
+    b.persistAll();
+    assertFalse(client.hasMessages(), "the write is not given up at once");
+    b.kit.run(new ForwardedProposeResult("g", 2, "a", fp.proposalId(), ForwardedProposeResult.Outcome.COMMITTED, 2,
+        ByteString.EMPTY, ""));
+    assertEquals(new Proposed(2, ByteString.EMPTY, "a"), client.receiveMessage());
   }
 
   @Test
