@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -55,6 +56,7 @@ class ProcessFaultsTest {
     List<Double> statusSeconds = new ArrayList<>();
     try (ProcessWorkload w = new ProcessWorkload(cluster)) {
       w.awaitLeaders();
+      Map<String, Integer> ledAtStart = w.awaitPreferredLeaders(Duration.ofSeconds(30));
       w.start(CLIENTS, rnd.nextLong());
       w.pause(Duration.ofSeconds(5)); // a baseline under load, with every leader at its preferred node
 
@@ -94,7 +96,10 @@ class ProcessFaultsTest {
         w.pause(Duration.ofSeconds(7)); // it is caught up; its preferred leaderships come back
       }
       w.markFailures(false);
+      Map<String, Integer> ledAtEnd = w.awaitPreferredLeaders(Duration.ofSeconds(30));
       w.stop();
+      System.out.printf("l3 leaders per node at rest: at the start %s, after the faults %s%n", ledAtStart, ledAtEnd);
+      assertEquals(3, ledAtEnd.size(), "after the faults every node leads one of the three partitions again");
 
       ProcessWorkload.Report r = w.check();
       double maxRestart = restartToServe.stream().mapToDouble(Double::doubleValue).max().orElse(0);

@@ -355,6 +355,22 @@ final class ProcessWorkload implements AutoCloseable {
   }
 
   /**
+   * Waits until every partition is led by its preferred leader (placement's choice, spread over
+   * the nodes) and returns how many partitions each node leads.
+   */
+  Map<String, Integer> awaitPreferredLeaders(Duration max) {
+    return probe.awaitAssert(max, Duration.ofMillis(500), () -> {
+      StatusResponse s = status();
+      Map<String, Integer> led = new TreeMap<>();
+      for (PartitionStatus p : s.getPartitionsList()) {
+        assertEquals(p.getPreferredLeader(), p.getLeader(), p.getPartition() + " is led by its preferred leader");
+        led.merge(p.getLeader(), 1, Integer::sum);
+      }
+      return led;
+    });
+  }
+
+  /**
    * Seconds one status request through node {@code via} took, or -1 when it failed; a problem is
    * recorded when it does not show every replica on node {@code down} as unreachable.
    */
