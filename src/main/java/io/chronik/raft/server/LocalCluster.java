@@ -86,12 +86,14 @@ public final class LocalCluster implements AutoCloseable {
       seeds.add(layout.host(i - 1) + ":" + (clusterPort + i - 1));
     }
     if (logDir != null) Files.createDirectories(logDir);
+    StartupArchive.Launch launch = StartupArchive.forNodes(classpath);
     for (int i = 0; i < nodeCount; i++) {
       String id = ids.get(i);
       List<String> cmd = new ArrayList<>(layout.launcher(i));
       cmd.addAll(List.of(javaBinary(), "-Xmx512m", "-XX:+UseSerialGC"));
+      cmd.addAll(launch.jvmOptions());
       for (String option : jvmOptions) cmd.add(option.replace("{node}", id));
-      cmd.addAll(List.of("-cp", classpath, Main.class.getName(), "server", "--config", config.toString(),
+      cmd.addAll(List.of("-cp", launch.classpath(), Main.class.getName(), "server", "--config", config.toString(),
           "--node-id", id, "--data-dir", baseDir.resolve(id).toString(), "--host", layout.host(i),
           "--cluster-port", String.valueOf(clusterPort + i),
           "--grpc-port", String.valueOf(grpcPort + i), "--metrics-port", String.valueOf(metricsPort(i)),

@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
     subcommands = {
         ClusterCommand.class, ServerCommand.class, DemoCommand.class, ThroughputCommand.class, BenchCommand.class,
         ClientCommands.Produce.class, ClientCommands.Fetch.class, ClientCommands.Put.class, ClientCommands.Get.class,
-        ClientCommands.Status.class})
+        ClientCommands.Status.class, WarmUpCommand.class})
 public final class Main implements Runnable {
   @Override
   public void run() {
