@@ -43,9 +43,9 @@ class NetworkPartitionTest {
     // The README's recommendation for chronik hosts; 0 leaves the kernel default (15).
     int tcpRetries2 = Integer.getInteger("chronik.l4.tcp-retries2", 5);
     try (Netns net = Netns.create(3, tcpRetries2)) {
-      LocalCluster cluster = new LocalCluster(3, dir, conf, 2551, 9091, 0, dir.resolve("logs"),
-          List.of("-XX:TieredStopAtLevel=1"), false, LocalCluster.classpath(), net.layout());
-      try (ProcessWorkload w = new ProcessWorkload(cluster)) {
+      try (LocalCluster cluster = new LocalCluster(3, dir, conf, 2551, 9091, 0, dir.resolve("logs"),
+              List.of("-XX:TieredStopAtLevel=1"), false, LocalCluster.classpath(), net.layout());
+          ProcessWorkload w = new ProcessWorkload(cluster)) {
         w.awaitLeaders();
         w.start(9, 7L);
         w.pause(Duration.ofSeconds(8));

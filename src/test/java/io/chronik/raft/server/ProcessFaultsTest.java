@@ -49,12 +49,12 @@ class ProcessFaultsTest {
     Path dir = Files.createTempDirectory(Path.of("target"), "l3-");
     Path conf = ProcessWorkload.config(dir,
         Path.of(System.getProperty("chronik.l3.application-conf", "application.conf")));
-    LocalCluster cluster = new LocalCluster(3, dir, conf, ClusterCommandTest.freeBase(), ClusterCommandTest.freeBase(),
-        0, dir.resolve("logs"), List.of("-XX:TieredStopAtLevel=1"), false,
-        System.getProperty("chronik.l3.classpath", LocalCluster.classpath()));
     List<Double> restartToServe = new ArrayList<>();
     List<Double> statusSeconds = new ArrayList<>();
-    try (ProcessWorkload w = new ProcessWorkload(cluster)) {
+    try (LocalCluster cluster = new LocalCluster(3, dir, conf, ClusterCommandTest.freeBase(),
+            ClusterCommandTest.freeBase(), 0, dir.resolve("logs"), List.of("-XX:TieredStopAtLevel=1"), false,
+            System.getProperty("chronik.l3.classpath", LocalCluster.classpath()));
+        ProcessWorkload w = new ProcessWorkload(cluster)) {
       w.awaitLeaders();
       Map<String, Integer> ledAtStart = w.awaitPreferredLeaders(Duration.ofSeconds(30));
       w.start(CLIENTS, rnd.nextLong());

@@ -55,7 +55,8 @@ import java.util.function.Supplier;
  * seconds, then goes home again (so the clients stay spread over the nodes) — puts, compare-and-sets and reads (policies
  * safe and none) on a key-value partition {@code kv-0}, produces and safe fetches on record-log
  * partitions {@code log-0} and {@code log-1}. The fault schedule is the test's; this records each
- * fault and, at the end, checks the histories and measures availability per fault.
+ * fault and, at the end, checks the histories and measures availability per fault. Closing it
+ * closes the clients, not the cluster (the test owns that).
  */
 final class ProcessWorkload implements AutoCloseable {
   static final List<String> PARTITIONS = List.of("kv-0", "log-0", "log-1");
@@ -511,6 +512,5 @@ final class ProcessWorkload implements AutoCloseable {
     stop = true;
     for (ChronikClient c : clients) if (c != null) c.close();
     testKit.shutdownTestKit();
-    cluster.close();
   }
 }
