@@ -2,8 +2,6 @@ package io.chronik.raft.cluster;
 
 import akka.actor.ExtendedActorSystem;
 import akka.actor.typed.ActorRef;
-import akka.actor.typed.ActorRefResolver;
-import akka.actor.typed.javadsl.Adapter;
 import akka.serialization.SerializerWithStringManifest;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageLite;
@@ -38,25 +36,18 @@ import java.util.Set;
 public final class ClientMessageSerializer extends SerializerWithStringManifest {
   public static final int IDENTIFIER = 731_002;
 
-  private final ExtendedActorSystem system;
-  private volatile ActorRefResolver resolver;
+  private final RefCodec refs;
 
   public ClientMessageSerializer(ExtendedActorSystem system) {
-    this.system = system;
-  }
-
-  private ActorRefResolver resolver() {
-    ActorRefResolver r = resolver;
-    if (r == null) resolver = r = ActorRefResolver.get(Adapter.toTyped(system));
-    return r;
+    this.refs = new RefCodec(system);
   }
 
   private String ref(ActorRef<?> ref) {
-    return resolver().toSerializationFormat(ref);
+    return refs.toWire(ref);
   }
 
   private <T> ActorRef<T> ref(String serialized) {
-    return resolver().resolveActorRef(serialized);
+    return refs.fromWire(serialized);
   }
 
   @Override

@@ -2,8 +2,6 @@ package io.chronik.raft.cluster;
 
 import akka.actor.ExtendedActorSystem;
 import akka.actor.typed.ActorRef;
-import akka.actor.typed.ActorRefResolver;
-import akka.actor.typed.javadsl.Adapter;
 import akka.serialization.SerializerWithStringManifest;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.chronik.raft.replica.AppendEntries;
@@ -46,21 +44,14 @@ public final class RaftMessageSerializer extends SerializerWithStringManifest {
   private static final String FROM_PEER = "PEER";
   private static final String HELLO = "HELLO";
 
-  private final ExtendedActorSystem system;
-  private volatile ActorRefResolver resolver;
+  private final RefCodec refs;
   /** The last sender host serialized (a node's transport names the same one every time). */
   private volatile CachedRef lastSender;
 
   private record CachedRef(ActorRef<?> ref, String serialized) {}
 
   public RaftMessageSerializer(ExtendedActorSystem system) {
-    this.system = system;
-  }
-
-  private ActorRefResolver resolver() {
-    ActorRefResolver r = resolver;
-    if (r == null) resolver = r = ActorRefResolver.get(Adapter.toTyped(system));
-    return r;
+    this.refs = new RefCodec(system);
   }
 
   @Override
@@ -94,14 +85,14 @@ public final class RaftMessageSerializer extends SerializerWithStringManifest {
     }
     if (o instanceof NodeHost.Hello h) {
       return io.chronik.raft.rpc.Hello.newBuilder().setNodeId(h.nodeId())
-          .setHost(resolver().toSerializationFormat(h.host())).build().toByteArray();
+          .setHost(refs.toWire(h.host())).build().toByteArray();
     }
     return RaftWireFormat.toProto((RaftMessage) o).toByteArray();
   }
 
   private String serialized(ActorRef<?> ref) {
     CachedRef c = lastSender;
-    if (c == null || !c.ref.equals(ref)) lastSender = c = new CachedRef(ref, resolver().toSerializationFormat(ref));
+    if (c == null || !c.ref.equals(ref)) lastSender = c = new CachedRef(ref, refs.toWire(ref));
     return c.serialized;
   }
 
@@ -111,13 +102,13 @@ public final class RaftMessageSerializer extends SerializerWithStringManifest {
       if (manifest.equals(HELLO)) {
         io.chronik.raft.rpc.Hello h = io.chronik.raft.rpc.Hello.parseFrom(bytes);
         if (h.getNodeId().isEmpty()) throw new NotSerializableException("hello without a node id");
-        return new NodeHost.Hello(h.getNodeId(), resolver().resolveActorRef(h.getHost()));
+        return new NodeHost.Hello(h.getNodeId(), refs.fromWire(h.getHost()));
       }
       if (manifest.equals(FROM_PEER)) {
         PeerEnvelope e = PeerEnvelope.parseFrom(bytes);
         if (e.getManifest().equals(FROM_PEER)) throw new NotSerializableException("nested chronik peer envelope");
         RaftMessage m = (RaftMessage) fromBinary(e.getMessage().toByteArray(), e.getManifest());
-        return new NodeHost.FromPeer(m, resolver().resolveActorRef(e.getSenderHost()));
+        return new NodeHost.FromPeer(m, refs.fromWire(e.getSenderHost()));
       }
       return switch (manifest) {
         case REQUEST_VOTE -> RaftWireFormat.fromProto(io.chronik.raft.rpc.RequestVote.parseFrom(bytes));

@@ -43,6 +43,9 @@ class ClientMessageSerializerTest {
         new ReadProtocol.Read(bytes, Optional.of(ReadPolicy.SAFE), 7, probe.ref().narrow()),
         new ReadProtocol.Read(bytes, Optional.empty(), 0, probe.ref().narrow()),
         new ClientProtocol.Proposed(3, bytes),
+        new ClientProtocol.Proposed(4, bytes, "n2"),
+        new NodeHost.ForPartition("orders-0", new ClientProtocol.Propose(bytes, probe.ref().narrow())),
+        new NodeHost.ForPartition("kv-0", new ReadProtocol.Read(bytes, Optional.empty(), 3, probe.ref().narrow())),
         new ClientProtocol.NotLeader("g", Optional.of("n2")),
         new ClientProtocol.NotLeader("g", Optional.empty()),
         new ClientProtocol.ProposalRejected("too big"),
@@ -68,5 +71,12 @@ class ClientMessageSerializerTest {
     assertThrows(NotSerializableException.class,
         () -> ((ClientMessageSerializer) s).fromBinary(new byte[] {(byte) 0xff, (byte) 0xff}, "Proposed"));
     assertThrows(NotSerializableException.class, () -> ((ClientMessageSerializer) s).fromBinary(new byte[0], "Nope"));
+    byte[] nested = io.chronik.raft.rpc.client.ForPartition.newBuilder().setGroupId("g").setManifest("ForPartition")
+        .build().toByteArray();
+    assertThrows(NotSerializableException.class, () -> ((ClientMessageSerializer) s).fromBinary(nested, "ForPartition"));
+    byte[] reply = io.chronik.raft.rpc.client.ForPartition.newBuilder().setGroupId("g").setManifest("NotLeader")
+        .build().toByteArray();
+    assertThrows(NotSerializableException.class, () -> ((ClientMessageSerializer) s).fromBinary(reply, "ForPartition"),
+        "a ForPartition must carry a request, not an answer");
   }
 }
