@@ -77,6 +77,7 @@ public final class JournalStorage
 
   /** A {@link StorageFactory} for replica {@code persistenceId} on the given journal plugin. */
   public static StorageFactory factory(String persistenceId, String journalPluginId) {
+    LevelDbForcedWrites.ensure();
     return (ctx, incarnation) -> ctx.spawn(create(persistenceId, journalPluginId), "storage-" + incarnation);
   }
 
