@@ -87,7 +87,7 @@ public final class ClusterNode {
         self -> Transport.create(nodeId, self, directory, filter, stats);
     ActorRef<NodeHost.Message> host = system.systemActorOf(
         NodeHost.create(nodeId, List.copyOf(groups.values()), settings, directory, transport,
-            (node, group) -> JournalStorage.factory(node + "/" + group, journal)),
+            (node, group) -> JournalStorage.factory(config, node, group)),
         HOST_PATH.substring(HOST_PATH.lastIndexOf('/') + 1), Props.empty());
     directory.learn(nodeId, host);
     List<String> seeds = config.getStringList("akka.cluster.seed-nodes");
@@ -118,10 +118,12 @@ public final class ClusterNode {
   /** A replica message larger than an Artery frame would be dropped silently between nodes. */
   static void checkFrameSize(Config config, ReplicaSettings settings) {
     long frame = config.getBytes("akka.remote.artery.advanced.maximum-frame-size");
-    long needed = Math.max(settings.maxEntryBytes(), settings.maxAppendBytes()) + 64 * 1024;
+    long needed = Math.max(Math.max(settings.maxEntryBytes(), settings.maxAppendBytes()),
+        settings.snapshots().chunkBytes()) + 64 * 1024;
     if (needed > frame) {
-      throw new IllegalArgumentException("chronik.raft.max-entry-bytes / max-append-bytes (" + settings.maxEntryBytes()
-          + " / " + settings.maxAppendBytes() + " bytes) need akka.remote.artery.advanced.maximum-frame-size >= "
+      throw new IllegalArgumentException("chronik.raft.max-entry-bytes / max-append-bytes / snapshot.chunk-bytes ("
+          + settings.maxEntryBytes() + " / " + settings.maxAppendBytes() + " / " + settings.snapshots().chunkBytes()
+          + " bytes) need akka.remote.artery.advanced.maximum-frame-size >= "
           + needed + " bytes, but it is " + frame + "; raise the frame size or lower the limits");
     }
   }

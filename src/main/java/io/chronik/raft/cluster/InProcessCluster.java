@@ -51,8 +51,7 @@ public final class InProcessCluster implements AutoCloseable {
 
   /** Starts the nodes with the journal named by {@code chronik.raft.journal-plugin-id}. */
   public static InProcessCluster start(Config config, List<String> nodeIds, List<NodeHost.GroupSpec> groups) {
-    String journal = config.getString("chronik.raft.journal-plugin-id");
-    return start(config, nodeIds, groups, (node, group) -> JournalStorage.factory(node + "/" + group, journal));
+    return start(config, nodeIds, groups, (node, group) -> JournalStorage.factory(config, node, group));
   }
 
   public static InProcessCluster start(Config config, List<String> nodeIds, List<NodeHost.GroupSpec> groups,

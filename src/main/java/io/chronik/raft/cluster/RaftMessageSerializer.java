@@ -10,6 +10,8 @@ import io.chronik.raft.replica.ForwardedPropose;
 import io.chronik.raft.replica.ForwardedProposeResult;
 import io.chronik.raft.replica.ForwardedRead;
 import io.chronik.raft.replica.ForwardedReadResult;
+import io.chronik.raft.replica.InstallSnapshot;
+import io.chronik.raft.replica.InstallSnapshotResponse;
 import io.chronik.raft.replica.RaftMessage;
 import io.chronik.raft.replica.ReadIndexRequest;
 import io.chronik.raft.replica.ReadIndexResponse;
@@ -41,6 +43,8 @@ public final class RaftMessageSerializer extends SerializerWithStringManifest {
   private static final String TIMEOUT_NOW = "TN";
   private static final String FORWARDED_PROPOSE = "FP";
   private static final String FORWARDED_PROPOSE_RESULT = "FPR";
+  private static final String INSTALL_SNAPSHOT = "IS";
+  private static final String INSTALL_SNAPSHOT_RESPONSE = "ISR";
   private static final String FROM_PEER = "PEER";
   private static final String HELLO = "HELLO";
 
@@ -74,6 +78,8 @@ public final class RaftMessageSerializer extends SerializerWithStringManifest {
     if (o instanceof TimeoutNow) return TIMEOUT_NOW;
     if (o instanceof ForwardedPropose) return FORWARDED_PROPOSE;
     if (o instanceof ForwardedProposeResult) return FORWARDED_PROPOSE_RESULT;
+    if (o instanceof InstallSnapshot) return INSTALL_SNAPSHOT;
+    if (o instanceof InstallSnapshotResponse) return INSTALL_SNAPSHOT_RESPONSE;
     throw new IllegalArgumentException("not a chronik replica message: " + o.getClass().getName());
   }
 
@@ -125,6 +131,9 @@ public final class RaftMessageSerializer extends SerializerWithStringManifest {
         case FORWARDED_PROPOSE -> RaftWireFormat.fromProto(io.chronik.raft.rpc.ForwardedPropose.parseFrom(bytes));
         case FORWARDED_PROPOSE_RESULT ->
             RaftWireFormat.fromProto(io.chronik.raft.rpc.ForwardedProposeResult.parseFrom(bytes));
+        case INSTALL_SNAPSHOT -> RaftWireFormat.fromProto(io.chronik.raft.rpc.InstallSnapshot.parseFrom(bytes));
+        case INSTALL_SNAPSHOT_RESPONSE ->
+            RaftWireFormat.fromProto(io.chronik.raft.rpc.InstallSnapshotResponse.parseFrom(bytes));
         default -> throw new NotSerializableException("unknown chronik replica message manifest '" + manifest
             + "' (a node of a newer version?)");
       };

@@ -7,6 +7,8 @@ import io.chronik.raft.replica.ForwardedPropose;
 import io.chronik.raft.replica.ForwardedProposeResult;
 import io.chronik.raft.replica.ForwardedRead;
 import io.chronik.raft.replica.ForwardedReadResult;
+import io.chronik.raft.replica.InstallSnapshot;
+import io.chronik.raft.replica.InstallSnapshotResponse;
 import io.chronik.raft.replica.RaftMessage;
 import io.chronik.raft.replica.ReadIndexRequest;
 import io.chronik.raft.replica.ReadIndexResponse;
@@ -55,6 +57,16 @@ final class RaftWireFormat {
       return io.chronik.raft.rpc.ForwardedReadResult.newBuilder().setGroupId(f.groupId()).setTerm(f.term())
           .setFrom(f.from()).setReadId(f.readId()).setOk(f.ok()).setResult(f.result())
           .setAppliedIndex(f.appliedIndex()).build();
+    }
+    if (m instanceof InstallSnapshot i) {
+      return io.chronik.raft.rpc.InstallSnapshot.newBuilder().setGroupId(i.groupId()).setTerm(i.term())
+          .setFrom(i.from()).setLastIndex(i.lastIndex()).setLastTerm(i.lastTerm()).setOffset(i.offset())
+          .setData(i.data()).setTotalSize(i.totalSize()).build();
+    }
+    if (m instanceof InstallSnapshotResponse i) {
+      return io.chronik.raft.rpc.InstallSnapshotResponse.newBuilder().setGroupId(i.groupId()).setTerm(i.term())
+          .setFrom(i.from()).setLastIndex(i.lastIndex()).setLastTerm(i.lastTerm()).setNextOffset(i.nextOffset())
+          .setInstalled(i.installed()).build();
     }
     if (m instanceof TimeoutNow t) {
       return io.chronik.raft.rpc.TimeoutNow.newBuilder().setGroupId(t.groupId()).setTerm(t.term()).setFrom(t.from())
@@ -108,6 +120,19 @@ final class RaftWireFormat {
   static ForwardedReadResult fromProto(io.chronik.raft.rpc.ForwardedReadResult p) {
     return new ForwardedReadResult(p.getGroupId(), p.getTerm(), p.getFrom(), p.getReadId(), p.getOk(), p.getResult(),
         p.getAppliedIndex());
+  }
+
+  static InstallSnapshot fromProto(io.chronik.raft.rpc.InstallSnapshot p) {
+    if (p.getOffset() < 0 || p.getTotalSize() < 0 || p.getLastIndex() < 0 || p.getLastTerm() < 0) {
+      throw new IllegalArgumentException("InstallSnapshot with a negative index, term, offset or size");
+    }
+    return new InstallSnapshot(p.getGroupId(), p.getTerm(), p.getFrom(), p.getLastIndex(), p.getLastTerm(),
+        p.getOffset(), p.getData(), p.getTotalSize());
+  }
+
+  static InstallSnapshotResponse fromProto(io.chronik.raft.rpc.InstallSnapshotResponse p) {
+    return new InstallSnapshotResponse(p.getGroupId(), p.getTerm(), p.getFrom(), p.getLastIndex(), p.getLastTerm(),
+        p.getNextOffset(), p.getInstalled());
   }
 
   static TimeoutNow fromProto(io.chronik.raft.rpc.TimeoutNow p) {

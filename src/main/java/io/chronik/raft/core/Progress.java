@@ -31,9 +31,62 @@ public final class Progress {
   public boolean probing() { return probing; }
   public int inflightCount() { return inflight.size(); }
 
-  /** Whether another AppendEntries carrying entries may be sent now. */
+  /** Whether another AppendEntries carrying entries may be sent now (never while a snapshot is on its way). */
   public boolean canSend() {
+    if (snapshotIndex > 0) return false;
     return probing ? !probeSent : inflight.size() < maxInflight;
+  }
+
+  // ---- InstallSnapshot (Raft §7): the follower needs entries the leader compacted away
+
+  /** The index of the snapshot being sent, 0 when none is. */
+  private long snapshotIndex;
+  private long snapshotOffset;
+
+  public boolean snapshotting() { return snapshotIndex > 0; }
+  public long snapshotIndex() { return snapshotIndex; }
+  public long snapshotOffset() { return snapshotOffset; }
+
+  /** Starts sending the snapshot at {@code index} from its first byte; no entries meanwhile. */
+  public void startSnapshot(long index) {
+    snapshotIndex = index;
+    snapshotOffset = 0;
+    probing = true;
+    probeSent = false;
+    inflight.clear();
+  }
+
+  /**
+   * The follower expects {@code nextOffset} next. Returns true when that is progress (send the
+   * next chunk now); a repeated or older offset waits for the heartbeat's resend, so duplicated
+   * answers cannot multiply the chunks in flight.
+   */
+  public boolean snapshotAcknowledged(long nextOffset) {
+    if (nextOffset > snapshotOffset) {
+      snapshotOffset = nextOffset;
+      return true;
+    }
+    snapshotOffset = nextOffset;
+    return false;
+  }
+
+  /** The follower holds the log up to {@code index} through a snapshot; probe from there. Returns whether match advanced. */
+  public boolean snapshotInstalled(long index) {
+    snapshotIndex = 0;
+    snapshotOffset = 0;
+    boolean advanced = index > match;
+    match = Math.max(match, index);
+    next = match + 1;
+    probing = true;
+    probeSent = false;
+    inflight.clear();
+    return advanced;
+  }
+
+  /** Gives up the snapshot being sent (it could not be read); the next heartbeat starts again. */
+  public void abortSnapshot() {
+    snapshotIndex = 0;
+    snapshotOffset = 0;
   }
 
   /** Records an AppendEntries carrying entries up to {@code lastIndex}. */

@@ -6,19 +6,22 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * In-memory view of one replica's Raft log: every entry that is durable or on its way to the
- * storage actor. Indexes start at 1; index 0 is the empty prefix with term 0.
+ * In-memory view of one replica's Raft log after its compaction point: every entry that is
+ * durable or on its way to the storage actor. Index 0 is the empty prefix with term 0.
  *
- * <p>Invariant: entries are dense ({@code entries.get(i).getIndex() == i + 1}) and terms never
- * decrease along the log (Raft §5.3: a leader only appends entries of its own term after older
- * ones). Both are asserted on every mutation, because a violation means a bug in the caller and
- * silently continuing would break the Log Matching property.
+ * <p>Compaction (Raft §7) drops a prefix: the entries up to {@link #compactedIndex()} are
+ * covered by a snapshot and gone from memory; only the term of the last of them is kept, for
+ * the §5.3 consistency check of the entry after it.
  *
- * <p>Snapshots and compaction will move {@code firstIndex} forward; everything here already
- * reads through {@link #firstIndex()} so that change stays local.
+ * <p>Invariant: entries are dense ({@code entries.get(i).getIndex() == compactedIndex + i + 1})
+ * and terms never decrease along the log (Raft §5.3: a leader only appends entries of its own
+ * term after older ones). Both are asserted on every mutation, because a violation means a bug
+ * in the caller and silently continuing would break the Log Matching property.
  */
 public final class RaftLog {
   private final List<LogEntry> entries = new ArrayList<>();
+  private long compactedIndex;
+  private long compactedTerm;
 
   public RaftLog() {}
 
@@ -26,35 +29,77 @@ public final class RaftLog {
     appendAll(recovered);
   }
 
+  /** A log whose first {@code snapshotIndex} entries are in a snapshot, followed by {@code recovered}. */
+  public RaftLog(long snapshotIndex, long snapshotTerm, List<LogEntry> recovered) {
+    this.compactedIndex = snapshotIndex;
+    this.compactedTerm = snapshotTerm;
+    appendAll(recovered);
+  }
+
   public long firstIndex() {
-    return 1;
+    return compactedIndex + 1;
+  }
+
+  /** The last index covered by a snapshot and no longer held here (0: nothing compacted). */
+  public long compactedIndex() {
+    return compactedIndex;
   }
 
   public long lastIndex() {
-    return entries.size();
+    return compactedIndex + entries.size();
+  }
+
+  /**
+   * Drops the entries up to {@code index} (a snapshot covers them). Beyond the last entry, the
+   * log becomes empty after {@code index} with {@code term} as the term of its base.
+   */
+  public void compactTo(long index, long term) {
+    if (index <= compactedIndex) return;
+    if (index <= lastIndex()) {
+      if (termAt(index) != term) {
+        throw new IllegalStateException("compacting to " + index + " term " + term + " but the log has term "
+            + termAt(index) + " there");
+      }
+      entries.subList(0, (int) (index - compactedIndex)).clear();
+    } else {
+      entries.clear();
+    }
+    compactedIndex = index;
+    compactedTerm = term;
+  }
+
+  /** Discards every entry: the log continues after a snapshot at {@code index} (InstallSnapshot). */
+  public void resetTo(long index, long term) {
+    entries.clear();
+    compactedIndex = index;
+    compactedTerm = term;
   }
 
   public long lastTerm() {
     return termAt(lastIndex());
   }
 
-  /** Term of the entry at {@code index}; 0 for index 0; -1 when the log has no such entry. */
+  /**
+   * Term of the entry at {@code index}; 0 for index 0; the snapshot's term at the compaction
+   * point; -1 when the log has no such entry (compacted away or beyond the end).
+   */
   public long termAt(long index) {
     if (index == 0) return 0;
+    if (index == compactedIndex) return compactedTerm;
     if (index < firstIndex() || index > lastIndex()) return -1;
-    return entries.get((int) (index - 1)).getTerm();
+    return entries.get((int) (index - firstIndex())).getTerm();
   }
 
   public LogEntry entry(long index) {
     if (index < firstIndex() || index > lastIndex()) {
-      throw new IllegalArgumentException("no entry " + index + " in log [1, " + lastIndex() + "]");
+      throw new IllegalArgumentException("no entry " + index + " in log [" + firstIndex() + ", " + lastIndex() + "]");
     }
-    return entries.get((int) (index - 1));
+    return entries.get((int) (index - firstIndex()));
   }
 
   /** True when this log holds an entry at {@code index} with {@code term} (Raft §5.3 check). */
   public boolean matches(long index, long term) {
-    return termAt(index) == term;
+    return term >= 0 && termAt(index) == term; // -1 is "no such entry", on either side
   }
 
   /**

@@ -58,7 +58,9 @@ final class CandidateRole implements Replica.RoleHandler {
   public Behavior<Command> onRaftMessage(RaftMessage m) {
     if (m instanceof RequestVoteResponse resp) return onVote(resp);
     // A leader of this term exists (§5.2): recognise it.
-    if (m instanceof AppendEntries) return r.becomeFollowerAndHandle(m, Optional.of(m.from()));
+    if (m instanceof AppendEntries || m instanceof InstallSnapshot) {
+      return r.becomeFollowerAndHandle(m, Optional.of(m.from()));
+    }
     if (m instanceof RequestVote rv) return r.answerVote(rv, false);
     if (Replica.isLeaderAnswer(m)) return r.onLeaderAnswer(m);
     if (Replica.isLeaderWork(m)) return r.refuseLeaderWork(m);

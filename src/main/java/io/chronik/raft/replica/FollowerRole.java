@@ -36,6 +36,10 @@ final class FollowerRole implements Replica.RoleHandler {
     if (m instanceof AppendEntries ae) return onAppendEntries(ae);
     if (m instanceof RequestVote rv) return r.answerVote(rv, r.inLeaderLease(this));
     if (m instanceof TimeoutNow tn) return onTimeoutNow(tn);
+    if (m instanceof InstallSnapshot is) {
+      r.heardFromLeader(is.from());
+      return r.snapshots.onInstallSnapshot(is);
+    }
     if (Replica.isLeaderAnswer(m)) return r.onLeaderAnswer(m);
     if (Replica.isLeaderWork(m)) return r.refuseLeaderWork(m);
     return Behaviors.same(); // responses to a campaign or leadership this replica no longer has
@@ -93,14 +97,27 @@ final class FollowerRole implements Replica.RoleHandler {
   }
 
   /**
+   * Entries up to the compaction point are committed here, so they agree with the current
+   * leader's (§5.4): an AppendEntries reaching back before it is checked from that point on.
+   */
+  private static AppendEntries skipCompacted(AppendEntries ae, RaftLog log) {
+    long base = log.compactedIndex();
+    if (ae.prevLogIndex() >= base) return ae;
+    List<LogEntry> after = ae.entries().stream().filter(e -> e.getIndex() > base).toList();
+    return new AppendEntries(ae.groupId(), ae.term(), ae.from(), base, log.termAt(base), after, ae.leaderCommit(),
+        ae.readSeq());
+  }
+
+  /**
    * Raft §5.3. Reject unless the log holds prevLogIndex with prevLogTerm; otherwise delete the
    * first conflicting entry and all after it, append what is new, and acknowledge once durable.
    * Entries already present are kept, so a duplicated or reordered AppendEntries never
    * truncates entries a newer AppendEntries added.
    */
-  private Behavior<Command> onAppendEntries(AppendEntries ae) {
-    r.heardFromLeader(ae.from());
+  private Behavior<Command> onAppendEntries(AppendEntries received) {
+    r.heardFromLeader(received.from());
     RaftLog log = r.raftLog;
+    AppendEntries ae = skipCompacted(received, log);
     if (!log.matches(ae.prevLogIndex(), ae.prevLogTerm())) {
       ConflictHint hint = log.conflictHint(ae.prevLogIndex());
       r.sendAfterPersist(ae.from(), AppendEntriesResponse.rejected(

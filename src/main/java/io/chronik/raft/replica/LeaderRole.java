@@ -118,6 +118,7 @@ final class LeaderRole implements Replica.RoleHandler {
   @Override
   public Behavior<Command> onRaftMessage(RaftMessage m) {
     if (m instanceof AppendEntriesResponse resp) return onAppendEntriesResponse(resp);
+    if (m instanceof InstallSnapshotResponse resp) return onInstallSnapshotResponse(resp);
     if (m instanceof ReadIndexRequest req) return leaderRead(new IndexRequest(req.from(), req.requestId()), req.from());
     if (m instanceof ForwardedRead fr) return leaderRead(new RemoteRead(fr), fr.from());
     if (m instanceof ForwardedPropose fp) {
@@ -127,9 +128,9 @@ final class LeaderRole implements Replica.RoleHandler {
       return Behaviors.same();
     }
     if (m instanceof RequestVote rv) return r.answerVote(rv, r.inLeaderLease(this));
-    if (m instanceof AppendEntries ae) {
-      r.log.error("group {}: two leaders in term {}: {} and {}; ignoring the other's AppendEntries",
-          r.members.groupId(), r.term, r.members.self(), ae.from());
+    if (m instanceof AppendEntries || m instanceof InstallSnapshot) {
+      r.log.error("group {}: two leaders in term {}: {} and {}; ignoring the other's {}",
+          r.members.groupId(), r.term, r.members.self(), m.from(), m.getClass().getSimpleName());
     }
     return Behaviors.same();
   }
@@ -355,10 +356,15 @@ final class LeaderRole implements Replica.RoleHandler {
     return Math.max(1, Math.min(retry, resp.rejectedPrevIndex()));
   }
 
-  /** Sends as many AppendEntries as flow control allows; returns whether any went out. */
+  /**
+   * Sends as many AppendEntries as flow control allows — or, when the follower needs entries this
+   * log compacted away, the snapshot; returns whether anything went out.
+   */
   private boolean sendAppend(String peer) {
     Progress pr = progress.get(peer);
     RaftLog log = r.raftLog;
+    if (pr.snapshotting()) return false; // chunks go out as the follower acknowledges them
+    if (pr.next() < log.firstIndex()) return sendSnapshotChunk(peer);
     boolean sent = false;
     while (pr.canSend() && (pr.probing() || pr.next() <= log.lastIndex())) {
       long prev = pr.next() - 1;
@@ -371,9 +377,64 @@ final class LeaderRole implements Replica.RoleHandler {
     return sent;
   }
 
+  /**
+   * Sends the chunk of the latest snapshot the follower expects (the first one when the transfer
+   * starts, or when a newer snapshot replaced the one being sent).
+   */
+  private boolean sendSnapshotChunk(String peer) {
+    Progress pr = progress.get(peer);
+    Optional<io.chronik.raft.snapshot.SnapshotData> latest = r.snapshots.latest();
+    if (latest.isEmpty()) {
+      r.log.error("group {}: {} needs entries before {} but there is no snapshot", r.members.groupId(), peer,
+          r.raftLog.firstIndex());
+      return false;
+    }
+    io.chronik.raft.snapshot.SnapshotData snapshot = latest.get();
+    if (pr.snapshotIndex() != snapshot.meta().index()) {
+      if (!pr.snapshotting()) {
+        r.log.info("group {}: {} sends {} ({} bytes) to {}, whose next entry {} is compacted away",
+            r.members.groupId(), r.members.self(), snapshot.meta(), snapshot.size(), peer, pr.next());
+      }
+      pr.startSnapshot(snapshot.meta().index());
+    }
+    com.google.protobuf.ByteString chunk;
+    try {
+      chunk = snapshot.read(pr.snapshotOffset(), r.settings.snapshots().chunkBytes());
+    } catch (java.io.IOException e) {
+      r.log.warn("group {}: cannot read {} for {}: {}; trying again", r.members.groupId(), snapshot.meta(), peer,
+          e.getMessage());
+      pr.abortSnapshot();
+      return false;
+    }
+    r.send(peer, new InstallSnapshot(r.members.groupId(), r.term, r.members.self(), snapshot.meta().index(),
+        snapshot.meta().term(), pr.snapshotOffset(), chunk, snapshot.size()));
+    return true;
+  }
+
+  private Behavior<Command> onInstallSnapshotResponse(InstallSnapshotResponse resp) {
+    Progress pr = progress.get(resp.from());
+    pr.markActive();
+    if (resp.installed()) {
+      if (pr.snapshotInstalled(resp.lastIndex())) {
+        maybeCommit();
+        maybeHandOver();
+      }
+      sendAppend(resp.from());
+    } else if (pr.snapshotting() && resp.lastIndex() == pr.snapshotIndex()
+        && pr.snapshotAcknowledged(resp.nextOffset())) {
+      sendSnapshotChunk(resp.from());
+    }
+    return Behaviors.same();
+  }
+
   /** An empty AppendEntries at the follower's next index: carries the commit index and detects lost appends. */
   private void sendHeartbeat(String peer) {
     Progress pr = progress.get(peer);
+    if (pr.snapshotting()) return; // its log cannot check one yet; the snapshot's chunks keep it in touch
+    if (pr.next() < r.raftLog.firstIndex()) {
+      sendSnapshotChunk(peer); // what it needs next is compacted away
+      return;
+    }
     long prev = pr.next() - 1;
     r.send(peer, new AppendEntries(r.members.groupId(), r.term, r.members.self(), prev, r.raftLog.termAt(prev),
         List.of(), r.commitIndex, readQueue.currentSeq()));
@@ -381,7 +442,9 @@ final class LeaderRole implements Replica.RoleHandler {
 
   private Behavior<Command> onHeartbeatTick() {
     for (Map.Entry<String, Progress> e : progress.entrySet()) {
-      if (e.getValue().probing()) {
+      if (e.getValue().snapshotting()) {
+        sendSnapshotChunk(e.getKey()); // the last chunk or its answer may be lost: send it again
+      } else if (e.getValue().probing()) {
         e.getValue().probeAnswered(); // the last probe may be lost: probe again
         sendAppend(e.getKey());
       } else {

@@ -115,6 +115,8 @@ public final class Replica {
   final Reads reads = new Reads(this);
   /** Writes this replica forwarded to its leader and has not answered yet. */
   final ProposalForwarding forwarding;
+  /** Snapshots taken, compaction, and the leader's snapshot being received. */
+  final Snapshotting snapshots = new Snapshotting(this);
   private RoleHandler currentRole;
 
   /** Handles a peer message in the current role, after the shared term check. */
@@ -220,6 +222,8 @@ public final class Replica {
         .onMessage(StorageStopped.class, this::onStorageStopped)
         .onMessage(RestartStorage.class, m -> Behaviors.same())
         .onMessage(Persisted.class, m -> Behaviors.same())
+        .onMessage(StorageProtocol.SnapshotSaved.class, m -> Behaviors.same())
+        .onMessage(StorageProtocol.SnapshotChunkStored.class, m -> Behaviors.same())
         .onAnyMessage(this::stashWhileRecovering)
         .build();
   }
@@ -238,17 +242,28 @@ public final class Replica {
     return Behaviors.same();
   }
 
+  /** Recovery = the latest snapshot (the applied and committed state up to its index) + the entries after it. */
   private Behavior<Command> onRecovered(Recovered r) {
     term = r.hardState().getTerm();
     votedFor = r.hardState().getVotedFor();
-    raftLog = new RaftLog(r.entries());
-    commitIndex = 0;
-    lastApplied = 0;
+    recoveredTerm = term;
     leaderId = Optional.empty();
-    stateMachine = stateMachineFactory.get();
+    snapshots.recovered(r.snapshot());
+    if (r.snapshot().isPresent()) {
+      io.chronik.raft.snapshot.SnapshotMeta meta = r.snapshot().get().meta();
+      stateMachine = snapshots.restore(r.snapshot().get());
+      raftLog = new RaftLog(meta.index(), meta.term(), r.entries());
+      commitIndex = meta.index();
+      lastApplied = meta.index();
+    } else {
+      stateMachine = stateMachineFactory.get();
+      raftLog = new RaftLog(r.entries());
+      commitIndex = 0;
+      lastApplied = 0;
+    }
     writes = new WriteQueue(ctx.getSelf(), storage, raftLog.lastIndex(), reads.metrics);
-    log.debug("group {} replica {} recovered term={} vote='{}' lastIndex={}", members.groupId(),
-        members.self(), term, votedFor, raftLog.lastIndex());
+    log.debug("group {} replica {} recovered term={} vote='{}' snapshot={} lastIndex={}", members.groupId(),
+        members.self(), term, votedFor, raftLog.compactedIndex(), raftLog.lastIndex());
     return stash.unstashAll(becomeFollower(Optional.empty()));
   }
 
@@ -269,6 +284,8 @@ public final class Replica {
         .onMessage(StorageStopped.class, m -> Behaviors.same())
         .onMessage(Persisted.class, m -> Behaviors.same())
         .onMessage(Recovered.class, m -> Behaviors.same())
+        .onMessage(StorageProtocol.SnapshotSaved.class, m -> Behaviors.same())
+        .onMessage(StorageProtocol.SnapshotChunkStored.class, m -> Behaviors.same())
         .onAnyMessage(this::stashWhileRecovering)
         .build();
   }
@@ -293,6 +310,8 @@ public final class Replica {
         })
         .onMessage(RaftMessage.class, m -> step(m, role))
         .onMessage(Persisted.class, m -> onPersisted(m, role))
+        .onMessage(StorageProtocol.SnapshotSaved.class, snapshots::onSaved)
+        .onMessage(StorageProtocol.SnapshotChunkStored.class, snapshots::onChunkStored)
         .onMessage(StorageStopped.class, this::onStorageStopped)
         .onMessage(LocalQuery.class, this::onLocalQuery)
         .onMessage(GetStatus.class, m -> onGetStatus(m, role))
@@ -340,7 +359,8 @@ public final class Replica {
             members.groupId(), members.self(), m.term(), m.from());
         return Behaviors.same();
       }
-      Optional<String> leader = m instanceof AppendEntries ? Optional.of(m.from()) : Optional.empty();
+      Optional<String> leader = m instanceof AppendEntries || m instanceof InstallSnapshot
+          ? Optional.of(m.from()) : Optional.empty();
       updateTerm(m.term());
       return becomeFollowerAndHandle(m, leader);
     }
@@ -385,18 +405,32 @@ public final class Replica {
       send(fr.from(), new ForwardedReadResult(members.groupId(), term, members.self(), fr.readId(), false,
           ByteString.EMPTY, 0));
     } else if (m instanceof ForwardedPropose fp) {
-      // If this replica led fp's term (it voted for itself then; the vote is durable, so this holds
-      // across restarts too), fp may be a duplicate of a write it appended before stepping down,
-      // whose entry can still commit: "not leader" (retry-safe) would be a lie then.
-      boolean mayHaveAppended = fp.term() == term && votedFor.equals(members.self());
+      // If this replica led fp's term, fp may be a duplicate (or a late copy) of a write it appended
+      // then, whose entry can still commit or already did: "not leader" (retry-safe) would be a lie.
       send(fp.from(), ProposalForwarding.result(members.groupId(), term, members.self(), fp.proposalId(),
-          mayHaveAppended
+          mayHaveLed(fp.term())
               ? new ClientProtocol.OutcomeUnknown(members.self() + " stopped leading term " + term
                   + " before it could answer; the write may or may not have been applied")
               : new NotLeader(members.groupId(), Optional.empty())));
     }
     return Behaviors.same();
   }
+
+  /**
+   * Whether this replica may have led {@code t}. The current term: it voted for itself (durable, so
+   * this covers earlier incarnations too). An earlier term: this incarnation led it, or it began
+   * before this incarnation recovered (what an earlier incarnation did is not known).
+   */
+  boolean mayHaveLed(long t) {
+    if (t == term) return votedFor.equals(members.self());
+    return t <= recoveredTerm || ledTerms.contains(t) || (ledTerms.size() >= LED_TERMS_KEPT && t < ledTerms.first());
+  }
+
+  private static final int LED_TERMS_KEPT = 64;
+  /** The terms this incarnation led (the latest {@link #LED_TERMS_KEPT}). */
+  private final java.util.TreeSet<Long> ledTerms = new java.util.TreeSet<>();
+  /** The term when this incarnation recovered its durable state. */
+  private long recoveredTerm;
 
   /** Follower and candidate: answers from a leader to reads and writes this replica sent on. */
   Behavior<Command> onLeaderAnswer(RaftMessage m) {
@@ -482,6 +516,8 @@ public final class Replica {
   }
 
   Behavior<Command> becomeLeader() {
+    ledTerms.add(term);
+    if (ledTerms.size() > LED_TERMS_KEPT) ledTerms.pollFirst();
     exitRole();
     cancelRoleTimers();
     leaderId = Optional.of(members.self());
@@ -583,15 +619,22 @@ public final class Replica {
       throw new IllegalStateException("commit " + index + " beyond last log index " + raftLog.lastIndex());
     }
     commitIndex = index;
+    applyCommitted();
+  }
+
+  /** Applies every committed entry not applied yet, then lets waiting reads and snapshots look. */
+  void applyCommitted() {
     while (lastApplied < commitIndex) {
       LogEntry e = raftLog.entry(lastApplied + 1);
       ByteString result = e.getKind() == EntryKind.ENTRY_KIND_NOOP
           ? ByteString.EMPTY
           : applySafely(e);
       lastApplied = e.getIndex();
+      snapshots.applied(e.getCommand().size());
       proposals.applied(e.getIndex(), e.getTerm(), result);
     }
     reads.onApplied();
+    snapshots.maybeTake();
   }
 
   private ByteString applySafely(LogEntry e) {
@@ -603,6 +646,14 @@ public final class Replica {
       log.error("group {}: state machine threw applying entry {}", members.groupId(), e.getIndex(), ex);
       return ByteString.EMPTY;
     }
+  }
+
+  ActorRef<StorageCommand> storage() {
+    return storage;
+  }
+
+  StateMachine newStateMachine() {
+    return stateMachineFactory.get();
   }
 
   // ---------------------------------------------------------------- client reads and status

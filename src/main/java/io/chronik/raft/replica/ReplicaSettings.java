@@ -20,7 +20,27 @@ public record ReplicaSettings(
     long maxReadLag,
     Duration proposalTimeout,
     boolean leaderBalancing,
-    Duration leaderBalanceDelay) {
+    Duration leaderBalanceDelay,
+    Snapshots snapshots) {
+
+  /**
+   * When a replica snapshots its state and compacts its log (Raft §7): after {@code entries}
+   * applied entries or {@code bytes} of applied commands since the last snapshot, whichever comes
+   * first. {@code retainedEntries} entries before the snapshot stay in memory, so that a follower
+   * slightly behind still gets entries instead of the whole snapshot. InstallSnapshot sends
+   * {@code chunkBytes} at a time.
+   */
+  public record Snapshots(long entries, long bytes, int retainedEntries, int chunkBytes) {
+    public Snapshots {
+      if (entries <= 0 || bytes <= 0 || retainedEntries < 0 || chunkBytes <= 0) {
+        throw new IllegalArgumentException("chronik.raft.snapshot: entries, bytes and chunk-bytes must be positive "
+            + "and retained-entries >= 0");
+      }
+    }
+
+    /** The defaults of reference.conf. */
+    public static final Snapshots DEFAULT = new Snapshots(20_000, 64L << 20, 1_000, 128 * 1024);
+  }
 
   public ReplicaSettings {
     if (heartbeatInterval.compareTo(electionTimeout) >= 0) {
@@ -45,7 +65,22 @@ public record ReplicaSettings(
       Duration storageRestartBackoff, Duration readIndexTimeout, ReadPolicy defaultReadPolicy, long maxReadLag) {
     this(electionTimeout, heartbeatInterval, maxEntryBytes, maxAppendBytes, maxAppendEntries, maxInflightAppends,
         preVote, checkQuorum, stashCapacity, storageRestartBackoff, readIndexTimeout, defaultReadPolicy, maxReadLag,
-        Duration.ofSeconds(5), false, electionTimeout.multipliedBy(5));
+        Duration.ofSeconds(5), false, electionTimeout.multipliedBy(5), Snapshots.DEFAULT);
+  }
+
+  public ReplicaSettings(Duration electionTimeout, Duration heartbeatInterval, int maxEntryBytes, int maxAppendBytes,
+      int maxAppendEntries, int maxInflightAppends, boolean preVote, boolean checkQuorum, int stashCapacity,
+      Duration storageRestartBackoff, Duration readIndexTimeout, ReadPolicy defaultReadPolicy, long maxReadLag,
+      Duration proposalTimeout, boolean leaderBalancing, Duration leaderBalanceDelay) {
+    this(electionTimeout, heartbeatInterval, maxEntryBytes, maxAppendBytes, maxAppendEntries, maxInflightAppends,
+        preVote, checkQuorum, stashCapacity, storageRestartBackoff, readIndexTimeout, defaultReadPolicy, maxReadLag,
+        proposalTimeout, leaderBalancing, leaderBalanceDelay, Snapshots.DEFAULT);
+  }
+
+  public ReplicaSettings withSnapshots(Snapshots s) {
+    return new ReplicaSettings(electionTimeout, heartbeatInterval, maxEntryBytes, maxAppendBytes, maxAppendEntries,
+        maxInflightAppends, preVote, checkQuorum, stashCapacity, storageRestartBackoff, readIndexTimeout,
+        defaultReadPolicy, maxReadLag, proposalTimeout, leaderBalancing, leaderBalanceDelay, s);
   }
 
   public static ReplicaSettings fromConfig(Config raft) {
@@ -65,7 +100,12 @@ public record ReplicaSettings(
         raft.getLong("max-read-lag"),
         raft.getDuration("proposal-timeout"),
         raft.getBoolean("leader-balancing"),
-        raft.getDuration("leader-balance-delay"));
+        raft.getDuration("leader-balance-delay"),
+        new Snapshots(
+            raft.getLong("snapshot.entries"),
+            raft.getBytes("snapshot.bytes"),
+            raft.getInt("snapshot.retained-entries"),
+            (int) raft.getBytes("snapshot.chunk-bytes").longValue()));
   }
 
   /**

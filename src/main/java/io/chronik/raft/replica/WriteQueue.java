@@ -63,6 +63,11 @@ final class WriteQueue {
     durableIndex = Math.min(durableIndex, fromIndex - 1);
   }
 
+  /** A durable snapshot covers the log up to {@code index}: as good as durable entries. */
+  void covered(long index) {
+    durableIndex = Math.max(durableIndex, index);
+  }
+
   void append(List<LogEntry> entries) {
     pendingEntries.addAll(entries);
   }

@@ -137,8 +137,8 @@ final class ThroughputCommand implements Callable<Integer> {
     String journal = config.getString("chronik.raft.journal-plugin-id");
     InProcessCluster cluster = InProcessCluster.start(config, NODES,
         List.of(new GroupSpec(GROUP, Set.copyOf(NODES), RecordLogStateMachine::new)),
-        (node, group) -> counting(JournalStorage.factory(node + "/" + group, journal), node + "/" + group,
-            journal, writes, writtenEntries));
+        (node, group) -> counting(node + "/" + group, journal, JournalStorage.snapshotDir(config, node, group), writes,
+            writtenEntries));
     try {
       Status leader = cluster.awaitLeader(GROUP, Duration.ofSeconds(20));
       ByteString command = RecordLogStateMachine.append(List.of(ByteString.copyFrom(new byte[recordBytes])));
@@ -180,7 +180,7 @@ final class ThroughputCommand implements Callable<Integer> {
   }
 
   /** Counts the writes (and entries per write) that reach the journal. */
-  private static StorageFactory counting(StorageFactory unused, String persistenceId, String journal,
+  private static StorageFactory counting(String persistenceId, String journal, Path snapshotDir,
       LongAdder writes, LongAdder entries) {
     return (ctx, incarnation) -> ctx.spawn(
         Behaviors.intercept(() -> new BehaviorInterceptor<StorageCommand, StorageCommand>(StorageCommand.class) {
@@ -193,7 +193,7 @@ final class ThroughputCommand implements Callable<Integer> {
             }
             return target.apply(c, msg);
           }
-        }, JournalStorage.create(persistenceId, journal)),
+        }, JournalStorage.create(persistenceId, journal, snapshotDir)),
         "storage-" + incarnation);
   }
 }

@@ -1,6 +1,8 @@
 package io.chronik.raft.statemachine;
 
 import com.google.protobuf.ByteString;
+import java.io.IOException;
+import java.io.InputStream;
 
 /**
  * A replicated state machine: every replica applies the same committed commands in the same
@@ -9,6 +11,12 @@ import com.google.protobuf.ByteString;
  * the same bad command.
  *
  * <p>A replica owns its state machine and calls it from its actor only; no locking is needed.
+ * The one exception is the {@link StateSnapshot} it hands out, which is written on another thread.
+ *
+ * <p>Snapshots bound a replica's log (Raft §7): now and then the replica freezes the state with
+ * {@link #snapshot()}, stores it durably and drops the log entries it covers. A replica that
+ * restarts, or a follower too far behind for the leader's log, starts from a snapshot through
+ * {@link #restore} and applies the entries after it.
  */
 public interface StateMachine {
   /** Applies the committed command at log {@code index} and returns its result. */
@@ -16,4 +24,17 @@ public interface StateMachine {
 
   /** Answers a read-only query against the applied state. */
   ByteString query(ByteString query);
+
+  /**
+   * Freezes the state as of the last applied command. Called on the replica's actor, so it must
+   * be quick (a shallow copy, or a reference to immutable data); the expensive part, writing,
+   * is {@link StateSnapshot#writeTo}, which runs elsewhere.
+   */
+  StateSnapshot snapshot();
+
+  /**
+   * Replaces the whole state with a snapshot's bytes (as written by {@link StateSnapshot#writeTo}).
+   * Called on a fresh instance. Throws {@link IOException} for bytes that are not such a snapshot.
+   */
+  void restore(InputStream in) throws IOException;
 }

@@ -1,8 +1,13 @@
 package io.chronik.raft.storage;
 
+import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
+import akka.actor.typed.DispatcherSelector;
 import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Adapter;
 import akka.actor.typed.javadsl.Behaviors;
+import akka.persistence.JournalProtocol;
+import akka.persistence.Persistence;
 import akka.persistence.typed.PersistenceId;
 import akka.persistence.typed.RecoveryCompleted;
 import akka.persistence.typed.javadsl.CommandHandler;
@@ -10,75 +15,125 @@ import akka.persistence.typed.javadsl.Effect;
 import akka.persistence.typed.javadsl.EventHandler;
 import akka.persistence.typed.javadsl.EventSourcedBehavior;
 import akka.persistence.typed.javadsl.SignalHandler;
+import com.typesafe.config.Config;
+import io.chronik.raft.replica.Command;
 import io.chronik.raft.replica.StorageFactory;
+import io.chronik.raft.replica.StorageProtocol.CompleteSnapshot;
 import io.chronik.raft.replica.StorageProtocol.Persist;
 import io.chronik.raft.replica.StorageProtocol.Persisted;
 import io.chronik.raft.replica.StorageProtocol.Recover;
 import io.chronik.raft.replica.StorageProtocol.Recovered;
+import io.chronik.raft.replica.StorageProtocol.SaveSnapshot;
+import io.chronik.raft.replica.StorageProtocol.SnapshotChunkStored;
+import io.chronik.raft.replica.StorageProtocol.SnapshotSaved;
 import io.chronik.raft.replica.StorageProtocol.StorageCommand;
+import io.chronik.raft.replica.StorageProtocol.StoreSnapshotChunk;
 import io.chronik.raft.rpc.HardState;
 import io.chronik.raft.rpc.LogEntry;
+import io.chronik.raft.snapshot.FileSnapshotStore;
+import io.chronik.raft.snapshot.SnapshotData;
+import io.chronik.raft.snapshot.SnapshotReceiver;
 import io.chronik.raft.storage.proto.StorageWrite;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A replica's durable term, vote and log on akka-persistence: one journal event per
  * {@link Persist}, so a write is atomic, and {@link Persisted} is sent only after the journal
  * confirmed it. Suffix truncation is an event of its own (the journal can only delete prefixes).
  *
+ * <p>Snapshots are files ({@link FileSnapshotStore}) beside the journal. Recovery reads the
+ * latest snapshot, then replays the events and keeps only the entries after it. Once a snapshot
+ * is durable, the events whose entries it covers are deleted from the journal
+ * ({@code DeleteMessagesTo}); the hard state is written again first if its latest event is among
+ * them. Snapshots are written on the blocking-I/O dispatcher, so log writes go on meanwhile.
+ *
  * <p>It never replies to a write it could not persist: a failed or rejected write stops this
  * actor (akka-persistence's rule), the replica sees it stop and recovers from the journal.
- *
- * <p>The replica sends at most one write at a time and coalesces what arrives meanwhile, so the
- * command stash of this behaviour never holds more than one write.
  */
 public final class JournalStorage
     extends EventSourcedBehavior<StorageCommand, StorageWrite, JournalStorage.State> {
 
-  /**
-   * The durable state as rebuilt from the journal. After it is handed to the replica it is no
-   * longer kept (the replica holds the log), so the events that follow are not applied here.
-   */
+  /** The durable state as rebuilt from the journal, and what deleting covered events needs. */
   static final class State {
     HardState hardState = HardState.getDefaultInstance();
+    /** Entries at or below it are in the snapshot: skipped on recovery. */
+    long snapshotIndex;
+    Optional<SnapshotData> snapshot = Optional.empty();
     List<LogEntry> entries = new ArrayList<>();
     boolean handedOver;
+    /** For events written since recovery (and one for all recovered events): sequence number, highest entry index. */
+    final ArrayDeque<long[]> events = new ArrayDeque<>();
+    /** Sequence number of the latest event carrying the hard state. */
+    long hardStateSeq;
+    /** Sequence number up to which events were deleted (or are being deleted). */
+    long deletedTo;
 
     void apply(StorageWrite w) {
-      if (handedOver) return;
       if (w.hasHardState()) hardState = w.getHardState();
+      if (handedOver) return;
       if (w.getTruncateFrom() > 0) {
-        int keep = (int) Math.min(entries.size(), w.getTruncateFrom() - 1);
+        int keep = (int) Math.max(0, Math.min(entries.size(), w.getTruncateFrom() - snapshotIndex - 1));
         entries.subList(keep, entries.size()).clear();
       }
       for (LogEntry e : w.getEntriesList()) {
-        if (e.getIndex() != entries.size() + 1) {
-          throw new IllegalStateException("journal holds a log gap: entry " + e.getIndex()
-              + " after " + entries.size());
+        if (e.getIndex() <= snapshotIndex) continue;
+        long expected = snapshotIndex + entries.size() + 1;
+        if (e.getIndex() != expected) {
+          throw new IllegalStateException("journal holds a log gap: entry " + e.getIndex() + " where " + expected
+              + " comes next (snapshot at " + snapshotIndex + ")");
         }
         entries.add(e);
       }
     }
   }
 
+  /** A snapshot write on the blocking dispatcher ended (private). */
+  private record SnapshotWritten(SnapshotData snapshot, Throwable failure, ActorRef<Command> replyTo)
+      implements StorageCommand {}
+
   private final ActorContext<StorageCommand> ctx;
   private final String journalPluginId;
+  private final FileSnapshotStore snapshots;
+  private final SnapshotReceiver receiver;
 
-  private JournalStorage(ActorContext<StorageCommand> ctx, PersistenceId id, String journalPluginId) {
+  private JournalStorage(ActorContext<StorageCommand> ctx, PersistenceId id, String journalPluginId, Path snapshotDir) {
     super(id);
     this.ctx = ctx;
     this.journalPluginId = journalPluginId;
+    this.snapshots = new FileSnapshotStore(snapshotDir);
+    this.receiver = new SnapshotReceiver(snapshots::receive);
   }
 
-  public static Behavior<StorageCommand> create(String persistenceId, String journalPluginId) {
-    return Behaviors.setup(ctx -> new JournalStorage(ctx, PersistenceId.ofUniqueId(persistenceId), journalPluginId));
+  public static Behavior<StorageCommand> create(String persistenceId, String journalPluginId, Path snapshotDir) {
+    return Behaviors.setup(ctx ->
+        new JournalStorage(ctx, PersistenceId.ofUniqueId(persistenceId), journalPluginId, snapshotDir));
   }
 
   /** A {@link StorageFactory} for replica {@code persistenceId} on the given journal plugin. */
-  public static StorageFactory factory(String persistenceId, String journalPluginId) {
+  public static StorageFactory factory(String persistenceId, String journalPluginId, Path snapshotDir) {
     LevelDbForcedWrites.ensure();
-    return (ctx, incarnation) -> ctx.spawn(create(persistenceId, journalPluginId), "storage-" + incarnation);
+    return (ctx, incarnation) ->
+        ctx.spawn(create(persistenceId, journalPluginId, snapshotDir), "storage-" + incarnation);
+  }
+
+  /**
+   * The storage of replica {@code node} of {@code group} as the configuration says: the journal
+   * {@code chronik.raft.journal-plugin-id}, snapshots under {@code <chronik.data-dir>/snapshots}.
+   */
+  public static StorageFactory factory(Config config, String node, String group) {
+    return factory(node + "/" + group, config.getString("chronik.raft.journal-plugin-id"),
+        snapshotDir(config, node, group));
+  }
+
+  public static Path snapshotDir(Config config, String node, String group) {
+    return Path.of(config.getString("chronik.data-dir")).resolve("snapshots").resolve(node).resolve(group);
   }
 
   @Override
@@ -86,7 +141,7 @@ public final class JournalStorage
     return journalPluginId;
   }
 
-  /** Snapshots are not used yet (log compaction comes later); say so instead of relying on a default. */
+  /** Snapshots are chronik's own files, not akka-persistence snapshots. */
   @Override
   public String snapshotPluginId() {
     return "akka.persistence.no-snapshot-store";
@@ -94,7 +149,14 @@ public final class JournalStorage
 
   @Override
   public State emptyState() {
-    return new State();
+    State s = new State();
+    try {
+      s.snapshot = snapshots.latest();
+    } catch (IOException e) {
+      throw new UncheckedIOException(persistenceId() + ": " + e.getMessage(), e);
+    }
+    s.snapshotIndex = s.snapshot.map(d -> d.meta().index()).orElse(0L);
+    return s;
   }
 
   @Override
@@ -103,11 +165,15 @@ public final class JournalStorage
         .forAnyState()
         .onCommand(Recover.class, this::onRecover)
         .onCommand(Persist.class, this::onPersist)
+        .onCommand(SaveSnapshot.class, this::onSaveSnapshot)
+        .onCommand(SnapshotWritten.class, this::onSnapshotWritten)
+        .onCommand(StoreSnapshotChunk.class, this::onChunk)
+        .onCommand(CompleteSnapshot.class, this::onComplete)
         .build();
   }
 
   private Effect<StorageWrite, State> onRecover(State state, Recover r) {
-    r.replyTo().tell(new Recovered(state.hardState, List.copyOf(state.entries)));
+    r.replyTo().tell(new Recovered(state.hardState, state.snapshot, List.copyOf(state.entries)));
     state.handedOver = true;
     state.entries = List.of();
     return Effect().none();
@@ -118,7 +184,99 @@ public final class JournalStorage
         .setTruncateFrom(p.truncateFrom())
         .addAllEntries(p.entries());
     p.hardState().ifPresent(w::setHardState);
-    return Effect().persist(w.build()).thenRun(s -> p.replyTo().tell(new Persisted(p.writeId())));
+    long highest = p.entries().isEmpty() ? 0 : p.entries().get(p.entries().size() - 1).getIndex();
+    return Effect().persist(w.build()).thenRun(s -> {
+      long seq = lastSequenceNumber(ctx);
+      s.events.addLast(new long[] {seq, highest});
+      if (p.hardState().isPresent()) s.hardStateSeq = seq;
+      p.replyTo().tell(new Persisted(p.writeId()));
+    });
+  }
+
+  private Effect<StorageWrite, State> onSaveSnapshot(State state, SaveSnapshot save) {
+    CompletableFuture<SnapshotData> written = CompletableFuture.supplyAsync(() -> {
+      try {
+        return snapshots.write(save.meta(), save.state());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }, ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking()));
+    ctx.pipeToSelf(written, (data, failure) -> new SnapshotWritten(data, failure, save.replyTo()));
+    return Effect().none();
+  }
+
+  private Effect<StorageWrite, State> onSnapshotWritten(State state, SnapshotWritten w) {
+    if (w.failure() != null) {
+      ctx.getLog().error("{}: writing a snapshot to {} failed; restarting storage", persistenceId(), snapshots.dir(),
+          w.failure());
+      return Effect().stop();
+    }
+    w.replyTo().tell(new SnapshotSaved(w.snapshot(), false));
+    return deleteCovered(state, w.snapshot().meta().index());
+  }
+
+  private Effect<StorageWrite, State> onChunk(State state, StoreSnapshotChunk c) {
+    try {
+      c.replyTo().tell(new SnapshotChunkStored(c.meta(), receiver.store(c.meta(), c.offset(), c.bytes())));
+      return Effect().none();
+    } catch (IOException e) {
+      ctx.getLog().error("{}: storing a snapshot chunk in {} failed; restarting storage", persistenceId(),
+          snapshots.dir(), e);
+      return Effect().stop();
+    }
+  }
+
+  private Effect<StorageWrite, State> onComplete(State state, CompleteSnapshot c) {
+    Optional<SnapshotData> done;
+    try {
+      done = receiver.complete(c.meta(), c.size());
+    } catch (IOException e) {
+      ctx.getLog().error("{}: completing a received snapshot in {} failed; restarting storage", persistenceId(),
+          snapshots.dir(), e);
+      return Effect().stop();
+    }
+    if (done.isEmpty()) {
+      c.replyTo().tell(new SnapshotChunkStored(c.meta(), receiver.next(c.meta())));
+      return Effect().none();
+    }
+    c.replyTo().tell(new SnapshotSaved(done.get(), true));
+    return deleteCovered(state, c.meta().index());
+  }
+
+  /**
+   * Deletes the journal events whose entries are all at or below {@code index} (a durable
+   * snapshot covers them). The hard state must outlive them: if its latest event is among them,
+   * it is written again first.
+   */
+  private Effect<StorageWrite, State> deleteCovered(State state, long index) {
+    long upTo = 0;
+    while (!state.events.isEmpty() && state.events.peekFirst()[1] <= index) upTo = state.events.pollFirst()[0];
+    if (upTo <= state.deletedTo) return Effect().none();
+    long deleteTo = upTo;
+    state.deletedTo = deleteTo;
+    if (state.hardStateSeq > deleteTo) {
+      sendDelete(deleteTo);
+      return Effect().none();
+    }
+    StorageWrite rewrite = StorageWrite.newBuilder().setHardState(state.hardState).build();
+    return Effect().persist(rewrite).thenRun(s -> {
+      s.hardStateSeq = lastSequenceNumber(ctx);
+      sendDelete(deleteTo);
+    });
+  }
+
+  private void sendDelete(long toSequenceNr) {
+    akka.actor.ActorRef journal = Persistence.get(Adapter.toClassic(ctx.getSystem())).journalFor(journalPluginId, com.typesafe.config.ConfigFactory.empty());
+    journal.tell(new JournalProtocol.DeleteMessagesTo(persistenceId().id(), toSequenceNr, ignoreReplies()),
+        akka.actor.ActorRef.noSender());
+  }
+
+  private akka.actor.ActorRef ignoreReplies;
+
+  /** The journal answers deletions; a failed one is retried with the next snapshot, so answers are not needed. */
+  private akka.actor.ActorRef ignoreReplies() {
+    if (ignoreReplies == null) ignoreReplies = Adapter.toClassic(ctx.spawnAnonymous(Behaviors.ignore()));
+    return ignoreReplies;
   }
 
   @Override
@@ -132,9 +290,14 @@ public final class JournalStorage
   @Override
   public SignalHandler<State> signalHandler() {
     return newSignalHandlerBuilder()
-        .onSignal(RecoveryCompleted.instance(), state ->
-            ctx.getLog().debug("{} recovered term={} entries={}", persistenceId(), state.hardState.getTerm(),
-                state.entries.size()))
+        .onSignal(RecoveryCompleted.instance(), state -> {
+          long seq = lastSequenceNumber(ctx);
+          // Every event replayed: they hold entries up to the last recovered one at most.
+          state.events.addLast(new long[] {seq, state.snapshotIndex + state.entries.size()});
+          state.hardStateSeq = seq;
+          ctx.getLog().debug("{} recovered term={} snapshot={} entries={}", persistenceId(),
+              state.hardState.getTerm(), state.snapshotIndex, state.entries.size());
+        })
         .build();
   }
 }

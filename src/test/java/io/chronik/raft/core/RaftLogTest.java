@@ -92,4 +92,49 @@ class RaftLogTest {
     assertEquals(4, log.lastIndexOfTermAtMost(4, 5));
     assertEquals(0, log.lastIndexOfTermAtMost(0, 5));
   }
+
+  @Test
+  void compactionDropsAPrefixAndKeepsTheTermOfItsLastEntry() {
+    RaftLog log = logOfTerms(1,1, 2, 2, 3);
+    log.compactTo(3, 2);
+    assertEquals(4, log.firstIndex());
+    assertEquals(3, log.compactedIndex());
+    assertEquals(5, log.lastIndex());
+    assertEquals(2, log.termAt(3), "the compaction point keeps its term for the consistency check");
+    assertEquals(-1, log.termAt(2), "entries before it are unknown");
+    assertTrue(log.matches(3, 2));
+    assertFalse(log.matches(2, 1), "an unknown entry never matches");
+    assertEquals(3, log.entry(5).getTerm());
+    assertThrows(IllegalArgumentException.class, () -> log.entry(3));
+    assertThrows(IllegalArgumentException.class, () -> log.slice(2, 10, 1000));
+    assertEquals(2, log.slice(4, 10, 1000).size());
+    log.append(entry(6, 3));
+    assertEquals(6, log.lastIndex());
+    assertThrows(IllegalStateException.class, () -> log.compactTo(5, 2), "the term at the point must agree");
+  }
+
+  @Test
+  void compactingPastTheEndOrResettingLeavesAnEmptyLogAfterTheSnapshot() {
+    RaftLog log = logOfTerms(1, 1);
+    log.compactTo(10, 4);
+    assertEquals(10, log.lastIndex());
+    assertEquals(4, log.lastTerm());
+    assertTrue(log.isUpToDate(10, 4));
+    assertFalse(log.isUpToDate(9, 4));
+    log.append(entry(11, 5));
+    log.resetTo(20, 6);
+    assertEquals(20, log.lastIndex());
+    assertEquals(21, log.firstIndex());
+    assertFalse(log.matches(21, 0), "-1 never matches: not even a message that says -1");
+    assertFalse(log.matches(25, -1));
+  }
+
+  @Test
+  void aLogRecoveredAfterASnapshotContinuesFromIt() {
+    RaftLog log = new RaftLog(7, 2, List.of(entry(8, 2), entry(9, 3)));
+    assertEquals(8, log.firstIndex());
+    assertEquals(9, log.lastIndex());
+    assertTrue(log.matches(7, 2));
+    assertThrows(IllegalStateException.class, () -> new RaftLog(7, 2, List.of(entry(9, 2))));
+  }
 }

@@ -265,6 +265,38 @@ class LeadershipTransferTest {
     assertEquals(ForwardedProposeResult.Outcome.UNKNOWN, r.outcome(), "never 'not leader' (retry-safe)");
   }
 
+  /** Found by the L0 simulation: the client was told "not leader", retried, and its write applied twice. */
+  @Test
+  void aLateCopyOfAForwardedWriteReachingItsLeaderInALaterTermIsOfUnknownOutcome() {
+    OneReplica a = new OneReplica("a", Set.of("a", "b", "c"), hs(1, ""), List.of(entry(1, 1)));
+    a.campaignAndWin(List.of("b"));
+    a.persistAll();
+    ForwardedPropose fp = new ForwardedPropose("g", 2, "b", 78, ByteString.copyFromUtf8("w"));
+    a.kit.run(fp);
+    a.persistAll();
+    a.kit.run(new AppendEntries("g", 3, "c", 0, 0, List.of(), 0, 0)); // c leads term 3 now
+    a.persistAll();
+    a.net.getAllReceived();
+    a.kit.run(fp); // a copy from term 2: a led term 2 and appended the first
+    a.persistAll();
+    ForwardedProposeResult r = assertInstanceOf(ForwardedProposeResult.class, a.sent().get(0));
+    assertEquals(ForwardedProposeResult.Outcome.UNKNOWN, r.outcome(), "never 'not leader' (retry-safe)");
+  }
+
+  @Test
+  void aReplicaThatDidNotLeadAnEarlierTermRefusesItsForwardedWriteAsRetrySafe() {
+    OneReplica b = new OneReplica("b", Set.of("a", "b", "c"), hs(2, "a"), List.of(entry(1, 2)));
+    b.kit.run(new AppendEntries("g", 3, "c", 1, 2, List.of(), 1, 0)); // b lives through term 3 as a follower
+    b.persistAll();
+    b.kit.run(new AppendEntries("g", 4, "a", 1, 2, List.of(), 1, 0));
+    b.persistAll();
+    b.net.getAllReceived();
+    b.kit.run(new ForwardedPropose("g", 3, "a", 6, ByteString.copyFromUtf8("w")));
+    b.persistAll();
+    ForwardedProposeResult r = assertInstanceOf(ForwardedProposeResult.class, b.sent().get(0));
+    assertEquals(ForwardedProposeResult.Outcome.NOT_LEADER, r.outcome());
+  }
+
   @Test
   void aFollowerThatWasNeverLeaderOfTheTermRefusesAForwardedWriteAsRetrySafe() {
     OneReplica b = new OneReplica("b", Set.of("a", "b", "c"), hs(2, "a"), List.of(entry(1, 2)));

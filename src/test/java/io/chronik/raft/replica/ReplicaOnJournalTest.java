@@ -56,8 +56,13 @@ class ReplicaOnJournalTest {
   }
 
   private ActorRef<Command> spawn(String self, Set<String> voters) {
-    return testKit.spawn(Replica.create(SETTINGS, new GroupMembers(group, self, voters), net.ref(),
-        JournalStorage.factory(group + "/" + self, PersistenceTestKitPlugin.PluginId()),
+    return spawn(SETTINGS, self, voters);
+  }
+
+  private ActorRef<Command> spawn(ReplicaSettings settings, String self, Set<String> voters) {
+    return testKit.spawn(Replica.create(settings, new GroupMembers(group, self, voters), net.ref(),
+        JournalStorage.factory(group + "/" + self, PersistenceTestKitPlugin.PluginId(),
+            java.nio.file.Path.of("target", "snapshots", "replica-on-journal", group, self)),
         KeyValueStateMachine::new, new Random(7)));
   }
 
@@ -75,7 +80,11 @@ class ReplicaOnJournalTest {
   }
 
   private ActorRef<Command> singleVoterLeader() {
-    ActorRef<Command> a = spawn("a", Set.of("a"));
+    return singleVoterLeader(SETTINGS);
+  }
+
+  private ActorRef<Command> singleVoterLeader(ReplicaSettings settings) {
+    ActorRef<Command> a = spawn(settings, "a", Set.of("a"));
     status(a);
     time.timePasses(Duration.ofMillis(600)); // past the longest randomized election timeout
     TestProbe<Status> probe = testKit.createTestProbe();
@@ -85,6 +94,46 @@ class ReplicaOnJournalTest {
       return null;
     });
     return a;
+  }
+
+  @Test
+  void snapshotsDeleteTheEventsTheyCoverAndARestartStartsFromTheLatest() {
+    ReplicaSettings settings = SETTINGS.withSnapshots(new ReplicaSettings.Snapshots(10, 1 << 20, 2, 1024));
+    ActorRef<Command> a = singleVoterLeader(settings);
+    for (int i = 1; i <= 45; i++) {
+      assertInstanceOf(Proposed.class, propose(a, KeyValueStateMachine.put("k" + (i % 7), ByteString.copyFromUtf8("v" + i))));
+    }
+    String pid = group + "/a";
+    java.nio.file.Path dir = java.nio.file.Path.of("target", "snapshots", "replica-on-journal", group, "a");
+    TestProbe<Object> await = testKit.createTestProbe();
+    await.awaitAssert(Duration.ofSeconds(5), () -> {
+      try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(dir)) {
+        assertEquals(1, files.filter(f -> f.toString().endsWith(".snap")).count(), "only the latest snapshot is kept");
+      }
+      // 46 writes (the no-op and 45 puts) in as many events; those the last snapshot covers are gone
+      int events = journal.persistedInStorage(pid).size();
+      assertTrue(events < 15, "the journal still holds " + events + " events");
+      return null;
+    });
+    Status before = status(a);
+    testKit.stop(a);
+    ActorRef<Command> again = spawn(settings, "a", Set.of("a"));
+    Status after = status(again);
+    assertEquals(before.term(), after.term());
+    assertEquals(before.lastIndex(), after.lastIndex(), "snapshot + the events after it = the whole log");
+    assertTrue(after.appliedIndex() >= 40, "restored from the snapshot, applied " + after.appliedIndex());
+    time.timePasses(Duration.ofMillis(600)); // elected again, it commits the entries after the snapshot
+    TestProbe<Status> probe = testKit.createTestProbe();
+    probe.awaitAssert(Duration.ofSeconds(5), () -> {
+      again.tell(new GetStatus(probe.ref().unsafeUpcast()));
+      Status s = probe.receiveMessage();
+      assertEquals(s.lastIndex(), s.appliedIndex(), "caught up: " + s);
+      return null;
+    });
+    TestProbe<ClientProtocol.QueryReply> q = testKit.createTestProbe();
+    again.tell(new LocalQuery(KeyValueStateMachine.get("k3"), q.ref()));
+    QueryResult r = assertInstanceOf(QueryResult.class, q.receiveMessage());
+    assertEquals("v45", KeyValueStateMachine.result(r.result()).getValue().toStringUtf8());
   }
 
   @Test

@@ -35,9 +35,15 @@ final class SimInvariants {
     }
   }
 
-  /** Called with a replica's whole log after each write reaches its disk (written, not only synced). */
-  void onLogWritten(String replica, List<LogEntry> log) {
-    long h = 17;
+  /**
+   * Called with a replica's log after each write reaches its disk (written, not only synced):
+   * the entries after its snapshot at ({@code baseIndex}, {@code baseTerm}), whose prefix was
+   * checked when it was written (the base is committed).
+   */
+  void onLogWritten(String replica, long baseIndex, long baseTerm, List<LogEntry> log) {
+    Long base = baseIndex == 0 ? Long.valueOf(17) : prefixHashAt.get(baseIndex + "@" + baseTerm);
+    if (base == null) return; // the base entry was never seen written (it reached this disk by snapshot only)
+    long h = base;
     for (LogEntry e : log) {
       h = h * 1_000_003L + Objects.hash(e.getIndex(), e.getTerm(), e.getKind().getNumber(), e.getCommand());
       String key = e.getIndex() + "@" + e.getTerm();
@@ -54,6 +60,21 @@ final class SimInvariants {
       appliedAt.put(index, command);
     } else if (!command.equals(appliedAt.get(index))) {
       violations.add("state machine safety: " + replica + " applied a different entry at index " + index);
+    }
+  }
+
+  private final Map<Long, String> stateAt = new HashMap<>();
+
+  /**
+   * State Machine Safety, on the state itself: after applying the log up to {@code index} (or
+   * restoring a snapshot of it), every replica holds the same state. Catches a snapshot that does
+   * not hold what its index says.
+   */
+  void onState(String replica, long index, String state) {
+    String known = stateAt.putIfAbsent(index, state);
+    if (known != null && !known.equals(state)) {
+      violations.add("state machine safety: " + replica + " holds [" + state + "] after index " + index
+          + " where another replica held [" + known + "]");
     }
   }
 

@@ -18,6 +18,14 @@ import io.chronik.raft.replica.StorageProtocol.Persisted;
 import io.chronik.raft.replica.StorageProtocol.Recover;
 import io.chronik.raft.replica.StorageProtocol.Recovered;
 import io.chronik.raft.replica.StorageProtocol.StorageCommand;
+import io.chronik.raft.replica.StorageProtocol.SaveSnapshot;
+import io.chronik.raft.replica.StorageProtocol.StoreSnapshotChunk;
+import io.chronik.raft.replica.StorageProtocol.CompleteSnapshot;
+import io.chronik.raft.replica.StorageProtocol.SnapshotSaved;
+import io.chronik.raft.replica.StorageProtocol.SnapshotChunkStored;
+import io.chronik.raft.snapshot.InMemorySnapshot;
+import io.chronik.raft.snapshot.SnapshotData;
+import io.chronik.raft.snapshot.SnapshotReceiver;
 import io.chronik.raft.check.HistoryOp;
 import io.chronik.raft.check.LinearizabilityChecker;
 import io.chronik.raft.check.RegisterModel;
@@ -65,6 +73,7 @@ final class SimulatedGroup {
   /** What one schedule did. */
   static final class Stats {
     long messages, drops, duplicates, partitions, crashes, pauses, storageFailures, transfers, drains;
+    long snapshots, snapshotsInstalled, snapshotChunks;
     long proposalsAcknowledged, proposalsUnknown, proposalsSent;
     long readsServed, readsFailed, historyOps, checkerMillis;
     boolean converged;
@@ -92,6 +101,9 @@ final class SimulatedGroup {
     long pausedUntil;
     boolean draining;
     Persist inFlightWrite;
+    /** Snapshots being written: each lands or not when the process dies meanwhile. */
+    final List<SnapshotData> savesInFlight = new ArrayList<>();
+    SnapshotReceiver receiver = new SnapshotReceiver(SnapshotReceiver::inMemory);
 
     Node(String id, double clockSkew) {
       this.id = id;
@@ -163,13 +175,26 @@ final class SimulatedGroup {
   private String lastLeader;
 
   SimulatedGroup(long seed, int replicas, Faults faults, ReadPolicy readPolicy) {
+    this(seed, replicas, faults, readPolicy, false);
+  }
+
+  /**
+   * {@code snapshots}: most schedules snapshot every few dozen entries, keep few entries behind
+   * the snapshot point and send snapshots in small chunks, so that compaction, restarts from a
+   * snapshot and multi-chunk InstallSnapshot (with its losses, duplicates and leader changes)
+   * happen many times per schedule.
+   */
+  SimulatedGroup(long seed, int replicas, Faults faults, ReadPolicy readPolicy, boolean snapshots) {
     this.seed = seed;
     this.rnd = new Random(seed);
     this.faults = faults;
     this.readPolicy = readPolicy;
+    ReplicaSettings.Snapshots snapshotSettings = snapshots && rnd.nextDouble() < 0.85
+        ? new ReplicaSettings.Snapshots(3 + rnd.nextInt(40), 1 << 20, rnd.nextInt(6), 8 + rnd.nextInt(300))
+        : ReplicaSettings.Snapshots.DEFAULT;
     this.settings = new ReplicaSettings(Duration.ofMillis(300), Duration.ofMillis(50), 1 << 20, 4096, 16, 4,
         true, true, 10_000, Duration.ofMillis(100), Duration.ofMillis(1000), ReadPolicy.SAFE, 10_000,
-        Duration.ofSeconds(5), faults.leadershipChanges(), Duration.ofMillis(400));
+        Duration.ofSeconds(5), faults.leadershipChanges(), Duration.ofMillis(400)).withSnapshots(snapshotSettings);
     for (int i = 1; i <= replicas; i++) ids.add("n" + i);
     for (String id : ids) nodes.put(id, new Node(id, 0.9 + rnd.nextDouble() * 0.2));
     side = new int[replicas];
@@ -181,12 +206,12 @@ final class SimulatedGroup {
 
   static SimulatedGroup random(long seed, boolean lyingDisk, ReadPolicy policy, boolean forgeReadAcks) {
     Random r = new Random(seed * 31 + 7);
-    return new SimulatedGroup(seed, r.nextBoolean() ? 3 : 5, Faults.random(r, lyingDisk, forgeReadAcks), policy);
+    return new SimulatedGroup(seed, r.nextBoolean() ? 3 : 5, Faults.random(r, lyingDisk, forgeReadAcks), policy, true);
   }
 
   /** Runs faults and a client workload for {@code faultMillis}, then heals and waits to converge. */
   SimulatedGroup run(long faultMillis, int clientCount) {
-    trace("seed=" + seed + " replicas=" + ids.size() + " " + faults);
+    trace("seed=" + seed + " replicas=" + ids.size() + " " + faults + " " + settings.snapshots());
     for (Node n : nodes.values()) start(n);
     for (int c = 0; c < clientCount; c++) {
       Client client = new Client(c, ids.get(rnd.nextInt(ids.size())));
@@ -341,6 +366,7 @@ final class SimulatedGroup {
     n.generation++;
     n.storageDown = false;
     n.inFlightWrite = null;
+    n.receiver = new SnapshotReceiver(SnapshotReceiver::inMemory);
     n.timers.clear();
     n.draining = false;
     java.util.Optional<String> preferred = faults.leadershipChanges() ? java.util.Optional.of(ids.get(0))
@@ -350,6 +376,7 @@ final class SimulatedGroup {
         (ctx, incarnation) -> {
           n.storageIncarnation = incarnation;
           n.storageDown = false;
+          n.receiver = new SnapshotReceiver(SnapshotReceiver::inMemory); // a partial snapshot dies with its storage
           return n.storage.getRef();
         },
         () -> n.stateMachine = new RecordingStateMachine(n.id, invariants),
@@ -374,9 +401,13 @@ final class SimulatedGroup {
       // The write reached the disk but its acknowledgement died with the process.
       n.disk.write(n.inFlightWrite);
       n.disk.sync();
-      invariants.onLogWritten(n.id, n.disk.log());
+      logWritten(n);
     }
     n.inFlightWrite = null;
+    for (SnapshotData s : n.savesInFlight) {
+      if (rnd.nextBoolean()) n.disk.saveSnapshot(s); // renamed into place, but the answer died with the process
+    }
+    n.savesInFlight.clear();
     at(now + 100 + rnd.nextInt(900), null, () -> { if (!n.alive()) start(n); });
   }
 
@@ -459,14 +490,54 @@ final class SimulatedGroup {
     int gen = n.generation;
     if (sc instanceof Recover) {
       at(now + 1, n.id, () -> {
-        if (n.generation == gen) deliver(n, new Recovered(n.disk.hardState(), n.disk.log()));
+        if (n.generation == gen) {
+          trace("recover " + n.id + " snapshot=" + n.disk.snapshotIndex() + " log=" + n.disk.log().size());
+          deliver(n, new Recovered(n.disk.hardState(), n.disk.snapshot(), n.disk.log()));
+        }
+      });
+    } else if (sc instanceof SaveSnapshot save) {
+      // Written beside the log (it does not hold up log writes), from the frozen state, later.
+      int incarnation = n.storageIncarnation;
+      at(now + 1 + rnd.nextInt(30), n.id, () -> {
+        if (n.generation != gen || n.storageIncarnation != incarnation || n.storageDown) return;
+        SnapshotData snapshot = InMemorySnapshot.of(save.meta(), save.state());
+        n.savesInFlight.add(snapshot);
+        at(now + 1 + rnd.nextInt(10), n.id, () -> {
+          if (n.generation != gen || !n.savesInFlight.remove(snapshot)) return;
+          stats.snapshots++;
+          trace("snapshot " + snapshot.meta() + " on " + n.id);
+          n.disk.saveSnapshot(snapshot);
+          if (n.storageIncarnation == incarnation && !n.storageDown) deliver(n, new SnapshotSaved(snapshot, false));
+        });
+      });
+    } else if (sc instanceof StoreSnapshotChunk chunk) {
+      int incarnation = n.storageIncarnation;
+      at(Math.max(now, n.storageFreeAt) + 1, n.id, () -> {
+        if (n.generation != gen || n.storageIncarnation != incarnation || n.storageDown) return;
+        stats.snapshotChunks++;
+        long next = storeChunk(n, chunk);
+        deliver(n, new SnapshotChunkStored(chunk.meta(), next));
+      });
+    } else if (sc instanceof CompleteSnapshot complete) {
+      int incarnation = n.storageIncarnation;
+      at(Math.max(now, n.storageFreeAt) + 1 + rnd.nextInt(5), n.id, () -> {
+        if (n.generation != gen || n.storageIncarnation != incarnation || n.storageDown) return;
+        java.util.Optional<SnapshotData> done = completeSnapshot(n, complete);
+        if (done.isPresent()) {
+          stats.snapshotsInstalled++;
+          trace("installed " + done.get().meta() + " on " + n.id);
+          n.disk.saveSnapshot(done.get());
+          deliver(n, new SnapshotSaved(done.get(), true));
+        } else {
+          deliver(n, new SnapshotChunkStored(complete.meta(), n.receiver.next(complete.meta())));
+        }
       });
     } else if (sc instanceof Persist p) {
       int incarnation = n.storageIncarnation;
       if (faults.lyingDisk) {
         // Acknowledged at once; reaches the platter only now and then.
         n.disk.write(p);
-        invariants.onLogWritten(n.id, n.disk.log());
+        logWritten(n);
         if (rnd.nextDouble() < 0.05) n.disk.sync();
         at(now + 1, n.id, () -> { if (n.generation == gen) deliver(n, new Persisted(p.writeId())); });
         return;
@@ -490,8 +561,28 @@ final class SimulatedGroup {
     }
     n.disk.write(p);
     n.disk.sync();
-    invariants.onLogWritten(n.id, n.disk.log());
+    logWritten(n);
     deliver(n, new Persisted(p.writeId()));
+  }
+
+  private void logWritten(Node n) {
+    invariants.onLogWritten(n.id, n.disk.snapshotIndex(), n.disk.snapshotTerm(), n.disk.log());
+  }
+
+  private static long storeChunk(Node n, StoreSnapshotChunk chunk) {
+    try {
+      return n.receiver.store(chunk.meta(), chunk.offset(), chunk.bytes());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private static java.util.Optional<SnapshotData> completeSnapshot(Node n, CompleteSnapshot complete) {
+    try {
+      return n.receiver.complete(complete.meta(), complete.size());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   // ------------------------------------------------------------------ faults

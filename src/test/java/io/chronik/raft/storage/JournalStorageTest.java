@@ -54,7 +54,8 @@ class JournalStorageTest {
   }
 
   private ActorRef<StorageCommand> start() {
-    return testKit.spawn(JournalStorage.create(persistenceId, PersistenceTestKitPlugin.PluginId()));
+    return testKit.spawn(JournalStorage.create(persistenceId, PersistenceTestKitPlugin.PluginId(),
+        java.nio.file.Path.of("target", "snapshots", "journal-storage-test", persistenceId)));
   }
 
   private Recovered recover(ActorRef<StorageCommand> storage) {

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class LevelDbForcedWritesTest {
   @Test
   void theJournalsLogIsWrittenThroughAForcedFileChannelNotMemoryMaps() throws Exception {
-    JournalStorage.factory("p", "chronik.journal.leveldb"); // what every replica's storage does first
+    JournalStorage.factory("p", "chronik.journal.leveldb", java.nio.file.Path.of("target", "unused")); // what every replica's storage does first
     assertFalse(org.iq80.leveldb.impl.Iq80DBFactory.USE_MMAP, "LevelDB must not write its log through memory maps");
     Path dir = Files.createTempDirectory(Path.of("target"), "leveldb-log-");
     org.iq80.leveldb.impl.LogWriter writer = org.iq80.leveldb.impl.Logs.createLogWriter(dir.resolve("1.log").toFile(), 1);

@@ -37,7 +37,8 @@ class LevelDbRestartTest {
     ReplicaSettings settings = ReplicaSettings.fromConfig(kit.system().settings().config().getConfig("chronik.raft"));
     return kit.spawn(Replica.create(settings, new GroupMembers("kv-0", "a", Set.of("a")),
         kit.<io.chronik.raft.replica.Envelope>createTestProbe().ref(),
-        JournalStorage.factory("kv-0/a", JOURNAL), KeyValueStateMachine::new, new Random()));
+        JournalStorage.factory("kv-0/a", JOURNAL, Path.of(kit.system().settings().config().getString(
+            "chronik.journal.leveldb.dir")).resolveSibling("snapshots")), KeyValueStateMachine::new, new Random()));
   }
 
   private static Status awaitLeader(ActorTestKit kit, ActorRef<Command> replica) {

@@ -1,0 +1,16 @@
+package io.chronik.raft.replica;
+
+/**
+ * Answer to {@link InstallSnapshot}: the follower expects the chunk at {@code nextOffset} of the
+ * snapshot ({@code lastIndex}, {@code lastTerm}) next (0: start over), or {@code installed} —
+ * it now durably holds the log up to {@code lastIndex}.
+ */
+public record InstallSnapshotResponse(
+    String groupId,
+    long term,
+    String from,
+    long lastIndex,
+    long lastTerm,
+    long nextOffset,
+    boolean installed)
+    implements RaftMessage {}

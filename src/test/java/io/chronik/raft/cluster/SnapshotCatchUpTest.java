@@ -1,0 +1,70 @@
+package io.chronik.raft.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import akka.actor.testkit.typed.javadsl.TestProbe;
+import com.google.protobuf.ByteString;
+import io.chronik.raft.api.ChronikRaft;
+import io.chronik.raft.replica.ClientProtocol.Status;
+import io.chronik.raft.replica.ReadPolicy;
+import io.chronik.raft.storage.JournalStorage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * L2: a follower that was down while the others wrote past several compactions comes back, gets
+ * the leader's snapshot in many chunks (InstallSnapshot over Artery), and serves safe reads of
+ * the latest writes; every replica's journal keeps only what its latest snapshot does not cover.
+ */
+class SnapshotCatchUpTest {
+  private static final String SMALL_SNAPSHOTS = String.join("\n",
+      "chronik.raft.snapshot.entries = 40",
+      "chronik.raft.snapshot.retained-entries = 5",
+      "chronik.raft.snapshot.chunk-bytes = 8KiB");
+
+  @Test
+  void aFollowerBehindTheCompactedLogCatchesUpFromTheLeadersSnapshot() throws Exception {
+    try (TestCluster c = new TestCluster(List.of("n1", "n2", "n3"),
+        "[{name = kv, partitions = 1, replication-factor = 3, state-machine = key-value}]", SMALL_SNAPSHOTS)) {
+      Status leader = c.awaitLeader(0, "kv-0");
+      int writer = c.indexOf(leader.replicaId());
+      int down = (writer + 1) % 3;
+      c.stop(down);
+      ByteString value = ByteString.copyFrom(new byte[1000]);
+      long last = 0;
+      for (int i = 0; i < 300; i++) {
+        last = c.chronik(writer).put("kv", 0, "k" + i, value.concat(ByteString.copyFromUtf8("#" + i)))
+            .toCompletableFuture().get(15, TimeUnit.SECONDS).logIndex();
+      }
+      c.start(down);
+      c.awaitAllUp();
+      ChronikRaft back = c.chronik(down);
+      long written = last;
+      TestProbe<Object> probe = c.kit(down).createTestProbe();
+      probe.awaitAssert(Duration.ofSeconds(30), Duration.ofMillis(300), () -> {
+        ChronikRaft.KvRead r = back.get("kv", 0, "k299", Optional.of(ReadPolicy.SAFE), 0).toCompletableFuture()
+            .get(5, TimeUnit.SECONDS);
+        assertEquals(c.ids.get(down), r.servedBy(), "served by the restarted node's own replica");
+        assertTrue(r.result().getValue().endsWith(ByteString.copyFromUtf8("#299")));
+        assertTrue(r.appliedIndex() >= written);
+        return null;
+      });
+      ChronikRaft.KvRead early = back.get("kv", 0, "k3", Optional.of(ReadPolicy.UNSAFE), 0).toCompletableFuture()
+          .get(5, TimeUnit.SECONDS);
+      assertTrue(early.result().getValue().endsWith(ByteString.copyFromUtf8("#3")),
+          "an early write, long compacted away, came with the snapshot");
+      Path snapshots = JournalStorage.snapshotDir(c.config(down), c.ids.get(down), "kv-0");
+      try (Stream<Path> files = Files.list(snapshots)) {
+        assertEquals(1, files.filter(f -> f.toString().endsWith(".snap")).count(),
+            "the restarted follower holds the installed snapshot, and only that: " + snapshots);
+      }
+    }
+  }
+}

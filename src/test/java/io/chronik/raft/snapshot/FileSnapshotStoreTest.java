@@ -1,0 +1,113 @@
+package io.chronik.raft.snapshot;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FileSnapshotStoreTest {
+  @TempDir Path dir;
+
+  private static byte[] bytes(int n, long seed) {
+    byte[] b = new byte[n];
+    new Random(seed).nextBytes(b);
+    return b;
+  }
+
+  private static byte[] readAll(SnapshotData s) throws IOException {
+    try (InputStream in = s.open()) {
+      return in.readAllBytes();
+    }
+  }
+
+  private long snapFiles() throws IOException {
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.count();
+    }
+  }
+
+  @Test
+  void aWrittenSnapshotIsTheLatestAndReplacesOlderOnes() throws IOException {
+    FileSnapshotStore store = new FileSnapshotStore(dir);
+    assertTrue(store.latest().isEmpty());
+    byte[] first = bytes(300_000, 1);
+    byte[] second = bytes(1234, 2);
+    store.write(new SnapshotMeta(10, 1), out -> out.write(first));
+    SnapshotData written = store.write(new SnapshotMeta(20, 2), out -> out.write(second));
+    assertEquals(1, snapFiles(), "only the latest is kept");
+    SnapshotData latest = new FileSnapshotStore(dir).latest().orElseThrow();
+    assertEquals(new SnapshotMeta(20, 2), latest.meta());
+    assertEquals(second.length, latest.size());
+    assertArrayEquals(second, readAll(latest));
+    assertEquals(ByteString.copyFrom(second, 1000, 234), written.read(1000, 10_000), "chunks read by position");
+    assertTrue(written.read(second.length, 10).isEmpty());
+  }
+
+  @Test
+  void aTruncatedOrBitFlippedSnapshotIsRefusedWithAClearMessage() throws IOException {
+    FileSnapshotStore store = new FileSnapshotStore(dir);
+    SnapshotData s = store.write(new SnapshotMeta(7, 3), out -> out.write(bytes(50_000, 3)));
+    Path file = dir.resolve(FileSnapshotStore.fileName(s.meta()));
+    byte[] original = Files.readAllBytes(file);
+
+    byte[] flipped = original.clone();
+    flipped[12_345] ^= 0x10;
+    Files.write(file, flipped);
+    IOException e = assertThrows(FileSnapshotStore.CorruptSnapshotException.class, store::latest);
+    assertTrue(e.getMessage().contains("checksum") && e.getMessage().contains("Move the replica's directory"),
+        e.getMessage());
+
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+      Files.write(file, original);
+      ch.truncate(original.length - 7);
+    }
+    e = assertThrows(FileSnapshotStore.CorruptSnapshotException.class, store::latest);
+    assertTrue(e.getMessage().contains("trailer"), e.getMessage());
+  }
+
+  @Test
+  void leftoversOfAnInterruptedWriteAreIgnoredAndRemoved() throws IOException {
+    FileSnapshotStore store = new FileSnapshotStore(dir);
+    store.write(new SnapshotMeta(5, 1), out -> out.write(bytes(100, 4)));
+    Files.write(dir.resolve(FileSnapshotStore.fileName(new SnapshotMeta(9, 1)) + ".tmp"), bytes(10, 5));
+    Files.write(dir.resolve(FileSnapshotStore.fileName(new SnapshotMeta(9, 1)) + ".partial"), bytes(10, 6));
+    assertEquals(new SnapshotMeta(5, 1), store.latest().orElseThrow().meta());
+    assertEquals(1, snapFiles());
+  }
+
+  @Test
+  void aReceivedSnapshotTakesChunksInOrderOnlyAndStartsOverForAnotherSnapshot() throws IOException {
+    FileSnapshotStore store = new FileSnapshotStore(dir);
+    SnapshotReceiver receiver = new SnapshotReceiver(store::receive);
+    byte[] data = bytes(10_000, 7);
+    SnapshotMeta old = new SnapshotMeta(40, 2);
+    SnapshotMeta meta = new SnapshotMeta(50, 3);
+    assertEquals(4000, receiver.store(old, 0, ByteString.copyFrom(data, 0, 4000)));
+    assertEquals(0, receiver.store(meta, 4000, ByteString.copyFrom(data, 4000, 10)), "not receiving it: start over");
+    assertEquals(4000, receiver.store(meta, 0, ByteString.copyFrom(data, 0, 4000)), "a new snapshot replaces the old");
+    assertEquals(4000, receiver.store(meta, 8000, ByteString.copyFrom(data, 8000, 2000)), "a gap is not taken");
+    assertEquals(4000, receiver.store(meta, 0, ByteString.copyFrom(data, 0, 4000)), "a duplicate is not taken");
+    assertTrue(receiver.complete(meta, data.length).isEmpty(), "incomplete");
+    assertEquals(8000, receiver.store(meta, 4000, ByteString.copyFrom(data, 4000, 4000)));
+    assertEquals(10_000, receiver.store(meta, 8000, ByteString.copyFrom(data, 8000, 2000)));
+    SnapshotData done = receiver.complete(meta, data.length).orElseThrow();
+    assertArrayEquals(data, readAll(done));
+    SnapshotData reopened = new FileSnapshotStore(dir).latest().orElseThrow();
+    assertEquals(meta, reopened.meta());
+    assertArrayEquals(data, readAll(reopened));
+    assertFalse(Files.exists(dir.resolve(FileSnapshotStore.fileName(old) + ".partial")));
+  }
+}

@@ -1,0 +1,64 @@
+package io.chronik.raft.statemachine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class StateMachineSnapshotTest {
+  private static ByteString write(StateSnapshot s) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    s.writeTo(out);
+    return ByteString.copyFrom(out.toByteArray());
+  }
+
+  @Test
+  void theKeyValueMapRoundTripsAndTheSnapshotIsFrozenWhenTaken() throws IOException {
+    KeyValueStateMachine kv = new KeyValueStateMachine();
+    for (int i = 0; i < 1000; i++) kv.apply(i + 1, KeyValueStateMachine.put("k" + i, ByteString.copyFromUtf8("v" + i)));
+    StateSnapshot frozen = kv.snapshot();
+    kv.apply(1001, KeyValueStateMachine.put("k1", ByteString.copyFromUtf8("later")));
+    kv.apply(1002, KeyValueStateMachine.delete("k2"));
+    KeyValueStateMachine restored = new KeyValueStateMachine();
+    restored.restore(write(frozen).newInput());
+    assertEquals("v1", KeyValueStateMachine.result(restored.query(KeyValueStateMachine.get("k1"))).getValue()
+        .toStringUtf8(), "written after it was taken, the snapshot still holds the state it was taken at");
+    assertTrue(KeyValueStateMachine.result(restored.query(KeyValueStateMachine.get("k2"))).getFound());
+    assertEquals("v999", KeyValueStateMachine.result(restored.query(KeyValueStateMachine.get("k999"))).getValue()
+        .toStringUtf8());
+  }
+
+  @Test
+  void theRecordLogRoundTripsWithItsOffsets() throws IOException {
+    RecordLogStateMachine log = new RecordLogStateMachine();
+    for (int i = 0; i < 50; i++) {
+      log.apply(i + 1, RecordLogStateMachine.append(
+          List.of(ByteString.copyFromUtf8("r" + i), ByteString.copyFromUtf8("s" + i))));
+    }
+    StateSnapshot frozen = log.snapshot();
+    log.apply(51, RecordLogStateMachine.append(List.of(ByteString.copyFromUtf8("late"))));
+    RecordLogStateMachine restored = new RecordLogStateMachine();
+    restored.restore(write(frozen).newInput());
+    var read = RecordLogStateMachine.readResult(restored.query(RecordLogStateMachine.read(97, 10, 1 << 20)));
+    assertEquals(100, read.getHighWatermark());
+    assertEquals(List.of(ByteString.copyFromUtf8("s48"), ByteString.copyFromUtf8("r49"),
+        ByteString.copyFromUtf8("s49")), read.getRecordsList());
+    var appended = RecordLogStateMachine.appendResult(
+        restored.apply(52, RecordLogStateMachine.append(List.of(ByteString.copyFromUtf8("next")))));
+    assertEquals(100, appended.getFirstOffset(), "offsets continue after a restore");
+  }
+
+  @Test
+  void aSnapshotOfAnotherKindOrGarbageIsRefused() throws IOException {
+    ByteString recordLog = write(new RecordLogStateMachine().snapshot());
+    IOException e = assertThrows(IOException.class, () -> new KeyValueStateMachine().restore(recordLog.newInput()));
+    assertTrue(e.getMessage().contains("record-log"), e.getMessage());
+    assertThrows(IOException.class,
+        () -> new RecordLogStateMachine().restore(ByteString.copyFromUtf8("\u0003xyz").newInput()));
+  }
+}
