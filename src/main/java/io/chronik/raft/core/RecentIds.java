@@ -15,6 +15,7 @@ import java.util.Map;
 public final class RecentIds {
   private final int window;
   private final Map<String, LinkedHashSet<Long>> seen = new HashMap<>();
+  private final java.util.Set<String> forgetful = new java.util.HashSet<>();
 
   public RecentIds(int window) {
     if (window < 1) throw new IllegalArgumentException("window must be >= 1, got " + window);
@@ -29,7 +30,19 @@ public final class RecentIds {
       Iterator<Long> eldest = ids.iterator();
       eldest.next();
       eldest.remove();
+      forgetful.add(sender);
     }
     return true;
+  }
+
+  /** Whether {@code id} from {@code sender} is among the ids remembered. */
+  public boolean contains(String sender, long id) {
+    LinkedHashSet<Long> ids = seen.get(sender);
+    return ids != null && ids.contains(id);
+  }
+
+  /** Whether ids from {@code sender} were ever dropped from the window (then "not seen" proves nothing). */
+  public boolean forgotAny(String sender) {
+    return forgetful.contains(sender);
   }
 }

@@ -55,8 +55,6 @@ final class LeaderRole implements Replica.RoleHandler {
   private final Map<String, Progress> progress = new LinkedHashMap<>();
   private final ReadIndexQueue<LeaderRead> readQueue;
   private final List<LeaderRead> beforeFirstCommit = new ArrayList<>();
-  /** Forwarded writes seen in this term: a duplicated message must not append its command twice. */
-  private final io.chronik.raft.core.RecentIds forwardedSeen = new io.chronik.raft.core.RecentIds(4096);
   /** The follower leadership is being handed to, or null. */
   private String transferTarget;
   private boolean timeoutNowSent;
@@ -122,7 +120,7 @@ final class LeaderRole implements Replica.RoleHandler {
     if (m instanceof ReadIndexRequest req) return leaderRead(new IndexRequest(req.from(), req.requestId()), req.from());
     if (m instanceof ForwardedRead fr) return leaderRead(new RemoteRead(fr), fr.from());
     if (m instanceof ForwardedPropose fp) {
-      if (!forwardedSeen.firstTime(fp.from(), fp.proposalId())) return Behaviors.same(); // a duplicate
+      if (!r.forwardedAppended.firstTime(fp.from(), fp.proposalId())) return Behaviors.same(); // a duplicate
       propose(fp.command(), reply -> r.send(fp.from(),
           ProposalForwarding.result(r.members.groupId(), r.term, r.members.self(), fp.proposalId(), reply)));
       return Behaviors.same();

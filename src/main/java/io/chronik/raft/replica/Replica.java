@@ -247,6 +247,7 @@ public final class Replica {
     term = r.hardState().getTerm();
     votedFor = r.hardState().getVotedFor();
     recoveredTerm = term;
+    recoveredVotedForSelf = votedFor.equals(members.self());
     leaderId = Optional.empty();
     snapshots.recovered(r.snapshot());
     if (r.snapshot().isPresent()) {
@@ -405,10 +406,10 @@ public final class Replica {
       send(fr.from(), new ForwardedReadResult(members.groupId(), term, members.self(), fr.readId(), false,
           ByteString.EMPTY, 0));
     } else if (m instanceof ForwardedPropose fp) {
-      // If this replica led fp's term, fp may be a duplicate (or a late copy) of a write it appended
-      // then, whose entry can still commit or already did: "not leader" (retry-safe) would be a lie.
+      // fp may be a duplicate (or a late copy) of a write this replica appended while it led fp's
+      // term, whose entry can still commit or already did: "not leader" (retry-safe) would be a lie.
       send(fp.from(), ProposalForwarding.result(members.groupId(), term, members.self(), fp.proposalId(),
-          mayHaveLed(fp.term())
+          mayHaveAppended(fp)
               ? new ClientProtocol.OutcomeUnknown(members.self() + " stopped leading term " + term
                   + " before it could answer; the write may or may not have been applied")
               : new NotLeader(members.groupId(), Optional.empty())));
@@ -417,20 +418,25 @@ public final class Replica {
   }
 
   /**
-   * Whether this replica may have led {@code t}. The current term: it voted for itself (durable, so
-   * this covers earlier incarnations too). An earlier term: this incarnation led it, or it began
-   * before this incarnation recovered (what an earlier incarnation did is not known).
+   * Whether this replica may have appended {@code fp}'s command as leader of {@code fp.term()}:
+   * this incarnation did (it remembers the forwarded writes it appended), or cannot tell — it
+   * forgot ids from that follower, or the term began before it recovered and an earlier
+   * incarnation may have led it (it had voted for itself in it).
    */
-  boolean mayHaveLed(long t) {
-    if (t == term) return votedFor.equals(members.self());
-    return t <= recoveredTerm || ledTerms.contains(t) || (ledTerms.size() >= LED_TERMS_KEPT && t < ledTerms.first());
+  boolean mayHaveAppended(ForwardedPropose fp) {
+    if (forwardedAppended.contains(fp.from(), fp.proposalId()) || forwardedAppended.forgotAny(fp.from())) return true;
+    if (fp.term() < recoveredTerm) return true;
+    return fp.term() == recoveredTerm && recoveredVotedForSelf;
   }
 
-  private static final int LED_TERMS_KEPT = 64;
-  /** The terms this incarnation led (the latest {@link #LED_TERMS_KEPT}). */
-  private final java.util.TreeSet<Long> ledTerms = new java.util.TreeSet<>();
-  /** The term when this incarnation recovered its durable state. */
+  /**
+   * Forwarded writes this incarnation appended as leader, in any term: a duplicated
+   * ForwardedPropose is appended once, and a late copy is never answered "not leader".
+   */
+  final io.chronik.raft.core.RecentIds forwardedAppended = new io.chronik.raft.core.RecentIds(4096);
+  /** The term, and whether this replica had voted for itself in it, when this incarnation recovered. */
   private long recoveredTerm;
+  private boolean recoveredVotedForSelf;
 
   /** Follower and candidate: answers from a leader to reads and writes this replica sent on. */
   Behavior<Command> onLeaderAnswer(RaftMessage m) {
@@ -516,8 +522,6 @@ public final class Replica {
   }
 
   Behavior<Command> becomeLeader() {
-    ledTerms.add(term);
-    if (ledTerms.size() > LED_TERMS_KEPT) ledTerms.pollFirst();
     exitRole();
     cancelRoleTimers();
     leaderId = Optional.of(members.self());

@@ -27,4 +27,17 @@ class RecentIdsTest {
     assertTrue(ids.firstTime("a", 1), "forgotten once out of the window");
     assertThrows(IllegalArgumentException.class, () -> new RecentIds(0));
   }
+
+  @Test
+  void itSaysWhatItRemembersAndWhetherItForgotAnything() {
+    RecentIds ids = new RecentIds(2);
+    ids.firstTime("a", 1);
+    ids.firstTime("a", 2);
+    assertTrue(ids.contains("a", 1));
+    assertFalse(ids.forgotAny("a"));
+    ids.firstTime("a", 3);
+    assertFalse(ids.contains("a", 1));
+    assertTrue(ids.forgotAny("a"), "after forgetting, 'not seen' proves nothing");
+    assertFalse(ids.forgotAny("b"));
+  }
 }
