@@ -14,7 +14,9 @@ public class ChronikException extends RuntimeException {
     /** It did not complete in time: retry. */
     TIMEOUT,
     /** A write may or may not have been applied: read to find out before retrying. */
-    OUTCOME_UNKNOWN
+    OUTCOME_UNKNOWN,
+    /** The offset asked for was deleted by retention: the message names the first offset still held. */
+    OUT_OF_RANGE
   }
 
   private final Kind kind;

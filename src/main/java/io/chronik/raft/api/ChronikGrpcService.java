@@ -81,7 +81,8 @@ public final class ChronikGrpcService implements Chronik {
       return chronik.fetch(in.getTopic(), partition, in.getOffset(), in.getMaxRecords(), in.getMaxBytes(),
               policy(in.getReadPolicy()), in.getMinIndex())
           .thenApply(f -> FetchResponse.newBuilder().addAllRecords(f.records()).setFirstOffset(f.firstOffset())
-              .setHighWatermark(f.highWatermark()).setServedBy(f.servedBy()).setAppliedIndex(f.appliedIndex()).build());
+              .setHighWatermark(f.highWatermark()).setServedBy(f.servedBy()).setAppliedIndex(f.appliedIndex())
+              .setLogStartOffset(f.logStartOffset()).build());
     });
   }
 
@@ -222,6 +223,7 @@ public final class ChronikGrpcService implements Chronik {
         case UNAVAILABLE -> Status.UNAVAILABLE;
         case TIMEOUT -> Status.DEADLINE_EXCEEDED;
         case OUTCOME_UNKNOWN -> Status.ABORTED;
+        case OUT_OF_RANGE -> Status.OUT_OF_RANGE;
       };
       MetadataBuilder trailers = new MetadataBuilder();
       c.leaderHint().ifPresent(h -> trailers.addText(LEADER_HINT, h));

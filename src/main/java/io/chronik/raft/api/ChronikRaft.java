@@ -83,11 +83,12 @@ public final class ChronikRaft implements Extension {
   public record Produced(long baseOffset, int count, long logIndex, String leader) {}
 
   public record Fetched(List<ByteString> records, long firstOffset, long highWatermark, String servedBy,
-      long appliedIndex) {}
+      long appliedIndex, long logStartOffset) {}
 
   public CompletionStage<Produced> produce(String topic, int partition, List<ByteString> records) {
     String group = group(topic, partition);
-    return propose(group, RecordLogStateMachine.append(records)).thenApply(p -> {
+    // Stamped here, once: every replica expires by this time, so retention by age is deterministic.
+    return propose(group, RecordLogStateMachine.append(records, System.currentTimeMillis())).thenApply(p -> {
       RecordLogAppendResult r = RecordLogStateMachine.appendResult(p.result());
       if (!r.getError().isEmpty()) throw new ChronikException(Kind.INVALID_ARGUMENT, r.getError());
       return new Produced(r.getFirstOffset(), r.getCount(), p.index(), p.leader());
@@ -99,9 +100,10 @@ public final class ChronikRaft implements Extension {
     return read(group(topic, partition), RecordLogStateMachine.read(offset, maxRecords, maxBytes), policy, minIndex)
         .thenApply(rr -> {
           RecordLogReadResult r = RecordLogStateMachine.readResult(rr.result());
+          if (r.getOutOfRange()) throw new ChronikException(Kind.OUT_OF_RANGE, r.getError());
           if (!r.getError().isEmpty()) throw new ChronikException(Kind.INVALID_ARGUMENT, r.getError());
           return new Fetched(r.getRecordsList(), r.getFirstOffset(), r.getHighWatermark(), rr.servedBy(),
-              rr.appliedIndex());
+              rr.appliedIndex(), r.getLogStartOffset());
         });
   }
 

@@ -46,7 +46,9 @@ class ThreeNodeClusterTest {
   @BeforeAll
   static void startCluster() throws Exception {
     cluster = new TestCluster(NODES, "[{name = kv, partitions = 2, replication-factor = 3, state-machine = key-value},"
-        + " {name = orders, partitions = 1, replication-factor = 3, state-machine = record-log}]");
+        + " {name = orders, partitions = 1, replication-factor = 3, state-machine = record-log},"
+        + " {name = events, partitions = 1, replication-factor = 3, state-machine = record-log,"
+        + "  retention-bytes = 100, retention = 0}]");
     for (int i = 0; i < NODES.size(); i++) {
       nodes.add(cluster.chronik(i).node());
       int grpcPort = TestCluster.freePort();
@@ -71,6 +73,28 @@ class ThreeNodeClusterTest {
     java.util.concurrent.ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(
         java.util.concurrent.ExecutionException.class, () -> call.toCompletableFuture().get(15, TimeUnit.SECONDS));
     return assertInstanceOf(StatusRuntimeException.class, e.getCause()).getStatus().getCode();
+  }
+
+  @Test
+  void aFetchBelowTheRetainedRecordsIsOutOfRangeAndNamesTheLogStartOffset() throws Exception {
+    awaitLeader(nodes.get(0), "events-0");
+    for (int i = 0; i < 5; i++) {
+      clients.get(i % 3).produce(ProduceRequest.newBuilder().setTopic("events").setPartition(0)
+          .addRecords(ByteString.copyFrom(new byte[40])).build()).toCompletableFuture().get(15, TimeUnit.SECONDS);
+    }
+    // 5 batches of 40 bytes with 100 allowed: offsets 0..2 are gone on every replica
+    FetchResponse kept = clients.get(1).fetch(FetchRequest.newBuilder().setTopic("events").setPartition(0)
+        .setOffset(3).setMaxRecords(10).setMaxBytes(1 << 20).build()).toCompletableFuture().get(15, TimeUnit.SECONDS);
+    assertEquals(3, kept.getLogStartOffset());
+    assertEquals(5, kept.getHighWatermark());
+    assertEquals(2, kept.getRecordsCount());
+    java.util.concurrent.ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(
+        java.util.concurrent.ExecutionException.class, () -> clients.get(2).fetch(FetchRequest.newBuilder()
+            .setTopic("events").setPartition(0).setOffset(0).setMaxRecords(10).setMaxBytes(1 << 20).build())
+            .toCompletableFuture().get(15, TimeUnit.SECONDS));
+    io.grpc.Status status = assertInstanceOf(StatusRuntimeException.class, e.getCause()).getStatus();
+    assertEquals(io.grpc.Status.Code.OUT_OF_RANGE, status.getCode());
+    assertTrue(status.getDescription().contains("log start offset 3"), status.getDescription());
   }
 
   @Test

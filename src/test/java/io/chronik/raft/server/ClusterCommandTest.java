@@ -26,15 +26,22 @@ class ClusterCommandTest {
     }
   }
 
-  /** A base port with three free ports after it. */
-  static int freeBase() {
+  /**
+   * Three consecutive ports free now, below Linux's ephemeral range (32768 and up): a port there
+   * that is free when checked may be taken by an outgoing connection before a node binds it (seen
+   * in CI right after the L3 test's thousands of connections). Distinct per call in one JVM.
+   */
+  static synchronized int freeBase() {
     Random r = new Random();
     for (int attempt = 0; attempt < 100; attempt++) {
-      int base = 20_000 + r.nextInt(30_000);
+      int base = 20_000 + 3 * r.nextInt(4_000);
+      if (!handedOut.add(base)) continue;
       if (free(base) && free(base + 1) && free(base + 2)) return base;
     }
     throw new IllegalStateException("no three consecutive free ports found");
   }
+
+  private static final java.util.Set<Integer> handedOut = new java.util.HashSet<>();
 
   @Test
   @Timeout(value = 240, unit = TimeUnit.SECONDS)
