@@ -39,7 +39,7 @@ public record ReplicaSettings(
     }
 
     /** The defaults of reference.conf. */
-    public static final Snapshots DEFAULT = new Snapshots(20_000, 64L << 20, 1_000, 128 * 1024);
+    public static final Snapshots DEFAULT = new Snapshots(20_000, 16L << 20, 1_000, 128 * 1024);
   }
 
   public ReplicaSettings {

@@ -102,8 +102,8 @@ final class ClientCommands {
         for (int i = 0; i < r.getRecordsCount(); i++) {
           System.out.printf("%d\t%s%n", r.getFirstOffset() + i, r.getRecords(i).toStringUtf8());
         }
-        System.out.printf("(%d record(s), high watermark %d, served by %s under %s)%n", r.getRecordsCount(),
-            r.getHighWatermark(), r.getServedBy(), policy);
+        System.out.printf("(%d record(s), log start offset %d, high watermark %d, served by %s under %s)%n",
+            r.getRecordsCount(), r.getLogStartOffset(), r.getHighWatermark(), r.getServedBy(), policy);
       });
     }
   }
