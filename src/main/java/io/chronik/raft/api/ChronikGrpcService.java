@@ -164,7 +164,8 @@ public final class ChronikGrpcService implements Chronik {
       } else {
         ClientProtocol.Status st = s.get();
         r.setRole(st.role()).setTerm(st.term()).setCommitIndex(st.commitIndex()).setAppliedIndex(st.appliedIndex())
-            .setLastIndex(st.lastIndex()).setLag(Math.max(0, leaderLast - st.appliedIndex()));
+            .setLastIndex(st.lastIndex()).setLag(Math.max(0, leaderLast - st.appliedIndex()))
+            .setSnapshotIndex(st.snapshotIndex()).putAllStateMachine(st.stateMachine());
       }
       p.addReplicas(r);
     }

@@ -97,7 +97,8 @@ public final class ClientMessageSerializer extends SerializerWithStringManifest 
     if (o instanceof ClientProtocol.Status s) {
       return Status.newBuilder().setGroupId(s.groupId()).setReplicaId(s.replicaId()).setRole(s.role())
           .setTerm(s.term()).setLeader(s.leader().orElse("")).setCommitIndex(s.commitIndex())
-          .setAppliedIndex(s.appliedIndex()).setLastIndex(s.lastIndex()).build();
+          .setAppliedIndex(s.appliedIndex()).setLastIndex(s.lastIndex()).setSnapshotIndex(s.snapshotIndex())
+          .putAllStateMachine(s.stateMachine()).build();
     }
     if (o instanceof ReadProtocol.ReadResult r) {
       return ReadResult.newBuilder().setResult(r.result()).setAppliedIndex(r.appliedIndex()).setServedBy(r.servedBy())
@@ -163,7 +164,8 @@ public final class ClientMessageSerializer extends SerializerWithStringManifest 
         case "Status" -> {
           Status s = Status.parseFrom(b);
           yield new ClientProtocol.Status(s.getGroupId(), s.getReplicaId(), s.getRole(), s.getTerm(),
-              optional(s.getLeader()), s.getCommitIndex(), s.getAppliedIndex(), s.getLastIndex());
+              optional(s.getLeader()), s.getCommitIndex(), s.getAppliedIndex(), s.getLastIndex(), s.getSnapshotIndex(),
+              s.getStateMachineMap());
         }
         case "ReadResult" -> {
           ReadResult r = ReadResult.parseFrom(b);

@@ -15,7 +15,7 @@ import io.chronik.raft.replica.Command;
 import io.chronik.raft.replica.Envelope;
 import io.chronik.raft.replica.ReplicaControl;
 import io.chronik.raft.replica.ReplicaSettings;
-import io.chronik.raft.storage.JournalStorage;
+import io.chronik.raft.storage.ReplicaStorage;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -87,7 +87,7 @@ public final class ClusterNode {
         self -> Transport.create(nodeId, self, directory, filter, stats);
     ActorRef<NodeHost.Message> host = system.systemActorOf(
         NodeHost.create(nodeId, List.copyOf(groups.values()), settings, directory, transport,
-            (node, group) -> JournalStorage.factory(config, node, group)),
+            (node, group) -> ReplicaStorage.factory(config, node, group)),
         HOST_PATH.substring(HOST_PATH.lastIndexOf('/') + 1), Props.empty());
     directory.learn(nodeId, host);
     List<String> seeds = config.getStringList("akka.cluster.seed-nodes");

@@ -19,7 +19,7 @@ import io.chronik.raft.replica.ReadPolicy;
 import io.chronik.raft.replica.ReadProtocol;
 import io.chronik.raft.replica.ReplicaSettings;
 import io.chronik.raft.replica.StorageFactory;
-import io.chronik.raft.storage.JournalStorage;
+import io.chronik.raft.storage.ReplicaStorage;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -51,7 +51,8 @@ public final class InProcessCluster implements AutoCloseable {
 
   /** Starts the nodes with the journal named by {@code chronik.raft.journal-plugin-id}. */
   public static InProcessCluster start(Config config, List<String> nodeIds, List<NodeHost.GroupSpec> groups) {
-    return start(config, nodeIds, groups, (node, group) -> JournalStorage.factory(config, node, group));
+    return start(config, nodeIds, groups,
+        (node, group) -> ReplicaStorage.factory(config, node, group));
   }
 
   public static InProcessCluster start(Config config, List<String> nodeIds, List<NodeHost.GroupSpec> groups,

@@ -60,6 +60,17 @@ public final class ClientProtocol {
       Optional<String> leader,
       long commitIndex,
       long appliedIndex,
-      long lastIndex)
-      implements StatusReply {}
+      long lastIndex,
+      long snapshotIndex,
+      java.util.Map<String, Long> stateMachine)
+      implements StatusReply {
+    public Status {
+      stateMachine = java.util.Map.copyOf(stateMachine);
+    }
+
+    public Status(String groupId, String replicaId, String role, long term, Optional<String> leader, long commitIndex,
+        long appliedIndex, long lastIndex) {
+      this(groupId, replicaId, role, term, leader, commitIndex, appliedIndex, lastIndex, 0, java.util.Map.of());
+    }
+  }
 }

@@ -669,7 +669,8 @@ public final class Replica {
 
   private Behavior<Command> onGetStatus(GetStatus g, RoleHandler role) {
     g.replyTo().tell(new Status(members.groupId(), members.self(), roleName(role), term, leaderId,
-        commitIndex, lastApplied, raftLog.lastIndex()));
+        commitIndex, lastApplied, raftLog.lastIndex(), snapshots.latest().map(s -> s.meta().index()).orElse(0L),
+        stateMachine.describe()));
     return Behaviors.same();
   }
 

@@ -152,13 +152,14 @@ final class ClientCommands {
       System.out.printf("  %-8s %-13s %s%s%n", n.getNode(), n.getState(), n.getAddress(),
           n.getOldestMember() ? "  (oldest member)" : "");
     }
-    System.out.printf("%-12s %-8s %-8s %-9s %-13s %5s %7s %8s %5s%n", "partition", "replica", "leader", "preferred",
-        "role", "term", "commit", "applied", "lag");
+    System.out.printf("%-12s %-8s %-8s %-9s %-13s %5s %7s %8s %5s %8s  %s%n", "partition", "replica", "leader",
+        "preferred", "role", "term", "commit", "applied", "lag", "snapshot", "state");
     for (PartitionStatus p : s.getPartitionsList()) {
       for (ReplicaStatus r : p.getReplicasList()) {
-        System.out.printf("%-12s %-8s %-8s %-9s %-13s %5d %7d %8d %5d%n", p.getPartition(), r.getNode(),
+        System.out.printf("%-12s %-8s %-8s %-9s %-13s %5d %7d %8d %5d %8d  %s%n", p.getPartition(), r.getNode(),
             p.getLeader().isEmpty() ? "-" : p.getLeader(), p.getPreferredLeader(), r.getRole(), r.getTerm(),
-            r.getCommitIndex(), r.getAppliedIndex(), r.getLag());
+            r.getCommitIndex(), r.getAppliedIndex(), r.getLag(), r.getSnapshotIndex(),
+            new java.util.TreeMap<>(r.getStateMachineMap()).toString().replaceAll("[{}]", ""));
       }
     }
   }

@@ -77,6 +77,11 @@ public final class KeyValueStateMachine implements StateMachine {
     }
   }
 
+  @Override
+  public java.util.Map<String, Long> describe() {
+    return java.util.Map.of("keys", (long) map.size());
+  }
+
   private static ByteString prior(ByteString value, boolean applied) {
     KvResult.Builder r = KvResult.newBuilder().setApplied(applied).setFound(value != null);
     if (value != null) r.setValue(value);

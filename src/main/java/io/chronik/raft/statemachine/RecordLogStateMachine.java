@@ -172,6 +172,11 @@ public final class RecordLogStateMachine implements StateMachine {
     }
   }
 
+  @Override
+  public java.util.Map<String, Long> describe() {
+    return java.util.Map.of("log_start_offset", startOffset, "high_watermark", highWatermark());
+  }
+
   private static ByteString readError(String message) {
     return RecordLogReadResult.newBuilder().setError(message).build().toByteString();
   }

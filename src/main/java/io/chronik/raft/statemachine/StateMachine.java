@@ -37,4 +37,9 @@ public interface StateMachine {
    * Called on a fresh instance. Throws {@link IOException} for bytes that are not such a snapshot.
    */
   void restore(InputStream in) throws IOException;
+
+  /** A few numbers an operator sees in {@code status} (a record log: its start offset and high watermark). */
+  default java.util.Map<String, Long> describe() {
+    return java.util.Map.of();
+  }
 }

@@ -24,24 +24,18 @@ import io.chronik.raft.replica.StorageProtocol.Persisted;
 import io.chronik.raft.replica.StorageProtocol.Recover;
 import io.chronik.raft.replica.StorageProtocol.Recovered;
 import io.chronik.raft.replica.StorageProtocol.SaveSnapshot;
-import io.chronik.raft.replica.StorageProtocol.SnapshotChunkStored;
 import io.chronik.raft.replica.StorageProtocol.SnapshotSaved;
 import io.chronik.raft.replica.StorageProtocol.StorageCommand;
 import io.chronik.raft.replica.StorageProtocol.StoreSnapshotChunk;
 import io.chronik.raft.rpc.HardState;
-import io.chronik.raft.rpc.LogEntry;
 import io.chronik.raft.snapshot.FileSnapshotStore;
 import io.chronik.raft.snapshot.SnapshotData;
-import io.chronik.raft.snapshot.SnapshotReceiver;
 import io.chronik.raft.storage.proto.StorageWrite;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * A replica's durable term, vote and log on akka-persistence: one journal event per
@@ -62,11 +56,10 @@ public final class JournalStorage
 
   /** The durable state as rebuilt from the journal, and what deleting covered events needs. */
   static final class State {
+    /** Hard state and the entries after the snapshot, as replayed (entries only until handed over). */
+    final RecoveredLog log;
     HardState hardState = HardState.getDefaultInstance();
-    /** Entries at or below it are in the snapshot: skipped on recovery. */
-    long snapshotIndex;
-    Optional<SnapshotData> snapshot = Optional.empty();
-    List<LogEntry> entries = new ArrayList<>();
+    final Optional<SnapshotData> snapshot;
     boolean handedOver;
     /** For events written since recovery (and one for all recovered events): sequence number, highest entry index. */
     final ArrayDeque<long[]> events = new ArrayDeque<>();
@@ -75,22 +68,14 @@ public final class JournalStorage
     /** Sequence number up to which events were deleted (or are being deleted). */
     long deletedTo;
 
+    State(Optional<SnapshotData> snapshot) {
+      this.snapshot = snapshot;
+      this.log = new RecoveredLog(snapshot.map(d -> d.meta().index()).orElse(0L));
+    }
+
     void apply(StorageWrite w) {
       if (w.hasHardState()) hardState = w.getHardState();
-      if (handedOver) return;
-      if (w.getTruncateFrom() > 0) {
-        int keep = (int) Math.max(0, Math.min(entries.size(), w.getTruncateFrom() - snapshotIndex - 1));
-        entries.subList(keep, entries.size()).clear();
-      }
-      for (LogEntry e : w.getEntriesList()) {
-        if (e.getIndex() <= snapshotIndex) continue;
-        long expected = snapshotIndex + entries.size() + 1;
-        if (e.getIndex() != expected) {
-          throw new IllegalStateException("journal holds a log gap: entry " + e.getIndex() + " where " + expected
-              + " comes next (snapshot at " + snapshotIndex + ")");
-        }
-        entries.add(e);
-      }
+      if (!handedOver) log.apply(w);
     }
   }
 
@@ -100,15 +85,13 @@ public final class JournalStorage
 
   private final ActorContext<StorageCommand> ctx;
   private final String journalPluginId;
-  private final FileSnapshotStore snapshots;
-  private final SnapshotReceiver receiver;
+  private final SnapshotSide snapshots;
 
   private JournalStorage(ActorContext<StorageCommand> ctx, PersistenceId id, String journalPluginId, Path snapshotDir) {
     super(id);
     this.ctx = ctx;
     this.journalPluginId = journalPluginId;
-    this.snapshots = new FileSnapshotStore(snapshotDir);
-    this.receiver = new SnapshotReceiver(snapshots::receive);
+    this.snapshots = new SnapshotSide(snapshotDir);
   }
 
   public static Behavior<StorageCommand> create(String persistenceId, String journalPluginId, Path snapshotDir) {
@@ -149,14 +132,7 @@ public final class JournalStorage
 
   @Override
   public State emptyState() {
-    State s = new State();
-    try {
-      s.snapshot = snapshots.latest();
-    } catch (IOException e) {
-      throw new UncheckedIOException(persistenceId() + ": " + e.getMessage(), e);
-    }
-    s.snapshotIndex = s.snapshot.map(d -> d.meta().index()).orElse(0L);
-    return s;
+    return new State(snapshots.latest());
   }
 
   @Override
@@ -173,9 +149,9 @@ public final class JournalStorage
   }
 
   private Effect<StorageWrite, State> onRecover(State state, Recover r) {
-    r.replyTo().tell(new Recovered(state.hardState, state.snapshot, List.copyOf(state.entries)));
+    r.replyTo().tell(new Recovered(state.hardState, state.snapshot, List.copyOf(state.log.entries)));
     state.handedOver = true;
-    state.entries = List.of();
+    state.log.entries.clear();
     return Effect().none();
   }
 
@@ -194,14 +170,8 @@ public final class JournalStorage
   }
 
   private Effect<StorageWrite, State> onSaveSnapshot(State state, SaveSnapshot save) {
-    CompletableFuture<SnapshotData> written = CompletableFuture.supplyAsync(() -> {
-      try {
-        return snapshots.write(save.meta(), save.state());
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }, ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking()));
-    ctx.pipeToSelf(written, (data, failure) -> new SnapshotWritten(data, failure, save.replyTo()));
+    ctx.pipeToSelf(snapshots.write(save, ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking())),
+        (data, failure) -> new SnapshotWritten(data, failure, save.replyTo()));
     return Effect().none();
   }
 
@@ -217,7 +187,7 @@ public final class JournalStorage
 
   private Effect<StorageWrite, State> onChunk(State state, StoreSnapshotChunk c) {
     try {
-      c.replyTo().tell(new SnapshotChunkStored(c.meta(), receiver.store(c.meta(), c.offset(), c.bytes())));
+      snapshots.store(c);
       return Effect().none();
     } catch (IOException e) {
       ctx.getLog().error("{}: storing a snapshot chunk in {} failed; restarting storage", persistenceId(),
@@ -229,18 +199,13 @@ public final class JournalStorage
   private Effect<StorageWrite, State> onComplete(State state, CompleteSnapshot c) {
     Optional<SnapshotData> done;
     try {
-      done = receiver.complete(c.meta(), c.size());
+      done = snapshots.complete(c);
     } catch (IOException e) {
       ctx.getLog().error("{}: completing a received snapshot in {} failed; restarting storage", persistenceId(),
           snapshots.dir(), e);
       return Effect().stop();
     }
-    if (done.isEmpty()) {
-      c.replyTo().tell(new SnapshotChunkStored(c.meta(), receiver.next(c.meta())));
-      return Effect().none();
-    }
-    c.replyTo().tell(new SnapshotSaved(done.get(), true));
-    return deleteCovered(state, c.meta().index());
+    return done.isEmpty() ? Effect().none() : deleteCovered(state, c.meta().index());
   }
 
   /**
@@ -293,10 +258,10 @@ public final class JournalStorage
         .onSignal(RecoveryCompleted.instance(), state -> {
           long seq = lastSequenceNumber(ctx);
           // Every event replayed: they hold entries up to the last recovered one at most.
-          state.events.addLast(new long[] {seq, state.snapshotIndex + state.entries.size()});
+          state.events.addLast(new long[] {seq, state.log.lastIndex()});
           state.hardStateSeq = seq;
           ctx.getLog().debug("{} recovered term={} snapshot={} entries={}", persistenceId(),
-              state.hardState.getTerm(), state.snapshotIndex, state.entries.size());
+              state.hardState.getTerm(), state.log.snapshotIndex, state.log.entries.size());
         })
         .build();
   }

@@ -52,6 +52,8 @@ class ClientMessageSerializerTest {
         new ClientProtocol.OutcomeUnknown("lost leadership"),
         new ClientProtocol.QueryResult(bytes, 9),
         new ClientProtocol.Status("g", "n1", "leader", 4, Optional.of("n1"), 10, 10, 11),
+        new ClientProtocol.Status("g", "n2", "follower", 4, Optional.of("n1"), 10, 9, 11, 7,
+            java.util.Map.of("log_start_offset", 3L, "high_watermark", 40L)),
         new ReadProtocol.ReadResult(bytes, 12, "n3", ReadPolicy.NONE),
         new ReadProtocol.NoLeader("g", Optional.of("n1")),
         new ReadProtocol.ReadTimeout("g", Duration.ofSeconds(5)),

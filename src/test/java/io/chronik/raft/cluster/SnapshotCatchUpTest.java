@@ -21,10 +21,13 @@ import org.junit.jupiter.api.Test;
 /**
  * L2: a follower that was down while the others wrote past several compactions comes back, gets
  * the leader's snapshot in many chunks (InstallSnapshot over Artery), and serves safe reads of
- * the latest writes; every replica's journal keeps only what its latest snapshot does not cover.
+ * the latest writes. On chronik's own write-ahead log with small segments: the segments a
+ * snapshot covers are deleted.
  */
 class SnapshotCatchUpTest {
   private static final String SMALL_SNAPSHOTS = String.join("\n",
+      "chronik.raft.storage = wal",
+      "chronik.raft.wal.segment-bytes = 16KiB",
       "chronik.raft.snapshot.entries = 40",
       "chronik.raft.snapshot.retained-entries = 5",
       "chronik.raft.snapshot.chunk-bytes = 8KiB");
@@ -60,6 +63,12 @@ class SnapshotCatchUpTest {
           .get(5, TimeUnit.SECONDS);
       assertTrue(early.result().getValue().endsWith(ByteString.copyFromUtf8("#3")),
           "an early write, long compacted away, came with the snapshot");
+      Path wal = Path.of(c.config(writer).getString("chronik.data-dir"), "wal", c.ids.get(writer), "kv-0");
+      try (Stream<Path> segments = Files.list(wal)) {
+        long count = segments.count();
+        assertTrue(count < 10, "the leader's log keeps only segments its snapshot does not cover, has " + count
+            + " (300 writes of 1 KB in 16-KiB segments would be ~20)");
+      }
       Path snapshots = JournalStorage.snapshotDir(c.config(down), c.ids.get(down), "kv-0");
       try (Stream<Path> files = Files.list(snapshots)) {
         assertEquals(1, files.filter(f -> f.toString().endsWith(".snap")).count(),

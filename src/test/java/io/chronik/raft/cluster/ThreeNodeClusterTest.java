@@ -95,6 +95,13 @@ class ThreeNodeClusterTest {
     io.grpc.Status status = assertInstanceOf(StatusRuntimeException.class, e.getCause()).getStatus();
     assertEquals(io.grpc.Status.Code.OUT_OF_RANGE, status.getCode());
     assertTrue(status.getDescription().contains("log start offset 3"), status.getDescription());
+    io.chronik.raft.api.grpc.StatusResponse st = clients.get(0).status(
+        io.chronik.raft.api.grpc.StatusRequest.getDefaultInstance()).toCompletableFuture().get(15, TimeUnit.SECONDS);
+    io.chronik.raft.api.grpc.ReplicaStatus leader = st.getPartitionsList().stream()
+        .filter(p -> p.getPartition().equals("events-0")).findFirst().orElseThrow().getReplicasList().stream()
+        .filter(r -> r.getRole().equals("leader")).findFirst().orElseThrow();
+    assertEquals(java.util.Map.of("log_start_offset", 3L, "high_watermark", 5L), leader.getStateMachineMap(),
+        "status shows the record log's start offset and high watermark");
   }
 
   @Test

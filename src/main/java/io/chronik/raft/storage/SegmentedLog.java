@@ -1,0 +1,248 @@
+package io.chronik.raft.storage;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.chronik.raft.rpc.HardState;
+import io.chronik.raft.storage.proto.StorageWrite;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import java.util.zip.CRC32C;
+
+/**
+ * A replica's write-ahead log as segment files, the way etcd's WAL and Ratis' segmented log keep
+ * theirs: each {@link StorageWrite} is one record — length, CRC32C, bytes — appended to the
+ * newest segment and forced ({@code fdatasync}) before {@link #append} returns. A segment past
+ * {@code segmentBytes} is closed and a new one begins with the current hard state, so that
+ * deleting whole old segments ({@link #deleteCovered}) never loses the term and vote.
+ *
+ * <p>Opening replays every record. A record cut short or failing its checksum at the very end of
+ * the newest segment is a write the crash interrupted (never acknowledged: it was not forced):
+ * the tail is cut off there, and the replica catches up from its leader. Anywhere else it is
+ * corruption, and opening fails with {@link CorruptLogException} saying where and what to do.
+ */
+public final class SegmentedLog implements AutoCloseable {
+  private static final Pattern NAME = Pattern.compile("wal-(\\d{20})\\.log");
+  private static final int HEADER = 8;
+  /** Larger records cannot be a write of a replica (max-append-bytes is far below). */
+  private static final int MAX_RECORD = 256 << 20;
+
+  /** Thrown when a segment is damaged where a crash cannot have left it. */
+  public static final class CorruptLogException extends IOException {
+    CorruptLogException(String message) {
+      super(message);
+    }
+  }
+
+  private final Path dir;
+  private final long segmentBytes;
+  /** Segment number → highest log index written in it (0: none). */
+  private final TreeMap<Long, Long> segments = new TreeMap<>();
+  private FileChannel active;
+  private long activeNumber;
+  private long activeSize;
+  private HardState hardState = HardState.getDefaultInstance();
+  /** What the last repair cut off (bytes), for the log line of the storage that opened it. */
+  private long repairedBytes;
+
+  private SegmentedLog(Path dir, long segmentBytes) {
+    this.dir = dir;
+    this.segmentBytes = segmentBytes;
+  }
+
+  /** Opens (or creates) the log in {@code dir}, replaying every write into {@code replay}. */
+  public static SegmentedLog open(Path dir, long segmentBytes, Consumer<StorageWrite> replay) throws IOException {
+    Files.createDirectories(dir);
+    SegmentedLog log = new SegmentedLog(dir, segmentBytes);
+    log.recover(replay);
+    return log;
+  }
+
+  public long repairedBytes() {
+    return repairedBytes;
+  }
+
+  public int segmentCount() {
+    return segments.size();
+  }
+
+  private void recover(Consumer<StorageWrite> replay) throws IOException {
+    List<Long> numbers = new ArrayList<>();
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path p : (Iterable<Path>) files::iterator) {
+        Matcher m = NAME.matcher(p.getFileName().toString());
+        if (m.matches()) numbers.add(Long.parseLong(m.group(1)));
+      }
+    }
+    numbers.sort(null);
+    for (int i = 0; i < numbers.size(); i++) {
+      boolean newest = i == numbers.size() - 1;
+      long number = numbers.get(i);
+      Path path = segmentPath(number);
+      long highest = 0;
+      try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+        long size = ch.size();
+        long pos = 0;
+        while (pos < size) {
+          String problem = null;
+          StorageWrite w = null;
+          int length = 0;
+          if (size - pos < HEADER) {
+            problem = "a record header cut short";
+          } else {
+            ByteBuffer header = ByteBuffer.allocate(HEADER);
+            ch.read(header, pos);
+            header.flip();
+            length = header.getInt();
+            int crc = header.getInt();
+            if (length < 0 || length > MAX_RECORD || pos + HEADER + length > size) {
+              problem = "a record of " + length + " bytes that the segment does not hold";
+            } else {
+              ByteBuffer body = ByteBuffer.allocate(length);
+              while (body.hasRemaining()) ch.read(body, pos + HEADER + body.position());
+              body.flip();
+              CRC32C c = new CRC32C();
+              c.update(body.duplicate());
+              if ((int) c.getValue() != crc) {
+                problem = "a record failing its checksum";
+              } else {
+                try {
+                  w = StorageWrite.parseFrom(body);
+                } catch (InvalidProtocolBufferException e) {
+                  problem = "a record that does not parse (" + e.getMessage() + ")";
+                }
+              }
+            }
+          }
+          if (problem != null) {
+            if (!newest || !onlyGarbageAfter(ch, pos, size, length)) {
+              throw new CorruptLogException("write-ahead log segment " + path + " holds " + problem + " at byte "
+                  + pos + " of " + size + (newest ? ", followed by further records" : " (not the newest segment)")
+                  + ": this is corruption, not an interrupted write. The replica cannot start from it. Move its "
+                  + "directory away to have it rebuilt from its peers (its group has a live majority), or restore "
+                  + "it from a backup.");
+            }
+            ch.truncate(pos); // an interrupted, never acknowledged write: cut it off
+            ch.force(true);
+            repairedBytes += size - pos;
+            size = pos;
+            break;
+          }
+          if (w.hasHardState()) hardState = w.getHardState();
+          for (var e : w.getEntriesList()) highest = Math.max(highest, e.getIndex());
+          replay.accept(w);
+          pos += HEADER + length;
+        }
+        segments.put(number, highest);
+        if (newest) activeSize = size;
+      }
+    }
+    if (numbers.isEmpty()) {
+      startSegment(0);
+    } else {
+      activeNumber = numbers.get(numbers.size() - 1);
+      active = FileChannel.open(segmentPath(activeNumber), StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+    }
+  }
+
+  /**
+   * Whether what follows the bad record at {@code pos} can be the rest of one interrupted write:
+   * no whole valid record starts after it. (A torn write leaves at most one partial record.)
+   */
+  private static boolean onlyGarbageAfter(FileChannel ch, long pos, long size, int claimedLength) throws IOException {
+    long next = pos + HEADER + Math.max(0, claimedLength);
+    if (claimedLength <= 0 || claimedLength > MAX_RECORD || next >= size) return true;
+    ByteBuffer header = ByteBuffer.allocate(HEADER);
+    if (size - next < HEADER) return true;
+    ch.read(header, next);
+    header.flip();
+    int length = header.getInt();
+    int crc = header.getInt();
+    if (length < 0 || length > MAX_RECORD || next + HEADER + length > size) return true;
+    ByteBuffer body = ByteBuffer.allocate(length);
+    while (body.hasRemaining()) ch.read(body, next + HEADER + body.position());
+    body.flip();
+    CRC32C c = new CRC32C();
+    c.update(body);
+    return (int) c.getValue() != crc; // a whole valid record after the bad one: corruption
+  }
+
+  /** Appends {@code w} and forces it to disk; when this returns, the write survives a power cut. */
+  public void append(StorageWrite w) throws IOException {
+    if (activeSize >= segmentBytes) startSegment(activeNumber + 1);
+    writeRecord(w);
+    active.force(false);
+    if (w.hasHardState()) hardState = w.getHardState();
+    long highest = segments.get(activeNumber);
+    for (var e : w.getEntriesList()) highest = Math.max(highest, e.getIndex());
+    segments.put(activeNumber, highest);
+  }
+
+  private void writeRecord(StorageWrite w) throws IOException {
+    byte[] body = w.toByteArray();
+    CRC32C c = new CRC32C();
+    c.update(body);
+    ByteBuffer buf = ByteBuffer.allocate(HEADER + body.length);
+    buf.putInt(body.length).putInt((int) c.getValue()).put(body).flip();
+    while (buf.hasRemaining()) active.write(buf);
+    activeSize += HEADER + body.length;
+  }
+
+  /** A new segment that begins with the hard state, so older segments can be deleted without it. */
+  private void startSegment(long number) throws IOException {
+    if (active != null) {
+      active.force(true);
+      active.close();
+    }
+    Path path = segmentPath(number);
+    active = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+    activeNumber = number;
+    activeSize = 0;
+    segments.put(number, 0L);
+    writeRecord(StorageWrite.newBuilder().setHardState(hardState).build());
+    active.force(true);
+    forceDirectory();
+  }
+
+  /**
+   * Deletes the closed segments holding only entries at or below {@code index} (a durable snapshot
+   * covers them), oldest first, stopping at the first one that still holds a later entry.
+   * Returns how many it deleted.
+   */
+  public int deleteCovered(long index) throws IOException {
+    int deleted = 0;
+    while (segments.size() > 1) {
+      var oldest = segments.firstEntry();
+      if (oldest.getKey() == activeNumber || oldest.getValue() > index) break;
+      Files.deleteIfExists(segmentPath(oldest.getKey()));
+      segments.pollFirstEntry();
+      deleted++;
+    }
+    if (deleted > 0) forceDirectory();
+    return deleted;
+  }
+
+  private Path segmentPath(long number) {
+    return dir.resolve(String.format("wal-%020d.log", number));
+  }
+
+  private void forceDirectory() throws IOException {
+    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+      ch.force(true);
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    if (active != null) active.close();
+  }
+}
