@@ -101,6 +101,7 @@ public final class ChronikRaft implements Extension {
         .thenApply(rr -> {
           RecordLogReadResult r = RecordLogStateMachine.readResult(rr.result());
           if (r.getOutOfRange()) throw new ChronikException(Kind.OUT_OF_RANGE, r.getError());
+          if (r.getReplicaFault()) throw new ChronikException(Kind.UNAVAILABLE, r.getError() + " (served by " + rr.servedBy() + ")");
           if (!r.getError().isEmpty()) throw new ChronikException(Kind.INVALID_ARGUMENT, r.getError());
           return new Fetched(r.getRecordsList(), r.getFirstOffset(), r.getHighWatermark(), rr.servedBy(),
               rr.appliedIndex(), r.getLogStartOffset());

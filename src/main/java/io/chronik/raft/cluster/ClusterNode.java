@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -76,7 +77,7 @@ public final class ClusterNode {
     if (!nodes.contains(nodeId)) {
       throw new IllegalArgumentException("chronik.node-id '" + nodeId + "' is not in chronik.cluster.nodes " + nodes);
     }
-    Map<String, NodeHost.GroupSpec> groups = groups(config, nodes);
+    Map<String, NodeHost.GroupSpec> groups = groups(config, nodes, nodeId);
     ReplicaSettings settings = ReplicaSettings.fromConfig(config.getConfig("chronik.raft"));
     checkFrameSize(config, settings);
     String journal = config.getString("chronik.raft.journal-plugin-id");
@@ -100,11 +101,17 @@ public final class ClusterNode {
     return node;
   }
 
-  /** Every configured partition with its voters and preferred leader, in configuration order. */
-  static Map<String, NodeHost.GroupSpec> groups(Config config, List<String> nodes) {
+  /**
+   * Every configured partition with its voters and preferred leader, in configuration order;
+   * record-log partitions keep their segments under {@code <chronik.data-dir>/records/<node>/<partition>}.
+   */
+  static Map<String, NodeHost.GroupSpec> groups(Config config, List<String> nodes, String nodeId) {
+    Path records = Path.of(config.getString("chronik.data-dir")).resolve("records").resolve(nodeId);
     Map<String, NodeHost.GroupSpec> placed = new LinkedHashMap<>();
     for (TopicSpec t : TopicSpec.fromConfig(config.getConfig("chronik"))) {
-      for (NodeHost.GroupSpec g : t.groups(new LinkedHashSet<>(nodes))) placed.put(g.groupId(), g);
+      for (NodeHost.GroupSpec g : t.groups(new LinkedHashSet<>(nodes), group -> Optional.of(records.resolve(group)))) {
+        placed.put(g.groupId(), g);
+      }
     }
     Map<String, List<String>> voters = new LinkedHashMap<>();
     placed.forEach((id, g) -> voters.put(id, List.copyOf(g.voters())));

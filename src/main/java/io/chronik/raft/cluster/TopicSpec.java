@@ -6,7 +6,10 @@ import io.chronik.raft.statemachine.RecordLogStateMachine;
 import io.chronik.raft.statemachine.StateMachine;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
 import java.util.Set;
 import java.util.function.Supplier;
 
@@ -15,14 +18,22 @@ import java.util.function.Supplier;
  * {@code <name>-<p>}, each with {@code replication-factor} replicas placed by {@link Placement}.
  */
 public record TopicSpec(String name, int partitions, int replicationFactor, String stateMachine,
-    RecordLogStateMachine.Retention retention) {
+    RecordLogStateMachine.Retention retention, int segmentBytes) {
   public TopicSpec {
     if (partitions < 1) throw new IllegalArgumentException("topic " + name + ": partitions must be >= 1");
-    stateMachineFactory(stateMachine, name, retention);
+    if (segmentBytes < 1024 || segmentBytes > (1 << 30)) {
+      throw new IllegalArgumentException("topic " + name + ": segment-bytes must be between 1KiB and 1GiB, got "
+          + segmentBytes);
+    }
+    if (!stateMachine.equals("record-log") && !stateMachine.equals("key-value")) {
+      throw new IllegalArgumentException("topic " + name + ": unknown state-machine '" + stateMachine
+          + "'; use record-log or key-value");
+    }
   }
 
   public TopicSpec(String name, int partitions, int replicationFactor, String stateMachine) {
-    this(name, partitions, replicationFactor, stateMachine, RecordLogStateMachine.Retention.UNLIMITED);
+    this(name, partitions, replicationFactor, stateMachine, RecordLogStateMachine.Retention.UNLIMITED,
+        RecordLogStateMachine.DEFAULT_SEGMENT_BYTES);
   }
 
   /** Topics from {@code chronik.topics}; a record-log topic without its own retention gets {@code chronik.record-log}'s. */
@@ -32,8 +43,9 @@ public record TopicSpec(String name, int partitions, int replicationFactor, Stri
       Config withDefaults = t.withFallback(chronik.getConfig("record-log"));
       RecordLogStateMachine.Retention retention = new RecordLogStateMachine.Retention(
           withDefaults.getBytes("retention-bytes"), withDefaults.getDuration("retention"));
+      long segmentBytes = withDefaults.getBytes("segment-bytes");
       topics.add(new TopicSpec(t.getString("name"), t.getInt("partitions"), t.getInt("replication-factor"),
-          t.getString("state-machine"), retention));
+          t.getString("state-machine"), retention, (int) Math.min(Integer.MAX_VALUE, segmentBytes)));
     }
     return topics;
   }
@@ -42,25 +54,28 @@ public record TopicSpec(String name, int partitions, int replicationFactor, Stri
     return name + "-" + partition;
   }
 
-  /** Every partition's group, with its voters, over the configured node ids. */
-  public List<NodeHost.GroupSpec> groups(Set<String> nodes) {
+  /**
+   * Every partition's group, with its voters, over the configured node ids; a record-log
+   * partition keeps its segment files under {@code recordsDir.apply(group)}, or in memory when
+   * that is empty.
+   */
+  public List<NodeHost.GroupSpec> groups(Set<String> nodes, Function<String, Optional<Path>> recordsDir) {
     List<NodeHost.GroupSpec> groups = new ArrayList<>();
     for (int p = 0; p < partitions; p++) {
       String group = groupId(p);
       groups.add(new NodeHost.GroupSpec(group,
           new LinkedHashSet<>(Placement.replicas(group, nodes, replicationFactor)),
-          stateMachineFactory(stateMachine, name, retention)));
+          stateMachineFactory(recordsDir.apply(group))));
     }
     return groups;
   }
 
-  static Supplier<StateMachine> stateMachineFactory(String kind, String topic,
-      RecordLogStateMachine.Retention retention) {
-    return switch (kind) {
-      case "record-log" -> () -> new RecordLogStateMachine(retention);
-      case "key-value" -> KeyValueStateMachine::new;
-      default -> throw new IllegalArgumentException("topic " + topic + ": unknown state-machine '" + kind
-          + "'; use record-log or key-value");
+  private Supplier<StateMachine> stateMachineFactory(Optional<Path> recordsDir) {
+    return switch (stateMachine) {
+      case "record-log" -> recordsDir
+          .<Supplier<StateMachine>>map(dir -> () -> RecordLogStateMachine.onDisk(dir, retention, segmentBytes))
+          .orElse(() -> new RecordLogStateMachine(retention, segmentBytes));
+      default -> KeyValueStateMachine::new;
     };
   }
 }

@@ -381,7 +381,14 @@ final class LeaderRole implements Replica.RoleHandler {
    */
   private boolean sendSnapshotChunk(String peer) {
     Progress pr = progress.get(peer);
-    Optional<io.chronik.raft.snapshot.SnapshotData> latest = r.snapshots.latest();
+    Optional<io.chronik.raft.snapshot.SnapshotData> latest;
+    try {
+      latest = r.snapshots.outgoing();
+    } catch (java.io.IOException e) {
+      r.log.warn("group {}: cannot prepare the snapshot for {}: {}; trying again", r.members.groupId(), peer,
+          e.getMessage());
+      return false;
+    }
     if (latest.isEmpty()) {
       r.log.error("group {}: {} needs entries before {} but there is no snapshot", r.members.groupId(), peer,
           r.raftLog.firstIndex());

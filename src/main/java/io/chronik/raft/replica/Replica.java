@@ -3,6 +3,9 @@ package io.chronik.raft.replica;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.BehaviorInterceptor;
+import akka.actor.typed.PostStop;
+import akka.actor.typed.PreRestart;
+import akka.actor.typed.Signal;
 import akka.actor.typed.TypedActorContext;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
@@ -203,6 +206,16 @@ public final class Replica {
       if (writes != null) writes.flush(raftLog.lastIndex());
       return next;
     }
+
+    @Override
+    public Behavior<Command> aroundSignal(TypedActorContext<Command> context, Signal signal,
+        SignalTarget<Command> target) {
+      if (signal instanceof PostStop || signal instanceof PreRestart) {
+        snapshots.stopped();
+        if (stateMachine != null) stateMachine.close();
+      }
+      return target.apply(context, signal);
+    }
   }
 
   // ---------------------------------------------------------------- recovery
@@ -250,6 +263,7 @@ public final class Replica {
     recoveredVotedForSelf = votedFor.equals(members.self());
     leaderId = Optional.empty();
     snapshots.recovered(r.snapshot());
+    if (stateMachine != null) stateMachine.close(); // the instance of before a storage restart
     if (r.snapshot().isPresent()) {
       io.chronik.raft.snapshot.SnapshotMeta meta = r.snapshot().get().meta();
       stateMachine = snapshots.restore(r.snapshot().get());

@@ -45,13 +45,47 @@ final class Snapshotting {
     this.r = replica;
   }
 
-  /** The latest durable snapshot: what a leader sends to a follower its log cannot serve. */
+  /** The leader's form of {@link #latest} for followers ({@link StateMachine#transferable}), made once per snapshot. */
+  private SnapshotData outgoing;
+
+  /** The latest durable snapshot: the base of this replica's log. */
   Optional<SnapshotData> latest() {
     return latest;
   }
 
+  /**
+   * What a leader streams to a follower its log cannot serve: the latest snapshot as the state
+   * machine transfers it. The same object for every follower and every chunk of one snapshot, so a
+   * transfer resumes at any offset; empty when there is no snapshot.
+   */
+  Optional<SnapshotData> outgoing() throws IOException {
+    if (latest.isEmpty()) return Optional.empty();
+    if (outgoing == null || !outgoing.meta().equals(latest.get().meta())) {
+      closeOutgoing();
+      outgoing = r.stateMachine.transferable(latest.get());
+    }
+    return Optional.of(outgoing);
+  }
+
+  private void closeOutgoing() {
+    if (outgoing instanceof java.io.Closeable c) {
+      try {
+        c.close();
+      } catch (IOException e) {
+        r.log.debug("closing the snapshot sent to followers: {}", e.getMessage());
+      }
+    }
+    outgoing = null;
+  }
+
+  /** The replica stops: files the outgoing snapshot holds open are closed. */
+  void stopped() {
+    closeOutgoing();
+  }
+
   /** Storage (re)started from {@code recovered}; nothing this replica asked of the old storage is pending now. */
   void recovered(Optional<SnapshotData> recovered) {
+    closeOutgoing();
     latest = recovered;
     saving = false;
     incoming = null;
@@ -157,7 +191,10 @@ final class Snapshotting {
     if (meta.index() <= r.lastApplied) {
       compactMemory(meta.index()); // applied past it meanwhile
     } else {
+      StateMachine previous = r.stateMachine;
       r.stateMachine = restore(snapshot);
+      previous.close();
+      closeOutgoing();
       if (r.raftLog.lastIndex() >= meta.index() && r.raftLog.termAt(meta.index()) == meta.term()) {
         r.raftLog.compactTo(meta.index(), meta.term()); // Figure 13 step 6: keep what follows
       } else {

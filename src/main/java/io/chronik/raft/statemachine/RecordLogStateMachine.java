@@ -1,19 +1,21 @@
 package io.chronik.raft.statemachine;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.CodedInputStream;
-import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.chronik.raft.records.PartitionDir;
+import io.chronik.raft.records.RecordLogFiles;
+import io.chronik.raft.snapshot.SnapshotData;
 import io.chronik.raft.statemachine.proto.RecordLogAppendResult;
 import io.chronik.raft.statemachine.proto.RecordLogCommand;
 import io.chronik.raft.statemachine.proto.RecordLogQuery;
 import io.chronik.raft.statemachine.proto.RecordLogReadResult;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A Kafka-like partition: appended records get dense offsets from 0; reads return records from
@@ -21,11 +23,16 @@ import java.util.List;
  * large record can always be read). The high watermark is the next offset to be written: only
  * applied (committed) records are ever visible.
  *
- * <p>Retention, as Kafka users know it: the oldest appended batches are deleted while the
- * partition holds more than {@link Retention#bytes()} of records, or when they are older than
- * {@link Retention#age()} — measured by the append times the commands carry, so every replica
- * deletes the same records at the same index. The newest batch is always kept. The log start
- * offset moves forward; a read below it is refused as out of range, naming it.
+ * <p>Records live in segments ({@link RecordLogFiles}): files on a node, read through the page
+ * cache with a small index in memory, so the heap does not grow with what a partition retains.
+ * Without a directory (tests, in-process demos) the segments are in memory.
+ *
+ * <p>Retention, as Kafka users know it: a segment rolls at {@code segmentBytes}; the oldest
+ * closed segments are deleted while the partition holds more than {@link Retention#bytes()}, or
+ * once their newest batch is older than {@link Retention#age()} — measured by the append times
+ * the commands carry, so every replica deletes the same segments at the same index. The segment
+ * being written always stays. The log start offset moves forward; a read below it is refused as
+ * out of range, naming it.
  */
 public final class RecordLogStateMachine implements StateMachine {
   /** How much a partition keeps: {@code bytes <= 0} or a zero {@code age} means no limit of that kind. */
@@ -33,27 +40,31 @@ public final class RecordLogStateMachine implements StateMachine {
     public static final Retention UNLIMITED = new Retention(0, Duration.ZERO);
   }
 
-  /** A batch of appended records, for retention: its end offset (exclusive), bytes and append time. */
-  private record Batch(long endOffset, long bytes, long appendTimeMs) {}
+  /** Kafka's default is 1 GiB; smaller segments let retention and snapshots follow a partition more closely. */
+  public static final int DEFAULT_SEGMENT_BYTES = 16 * 1024 * 1024;
 
-  private final Retention retention;
-  /** Records from {@link #startOffset}; the first {@link #head} entries are deleted slots not reclaimed yet. */
-  private final List<ByteString> records = new ArrayList<>();
-  private int head;
-  private long startOffset;
-  private final ArrayDeque<Batch> batches = new ArrayDeque<>();
-  private long retainedBytes;
+  private final RecordLogFiles files;
 
   public RecordLogStateMachine() {
     this(Retention.UNLIMITED);
   }
 
   public RecordLogStateMachine(Retention retention) {
-    this.retention = retention;
+    this(retention, DEFAULT_SEGMENT_BYTES);
   }
 
-  private long highWatermark() {
-    return startOffset + records.size() - head;
+  /** Segments in memory. */
+  public RecordLogStateMachine(Retention retention, int segmentBytes) {
+    this.files = new RecordLogFiles(retention.bytes(), retention.age(), segmentBytes, null);
+  }
+
+  private RecordLogStateMachine(Retention retention, int segmentBytes, PartitionDir dir) {
+    this.files = new RecordLogFiles(retention.bytes(), retention.age(), segmentBytes, dir);
+  }
+
+  /** Segment files under {@code root} (one partition's directory on this node). */
+  public static RecordLogStateMachine onDisk(Path root, Retention retention, int segmentBytes) {
+    return new RecordLogStateMachine(retention, segmentBytes, new PartitionDir(root));
   }
 
   @Override
@@ -65,38 +76,18 @@ public final class RecordLogStateMachine implements StateMachine {
       return RecordLogAppendResult.newBuilder().setError("not a RecordLogCommand: " + e.getMessage())
           .build().toByteString();
     }
-    long first = highWatermark();
-    long bytes = 0;
-    for (ByteString r : cmd.getRecordsList()) bytes += r.size();
-    records.addAll(cmd.getRecordsList());
+    long first = files.highWatermark();
     if (cmd.getRecordsCount() > 0) {
-      batches.addLast(new Batch(highWatermark(), bytes, cmd.getAppendTimeMs()));
-      retainedBytes += bytes;
-      enforceRetention(cmd.getAppendTimeMs());
+      try {
+        files.append(cmd.getRecordsList(), cmd.getAppendTimeMs());
+      } catch (IOException e) {
+        // Not the command's fault, and every other replica applies it: this replica must stop
+        // (and recover from its snapshot and log) rather than answer differently.
+        throw new UncheckedIOException("cannot write records to " + files + ": " + e.getMessage(), e);
+      }
     }
     return RecordLogAppendResult.newBuilder().setFirstOffset(first).setCount(cmd.getRecordsCount())
         .build().toByteString();
-  }
-
-  /** Deletes the oldest batches beyond the retention limits, keeping the newest. */
-  private void enforceRetention(long now) {
-    long maxAge = retention.age().toMillis();
-    while (batches.size() > 1) {
-      Batch oldest = batches.peekFirst();
-      boolean tooBig = retention.bytes() > 0 && retainedBytes > retention.bytes();
-      boolean tooOld = maxAge > 0 && now > 0 && oldest.appendTimeMs() > 0 && oldest.appendTimeMs() < now - maxAge;
-      if (!tooBig && !tooOld) break;
-      batches.pollFirst();
-      retainedBytes -= oldest.bytes();
-      int drop = (int) (oldest.endOffset() - startOffset);
-      for (int i = head; i < head + drop; i++) records.set(i, null); // let the bytes go now
-      head += drop;
-      startOffset = oldest.endOffset();
-    }
-    if (head > 4096 && head > records.size() / 2) {
-      records.subList(0, head).clear();
-      head = 0;
-    }
   }
 
   @Override
@@ -110,71 +101,61 @@ public final class RecordLogStateMachine implements StateMachine {
     if (q.getOffset() < 0) return readError("offset must be >= 0, got " + q.getOffset());
     if (q.getMaxRecords() <= 0) return readError("max_records must be > 0, got " + q.getMaxRecords());
     if (q.getMaxBytes() <= 0) return readError("max_bytes must be > 0, got " + q.getMaxBytes());
-    if (q.getOffset() < startOffset) {
-      return RecordLogReadResult.newBuilder().setOutOfRange(true).setLogStartOffset(startOffset)
-          .setHighWatermark(highWatermark())
-          .setError("offset " + q.getOffset() + " is before the log start offset " + startOffset
-              + " (retention deleted the records before it); fetch from " + startOffset)
+    long start = files.startOffset();
+    long hw = files.highWatermark();
+    if (q.getOffset() < start) {
+      return RecordLogReadResult.newBuilder().setOutOfRange(true).setLogStartOffset(start).setHighWatermark(hw)
+          .setError("offset " + q.getOffset() + " is before the log start offset " + start
+              + " (retention deleted the records before it); fetch from " + start)
           .build().toByteString();
     }
-    long hw = highWatermark();
     RecordLogReadResult.Builder out = RecordLogReadResult.newBuilder()
-        .setFirstOffset(q.getOffset()).setHighWatermark(hw).setLogStartOffset(startOffset);
-    long bytes = 0;
-    for (long o = q.getOffset(); o < hw && out.getRecordsCount() < q.getMaxRecords(); o++) {
-      ByteString r = records.get((int) (o - startOffset) + head);
-      bytes += r.size();
-      if (out.getRecordsCount() > 0 && bytes > q.getMaxBytes()) break;
-      out.addRecords(r);
+        .setFirstOffset(q.getOffset()).setHighWatermark(hw).setLogStartOffset(start);
+    long[] bytes = {0};
+    try {
+      files.read(q.getOffset(), r -> {
+        if (out.getRecordsCount() >= q.getMaxRecords()) return false;
+        if (out.getRecordsCount() > 0 && bytes[0] + r.size() > q.getMaxBytes()) return false;
+        bytes[0] += r.size();
+        out.addRecords(r);
+        return true;
+      });
+    } catch (IOException e) {
+      return RecordLogReadResult.newBuilder().setReplicaFault(true).setError("this replica cannot read its records ("
+          + e.getMessage() + "); read from another replica").build().toByteString();
     }
     return out.build().toByteString();
   }
 
-  /** The retained records and batches as arrays of references (all immutable): no record bytes copied on the actor. */
+  /**
+   * On disk: a checkpoint — the segment files are forced and the snapshot names them with their
+   * sizes, so it is a few hundred bytes whatever the partition holds. In memory: the segments' bytes.
+   */
   @Override
   public StateSnapshot snapshot() {
-    ByteString[] frozen = records.subList(head, records.size()).toArray(new ByteString[0]);
-    Batch[] frozenBatches = batches.toArray(new Batch[0]);
-    long start = startOffset;
-    return out -> {
-      CodedOutputStream coded = SnapshotFormat.begin(out, "record-log");
-      coded.writeUInt64NoTag(start);
-      coded.writeUInt64NoTag(frozen.length);
-      for (ByteString r : frozen) coded.writeBytesNoTag(r);
-      coded.writeUInt64NoTag(frozenBatches.length);
-      for (Batch b : frozenBatches) {
-        coded.writeUInt64NoTag(b.endOffset());
-        coded.writeUInt64NoTag(b.bytes());
-        coded.writeInt64NoTag(b.appendTimeMs());
-      }
-      coded.flush();
-    };
+    return files.snapshot();
   }
 
   @Override
   public void restore(InputStream in) throws IOException {
-    CodedInputStream coded = SnapshotFormat.open(in, "record-log");
-    records.clear();
-    batches.clear();
-    head = 0;
-    retainedBytes = 0;
-    startOffset = coded.readUInt64();
-    long count = coded.readUInt64();
-    for (long i = 0; i < count; i++) {
-      SnapshotFormat.keepReading(coded);
-      records.add(coded.readBytes());
-    }
-    long batchCount = coded.readUInt64();
-    for (long i = 0; i < batchCount; i++) {
-      Batch b = new Batch(coded.readUInt64(), coded.readUInt64(), coded.readInt64());
-      batches.addLast(b);
-      retainedBytes += b.bytes();
-    }
+    files.restore(in);
+  }
+
+  /** A checkpoint stays on this node; a follower gets the segments themselves. */
+  @Override
+  public SnapshotData transferable(SnapshotData stored) throws IOException {
+    return files.transferable(stored);
   }
 
   @Override
-  public java.util.Map<String, Long> describe() {
-    return java.util.Map.of("log_start_offset", startOffset, "high_watermark", highWatermark());
+  public void close() {
+    files.close();
+  }
+
+  @Override
+  public Map<String, Long> describe() {
+    return Map.of("log_start_offset", files.startOffset(), "high_watermark", files.highWatermark(),
+        "segments", (long) files.segmentCount(), "log_bytes", files.bytes());
   }
 
   private static ByteString readError(String message) {

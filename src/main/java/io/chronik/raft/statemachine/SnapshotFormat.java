@@ -10,12 +10,12 @@ import java.io.OutputStream;
  * The framing the built-in state machines share for their snapshots: a kind tag and a format
  * version, then the machine's own fields as protobuf varints and length-prefixed bytes.
  */
-final class SnapshotFormat {
+public final class SnapshotFormat {
   private static final int VERSION = 1;
 
   private SnapshotFormat() {}
 
-  static CodedOutputStream begin(OutputStream out, String kind) throws IOException {
+  public static CodedOutputStream begin(OutputStream out, String kind) throws IOException {
     CodedOutputStream coded = CodedOutputStream.newInstance(out, 64 * 1024);
     coded.writeStringNoTag(kind);
     coded.writeUInt32NoTag(VERSION);
@@ -23,21 +23,30 @@ final class SnapshotFormat {
   }
 
   static CodedInputStream open(InputStream in, String kind) throws IOException {
+    Opened opened = openAny(in);
+    if (!opened.kind().equals(kind)) {
+      throw new IOException("not a " + kind + " snapshot (it is a '" + opened.kind() + "' snapshot)");
+    }
+    return opened.coded();
+  }
+
+  /** A snapshot's kind, and a stream positioned after its header. */
+  public record Opened(String kind, CodedInputStream coded) {}
+
+  /** Opens a snapshot of whichever kind it is (for a machine that reads more than one). */
+  public static Opened openAny(InputStream in) throws IOException {
     CodedInputStream coded = CodedInputStream.newInstance(in, 64 * 1024);
     coded.setSizeLimit(Integer.MAX_VALUE);
     String found = coded.readString();
-    if (!found.equals(kind)) {
-      throw new IOException("not a " + kind + " snapshot (it is a '" + found + "' snapshot)");
-    }
     int version = coded.readUInt32();
     if (version != VERSION) {
-      throw new IOException(kind + " snapshot of format version " + version + "; this version reads " + VERSION);
+      throw new IOException(found + " snapshot of format version " + version + "; this version reads " + VERSION);
     }
-    return coded;
+    return new Opened(found, coded);
   }
 
   /** Protobuf counts the bytes a stream has read against a 2 GiB limit; large snapshots reset it. */
-  static void keepReading(CodedInputStream coded) {
+  public static void keepReading(CodedInputStream coded) {
     if (coded.getTotalBytesRead() > (1 << 30)) coded.resetSizeCounter();
   }
 }

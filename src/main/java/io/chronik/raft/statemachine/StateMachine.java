@@ -38,6 +38,22 @@ public interface StateMachine {
    */
   void restore(InputStream in) throws IOException;
 
+  /**
+   * What a leader streams to a follower that needs the stored snapshot {@code stored}
+   * (InstallSnapshot). By default the stored bytes themselves; a machine whose snapshots refer to
+   * files it keeps on this node (a record log's checkpoint) returns a self-contained copy that
+   * {@link #restore} reads on another node. Called on the replica's actor; the result is read
+   * there too, chunk by chunk, and closed (when {@link java.io.Closeable}) once a newer snapshot
+   * replaces it.
+   */
+  default io.chronik.raft.snapshot.SnapshotData transferable(io.chronik.raft.snapshot.SnapshotData stored)
+      throws IOException {
+    return stored;
+  }
+
+  /** Releases files and other resources: the replica stops, or replaces this instance with a restored one. */
+  default void close() {}
+
   /** A few numbers an operator sees in {@code status} (a record log: its start offset and high watermark). */
   default java.util.Map<String, Long> describe() {
     return java.util.Map.of();

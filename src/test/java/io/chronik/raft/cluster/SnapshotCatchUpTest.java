@@ -76,4 +76,50 @@ class SnapshotCatchUpTest {
       }
     }
   }
+
+  /**
+   * The record log on disk: the leader's snapshots are checkpoints (a few hundred bytes naming its
+   * segment files); the follower receives the segments themselves, in chunks, and serves every
+   * record from its own files.
+   */
+  @Test
+  void aFollowerCatchesUpOnARecordLogFromTheLeadersSegmentFiles() throws Exception {
+    try (TestCluster c = new TestCluster(List.of("n1", "n2", "n3"),
+        "[{name = orders, partitions = 1, replication-factor = 3, state-machine = record-log, segment-bytes = 8KiB}]",
+        SMALL_SNAPSHOTS)) {
+      Status leader = c.awaitLeader(0, "orders-0");
+      int writer = c.indexOf(leader.replicaId());
+      int down = (writer + 1) % 3;
+      c.stop(down);
+      for (int i = 0; i < 300; i++) {
+        ByteString record = ByteString.copyFrom(new byte[1000]).concat(ByteString.copyFromUtf8("#" + i));
+        c.chronik(writer).produce("orders", 0, List.of(record)).toCompletableFuture().get(15, TimeUnit.SECONDS);
+      }
+      c.start(down);
+      c.awaitAllUp();
+      ChronikRaft back = c.chronik(down);
+      TestProbe<Object> probe = c.kit(down).createTestProbe();
+      List<ByteString> served = probe.awaitAssert(Duration.ofSeconds(30), Duration.ofMillis(300), () -> {
+        ChronikRaft.Fetched f = back.fetch("orders", 0, 0, 1000, 1 << 30, Optional.of(ReadPolicy.SAFE), 0)
+            .toCompletableFuture().get(5, TimeUnit.SECONDS);
+        assertEquals(c.ids.get(down), f.servedBy(), "served by the restarted node's own replica");
+        assertEquals(300, f.records().size());
+        return f.records();
+      });
+      for (int i = 0; i < 300; i++) {
+        assertTrue(served.get(i).endsWith(ByteString.copyFromUtf8("#" + i)), "offset " + i);
+      }
+      Path leaderSnapshots = JournalStorage.snapshotDir(c.config(writer), c.ids.get(writer), "orders-0");
+      try (Stream<Path> files = Files.list(leaderSnapshots)) {
+        for (Path f : files.filter(f -> f.toString().endsWith(".snap")).toList()) {
+          assertTrue(Files.size(f) < 4096, "the leader's snapshot is a checkpoint naming its files: " + f + " has "
+              + Files.size(f) + " bytes");
+        }
+      }
+      Path records = Path.of(c.config(down).getString("chronik.data-dir"), "records", c.ids.get(down), "orders-0");
+      try (Stream<Path> generations = Files.list(records)) {
+        assertEquals(1, generations.count(), "one generation of segment files on the follower: " + records);
+      }
+    }
+  }
 }

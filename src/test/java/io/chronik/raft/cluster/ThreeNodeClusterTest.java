@@ -48,7 +48,7 @@ class ThreeNodeClusterTest {
     cluster = new TestCluster(NODES, "[{name = kv, partitions = 2, replication-factor = 3, state-machine = key-value},"
         + " {name = orders, partitions = 1, replication-factor = 3, state-machine = record-log},"
         + " {name = events, partitions = 1, replication-factor = 3, state-machine = record-log,"
-        + "  retention-bytes = 100, retention = 0}]");
+        + "  retention-bytes = 100, retention = 0, segment-bytes = 1KiB}]");
     for (int i = 0; i < NODES.size(); i++) {
       nodes.add(cluster.chronik(i).node());
       int grpcPort = TestCluster.freePort();
@@ -78,15 +78,16 @@ class ThreeNodeClusterTest {
   @Test
   void aFetchBelowTheRetainedRecordsIsOutOfRangeAndNamesTheLogStartOffset() throws Exception {
     awaitLeader(nodes.get(0), "events-0");
-    for (int i = 0; i < 5; i++) {
+    for (int i = 0; i < 16; i++) {
       clients.get(i % 3).produce(ProduceRequest.newBuilder().setTopic("events").setPartition(0)
           .addRecords(ByteString.copyFrom(new byte[40])).build()).toCompletableFuture().get(15, TimeUnit.SECONDS);
     }
-    // 5 batches of 40 bytes with 100 allowed: offsets 0..2 are gone on every replica
+    // 16 batches of one 40-byte record (72 bytes with the batch header), segments of 1 KiB and
+    // 100 bytes allowed: the first segment (batches 0..13) closed at the 15th and went on every replica
     FetchResponse kept = clients.get(1).fetch(FetchRequest.newBuilder().setTopic("events").setPartition(0)
-        .setOffset(3).setMaxRecords(10).setMaxBytes(1 << 20).build()).toCompletableFuture().get(15, TimeUnit.SECONDS);
-    assertEquals(3, kept.getLogStartOffset());
-    assertEquals(5, kept.getHighWatermark());
+        .setOffset(14).setMaxRecords(10).setMaxBytes(1 << 20).build()).toCompletableFuture().get(15, TimeUnit.SECONDS);
+    assertEquals(14, kept.getLogStartOffset());
+    assertEquals(16, kept.getHighWatermark());
     assertEquals(2, kept.getRecordsCount());
     java.util.concurrent.ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(
         java.util.concurrent.ExecutionException.class, () -> clients.get(2).fetch(FetchRequest.newBuilder()
@@ -94,14 +95,14 @@ class ThreeNodeClusterTest {
             .toCompletableFuture().get(15, TimeUnit.SECONDS));
     io.grpc.Status status = assertInstanceOf(StatusRuntimeException.class, e.getCause()).getStatus();
     assertEquals(io.grpc.Status.Code.OUT_OF_RANGE, status.getCode());
-    assertTrue(status.getDescription().contains("log start offset 3"), status.getDescription());
+    assertTrue(status.getDescription().contains("log start offset 14"), status.getDescription());
     io.chronik.raft.api.grpc.StatusResponse st = clients.get(0).status(
         io.chronik.raft.api.grpc.StatusRequest.getDefaultInstance()).toCompletableFuture().get(15, TimeUnit.SECONDS);
     io.chronik.raft.api.grpc.ReplicaStatus leader = st.getPartitionsList().stream()
         .filter(p -> p.getPartition().equals("events-0")).findFirst().orElseThrow().getReplicasList().stream()
         .filter(r -> r.getRole().equals("leader")).findFirst().orElseThrow();
-    assertEquals(java.util.Map.of("log_start_offset", 3L, "high_watermark", 5L), leader.getStateMachineMap(),
-        "status shows the record log's start offset and high watermark");
+    assertEquals(java.util.Map.of("log_start_offset", 14L, "high_watermark", 16L, "segments", 1L, "log_bytes", 144L),
+        leader.getStateMachineMap(), "status shows the record log's start offset, high watermark and segments");
   }
 
   @Test

@@ -24,59 +24,90 @@ class RecordLogRetentionTest {
     return RecordLogStateMachine.readResult(log.query(RecordLogStateMachine.read(offset, 1000, 1 << 20)));
   }
 
+  /** Segments of 1 KiB: three batches of three 100-byte records (340 bytes each with headers) fill one. */
+  private static RecordLogStateMachine log(long retentionBytes, Duration age, int segmentBytes) {
+    return new RecordLogStateMachine(new RecordLogStateMachine.Retention(retentionBytes, age), segmentBytes);
+  }
+
   @Test
-  void theOldestBatchesGoBeyondTheByteLimitAndTheStartOffsetMoves() {
-    RecordLogStateMachine log = new RecordLogStateMachine(new RecordLogStateMachine.Retention(1000, Duration.ZERO));
+  void theOldestSegmentsGoBeyondTheByteLimitAndTheStartOffsetMoves() {
+    RecordLogStateMachine log = log(2000, Duration.ZERO, 1024);
     for (int b = 0; b < 10; b++) log.apply(b + 1, RecordLogStateMachine.append(batch(3, 100, b), 1000 + b));
-    // 10 batches of 300 bytes, 1,000 allowed: the last three batches stay (900 bytes)
-    RecordLogReadResult r = read(log, 21);
-    assertEquals(21, r.getLogStartOffset());
+    // segments [b0..b2] [b3..b5] [b6..b8] [b9] of 1,020/1,020/1,020/340 bytes, 2,000 allowed:
+    // the first two went as each pushed the total past 2,000
+    RecordLogReadResult r = read(log, 18);
+    assertEquals(18, r.getLogStartOffset());
     assertEquals(30, r.getHighWatermark());
-    assertEquals(9, r.getRecordsCount());
-    RecordLogReadResult below = read(log, 20);
+    assertEquals(12, r.getRecordsCount());
+    assertEquals((byte) 6, r.getRecords(0).byteAt(99), "offset 18 is the first record of batch 6");
+    assertTrue(log.describe().get("log_bytes") <= 2000 + 340, "disk stays within retention + one batch");
+    RecordLogReadResult below = read(log, 17);
     assertTrue(below.getOutOfRange());
-    assertTrue(below.getError().contains("log start offset 21"), below.getError());
+    assertTrue(below.getError().contains("log start offset 18"), below.getError());
     assertEquals(0, below.getRecordsCount());
   }
 
   @Test
-  void batchesOlderThanTheAgeLimitGoByTheAppendTimesInTheCommandsNotByAClock() {
-    RecordLogStateMachine log = new RecordLogStateMachine(new RecordLogStateMachine.Retention(0, Duration.ofSeconds(60)));
+  void segmentsOlderThanTheAgeLimitGoByTheAppendTimesInTheCommandsNotByAClock() {
+    RecordLogStateMachine log = log(0, Duration.ofSeconds(60), 1 << 20);
     log.apply(1, RecordLogStateMachine.append(batch(2, 10, 1), 1_000_000));
     log.apply(2, RecordLogStateMachine.append(batch(2, 10, 2), 1_030_000));
-    assertEquals(0, read(log, 0).getLogStartOffset(), "both within a minute of the newest");
     log.apply(3, RecordLogStateMachine.append(batch(2, 10, 3), 1_070_000));
-    assertEquals(2, read(log, 2).getLogStartOffset(), "the first is 70 s older than the newest");
+    // the first segment began 70 s before the third batch, so that batch began a new segment; the
+    // first segment's newest batch is only 40 s older: it stays
+    assertEquals(0, read(log, 0).getLogStartOffset());
+    assertEquals(2L, log.describe().get("segments"));
     log.apply(4, RecordLogStateMachine.append(batch(1, 10, 4), 9_000_000));
-    assertEquals(6, read(log, 6).getLogStartOffset(), "the newest batch always stays");
+    assertEquals(6, read(log, 6).getLogStartOffset(), "both old segments went; the one being written stays");
     assertEquals(1, read(log, 6).getRecordsCount());
   }
 
   @Test
-  void aSnapshotCarriesTheStartOffsetAndWhatRetentionStillCounts() throws IOException {
-    RecordLogStateMachine.Retention limit = new RecordLogStateMachine.Retention(500, Duration.ZERO);
-    RecordLogStateMachine log = new RecordLogStateMachine(limit);
-    for (int b = 0; b < 6; b++) log.apply(b + 1, RecordLogStateMachine.append(batch(2, 100, b), 0));
+  void aSnapshotCarriesTheSegmentsSoBothDeleteTheSameOnesNext() throws IOException {
+    RecordLogStateMachine log = log(2000, Duration.ZERO, 1024);
+    for (int b = 0; b < 7; b++) log.apply(b + 1, RecordLogStateMachine.append(batch(3, 100, b), 0));
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     log.snapshot().writeTo(out);
-    RecordLogStateMachine restored = new RecordLogStateMachine(limit);
+    RecordLogStateMachine restored = log(2000, Duration.ZERO, 1024);
     restored.restore(ByteString.copyFrom(out.toByteArray()).newInput());
-    assertEquals(read(log, 8), read(restored, 8));
-    // both delete the same batch next: the retained byte count came along
-    log.apply(7, RecordLogStateMachine.append(batch(2, 100, 7), 0));
-    restored.apply(7, RecordLogStateMachine.append(batch(2, 100, 7), 0));
-    assertEquals(read(log, 10), read(restored, 10));
-    assertEquals(10, read(restored, 10).getLogStartOffset());
-    assertFalse(read(restored, 10).getOutOfRange());
+    assertEquals(read(log, 9), read(restored, 9));
+    assertEquals(log.describe(), restored.describe());
+    for (int b = 7; b < 12; b++) {
+      log.apply(b + 1, RecordLogStateMachine.append(batch(3, 100, b), 0));
+      restored.apply(b + 1, RecordLogStateMachine.append(batch(3, 100, b), 0));
+      assertEquals(log.describe(), restored.describe(), "after batch " + b);
+    }
+    assertEquals(read(log, 27), read(restored, 27));
+    assertEquals(27, read(restored, 27).getLogStartOffset());
+    assertFalse(read(restored, 27).getOutOfRange());
   }
 
   @Test
-  void deletedRecordsAreReclaimedAfterManyBatches() {
-    RecordLogStateMachine log = new RecordLogStateMachine(new RecordLogStateMachine.Retention(10_000, Duration.ZERO));
+  void offsetsMapToTheirRecordsAcrossManySegmentsAndDeletions() {
+    RecordLogStateMachine log = log(10_000, Duration.ZERO, 1024);
     for (int b = 0; b < 20_000; b++) log.apply(b + 1, RecordLogStateMachine.append(batch(1, 100, b), 0));
-    RecordLogReadResult r = read(log, 19_900);
-    assertEquals(19_900, r.getLogStartOffset());
-    assertEquals(100, r.getRecordsCount());
-    assertEquals((byte) 19_999, r.getRecords(99).byteAt(99), "offsets still map to the right records");
+    long start = log.describe().get("log_start_offset");
+    assertTrue(start > 19_800 && start < 19_950, "start offset " + start);
+    for (long o = start; o < 20_000; o += 13) {
+      RecordLogReadResult r = read(log, o);
+      assertEquals((byte) o, r.getRecords(0).byteAt(99), "offset " + o);
+      assertEquals(20_000 - o, r.getRecordsCount());
+    }
+  }
+
+  @Test
+  void aReadStopsAtItsByteLimitButAlwaysReturnsOneRecord() {
+    RecordLogStateMachine log = log(0, Duration.ZERO, 1024);
+    for (int b = 0; b < 10; b++) log.apply(b + 1, RecordLogStateMachine.append(batch(3, 100, b), 0));
+    log.apply(11, RecordLogStateMachine.append(batch(1, 5000, 99), 0)); // larger than a segment
+    var limited = RecordLogStateMachine.readResult(log.query(RecordLogStateMachine.read(2, 100, 250)));
+    assertEquals(2, limited.getRecordsCount(), "two records of 100 bytes fit in 250");
+    var large = RecordLogStateMachine.readResult(log.query(RecordLogStateMachine.read(30, 100, 10)));
+    assertEquals(1, large.getRecordsCount());
+    assertEquals(5000, large.getRecords(0).size());
+    var across = RecordLogStateMachine.readResult(log.query(RecordLogStateMachine.read(7, 5, 1 << 20)));
+    // offsets 7..11 are in batches 2, 2, 3, 3, 3, across the first segment's end (batches 0..2)
+    assertEquals(List.of((byte) 2, (byte) 2, (byte) 3, (byte) 3, (byte) 3),
+        across.getRecordsList().stream().map(r -> r.byteAt(99)).toList());
   }
 }
