@@ -5,8 +5,6 @@ import akka.actor.typed.javadsl.Behaviors;
 import com.google.protobuf.ByteString;
 import io.chronik.raft.core.Progress;
 import io.chronik.raft.core.RaftLog;
-import io.chronik.raft.core.ReadIndexQueue;
-import io.chronik.raft.core.ReadIndexQueue.Released;
 import io.chronik.raft.replica.ClientProtocol.Propose;
 import io.chronik.raft.replica.ClientProtocol.ProposalRejected;
 import io.chronik.raft.rpc.EntryKind;
@@ -25,12 +23,8 @@ import java.util.Set;
  * commits an index once a majority holds it durably — counting itself only for what its own
  * storage has acknowledged, while it sends to followers without waiting for its disk.
  *
- * <p>It also answers ReadIndex (thesis §6.4): a read — its own, a follower's request for a read
- * index, or a read forwarded under policy {@code none} — gets {@code readIndex = commitIndex} and
- * is released only after a heartbeat round sent after it arrived is acknowledged by a quorum
- * ({@link ReadIndexQueue}). Until an entry of this leader's own term is committed, its commit
- * index may be stale, so reads wait (they are not rejected) and go out with the first round after
- * that commit.
+ * <p>Reads go to {@link LeaderReads} (ReadIndex, thesis §6.4); this role tells it about
+ * acknowledged rounds, the first commit of its term, and stepping down.
  *
  * <p>Leadership transfer (thesis §3.10): to hand over to a follower — its partition's preferred
  * leader once that one is caught up (so leaders spread over the nodes), or any follower when this
@@ -53,24 +47,17 @@ final class LeaderRole implements Replica.RoleHandler {
 
   private final Replica r;
   private final Map<String, Progress> progress = new LinkedHashMap<>();
-  private final ReadIndexQueue<LeaderRead> readQueue;
-  private final List<LeaderRead> beforeFirstCommit = new ArrayList<>();
+  private final LeaderReads reads;
   /** The follower leadership is being handed to, or null. */
   private String transferTarget;
   private boolean timeoutNowSent;
 
-  /** A read the leader confirms: its own, a follower's ReadIndex request, or a forwarded read. */
-  private interface LeaderRead {}
-
-  private record LocalRead(long id) implements LeaderRead {}
-
-  private record IndexRequest(String from, long requestId) implements LeaderRead {}
-
-  private record RemoteRead(ForwardedRead read) implements LeaderRead {}
 
   LeaderRole(Replica replica) {
     this.r = replica;
-    this.readQueue = new ReadIndexQueue<>(replica.quorum, replica.members.self());
+    this.reads = new LeaderReads(replica, () -> {
+      for (String peer : progress.keySet()) sendHeartbeat(peer);
+    });
   }
 
   Behavior<Command> start() {
@@ -100,7 +87,10 @@ final class LeaderRole implements Replica.RoleHandler {
   private Behavior<Command> behavior() {
     return r.roleBehavior(this)
         .onMessage(Propose.class, this::onPropose)
-        .onMessage(ReadProtocol.Read.class, this::onRead)
+        .onMessage(ReadProtocol.Read.class, m -> {
+          reads.onRead(m);
+          return Behaviors.same();
+        })
         .onMessage(Replica.HeartbeatTick.class, m -> onHeartbeatTick())
         .onMessage(Replica.CheckQuorumTick.class, m -> onCheckQuorum())
         .onMessage(Replica.ElectionTimeout.class, m -> Behaviors.same())
@@ -117,8 +107,14 @@ final class LeaderRole implements Replica.RoleHandler {
   public Behavior<Command> onRaftMessage(RaftMessage m) {
     if (m instanceof AppendEntriesResponse resp) return onAppendEntriesResponse(resp);
     if (m instanceof InstallSnapshotResponse resp) return onInstallSnapshotResponse(resp);
-    if (m instanceof ReadIndexRequest req) return leaderRead(new IndexRequest(req.from(), req.requestId()), req.from());
-    if (m instanceof ForwardedRead fr) return leaderRead(new RemoteRead(fr), fr.from());
+    if (m instanceof ReadIndexRequest req) {
+      reads.onIndexRequest(req);
+      return Behaviors.same();
+    }
+    if (m instanceof ForwardedRead fr) {
+      reads.onForwardedRead(fr);
+      return Behaviors.same();
+    }
     if (m instanceof ForwardedPropose fp) {
       if (!r.forwardedAppended.firstTime(fp.from(), fp.proposalId())) return Behaviors.same(); // a duplicate
       propose(fp.command(), reply -> r.send(fp.from(),
@@ -141,85 +137,7 @@ final class LeaderRole implements Replica.RoleHandler {
   /** Stepping down: no read waiting for this leader's confirmation may be served. */
   @Override
   public void onExit() {
-    List<LeaderRead> unconfirmed = readQueue.drainAll();
-    unconfirmed.addAll(beforeFirstCommit);
-    beforeFirstCommit.clear();
-    for (LeaderRead read : unconfirmed) {
-      if (read instanceof LocalRead local) {
-        r.reads.fail(local.id(), new ReadProtocol.RetryLater(r.members.groupId(),
-            r.members.self() + " lost leadership before it could confirm the read", Optional.empty()));
-      } else {
-        r.refuseLeaderWork(read instanceof IndexRequest ir
-            ? new ReadIndexRequest(r.members.groupId(), r.term, ir.from(), ir.requestId())
-            : ((RemoteRead) read).read());
-      }
-    }
-  }
-
-  private Behavior<Command> onRead(ReadProtocol.Read read) {
-    long id = r.reads.accept(read);
-    if (r.reads.policyOf(id) == ReadPolicy.UNSAFE) {
-      r.serveLocal(id);
-      return Behaviors.same();
-    }
-    return leaderRead(new LocalRead(id), r.members.self());
-  }
-
-  /**
-   * A read that {@code requester} (this leader, or the follower that sent it) received before it
-   * sent the read here in this term. When the requester and this leader alone form a majority (a
-   * group of three), the read needs no heartbeat round: both were in this term after the read
-   * arrived, so no majority had moved to a newer term before it arrived, and no newer leader can
-   * have committed anything this commit index misses (the argument ReadIndex's round makes, with
-   * the follower's request as the second acknowledgement).
-   */
-  private Behavior<Command> leaderRead(LeaderRead read, String requester) {
-    if (!committedInTerm()) {
-      beforeFirstCommit.add(read);
-    } else if (!requester.equals(r.members.self()) && r.quorum.isMajority(Set.of(r.members.self(), requester))) {
-      r.reads.metrics.readsConfirmedByRequest++;
-      serve(read, r.commitIndex);
-    } else {
-      readQueue.register(read, r.commitIndex);
-      maybeStartReadRound();
-    }
-    return Behaviors.same();
-  }
-
-  private boolean committedInTerm() {
-    return r.commitIndex > 0 && r.raftLog.termAt(r.commitIndex) == r.term;
-  }
-
-  /** Sends a confirmation round for the reads waiting for one, unless a round is outstanding. */
-  private void maybeStartReadRound() {
-    if (!readQueue.needsRound()) return;
-    readQueue.startRound();
-    r.reads.metrics.readIndexRounds++;
-    for (String peer : progress.keySet()) sendHeartbeat(peer);
-    release(readQueue.releaseConfirmed()); // a single-voter group confirms on its own
-  }
-
-  private void release(List<Released<LeaderRead>> confirmed) {
-    r.reads.metrics.readsReleasedByRounds += confirmed.size();
-    for (Released<LeaderRead> c : confirmed) serve(c.read(), c.readIndex());
-  }
-
-  private void serve(LeaderRead read, long readIndex) {
-    if (read instanceof LocalRead local) {
-      r.reads.serveAt(local.id(), readIndex);
-    } else if (read instanceof IndexRequest ir) {
-      r.send(ir.from(), new ReadIndexResponse(r.members.groupId(), r.term, r.members.self(), ir.requestId(), true,
-          readIndex));
-    } else if (read instanceof RemoteRead rr) {
-      serveForwarded(rr.read(), readIndex);
-    }
-  }
-
-  /** The leader applies synchronously on commit, so a confirmed read index is already applied. */
-  private void serveForwarded(ForwardedRead fr, long readIndex) {
-    boolean ok = Math.max(readIndex, fr.minIndex()) <= r.lastApplied;
-    r.send(fr.from(), new ForwardedReadResult(r.members.groupId(), r.term, r.members.self(), fr.readId(), ok,
-        ok ? r.stateMachine.query(fr.query()) : com.google.protobuf.ByteString.EMPTY, r.lastApplied));
+    reads.onStepDown();
   }
 
   private Behavior<Command> onPropose(Propose p) {
@@ -320,12 +238,11 @@ final class LeaderRole implements Replica.RoleHandler {
     pr.markActive();
     pr.draining(resp.draining());
     if (r.draining && transferTarget == null) onDrain();
-    if (resp.readSeq() > readQueue.currentSeq()) {
+    if (resp.readSeq() > reads.currentSeq()) {
       r.log.warn("group {}: {} acknowledged read round {} which was never sent; ignoring it", r.members.groupId(),
           resp.from(), resp.readSeq());
     } else if (resp.readSeq() > 0) {
-      release(readQueue.acknowledge(resp.from(), resp.readSeq()));
-      maybeStartReadRound();
+      reads.onAcknowledged(resp.from(), resp.readSeq());
     }
     if (resp.success()) {
       if (pr.acknowledged(resp.matchIndex())) {
@@ -368,7 +285,7 @@ final class LeaderRole implements Replica.RoleHandler {
       long prev = pr.next() - 1;
       List<LogEntry> entries = log.slice(pr.next(), r.settings.maxAppendEntries(), r.settings.maxAppendBytes());
       r.send(peer, new AppendEntries(r.members.groupId(), r.term, r.members.self(), prev, log.termAt(prev),
-          entries, r.commitIndex, readQueue.currentSeq()));
+          entries, r.commitIndex, reads.currentSeq()));
       pr.sent(prev + entries.size());
       sent = true;
     }
@@ -442,7 +359,7 @@ final class LeaderRole implements Replica.RoleHandler {
     }
     long prev = pr.next() - 1;
     r.send(peer, new AppendEntries(r.members.groupId(), r.term, r.members.self(), prev, r.raftLog.termAt(prev),
-        List.of(), r.commitIndex, readQueue.currentSeq()));
+        List.of(), r.commitIndex, reads.currentSeq()));
   }
 
   private Behavior<Command> onHeartbeatTick() {
@@ -489,13 +406,11 @@ final class LeaderRole implements Replica.RoleHandler {
     for (String peer : progress.keySet()) {
       if (!sendAppend(peer) && !progress.get(peer).probing()) sendHeartbeat(peer);
     }
-    if (firstCommitOfTerm && !beforeFirstCommit.isEmpty()) {
-      // Thesis §6.4 step 1: only now is the commit index known to be current.
-      List<LeaderRead> deferred = new ArrayList<>(beforeFirstCommit);
-      beforeFirstCommit.clear();
-      for (LeaderRead read : deferred) readQueue.register(read, r.commitIndex);
-      maybeStartReadRound();
-    }
+    if (firstCommitOfTerm) reads.onFirstCommitInTerm();
+  }
+
+  private boolean committedInTerm() {
+    return r.commitIndex > 0 && r.raftLog.termAt(r.commitIndex) == r.term;
   }
 
   int pendingProposals() {

@@ -21,6 +21,8 @@ public final class ReadMetrics {
   long leaderChanged;
   long forwarded;
   long lagging;
+  /** Times this replica's reads learned that the leader they relied on may have changed (once per change). */
+  long leaderChangesSeen;
   // What reads (and writes) cost this replica: the figures that decide how far reads scale out.
   long messagesSent;
   long messagesReceived;
@@ -58,6 +60,7 @@ public final class ReadMetrics {
       long leaderChanged,
       long forwarded,
       long lagging,
+      long leaderChangesSeen,
       long messagesSent,
       long messagesReceived,
       long storageWrites,
@@ -76,7 +79,7 @@ public final class ReadMetrics {
       p99.put(p, latencyMicros.get(p).getValueAtPercentile(99) / 1000.0);
     }
     return new Snapshot(pending, oldestPendingAgeMillis, Map.copyOf(served), Map.copyOf(p50), Map.copyOf(p99),
-        readIndexRounds, readsReleasedByRounds, readsConfirmedByRequest, timeouts, noLeader, leaderChanged, forwarded, lagging, messagesSent,
+        readIndexRounds, readsReleasedByRounds, readsConfirmedByRequest, timeouts, noLeader, leaderChanged, forwarded, lagging, leaderChangesSeen, messagesSent,
         messagesReceived, storageWrites, entriesPersisted);
   }
 }

@@ -2,7 +2,9 @@ package io.chronik.raft.replica;
 
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.Behaviors;
+import com.google.protobuf.ByteString;
 import io.chronik.raft.core.PendingReads;
+import io.chronik.raft.core.ReadIndexRequests;
 import io.chronik.raft.replica.ReadProtocol.NoLeader;
 import io.chronik.raft.replica.ReadProtocol.Read;
 import io.chronik.raft.replica.ReadProtocol.ReadReply;
@@ -11,20 +13,23 @@ import io.chronik.raft.replica.ReadProtocol.ReadTimeout;
 import io.chronik.raft.replica.ReadProtocol.RetryLater;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
+import java.util.Random;
+import java.util.function.Consumer;
 
 /**
- * The reads a replica holds: each stays the original request (with its {@code replyTo}) until it
- * is served, fails or its timeout message arrives. Holds the serving side of ReadIndex (wait for
- * {@code appliedIndex >= readIndex}), the follower's ReadIndex requests to the leader, and the
- * reads forwarded to the leader under policy {@code none}.
+ * The reads a replica holds, each until it is answered exactly once: served, failed, or timed out.
  *
- * <p>Invariant: every read accepted gets exactly one reply, and its timer is cancelled then, so
- * the pending count always returns to zero.
+ * <p>One serving path for every policy and role: a read is served when this replica's applied
+ * index reaches max(read index, the read's minimum index) — {@link #serveAt}. Where the read index
+ * comes from differs: 0 for {@code unsafe}; a leader's confirmation ({@link LeaderReads}) for reads
+ * a leader holds, its own or forwarded to it under {@code none}; the leader's answer to a
+ * ReadIndex request ({@link ReadIndexRequests}) for {@code safe} reads on a follower.
+ *
+ * <p>Ids on the wire (ReadIndex requests, forwarded reads) start at a random number in each
+ * incarnation, and answers count only from the leader, and in the term, they were sent to.
  */
 final class Reads {
   /** A read's deadline passed (private timer message). */
@@ -32,36 +37,56 @@ final class Reads {
 
   private record TimerKey(long id) {}
 
-  /** The outstanding ReadIndex request got no answer in time (private timer message). */
+  /** Ticks while ReadIndex requests are outstanding: one unanswered for a whole tick is sent again. */
   enum RetryReadIndex implements Command { INSTANCE }
 
   private static final Object RETRY_TIMER = "read-index-retry";
 
-  private record Open(Read read, ReadPolicy policy, long startNanos) {}
+  /** A read being held; {@code local} when its reply goes to a client of this replica (it counts as served here). */
+  private record Open(ByteString query, long minIndex, ReadPolicy policy, Consumer<ReadReply> reply, boolean local,
+      long startNanos) {}
+
+  /** Where a read forwarded under policy {@code none} went. */
+  private record Forwarded(String leader, long term) {}
 
   private final Replica r;
   private final Map<Long, Open> open = new HashMap<>();
   private final PendingReads<Long> awaitingApply = new PendingReads<>();
   final ReadMetrics metrics = new ReadMetrics();
-  private long nextId = 1;
+  private long nextId;
+  private final ReadIndexRequests<Long> requests;
+  private boolean retryTicking;
+  private final Map<Long, Forwarded> forwarded = new HashMap<>();
 
-  // Follower ReadIndex: one request outstanding; reads arriving meanwhile wait for the next.
-  private List<Long> nextBatch = new ArrayList<>();
-  private List<Long> outstandingBatch = new ArrayList<>();
-  private long outstandingRequest;
-  private long outstandingTerm;
-  private String outstandingLeader;
-  private long nextRequestId = 1;
-  private final Set<Long> forwarded = new HashSet<>();
-
-  Reads(Replica replica) {
+  Reads(Replica replica, Random random) {
     this.r = replica;
+    this.nextId = random.nextLong();
+    this.requests = new ReadIndexRequests<>(replica.settings.readIndexPipeline(), random.nextLong());
   }
 
-  /** Takes charge of {@code read}: from now on it ends in exactly one reply. */
+  /** Takes charge of a client's {@code read}: from now on it ends in exactly one reply. */
   long accept(Read read) {
+    return hold(read.query(), read.minIndex(), read.policy().orElse(r.settings.defaultReadPolicy()),
+        read.replyTo()::tell, true);
+  }
+
+  /**
+   * A leader takes charge of a read a follower forwarded (policy {@code none}): served like its
+   * own, the answer going back to the follower (not ok, when it fails here).
+   */
+  long acceptForwarded(ForwardedRead fr) {
+    long term = r.term;
+    return hold(fr.query(), fr.minIndex(), ReadPolicy.NONE, reply -> r.send(fr.from(),
+        reply instanceof ReadResult rr
+            ? new ForwardedReadResult(r.members.groupId(), term, r.members.self(), fr.readId(), true, rr.result(),
+                rr.appliedIndex())
+            : new ForwardedReadResult(r.members.groupId(), term, r.members.self(), fr.readId(), false, ByteString.EMPTY,
+                r.lastApplied)), false);
+  }
+
+  private long hold(ByteString query, long minIndex, ReadPolicy policy, Consumer<ReadReply> reply, boolean local) {
     long id = nextId++;
-    open.put(id, new Open(read, read.policy().orElse(r.settings.defaultReadPolicy()), System.nanoTime()));
+    open.put(id, new Open(query, minIndex, policy, reply, local, System.nanoTime()));
     r.timers.startSingleTimer(new TimerKey(id), new ReadTimedOut(id), r.settings.readIndexTimeout());
     return id;
   }
@@ -71,13 +96,13 @@ final class Reads {
   }
 
   /**
-   * Serve once the state machine has applied {@code readIndex} (and the read's own minimum
-   * index). A replica too far behind says so at once instead of letting the read time out.
+   * Serve once the state machine has applied {@code readIndex} and the read's own minimum index.
+   * A replica too far behind says so at once instead of letting the read time out.
    */
   void serveAt(long id, long readIndex) {
     Open o = open.get(id);
     if (o == null) return;
-    long index = Math.max(readIndex, o.read.minIndex());
+    long index = Math.max(readIndex, o.minIndex);
     long lag = index - r.lastApplied;
     if (lag > r.settings.maxReadLag()) {
       metrics.lagging++;
@@ -95,11 +120,10 @@ final class Reads {
     if (awaitingApply.size() == 0) return;
     for (long id : awaitingApply.ready(r.lastApplied)) {
       Open o = open.remove(id);
-      if (o == null) continue; // timed out meanwhile
+      if (o == null) continue; // answered meanwhile (timed out)
       r.timers.cancel(new TimerKey(id));
-      o.read.replyTo().tell(new ReadResult(r.stateMachine.query(o.read.query()), r.lastApplied, r.members.self(),
-          o.policy));
-      metrics.served(o.policy, o.startNanos);
+      o.reply.accept(new ReadResult(r.stateMachine.query(o.query), r.lastApplied, r.members.self(), o.policy));
+      if (o.local) metrics.served(o.policy, o.startNanos);
     }
   }
 
@@ -107,7 +131,7 @@ final class Reads {
     Open o = open.remove(id);
     if (o == null) return;
     r.timers.cancel(new TimerKey(id));
-    o.read.replyTo().tell(reply);
+    o.reply.accept(reply);
   }
 
   void failNoLeader(long id) {
@@ -119,7 +143,7 @@ final class Reads {
     Open o = open.remove(t.id());
     if (o != null) {
       metrics.timeouts++;
-      o.read.replyTo().tell(new ReadTimeout(r.members.groupId(), r.settings.readIndexTimeout()));
+      o.reply.accept(new ReadTimeout(r.members.groupId(), r.settings.readIndexTimeout()));
     }
     return Behaviors.same();
   }
@@ -128,95 +152,88 @@ final class Reads {
 
   /** Thesis §6.4 on a follower: get a read index from the leader, then wait to apply it. */
   void requestReadIndex(long id) {
-    if (r.leaderInContact().isEmpty()) {
+    Optional<String> leader = r.leaderInContact();
+    if (leader.isEmpty()) {
       failNoLeader(id); // nobody to ask, or a leader gone silent: the caller retries, maybe elsewhere
       return;
     }
-    nextBatch.add(id);
-    maybeSendRequest();
+    requests.add(id, leader.get(), r.term).ifPresent(this::send);
   }
 
-  private void maybeSendRequest() {
-    if (outstandingRequest != 0 || nextBatch.isEmpty()) return;
-    if (r.leaderInContact().isEmpty()) {
-      List<Long> waiting = nextBatch;
-      nextBatch = new ArrayList<>();
-      for (long id : waiting) failNoLeader(id);
-      return;
+  private void send(ReadIndexRequests.Request<Long> request) {
+    r.send(request.leader(), new ReadIndexRequest(r.members.groupId(), request.term(), r.members.self(), request.id()));
+    if (!retryTicking) {
+      retryTicking = true;
+      r.timers.startTimerWithFixedDelay(RETRY_TIMER, RetryReadIndex.INSTANCE, r.settings.heartbeatInterval());
     }
-    outstandingRequest = nextRequestId++;
-    outstandingTerm = r.term;
-    outstandingLeader = r.leaderInContact().get();
-    outstandingBatch = nextBatch;
-    nextBatch = new ArrayList<>();
-    r.send(outstandingLeader, new ReadIndexRequest(r.members.groupId(), r.term, r.members.self(), outstandingRequest));
-    r.timers.startSingleTimer(RETRY_TIMER, RetryReadIndex.INSTANCE, r.settings.heartbeatInterval().multipliedBy(2));
   }
 
-  /**
-   * The request or its answer was lost: ask again under a new id, for the reads of the lost
-   * request and those that arrived since (all arrived before the new request, so one answer
-   * serves them all; a late answer to the old id is ignored).
-   */
+  private void stopRetryTicksWhenIdle() {
+    if (retryTicking && !requests.hasOutstanding()) {
+      retryTicking = false;
+      r.timers.cancel(RETRY_TIMER);
+    }
+  }
+
+  /** A request unanswered for a whole tick was lost (or its answer was): its reads go out again. */
   Behavior<Command> onRetryReadIndex(RetryReadIndex m) {
-    if (outstandingRequest == 0) return Behaviors.same();
-    List<Long> all = new ArrayList<>(outstandingBatch);
-    all.addAll(nextBatch);
-    nextBatch = all;
-    outstandingBatch = new ArrayList<>();
-    outstandingRequest = 0;
-    maybeSendRequest();
+    Optional<String> leader = r.leaderInContact();
+    if (leader.isEmpty()) {
+      for (long id : requests.drain()) failNoLeader(id);
+    } else {
+      requests.tick(leader.get(), r.term).ifPresent(this::send);
+    }
+    stopRetryTicksWhenIdle();
     return Behaviors.same();
   }
 
-  /**
-   * Only the answer to the outstanding request, from the leader it was sent to, in the term it
-   * was sent in, counts; anything else is stale and ignored.
-   */
   void onReadIndexResponse(ReadIndexResponse resp) {
-    if (resp.requestId() != outstandingRequest || !resp.from().equals(outstandingLeader)) return;
-    List<Long> batch = outstandingBatch;
-    outstandingBatch = new ArrayList<>();
-    outstandingRequest = 0;
-    r.timers.cancel(RETRY_TIMER);
-    if (resp.ok() && resp.term() == outstandingTerm) {
-      for (long id : batch) serveAt(id, resp.readIndex());
-    } else {
+    ReadIndexRequests.Answer<Long> answer =
+        requests.onAnswer(resp.requestId(), resp.from(), resp.term(), resp.ok(), resp.readIndex());
+    if (answer instanceof ReadIndexRequests.Granted<Long> granted) {
+      for (long id : granted.reads()) serveAt(id, granted.readIndex());
+    } else if (answer instanceof ReadIndexRequests.Refused<Long> refused) {
       metrics.leaderChanged++;
-      for (long id : batch) {
-        fail(id, new RetryLater(r.members.groupId(), outstandingLeader + " could not give a read index (no longer leader)",
-            Optional.empty()));
+      for (long id : refused.reads()) {
+        fail(id, new RetryLater(r.members.groupId(), refused.leader() + " could not give a read index (no longer "
+            + "leader)", Optional.empty()));
       }
+    } else {
+      return;
     }
-    maybeSendRequest();
+    r.leaderInContact().flatMap(l -> requests.sendWaiting(l, r.term)).ifPresent(this::send);
+    stopRetryTicksWhenIdle();
   }
 
   // ---------------------------------------------------------------- follower: policy none
 
   void forward(long id) {
-    if (r.leaderInContact().isEmpty()) {
+    Optional<String> leader = r.leaderInContact();
+    if (leader.isEmpty()) {
       failNoLeader(id);
       return;
     }
     Open o = open.get(id);
-    forwarded.add(id);
+    forwarded.put(id, new Forwarded(leader.get(), r.term));
     metrics.forwarded++;
-    r.send(r.leaderInContact().get(), new ForwardedRead(r.members.groupId(), r.term, r.members.self(), id, o.read.query(),
-        o.read.minIndex()));
+    r.send(leader.get(), new ForwardedRead(r.members.groupId(), r.term, r.members.self(), id, o.query, o.minIndex));
   }
 
   void onForwardedResult(ForwardedReadResult res) {
-    if (!forwarded.remove(res.readId())) return;
+    Forwarded sent = forwarded.get(res.readId());
+    // A result counts only from the leader the read went to; a served one only from the term it went in.
+    if (sent == null || !sent.leader().equals(res.from()) || (res.ok() && sent.term() != res.term())) return;
+    forwarded.remove(res.readId());
     Open o = open.remove(res.readId());
     if (o == null) return;
     r.timers.cancel(new TimerKey(res.readId()));
     if (res.ok()) {
-      o.read.replyTo().tell(new ReadResult(res.result(), res.appliedIndex(), res.from(), o.policy));
+      o.reply.accept(new ReadResult(res.result(), res.appliedIndex(), res.from(), o.policy));
       metrics.served(o.policy, o.startNanos);
     } else {
       metrics.leaderChanged++;
-      o.read.replyTo().tell(new RetryLater(r.members.groupId(), res.from() + " could not serve the forwarded read "
-          + "(no longer leader)", Optional.empty()));
+      o.reply.accept(new RetryLater(r.members.groupId(), res.from() + " could not serve the forwarded read",
+          Optional.empty()));
     }
   }
 
@@ -228,13 +245,11 @@ final class Reads {
    * waiting for it to be applied — that index was confirmed by a leader after they arrived.
    */
   void onLeaderChange(String why) {
-    List<Long> waiting = new ArrayList<>(outstandingBatch);
-    waiting.addAll(nextBatch);
-    waiting.addAll(forwarded);
-    outstandingBatch = new ArrayList<>();
-    nextBatch = new ArrayList<>();
+    metrics.leaderChangesSeen++;
+    List<Long> waiting = requests.drain();
+    waiting.addAll(forwarded.keySet());
     forwarded.clear();
-    outstandingRequest = 0;
+    stopRetryTicksWhenIdle();
     if (!waiting.isEmpty()) metrics.leaderChanged++;
     for (long id : waiting) {
       fail(id, new RetryLater(r.members.groupId(), why + " while the read waited for the leader", r.leaderId));
@@ -246,10 +261,9 @@ final class Reads {
     for (long id : new ArrayList<>(open.keySet())) {
       fail(id, new RetryLater(r.members.groupId(), why, Optional.empty()));
     }
-    outstandingBatch = new ArrayList<>();
-    nextBatch = new ArrayList<>();
+    requests.drain();
     forwarded.clear();
-    outstandingRequest = 0;
+    stopRetryTicksWhenIdle();
   }
 
   int pending() {

@@ -115,7 +115,7 @@ public final class Replica {
   /** Proposals this replica accepted as leader and has not answered yet. */
   final PendingProposals proposals;
   /** Reads this replica holds until they are served, fail or time out. */
-  final Reads reads = new Reads(this);
+  final Reads reads;
   /** Writes this replica forwarded to its leader and has not answered yet. */
   final ProposalForwarding forwarding;
   /** Snapshots taken, compaction, and the leader's snapshot being received. */
@@ -165,6 +165,7 @@ public final class Replica {
     // A random start per incarnation: an answer meant for an earlier incarnation's write cannot
     // match one of this incarnation's.
     this.forwarding = new ProposalForwarding(this, random.nextLong());
+    this.reads = new Reads(this, random);
     this.proposals = new PendingProposals(members.self());
   }
 
@@ -546,8 +547,23 @@ public final class Replica {
   private void exitRole() {
     if (currentRole != null) currentRole.onExit();
     currentRole = null;
-    reads.onLeaderChange("the leader changed");
-    forwarding.onLeaderChange("the leader changed");
+    leaderMayHaveChanged("the leader changed");
+  }
+
+  /** The (term, leader) whose loss reads and forwarded writes were last told about. */
+  private String notifiedLeadership = "";
+
+  /**
+   * Reads and forwarded writes waiting on a leader fail (retryably) when the leadership they rely
+   * on — this term's leader — may have changed. Once per change: a new term, a role change and a
+   * new leader's first message may all report the same one.
+   */
+  private void leaderMayHaveChanged(String why) {
+    String now = term + "/" + leaderId.orElse("");
+    if (now.equals(notifiedLeadership)) return;
+    notifiedLeadership = now;
+    reads.onLeaderChange(why);
+    forwarding.onLeaderChange(why);
   }
 
   private void cancelRoleTimers() {
@@ -572,11 +588,9 @@ public final class Replica {
 
   /** Records contact from the current leader: resets the election timer and the vote lease. */
   void heardFromLeader(String leader) {
-    if (leaderId.isPresent() && !leaderId.get().equals(leader)) {
-      reads.onLeaderChange("the leader changed");
-      forwarding.onLeaderChange("the leader changed");
-    }
+    if (leaderId.isPresent() && !leaderId.get().equals(leader)) leaderMayHaveChanged("the leader changed");
     leaderId = Optional.of(leader);
+    notifiedLeadership = term + "/" + leader; // what reads sent from now on rely on
     leaderRecentlySeen = true;
     leaderContact = true;
     drainingTimeouts = 0;
@@ -598,8 +612,7 @@ public final class Replica {
     term = newTerm;
     votedFor = "";
     writes.hardState(hardState());
-    reads.onLeaderChange("a new term began");
-    forwarding.onLeaderChange("a new term began");
+    leaderMayHaveChanged("a new term began");
   }
 
   void vote(String candidate) {

@@ -21,7 +21,11 @@ public record ReplicaSettings(
     Duration proposalTimeout,
     boolean leaderBalancing,
     Duration leaderBalanceDelay,
-    Snapshots snapshots) {
+    Snapshots snapshots,
+    int readIndexPipeline) {
+
+  /** A follower's ReadIndex requests in flight at once (reads arriving while all are out go with the next). */
+  public static final int DEFAULT_READ_INDEX_PIPELINE = 4;
 
   /**
    * When a replica snapshots its state and compacts its log (Raft §7): after {@code entries}
@@ -54,6 +58,9 @@ public record ReplicaSettings(
     if (proposalTimeout.isNegative() || proposalTimeout.isZero()) {
       throw new IllegalArgumentException("chronik.raft.proposal-timeout must be positive, got " + proposalTimeout);
     }
+    if (readIndexPipeline < 1) {
+      throw new IllegalArgumentException("chronik.raft.read-index-pipeline must be >= 1, got " + readIndexPipeline);
+    }
     if (maxEntryBytes <= 0 || maxAppendBytes <= 0 || maxAppendEntries <= 0 || maxInflightAppends <= 0) {
       throw new IllegalArgumentException("chronik.raft size and in-flight limits must be positive");
     }
@@ -65,7 +72,7 @@ public record ReplicaSettings(
       Duration storageRestartBackoff, Duration readIndexTimeout, ReadPolicy defaultReadPolicy, long maxReadLag) {
     this(electionTimeout, heartbeatInterval, maxEntryBytes, maxAppendBytes, maxAppendEntries, maxInflightAppends,
         preVote, checkQuorum, stashCapacity, storageRestartBackoff, readIndexTimeout, defaultReadPolicy, maxReadLag,
-        Duration.ofSeconds(5), false, electionTimeout.multipliedBy(5), Snapshots.DEFAULT);
+        Duration.ofSeconds(5), false, electionTimeout.multipliedBy(5), Snapshots.DEFAULT, DEFAULT_READ_INDEX_PIPELINE);
   }
 
   public ReplicaSettings(Duration electionTimeout, Duration heartbeatInterval, int maxEntryBytes, int maxAppendBytes,
@@ -74,13 +81,19 @@ public record ReplicaSettings(
       Duration proposalTimeout, boolean leaderBalancing, Duration leaderBalanceDelay) {
     this(electionTimeout, heartbeatInterval, maxEntryBytes, maxAppendBytes, maxAppendEntries, maxInflightAppends,
         preVote, checkQuorum, stashCapacity, storageRestartBackoff, readIndexTimeout, defaultReadPolicy, maxReadLag,
-        proposalTimeout, leaderBalancing, leaderBalanceDelay, Snapshots.DEFAULT);
+        proposalTimeout, leaderBalancing, leaderBalanceDelay, Snapshots.DEFAULT, DEFAULT_READ_INDEX_PIPELINE);
   }
 
   public ReplicaSettings withSnapshots(Snapshots s) {
     return new ReplicaSettings(electionTimeout, heartbeatInterval, maxEntryBytes, maxAppendBytes, maxAppendEntries,
         maxInflightAppends, preVote, checkQuorum, stashCapacity, storageRestartBackoff, readIndexTimeout,
-        defaultReadPolicy, maxReadLag, proposalTimeout, leaderBalancing, leaderBalanceDelay, s);
+        defaultReadPolicy, maxReadLag, proposalTimeout, leaderBalancing, leaderBalanceDelay, s, readIndexPipeline);
+  }
+
+  public ReplicaSettings withReadIndexPipeline(int depth) {
+    return new ReplicaSettings(electionTimeout, heartbeatInterval, maxEntryBytes, maxAppendBytes, maxAppendEntries,
+        maxInflightAppends, preVote, checkQuorum, stashCapacity, storageRestartBackoff, readIndexTimeout,
+        defaultReadPolicy, maxReadLag, proposalTimeout, leaderBalancing, leaderBalanceDelay, snapshots, depth);
   }
 
   public static ReplicaSettings fromConfig(Config raft) {
@@ -105,7 +118,8 @@ public record ReplicaSettings(
             raft.getLong("snapshot.entries"),
             raft.getBytes("snapshot.bytes"),
             raft.getInt("snapshot.retained-entries"),
-            (int) raft.getBytes("snapshot.chunk-bytes").longValue()));
+            (int) raft.getBytes("snapshot.chunk-bytes").longValue()),
+        raft.getInt("read-index-pipeline"));
   }
 
   /**

@@ -27,10 +27,15 @@ final class OneReplica {
   final TestInbox<StorageCommand> storage = TestInbox.create();
 
   OneReplica(String self, Set<String> voters, HardState hardState, List<LogEntry> log) {
+    this(self, voters, hardState, log, 1);
+  }
+
+  /** {@code seed}: the replica's randomness; a restarted node's incarnation draws other numbers than the one before. */
+  OneReplica(String self, Set<String> voters, HardState hardState, List<LogEntry> log, long seed) {
     ReplicaSettings settings = new ReplicaSettings(Duration.ofMillis(300), Duration.ofMillis(50), 64, 4096, 16, 4,
         true, true, 100, Duration.ofMillis(100), Duration.ofSeconds(5), ReadPolicy.SAFE, 10_000);
     kit = BehaviorTestKit.create(Replica.create(settings, new GroupMembers("g", self, voters), net.getRef(),
-        (ctx, incarnation) -> storage.getRef(), KeyValueStateMachine::new, new Random(1)));
+        (ctx, incarnation) -> storage.getRef(), KeyValueStateMachine::new, new Random(seed)));
     assertInstanceOf(StorageProtocol.Recover.class, storage.receiveMessage());
     kit.run(new Recovered(hardState, log));
   }

@@ -39,7 +39,12 @@ class ReadIndexTest {
 
   /** A follower of leader a in term 2 whose log holds {@code entries}, {@code committed} of them committed. */
   private static OneReplica follower(List<LogEntry> entries, long committed) {
-    OneReplica b = new OneReplica("b", THREE, hs(2), entries);
+    return follower(entries, committed, 1);
+  }
+
+  /** The same, as the incarnation whose randomness is {@code seed}. */
+  private static OneReplica follower(List<LogEntry> entries, long committed, long seed) {
+    OneReplica b = new OneReplica("b", THREE, hs(2), entries, seed);
     long last = entries.isEmpty() ? 0 : entries.get(entries.size() - 1).getIndex();
     long lastTerm = entries.isEmpty() ? 0 : entries.get(entries.size() - 1).getTerm();
     b.kit.run(new AppendEntries("g", 2, "a", last, lastTerm, List.of(), committed, 0));
@@ -184,21 +189,27 @@ class ReadIndexTest {
 
   // 7
   @Test
-  void manyConcurrentReadsShareOneRequest() {
+  void readsGoOutAtOnceWhileThePipelineHasRoomAndShareTheNextRequestWhenFull() {
     OneReplica b = follower(log(3), 3);
-    TestInbox<ReadReply> first = b.read(ReadPolicy.SAFE, 0); // goes out at once
-    ReadIndexRequest req = onlyRequest(b);
-    // Reads arriving while a request is out wait for the next one: its answer may predate them.
+    int depth = ReplicaSettings.DEFAULT_READ_INDEX_PIPELINE;
+    List<TestInbox<ReadReply>> early = new ArrayList<>();
+    for (int i = 0; i < depth; i++) early.add(b.read(ReadPolicy.SAFE, 0));
+    List<ReadIndexRequest> out = b.sent().stream().map(m -> assertInstanceOf(ReadIndexRequest.class, m)).toList();
+    assertEquals(depth, out.size(), "each read went out at once, in its own request: no wait for an earlier one");
+    // Reads arriving while the pipeline is full wait for the next request: an answer to an
+    // earlier one may predate them.
     List<TestInbox<ReadReply>> concurrent = new ArrayList<>();
     for (int i = 0; i < 12; i++) concurrent.add(b.read(ReadPolicy.SAFE, 0));
-    assertTrue(b.sent().isEmpty(), "no request while one is outstanding");
-    b.kit.run(new ReadIndexResponse("g", 2, "a", req.requestId(), true, 3));
-    assertEquals("v3", value(first.receiveMessage()));
+    assertTrue(b.sent().isEmpty(), "no request while the pipeline is full");
+    b.kit.run(new ReadIndexResponse("g", 2, "a", out.get(0).requestId(), true, 3));
+    assertEquals("v3", value(early.get(0).receiveMessage()));
     for (TestInbox<ReadReply> r : concurrent) assertFalse(r.hasMessages());
     ReadIndexRequest shared = onlyRequest(b);
+    for (int i = 1; i < depth; i++) b.kit.run(new ReadIndexResponse("g", 2, "a", out.get(i).requestId(), true, 3));
     b.kit.run(new ReadIndexResponse("g", 2, "a", shared.requestId(), true, 3));
+    for (TestInbox<ReadReply> r : early.subList(1, depth)) assertEquals("v3", value(r.receiveMessage()));
     for (TestInbox<ReadReply> r : concurrent) assertEquals("v3", value(r.receiveMessage()));
-    assertTrue(b.sent().isEmpty(), "12 concurrent reads, one request");
+    assertTrue(b.sent().isEmpty(), "12 concurrent reads behind a full pipeline, one request");
   }
 
   // 8
@@ -234,11 +245,11 @@ class ReadIndexTest {
     b.read(ReadPolicy.SAFE, 0);
     b.read(ReadPolicy.UNSAFE, 9); // waits for index 9
     assertEquals(3, b.metrics().pending());
-    ReadIndexRequest req = onlyRequest(b);
-    b.kit.run(new ReadIndexResponse("g", 2, "a", req.requestId(), true, 2));
+    List<RaftMessage> requests = b.sent();
+    assertEquals(2, requests.size(), "two reads, two pipelined requests: " + requests);
+    b.kit.run(new ReadIndexResponse("g", 2, "a", ((ReadIndexRequest) requests.get(0)).requestId(), true, 2));
     assertEquals(2, b.metrics().pending());
-    ReadIndexRequest next = onlyRequest(b);
-    b.kit.run(new ReadIndexResponse("g", 2, "a", next.requestId(), true, 2));
+    b.kit.run(new ReadIndexResponse("g", 2, "a", ((ReadIndexRequest) requests.get(1)).requestId(), true, 2));
     assertEquals(1, b.metrics().pending());
     b.fireReadTimeouts();
     assertEquals(0, b.metrics().pending());
@@ -318,5 +329,80 @@ class ReadIndexTest {
     RetryLater r = assertInstanceOf(RetryLater.class, reply.receiveMessage());
     assertTrue(r.reason().contains("max-read-lag"), r.reason());
     assertEquals(1, b.metrics().lagging());
+  }
+
+  // ---------------------------------------------------------------- regressions (issue 11)
+
+  /**
+   * A restarted follower in the same term, asking the same leader: an answer to the previous
+   * incarnation's request — computed before writes this read must see — releases nothing. (Ids
+   * used to restart at 1 in every incarnation, so the old answer matched the new request.)
+   */
+  @Test
+  void anAnswerMeantForAnEarlierIncarnationReleasesNoReadOfThisOne() {
+    OneReplica before = follower(log(3), 1, 11);
+    before.read(ReadPolicy.SAFE, 0);
+    ReadIndexRequest old = onlyRequest(before);
+
+    OneReplica after = follower(log(3), 1, 12); // the same node, restarted
+    TestInbox<ReadReply> reply = after.read(ReadPolicy.SAFE, 0);
+    ReadIndexRequest current = onlyRequest(after);
+    after.kit.run(new ReadIndexResponse("g", 2, "a", old.requestId(), true, 1));
+    assertFalse(reply.hasMessages(), "the old incarnation's answer (read index 1) must not serve this read");
+    after.kit.run(new AppendEntries("g", 2, "a", 3, 2, List.of(), 3, 0));
+    after.kit.run(new ReadIndexResponse("g", 2, "a", current.requestId(), true, 3));
+    assertEquals("v3", value(reply.receiveMessage()));
+  }
+
+  /** The same for reads forwarded under {@code none}, and a result from a node the read was not sent to. */
+  @Test
+  void aForwardedReadIsAnsweredOnlyByItsOwnResultFromTheLeaderItWentTo() {
+    OneReplica before = follower(log(3), 3, 21);
+    before.read(ReadPolicy.NONE, 0);
+    ForwardedRead old = assertInstanceOf(ForwardedRead.class, before.sent().get(0));
+
+    OneReplica after = follower(log(3), 3, 22);
+    TestInbox<ReadReply> reply = after.read(ReadPolicy.NONE, 0);
+    ForwardedRead current = assertInstanceOf(ForwardedRead.class, after.sent().get(0));
+    ByteString stale = KeyValueStateMachine.get("other");
+    after.kit.run(new ForwardedReadResult("g", 2, "a", old.readId(), true, stale, 1));
+    after.kit.run(new ForwardedReadResult("g", 2, "c", current.readId(), true, stale, 1));
+    assertFalse(reply.hasMessages(), "another incarnation's result, or one from c, answers nothing");
+    ByteString served = io.chronik.raft.statemachine.proto.KvResult.newBuilder().setFound(true)
+        .setValue(ByteString.copyFromUtf8("v3")).build().toByteString();
+    after.kit.run(new ForwardedReadResult("g", 2, "a", current.readId(), true, served, 3));
+    assertEquals("v3", value(reply.receiveMessage()));
+  }
+
+  /**
+   * A read forwarded under {@code none} with a minimum index the leader has not applied yet waits
+   * for it there, as a {@code safe} read waits on a follower — it used to fail at once, reported
+   * as "no longer leader".
+   */
+  @Test
+  void aForwardedReadWaitsOnTheLeaderForItsMinimumIndex() {
+    OneReplica a = leaderWithCommittedNoOp(THREE, List.of("b"));
+    TestInbox<ClientProtocol.ProposeReply> write = TestInbox.create();
+    a.kit.run(new ClientProtocol.Propose(KeyValueStateMachine.put("k", ByteString.copyFromUtf8("new")), write.getRef()));
+    a.persistAll();
+    a.net.getAllReceived();
+    a.kit.run(new ForwardedRead("g", 2, "b", 99, KeyValueStateMachine.get("k"), 3));
+    assertTrue(a.sent().stream().noneMatch(m -> m instanceof ForwardedReadResult),
+        "applied 2 < minimum index 3: the read waits");
+    a.kit.run(AppendEntriesResponse.accepted("g", 2, "b", 3, 0)); // index 3 commits and applies
+    ForwardedReadResult result = a.sent().stream().filter(m -> m instanceof ForwardedReadResult)
+        .map(m -> (ForwardedReadResult) m).findFirst().orElseThrow();
+    assertTrue(result.ok());
+    assertEquals("new", KeyValueStateMachine.result(result.result()).getValue().toStringUtf8());
+    assertEquals(0, a.metrics().leaderChanged(), "nothing was reported as a leader change");
+  }
+
+  /** A new term reaches the reads once, however many steps of the change report it. */
+  @Test
+  void aTermChangeIsReportedToTheReadsOnce() {
+    OneReplica b = follower(log(1), 1);
+    long before = b.metrics().leaderChangesSeen();
+    b.kit.run(new AppendEntries("g", 3, "c", 1, 2, List.of(), 1, 0)); // c leads term 3
+    assertEquals(before + 1, b.metrics().leaderChangesSeen());
   }
 }

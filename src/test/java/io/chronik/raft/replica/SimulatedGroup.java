@@ -168,6 +168,8 @@ final class SimulatedGroup {
   private final ArrayDeque<String> trace = new ArrayDeque<>();
   private long now;
   private long seq;
+  /** Orders history events within one virtual millisecond: see {@link #historyTime()}. */
+  private long historyEvents;
   private long timerGeneration;
   private int[] side;
   private int bridge = -1;
@@ -665,13 +667,13 @@ final class SimulatedGroup {
     int dice = rnd.nextInt(10);
     Op op;
     if (dice < 4) {
-      op = new Op(Kind.READ, key, null, null, KeyValueStateMachine.get(key), now);
+      op = new Op(Kind.READ, key, null, null, KeyValueStateMachine.get(key), historyTime());
     } else if (dice < 7) {
-      op = new Op(Kind.PUT, key, value, null, KeyValueStateMachine.put(key, ByteString.copyFromUtf8(value)), now);
+      op = new Op(Kind.PUT, key, value, null, KeyValueStateMachine.put(key, ByteString.copyFromUtf8(value)), historyTime());
     } else {
       String expected = c.lastSeen.get(key);
       op = new Op(Kind.CAS, key, value, expected, KeyValueStateMachine.compareAndSet(key,
-          expected == null ? null : ByteString.copyFromUtf8(expected), ByteString.copyFromUtf8(value)), now);
+          expected == null ? null : ByteString.copyFromUtf8(expected), ByteString.copyFromUtf8(value)), historyTime());
     }
     c.op = op;
     if (op.kind == Kind.READ) {
@@ -757,7 +759,16 @@ final class SimulatedGroup {
       modelOp = new RegisterModel.Cas(op.expected, op.value, answered ? result.getApplied() : null);
     }
     List<HistoryOp<RegisterModel.Op>> ops = history.computeIfAbsent(op.key, k -> new ArrayList<>());
-    ops.add(new HistoryOp<>(ops.size(), op.call, answered ? now : HistoryOp.UNKNOWN, modelOp));
+    ops.add(new HistoryOp<>(ops.size(), op.call, answered ? historyTime() : HistoryOp.UNKNOWN, modelOp));
+  }
+
+  /**
+   * The virtual time of a call or an answer, with the order of events within one millisecond kept
+   * (a sequence number in the low bits): an operation invoked in the millisecond another was
+   * answered, but after it, is not concurrent with it — the checker must see it come after.
+   */
+  private long historyTime() {
+    return now * 1_000_000 + historyEvents++;
   }
 
   // ------------------------------------------------------------------ end of schedule
