@@ -30,7 +30,10 @@ final class LeaderReads {
   private final Replica r;
   private final Runnable heartbeatAll;
   private final ReadIndexQueue<LeaderRead> queue;
-  private final List<LeaderRead> beforeFirstCommit = new ArrayList<>();
+  /** Reads that arrived before the first commit of this term, with who sent each. */
+  private final List<Deferred> beforeFirstCommit = new ArrayList<>();
+
+  private record Deferred(LeaderRead read, String requester) {}
 
   /** @param heartbeatAll sends every follower a heartbeat carrying {@link #currentSeq()} */
   LeaderReads(Replica replica, Runnable heartbeatAll) {
@@ -54,11 +57,21 @@ final class LeaderReads {
   }
 
   void onForwardedRead(ForwardedRead fr) {
-    confirm(new HeldRead(r.reads.acceptForwarded(fr)), fr.from());
+    long id = r.reads.acceptForwarded(fr);
+    if (ReadRuleMutant.active == ReadRuleMutant.FORWARDED_READ_UNCONFIRMED) {
+      r.reads.serveAt(id, r.commitIndex);
+      return;
+    }
+    confirm(new HeldRead(id), fr.from());
   }
 
   void onIndexRequest(ReadIndexRequest req) {
     confirm(new IndexRequest(req.from(), req.requestId()), req.from());
+  }
+
+  /** Mutation testing only ({@link ReadRuleMutant#STALE_TERM_REQUEST_ANSWERED}): a stale request answered as current. */
+  void onStaleIndexRequest(ReadIndexRequest req) {
+    serve(new IndexRequest(req.from(), req.requestId()), r.commitIndex);
   }
 
   /**
@@ -71,8 +84,9 @@ final class LeaderReads {
    */
   private void confirm(LeaderRead read, String requester) {
     if (!committedInTerm()) {
-      beforeFirstCommit.add(read);
-    } else if (!requester.equals(r.members.self()) && r.quorum.isMajority(Set.of(r.members.self(), requester))) {
+      beforeFirstCommit.add(new Deferred(read, requester));
+    } else if (!requester.equals(r.members.self()) && (r.quorum.isMajority(Set.of(r.members.self(), requester))
+        || ReadRuleMutant.active == ReadRuleMutant.SHORTCUT_IN_ANY_GROUP)) {
       r.reads.metrics.readsConfirmedByRequest++;
       serve(read, r.commitIndex);
     } else {
@@ -91,13 +105,16 @@ final class LeaderReads {
     maybeStartRound();
   }
 
-  /** Thesis §6.4 step 1: the first entry of this term committed; only now is the commit index known current. */
+  /**
+   * Thesis §6.4 step 1: the first entry of this term committed; only now is the commit index
+   * known current. The reads that waited for it are confirmed as if they arrived now (every one
+   * arrived in this term, so the three-node shortcut holds for them as for any other).
+   */
   void onFirstCommitInTerm() {
     if (beforeFirstCommit.isEmpty()) return;
-    List<LeaderRead> deferred = new ArrayList<>(beforeFirstCommit);
+    List<Deferred> deferred = new ArrayList<>(beforeFirstCommit);
     beforeFirstCommit.clear();
-    for (LeaderRead read : deferred) queue.register(read, r.commitIndex);
-    maybeStartRound();
+    for (Deferred d : deferred) confirm(d.read(), d.requester());
   }
 
   /** Sends a confirmation round for the reads waiting for one, unless a round is outstanding. */
@@ -126,7 +143,7 @@ final class LeaderReads {
   /** Stepping down: no read waiting for this leader's confirmation may be served. */
   void onStepDown() {
     List<LeaderRead> unconfirmed = queue.drainAll();
-    unconfirmed.addAll(beforeFirstCommit);
+    for (Deferred d : beforeFirstCommit) unconfirmed.add(d.read());
     beforeFirstCommit.clear();
     for (LeaderRead read : unconfirmed) {
       if (read instanceof HeldRead held) {

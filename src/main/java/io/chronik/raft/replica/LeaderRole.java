@@ -409,6 +409,11 @@ final class LeaderRole implements Replica.RoleHandler {
     if (firstCommitOfTerm) reads.onFirstCommitInTerm();
   }
 
+  /** Mutation testing only: see {@link ReadRuleMutant#STALE_TERM_REQUEST_ANSWERED}. */
+  void staleIndexRequest(ReadIndexRequest req) {
+    reads.onStaleIndexRequest(req);
+  }
+
   private boolean committedInTerm() {
     return r.commitIndex > 0 && r.raftLog.termAt(r.commitIndex) == r.term;
   }

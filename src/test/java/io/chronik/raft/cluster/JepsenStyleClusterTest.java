@@ -78,6 +78,54 @@ class JepsenStyleClusterTest {
     assertTrue(ops > schedules * 20L, "the workload must complete operations, got " + ops);
   }
 
+  /**
+   * Negative control: the same cluster, history recording and checker flag stale reads. A
+   * follower cut off from the others serves an {@code unsafe} read of a key after a write of it
+   * completed through the majority: the checker must call that history not linearizable.
+   */
+  @Test
+  void unsafeReadsOnACutOffFollowerAreFlagged() throws Exception {
+    try (TestCluster c = new TestCluster(List.of("n1", "n2", "n3"),
+        "[{name = kv, partitions = 1, replication-factor = 3, state-machine = key-value}]",
+        "chronik.cluster.message-filter = io.chronik.raft.cluster.ChaosFilter\nchronik.request-timeout = 2s")) {
+      int leader = c.indexOf(c.awaitLeader(0, "kv-0").replicaId());
+      int cutOff = (leader + 1) % 3;
+      String key = "control";
+      long call = System.nanoTime();
+      c.chronik(leader).put("kv", 0, key, ByteString.copyFromUtf8("v0")).toCompletableFuture().get(15, TimeUnit.SECONDS);
+      record(key, call, new RegisterModel.Put("v0"));
+      // wait until the follower has applied v0, so the stale read below is of a real value
+      c.kit(cutOff).createTestProbe().awaitAssert(java.time.Duration.ofSeconds(10), () -> {
+        assertTrue("v0".equals(get(c, cutOff, key)), "the follower applies v0");
+        return null;
+      });
+      ChaosFilter.plan = new ChaosFilter.Plan(Set.of(c.ids.get(cutOff)), 0, 0, 0);
+      call = System.nanoTime();
+      c.chronik(leader).put("kv", 0, key, ByteString.copyFromUtf8("v1")).toCompletableFuture().get(15, TimeUnit.SECONDS);
+      record(key, call, new RegisterModel.Put("v1"));
+      call = System.nanoTime();
+      String seen = get(c, cutOff, key);
+      record(key, call, new RegisterModel.Get(seen));
+      LinearizabilityChecker.Verdict v = LinearizabilityChecker.check(new RegisterModel(), history.get(key), 5_000_000);
+      System.out.printf("l2 negative control: unsafe read on the cut-off follower saw %s after v1 was written: %s%n",
+          seen, v);
+      assertTrue("v0".equals(seen), "the cut-off follower cannot have learned v1, saw " + seen);
+      assertTrue(v == LinearizabilityChecker.Verdict.VIOLATION, "the checker must flag the stale read: " + v);
+    } finally {
+      ChaosFilter.plan = ChaosFilter.Plan.NONE;
+    }
+  }
+
+  private static String get(TestCluster c, int node, String key) {
+    try {
+      var r = c.chronik(node).get("kv", 0, key, Optional.of(ReadPolicy.UNSAFE), 0).toCompletableFuture()
+          .get(5, TimeUnit.SECONDS);
+      return r.result().getFound() ? r.result().getValue().toStringUtf8() : null;
+    } catch (Exception e) {
+      throw new AssertionError("unsafe read through node " + node + " failed: " + e, e);
+    }
+  }
+
   private void runSchedule(TestCluster c, Random rnd, String prefix, ReadPolicy policy) throws Exception {
     long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(FAULT_MILLIS);
     List<CompletableFuture<Void>> clients = new ArrayList<>();

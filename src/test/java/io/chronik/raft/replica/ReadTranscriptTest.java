@@ -1,0 +1,282 @@
+package io.chronik.raft.replica;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import akka.actor.testkit.typed.Effect;
+import akka.actor.testkit.typed.javadsl.TestInbox;
+import com.google.protobuf.ByteString;
+import io.chronik.raft.replica.ReadProtocol.ReadReply;
+import io.chronik.raft.rpc.HardState;
+import io.chronik.raft.rpc.LogEntry;
+import io.chronik.raft.statemachine.KeyValueStateMachine;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * The read protocol message by message, as etcd raft's {@code testdata/*.txt} interaction tests
+ * do it: each file in {@code src/test/resources/read-transcripts} is a script of steps, each
+ * followed by {@code ----} and exactly what the replica under test sent and answered in that
+ * step. Any change of behaviour fails the transcript; {@code -Dtranscripts.rewrite=true} writes
+ * what the code does now into the files (review the diff).
+ *
+ * <p>Steps: {@code follower self=b voters=a,b,c term=2 leader=a log=3 commit=3 [seed=1]},
+ * {@code leader self=a voters=a,b,c acks=b} (its no-op at index 2 committed), {@code read <name>
+ * policy=safe|none|unsafe [min=N]}, {@code propose value=v}, {@code deliver <Message> from=… key=value…}
+ * (ReadIndexRequest, ReadIndexResponse, ForwardedRead, ForwardedReadResult, Heartbeat, Ack), {@code persist}
+ * (the replica's pending disk writes complete), {@code tick}
+ * (the ReadIndex retry timer), {@code timeout} (every read deadline). Request and read ids are
+ * random per incarnation; they print as {@code #1}, {@code #2}, … in order of appearance, and a
+ * step names them the same way.
+ */
+class ReadTranscriptTest {
+  static final Path DIR = Path.of("src/test/resources/read-transcripts");
+
+  @TestFactory
+  Stream<DynamicTest> transcripts() throws IOException {
+    List<Path> files;
+    try (Stream<Path> list = Files.list(DIR)) {
+      files = list.filter(p -> p.toString().endsWith(".txt")).sorted().toList();
+    }
+    assertTrue(files.size() >= 7, "transcripts in " + DIR + ": " + files);
+    return files.stream().map(f -> DynamicTest.dynamicTest(f.getFileName().toString(), () -> run(f)));
+  }
+
+  /** A line of a transcript: a comment or blank line kept as it is, or a step and its expected output. */
+  private record Item(String text, boolean step, String expected) {}
+
+  private static List<Item> parse(String text) {
+    List<Item> items = new ArrayList<>();
+    String[] lines = text.split("\n", -1);
+    int i = 0;
+    while (i < lines.length) {
+      String line = lines[i++];
+      if (line.isBlank() || line.startsWith("#")) {
+        items.add(new Item(line, false, ""));
+        continue;
+      }
+      if (i >= lines.length || !lines[i].equals("----")) throw new IllegalArgumentException("no ---- after: " + line);
+      i++;
+      StringBuilder expected = new StringBuilder();
+      while (i < lines.length && !lines[i].isEmpty()) expected.append(lines[i++]).append('\n');
+      items.add(new Item(line, true, expected.toString()));
+    }
+    return items;
+  }
+
+  static void run(Path file) throws IOException {
+    List<Item> items = parse(Files.readString(file));
+    assertTrue(items.stream().filter(Item::step).count() > 2, file + " has too few steps");
+    Script script = new Script();
+    StringBuilder rewritten = new StringBuilder();
+    List<String> mismatches = new ArrayList<>();
+    for (Item item : items) {
+      if (!item.step()) {
+        rewritten.append(item.text()).append('\n');
+        continue;
+      }
+      String actual = script.step(item.text());
+      if (!actual.equals(item.expected())) {
+        mismatches.add(item.text() + "\n  expected:\n" + indent(item.expected()) + "  actual:\n" + indent(actual));
+      }
+      rewritten.append(item.text()).append("\n----\n").append(actual);
+    }
+    if (Boolean.getBoolean("transcripts.rewrite")) {
+      Files.writeString(file, rewritten.toString().replaceAll("\n+$", "\n"));
+      return;
+    }
+    assertTrue(mismatches.isEmpty(), file + ":\n" + String.join("\n", mismatches));
+  }
+
+  private static String indent(String s) {
+    return s.isEmpty() ? "    (nothing)\n" : s.replaceAll("(?m)^", "    ");
+  }
+
+  /** One replica under test and the names of the ids it used. */
+  private static final class Script {
+    private OneReplica replica;
+    private String self;
+    private final Map<String, TestInbox<ReadReply>> reads = new LinkedHashMap<>();
+    private final Map<Long, String> idNames = new HashMap<>();
+    private final Map<String, Long> ids = new HashMap<>();
+    private int firedTimeouts;
+
+    String step(String line) {
+      String[] words = line.trim().split("\\s+");
+      Map<String, String> args = new HashMap<>();
+      for (String w : Arrays.copyOfRange(words, 1, words.length)) {
+        int eq = w.indexOf('=');
+        if (eq > 0) args.put(w.substring(0, eq), w.substring(eq + 1));
+      }
+      switch (words[0]) {
+        case "follower" -> follower(args);
+        case "leader" -> leader(args);
+        case "read" -> reads.put(words[1], replica.read(ReadPolicy.parse(args.get("policy")),
+            Long.parseLong(args.getOrDefault("min", "0"))));
+        case "deliver" -> replica.kit.run(message(words[1], args));
+        case "tick" -> replica.kit.run(Reads.RetryReadIndex.INSTANCE);
+        case "persist" -> replica.persistAll();
+        case "propose" -> {
+          replica.kit.run(new ClientProtocol.Propose(KeyValueStateMachine.put("k", ByteString.copyFromUtf8(
+              args.get("value"))), TestInbox.<ClientProtocol.ProposeReply>create().getRef()));
+          replica.persistAll();
+        }
+        case "timeout" -> fireTimeouts();
+        default -> throw new IllegalArgumentException("unknown step: " + line);
+      }
+      return output();
+    }
+
+    private static LogEntry put(long index, long term, String value) {
+      return LogEntry.newBuilder().setIndex(index).setTerm(term)
+          .setCommand(KeyValueStateMachine.put("k", ByteString.copyFromUtf8(value))).build();
+    }
+
+    private void follower(Map<String, String> a) {
+      self = a.get("self");
+      long term = Long.parseLong(a.get("term"));
+      int n = Integer.parseInt(a.get("log"));
+      List<LogEntry> log = new ArrayList<>();
+      for (int i = 1; i <= n; i++) log.add(put(i, term, "v" + i));
+      replica = new OneReplica(self, new LinkedHashSet<>(List.of(a.get("voters").split(","))),
+          HardState.newBuilder().setTerm(term).build(), log, Long.parseLong(a.getOrDefault("seed", "1")));
+      replica.kit.run(new AppendEntries("g", term, a.get("leader"), n, n == 0 ? 0 : term, List.of(),
+          Long.parseLong(a.get("commit")), 0));
+      replica.persistAll();
+      replica.net.getAllReceived();
+      replica.kit.getAllEffects();
+      firedTimeouts = 0;
+    }
+
+    private void leader(Map<String, String> a) {
+      self = a.get("self");
+      replica = new OneReplica(self, new LinkedHashSet<>(List.of(a.get("voters").split(","))),
+          HardState.newBuilder().setTerm(1).build(), List.of(put(1, 1, "v1")));
+      List<String> ackers = List.of(a.get("acks").split(","));
+      replica.campaignAndWin(ackers);
+      replica.persistAll();
+      if (!a.getOrDefault("committed", "true").equals("false")) {
+        for (String peer : ackers) replica.kit.run(AppendEntriesResponse.accepted("g", 2, peer, 2, 0));
+      }
+      replica.net.getAllReceived();
+      replica.kit.getAllEffects();
+      firedTimeouts = 0;
+    }
+
+    private void fireTimeouts() {
+      for (Effect e : replica.kit.getAllEffects()) {
+        if (e instanceof Effect.TimerScheduled<?> t && t.msg() instanceof Reads.ReadTimedOut m) replica.kit.run(m);
+      }
+    }
+
+    /** {@code #n}: the n-th id the replica used; a number: an id a peer chose (printed as given). */
+    private long id(String name) {
+      if (!name.startsWith("#")) {
+        long literal = Long.parseLong(name);
+        idNames.putIfAbsent(literal, name);
+        ids.putIfAbsent(name, literal);
+        return literal;
+      }
+      Long id = ids.get(name);
+      if (id == null) throw new IllegalArgumentException("no id " + name + " seen yet");
+      return id;
+    }
+
+    private String name(long id) {
+      return idNames.computeIfAbsent(id, x -> {
+        String n = "#" + (ids.keySet().stream().filter(k -> k.startsWith("#")).count() + 1);
+        ids.put(n, x);
+        return n;
+      });
+    }
+
+    private RaftMessage message(String type, Map<String, String> a) {
+      long term = Long.parseLong(a.getOrDefault("term", "2"));
+      String from = a.get("from");
+      return switch (type) {
+        case "ReadIndexRequest" -> new ReadIndexRequest("g", term, from, id(a.get("id")));
+        case "ReadIndexResponse" -> new ReadIndexResponse("g", term, from, id(a.get("id")),
+            Boolean.parseBoolean(a.getOrDefault("ok", "true")), Long.parseLong(a.getOrDefault("index", "0")));
+        case "ForwardedRead" -> new ForwardedRead("g", term, from, id(a.get("read")),
+            KeyValueStateMachine.get("k"), Long.parseLong(a.getOrDefault("min", "0")));
+        case "ForwardedReadResult" -> new ForwardedReadResult("g", term, from, id(a.get("id")),
+            Boolean.parseBoolean(a.getOrDefault("ok", "true")), io.chronik.raft.statemachine.proto.KvResult
+                .newBuilder().setFound(true).setValue(ByteString.copyFromUtf8(a.getOrDefault("value", ""))).build()
+                .toByteString(), Long.parseLong(a.getOrDefault("applied", "0")));
+        case "Heartbeat" -> new AppendEntries("g", term, from, Long.parseLong(a.get("prev")),
+            Long.parseLong(a.getOrDefault("prevTerm", String.valueOf(term))), List.of(),
+            Long.parseLong(a.get("commit")), Long.parseLong(a.getOrDefault("seq", "0")));
+        case "Ack" -> AppendEntriesResponse.accepted("g", term, from, Long.parseLong(a.get("match")),
+            Long.parseLong(a.getOrDefault("seq", "0")));
+        default -> throw new IllegalArgumentException("unknown message " + type);
+      };
+    }
+
+    /** What the replica sent and answered since the last step, one line each. */
+    private String output() {
+      StringBuilder out = new StringBuilder();
+      for (Envelope e : replica.net.getAllReceived()) out.append(render(e.to(), e.message())).append('\n');
+      for (Map.Entry<String, TestInbox<ReadReply>> r : reads.entrySet()) {
+        for (ReadReply reply : r.getValue().getAllReceived()) {
+          out.append(r.getKey()).append(" <- ").append(render(reply)).append('\n');
+        }
+      }
+      return out.toString();
+    }
+
+    private String render(String to, RaftMessage m) {
+      String head = self + "->" + to + " ";
+      if (m instanceof ReadIndexRequest q) return head + "ReadIndexRequest term=" + q.term() + " id=" + name(q.requestId());
+      if (m instanceof ReadIndexResponse r) {
+        return head + "ReadIndexResponse term=" + r.term() + " id=" + name(r.requestId()) + " ok=" + r.ok()
+            + (r.ok() ? " index=" + r.readIndex() : "");
+      }
+      if (m instanceof AppendEntries ae) {
+        return head + (ae.entries().isEmpty() ? "Heartbeat" : "AppendEntries entries=" + ae.entries().size())
+            + " term=" + ae.term() + " commit=" + ae.leaderCommit() + " seq=" + ae.readSeq();
+      }
+      if (m instanceof AppendEntriesResponse r) {
+        return head + "Ack term=" + r.term() + " success=" + r.success() + " match=" + r.matchIndex() + " seq=" + r.readSeq();
+      }
+      if (m instanceof ForwardedRead f) return head + "ForwardedRead term=" + f.term() + " id=" + name(f.readId()) + " min=" + f.minIndex();
+      if (m instanceof ForwardedReadResult f) {
+        return head + "ForwardedReadResult term=" + f.term() + " read=" + name(f.readId()) + " ok=" + f.ok()
+            + (f.ok() ? " value=" + value(f.result()) + " applied=" + f.appliedIndex() : "");
+      }
+      return head + m.getClass().getSimpleName();
+    }
+
+    private static String value(ByteString kvResult) {
+      var r = KeyValueStateMachine.result(kvResult);
+      return r.getFound() ? r.getValue().toStringUtf8() : "(none)";
+    }
+
+    private static String render(ReadReply reply) {
+      if (reply instanceof ReadProtocol.ReadResult r) {
+        return "ReadResult value=" + value(r.result()) + " applied=" + r.appliedIndex() + " by=" + r.servedBy();
+      }
+      if (reply instanceof ReadProtocol.RetryLater r) return "RetryLater " + r.reason();
+      if (reply instanceof ReadProtocol.NoLeader n) return "NoLeader hint=" + n.leaderHint().orElse("-");
+      if (reply instanceof ReadProtocol.ReadTimeout) return "ReadTimeout";
+      return reply.toString();
+    }
+  }
+
+  /** The file format itself must be strict: a step without its ---- is an error, not a pass. */
+  @org.junit.jupiter.api.Test
+  void aStepWithoutItsSeparatorIsRejected() {
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> parse("read r1 policy=safe\n"));
+    assertEquals(1, parse("read r1 policy=safe\n----").size());
+  }
+}
