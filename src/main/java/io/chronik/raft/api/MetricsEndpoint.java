@@ -9,7 +9,7 @@ import akka.http.javadsl.server.AllDirectives;
 import akka.http.javadsl.server.Route;
 import io.chronik.raft.cluster.ClusterNode;
 import io.chronik.raft.replica.ClientProtocol;
-import io.chronik.raft.replica.ReadMetrics;
+import io.chronik.raft.replica.ReplicaMetrics;
 import io.chronik.raft.replica.ReadPolicy;
 import io.chronik.raft.replica.ReadProtocol;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -33,7 +33,7 @@ import java.util.function.ToDoubleFunction;
  * values; a replica that does not answer in time keeps its previous values.
  */
 public final class MetricsEndpoint extends AllDirectives {
-  private record Sample(ClientProtocol.Status status, ReadMetrics.Snapshot reads) {}
+  private record Sample(ClientProtocol.Status status, ReplicaMetrics.Snapshot reads) {}
 
   private final ClusterNode node;
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -68,8 +68,8 @@ public final class MetricsEndpoint extends AllDirectives {
     for (String group : localGroups) {
       CompletableFuture<ClientProtocol.StatusReply> status =
           node.<ClientProtocol.StatusReply>ask(group, node.nodeId(), ClientProtocol.GetStatus::new).toCompletableFuture();
-      CompletableFuture<ReadMetrics.Snapshot> reads =
-          node.<ReadMetrics.Snapshot>ask(group, node.nodeId(), ReadProtocol.GetReadMetrics::new).toCompletableFuture();
+      CompletableFuture<ReplicaMetrics.Snapshot> reads =
+          node.<ReplicaMetrics.Snapshot>ask(group, node.nodeId(), ReadProtocol.GetReplicaMetrics::new).toCompletableFuture();
       asks.add(status.thenCombine(reads, (s, r) -> {
         if (s instanceof ClientProtocol.Status st) samples.put(group, new Sample(st, r));
         return (Void) null;

@@ -14,7 +14,7 @@ import io.chronik.raft.replica.ClientProtocol.ProposeReply;
 import io.chronik.raft.replica.ClientProtocol.QueryReply;
 import io.chronik.raft.replica.ClientProtocol.Status;
 import io.chronik.raft.replica.ClientProtocol.StatusReply;
-import io.chronik.raft.replica.ReadMetrics;
+import io.chronik.raft.replica.ReplicaMetrics;
 import io.chronik.raft.replica.ReadPolicy;
 import io.chronik.raft.replica.ReadProtocol;
 import io.chronik.raft.replica.ReplicaSettings;
@@ -115,9 +115,9 @@ public final class InProcessCluster implements AutoCloseable {
         askTimeout, system.scheduler());
   }
 
-  public CompletionStage<ReadMetrics.Snapshot> readMetrics(String node, String group) {
+  public CompletionStage<ReplicaMetrics.Snapshot> readMetrics(String node, String group) {
     return AskPattern.ask(host(node),
-        replyTo -> new NodeHost.ForPartition(group, new ReadProtocol.GetReadMetrics(replyTo)), askTimeout,
+        replyTo -> new NodeHost.ForPartition(group, new ReadProtocol.GetReplicaMetrics(replyTo)), askTimeout,
         system.scheduler());
   }
 

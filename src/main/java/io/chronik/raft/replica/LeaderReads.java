@@ -87,7 +87,7 @@ final class LeaderReads {
       beforeFirstCommit.add(new Deferred(read, requester));
     } else if (!requester.equals(r.members.self()) && (r.quorum.isMajority(Set.of(r.members.self(), requester))
         || ReadRuleMutant.active == ReadRuleMutant.SHORTCUT_IN_ANY_GROUP)) {
-      r.reads.metrics.readsConfirmedByRequest++;
+      r.metrics.readsConfirmedByRequest++;
       serve(read, r.commitIndex);
     } else {
       queue.register(read, r.commitIndex);
@@ -121,13 +121,13 @@ final class LeaderReads {
   private void maybeStartRound() {
     if (!queue.needsRound()) return;
     queue.startRound();
-    r.reads.metrics.readIndexRounds++;
+    r.metrics.readIndexRounds++;
     heartbeatAll.run();
     release(queue.releaseConfirmed()); // a single-voter group confirms on its own
   }
 
   private void release(List<Released<LeaderRead>> confirmed) {
-    r.reads.metrics.readsReleasedByRounds += confirmed.size();
+    r.metrics.readsReleasedByRounds += confirmed.size();
     for (Released<LeaderRead> c : confirmed) serve(c.read(), c.readIndex());
   }
 

@@ -32,5 +32,5 @@ public final class ReadProtocol {
   public record RetryLater(String groupId, String reason, Optional<String> leaderHint) implements ReadReply {}
 
   /** Asks a replica for its read metrics. */
-  public record GetReadMetrics(ActorRef<ReadMetrics.Snapshot> replyTo) implements Command {}
+  public record GetReplicaMetrics(ActorRef<ReplicaMetrics.Snapshot> replyTo) implements Command {}
 }

@@ -52,7 +52,7 @@ final class Reads {
   private final Replica r;
   private final Map<Long, Open> open = new HashMap<>();
   private final PendingReads<Long> awaitingApply = new PendingReads<>();
-  final ReadMetrics metrics = new ReadMetrics();
+  private final ReplicaMetrics metrics;
   private long nextId;
   private final ReadIndexRequests<Long> requests;
   private boolean retryTicking;
@@ -60,6 +60,7 @@ final class Reads {
 
   Reads(Replica replica, Random random) {
     this.r = replica;
+    this.metrics = replica.metrics;
     this.nextId = random.nextLong();
     this.requests = new ReadIndexRequests<>(replica.settings.readIndexPipeline(), random.nextLong());
   }
@@ -270,7 +271,7 @@ final class Reads {
     return open.size();
   }
 
-  ReadMetrics.Snapshot snapshot() {
+  ReplicaMetrics.Snapshot snapshot() {
     long oldest = open.values().stream().mapToLong(o -> o.startNanos).min().orElse(System.nanoTime());
     return metrics.snapshot(open.size(), (System.nanoTime() - oldest) / 1_000_000);
   }

@@ -115,6 +115,8 @@ public final class Replica {
   /** Proposals this replica accepted as leader and has not answered yet. */
   final PendingProposals proposals;
   /** Reads this replica holds until they are served, fail or time out. */
+  /** Reads and the traffic that prices them (see {@link ReplicaMetrics}). */
+  final ReplicaMetrics metrics = new ReplicaMetrics();
   final Reads reads;
   /** Writes this replica forwarded to its leader and has not answered yet. */
   final ProposalForwarding forwarding;
@@ -277,7 +279,7 @@ public final class Replica {
       commitIndex = 0;
       lastApplied = 0;
     }
-    writes = new WriteQueue(ctx.getSelf(), storage, raftLog.lastIndex(), reads.metrics);
+    writes = new WriteQueue(ctx.getSelf(), storage, raftLog.lastIndex(), metrics);
     log.debug("group {} replica {} recovered term={} vote='{}' snapshot={} lastIndex={}", members.groupId(),
         members.self(), term, votedFor, raftLog.compactedIndex(), raftLog.lastIndex());
     return stash.unstashAll(becomeFollower(Optional.empty()));
@@ -320,7 +322,7 @@ public final class Replica {
         .onMessage(ProposalForwarding.ForwardTimedOut.class, forwarding::onTimedOut)
         .onMessage(ProposalForwarding.OrphansTimedOut.class, forwarding::onOrphansTimedOut)
         .onMessage(ReplicaControl.Drain.class, m -> onDrain(m, role))
-        .onMessage(ReadProtocol.GetReadMetrics.class, m -> {
+        .onMessage(ReadProtocol.GetReplicaMetrics.class, m -> {
           m.replyTo().tell(reads.snapshot());
           return Behaviors.same();
         })
@@ -355,7 +357,7 @@ public final class Replica {
    * leader or candidate learns the current term) or dropped, never handled by the role.
    */
   Behavior<Command> step(RaftMessage m, RoleHandler role) {
-    reads.metrics.messagesReceived++;
+    metrics.messagesReceived++;
     if (!m.groupId().equals(members.groupId()) || !quorum.isVoter(m.from()) || m.from().equals(members.self())) {
       log.warn("group {} replica {}: dropping {} from non-member {} of group {}", members.groupId(),
           members.self(), m.getClass().getSimpleName(), m.from(), m.groupId());
@@ -724,7 +726,7 @@ public final class Replica {
   // ---------------------------------------------------------------- sending
 
   void send(String to, RaftMessage message) {
-    reads.metrics.messagesSent++;
+    metrics.messagesSent++;
     transport.tell(new Envelope(to, message));
   }
 

@@ -20,7 +20,7 @@ import java.util.Optional;
  */
 final class WriteQueue {
   private final ActorRef<Command> self;
-  private final ReadMetrics metrics;
+  private final ReplicaMetrics metrics;
   private ActorRef<StorageCommand> storage;
   private long nextWriteId = 1;
 
@@ -34,7 +34,7 @@ final class WriteQueue {
 
   private record InFlight(long writeId, long lastIndex, List<Runnable> actions) {}
 
-  WriteQueue(ActorRef<Command> self, ActorRef<StorageCommand> storage, long durableIndex, ReadMetrics metrics) {
+  WriteQueue(ActorRef<Command> self, ActorRef<StorageCommand> storage, long durableIndex, ReplicaMetrics metrics) {
     this.self = self;
     this.metrics = metrics;
     this.storage = storage;

@@ -10,7 +10,7 @@ import io.chronik.raft.cluster.InProcessCluster;
 import io.chronik.raft.cluster.NodeHost.GroupSpec;
 import io.chronik.raft.replica.ClientProtocol.Proposed;
 import io.chronik.raft.replica.ClientProtocol.Status;
-import io.chronik.raft.replica.ReadMetrics;
+import io.chronik.raft.replica.ReplicaMetrics;
 import io.chronik.raft.replica.ReadPolicy;
 import io.chronik.raft.replica.ReadProtocol;
 import io.chronik.raft.replica.StorageFactory;
@@ -112,7 +112,7 @@ final class ThroughputCommand implements Callable<Integer> {
       for (ReadPolicy policy : List.of(ReadPolicy.UNSAFE, ReadPolicy.SAFE, ReadPolicy.NONE)) {
         System.out.printf("run: follower reads, policy %s, %d clients, %d s warm-up + %d s measured ...%n",
             policy.configName(), clients, warmup, seconds);
-        ReadMetrics.Snapshot[] at = new ReadMetrics.Snapshot[2];
+        ReplicaMetrics.Snapshot[] at = new ReplicaMetrics.Snapshot[2];
         ClosedLoop.Measured m = new ClosedLoop(clients, warmup, seconds).run(
             i -> cluster.read(followers.get(i % followers.size()), GROUP, query, Optional.of(policy), 0)
                 .thenApply(reply -> succeeded(reply instanceof ReadProtocol.ReadResult, "read", reply)),

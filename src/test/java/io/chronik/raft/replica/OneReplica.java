@@ -68,9 +68,9 @@ final class OneReplica {
     return inbox;
   }
 
-  ReadMetrics.Snapshot metrics() {
-    TestInbox<ReadMetrics.Snapshot> probe = TestInbox.create();
-    kit.run(new ReadProtocol.GetReadMetrics(probe.getRef()));
+  ReplicaMetrics.Snapshot metrics() {
+    TestInbox<ReplicaMetrics.Snapshot> probe = TestInbox.create();
+    kit.run(new ReadProtocol.GetReplicaMetrics(probe.getRef()));
     return probe.receiveMessage();
   }
 

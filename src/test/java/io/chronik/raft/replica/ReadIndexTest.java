@@ -73,7 +73,7 @@ class ReadIndexTest {
   @Test
   void creation() {
     OneReplica b = follower(List.of(), 0);
-    ReadMetrics.Snapshot m = b.metrics();
+    ReplicaMetrics.Snapshot m = b.metrics();
     assertEquals(0, m.pending());
     assertEquals(0, m.readIndexRounds());
     assertEquals(0L, m.served().get(ReadPolicy.SAFE));
@@ -253,7 +253,7 @@ class ReadIndexTest {
     assertEquals(1, b.metrics().pending());
     b.fireReadTimeouts();
     assertEquals(0, b.metrics().pending());
-    ReadMetrics.Snapshot m = b.metrics();
+    ReplicaMetrics.Snapshot m = b.metrics();
     assertEquals(2L, m.served().get(ReadPolicy.SAFE));
     assertEquals(1, m.timeouts());
   }

@@ -808,8 +808,8 @@ final class SimulatedGroup {
     // Every read ends: after the read timeout, nothing may still be pending anywhere.
     runUntil(now + settings.readIndexTimeout().toMillis() + 100);
     for (Node n : nodes.values()) {
-      TestInbox<ReadMetrics.Snapshot> probe = TestInbox.create();
-      n.kit.run(new ReadProtocol.GetReadMetrics(probe.getRef()));
+      TestInbox<ReplicaMetrics.Snapshot> probe = TestInbox.create();
+      n.kit.run(new ReadProtocol.GetReplicaMetrics(probe.getRef()));
       drain(n);
       int pending = probe.receiveMessage().pending();
       if (pending != 0) invariants.violations.add("reads leaked: " + n.id + " still holds " + pending + " reads");

@@ -5,11 +5,12 @@ import java.util.Map;
 import org.HdrHistogram.Histogram;
 
 /**
- * Read metrics of one replica, with the traffic counters that price them (Raft messages sent and
- * received, storage writes and the entries they carried), owned and updated by the replica actor only; others get an
- * immutable {@link Snapshot} by asking ({@link ReadProtocol.GetReadMetrics}).
+ * What one replica counts: its reads (served per policy with latency, ReadIndex rounds, failures
+ * by kind) and the traffic that prices reads and writes (Raft messages sent and received, storage
+ * writes and the entries they carried). Owned and updated by the replica actor only; others get an
+ * immutable {@link Snapshot} by asking ({@link ReadProtocol.GetReplicaMetrics}).
  */
-public final class ReadMetrics {
+public final class ReplicaMetrics {
   final EnumMap<ReadPolicy, Long> served = new EnumMap<>(ReadPolicy.class);
   final EnumMap<ReadPolicy, Histogram> latencyMicros = new EnumMap<>(ReadPolicy.class);
   long readIndexRounds;
@@ -29,7 +30,7 @@ public final class ReadMetrics {
   long storageWrites;
   long entriesPersisted;
 
-  ReadMetrics() {
+  ReplicaMetrics() {
     for (ReadPolicy p : ReadPolicy.values()) {
       served.put(p, 0L);
       latencyMicros.put(p, new Histogram(3));
