@@ -36,6 +36,12 @@ final class Snapshotting {
   private Optional<SnapshotData> latest = Optional.empty();
   private boolean saving;
   private long bytesSinceSnapshot;
+  /**
+   * Set when this replica installed a leader's snapshot: it takes its own at the next applied
+   * entry, so the received copy (for a record log, every retained record) does not stay on disk
+   * beside the state it was restored into until the thresholds say so.
+   */
+  private boolean ownSnapshotDue;
   /** The leader's snapshot this follower receives, or null. */
   private Incoming incoming;
 
@@ -88,6 +94,7 @@ final class Snapshotting {
     closeOutgoing();
     latest = recovered;
     saving = false;
+    ownSnapshotDue = false;
     incoming = null;
     bytesSinceSnapshot = 0;
   }
@@ -116,10 +123,11 @@ final class Snapshotting {
     if (saving || incoming != null) return;
     long base = latest.map(s -> s.meta().index()).orElse(0L);
     ReplicaSettings.Snapshots s = r.settings.snapshots();
-    if (r.lastApplied - base < s.entries() && bytesSinceSnapshot < s.bytes()) return;
+    if (r.lastApplied - base < s.entries() && bytesSinceSnapshot < s.bytes() && !ownSnapshotDue) return;
     if (r.lastApplied <= base) return;
     SnapshotMeta meta = new SnapshotMeta(r.lastApplied, r.raftLog.termAt(r.lastApplied));
     saving = true;
+    ownSnapshotDue = false;
     bytesSinceSnapshot = 0;
     r.storage().tell(new SaveSnapshot(meta, r.stateMachine.snapshot(), r.ctx.getSelf()));
   }
@@ -204,6 +212,7 @@ final class Snapshotting {
       r.writes.covered(meta.index());
       r.lastApplied = meta.index();
       bytesSinceSnapshot = 0;
+      ownSnapshotDue = true;
       r.log.info("group {} replica {}: installed the leader's {} ({} bytes)", r.members.groupId(), r.members.self(),
           meta, snapshot.size());
       r.commitIndex = Math.max(r.commitIndex, meta.index());

@@ -116,6 +116,20 @@ class SnapshotCatchUpTest {
               + Files.size(f) + " bytes");
         }
       }
+      // The follower takes its own snapshot (a checkpoint) at the next entry: the received copy of
+      // every record does not stay on its disk beside the segment files.
+      c.chronik(writer).produce("orders", 0, List.of(ByteString.copyFromUtf8("one more"))).toCompletableFuture()
+          .get(15, TimeUnit.SECONDS);
+      Path followerSnapshots = JournalStorage.snapshotDir(c.config(down), c.ids.get(down), "orders-0");
+      probe.awaitAssert(Duration.ofSeconds(15), Duration.ofMillis(200), () -> {
+        try (Stream<Path> files = Files.list(followerSnapshots)) {
+          List<Path> snaps = files.filter(f -> f.toString().endsWith(".snap")).toList();
+          assertEquals(1, snaps.size(), snaps.toString());
+          assertTrue(Files.size(snaps.get(0)) < 4096, "the follower's snapshot is its own checkpoint now: "
+              + Files.size(snaps.get(0)) + " bytes");
+        }
+        return null;
+      });
       Path records = Path.of(c.config(down).getString("chronik.data-dir"), "records", c.ids.get(down), "orders-0");
       try (Stream<Path> generations = Files.list(records)) {
         assertEquals(1, generations.count(), "one generation of segment files on the follower: " + records);
