@@ -114,9 +114,9 @@ public final class Replica {
   private ActorRef<StorageCommand> storage;
   /** Proposals this replica accepted as leader and has not answered yet. */
   final PendingProposals proposals;
-  /** Reads this replica holds until they are served, fail or time out. */
   /** Reads and the traffic that prices them (see {@link ReplicaMetrics}). */
   final ReplicaMetrics metrics = new ReplicaMetrics();
+  /** Reads this replica holds until they are served, fail or time out. */
   final Reads reads;
   /** Writes this replica forwarded to its leader and has not answered yet. */
   final ProposalForwarding forwarding;
@@ -555,8 +555,9 @@ public final class Replica {
     leaderMayHaveChanged("the leader changed");
   }
 
-  /** The (term, leader) whose loss reads and forwarded writes were last told about. */
-  private String notifiedLeadership = "";
+  /** The term and leader ("" for none) whose loss reads and forwarded writes were last told about. */
+  private long notifiedTerm;
+  private String notifiedLeader = "";
 
   /**
    * Reads and forwarded writes waiting on a leader fail (retryably) when the leadership they rely
@@ -564,9 +565,10 @@ public final class Replica {
    * new leader's first message may all report the same one.
    */
   private void leaderMayHaveChanged(String why) {
-    String now = term + "/" + leaderId.orElse("");
-    if (now.equals(notifiedLeadership)) return;
-    notifiedLeadership = now;
+    String leader = leaderId.orElse("");
+    if (term == notifiedTerm && leader.equals(notifiedLeader)) return;
+    notifiedTerm = term;
+    notifiedLeader = leader;
     reads.onLeaderChange(why);
     forwarding.onLeaderChange(why);
   }
@@ -595,7 +597,8 @@ public final class Replica {
   void heardFromLeader(String leader) {
     if (leaderId.isPresent() && !leaderId.get().equals(leader)) leaderMayHaveChanged("the leader changed");
     leaderId = Optional.of(leader);
-    notifiedLeadership = term + "/" + leader; // what reads sent from now on rely on
+    notifiedTerm = term; // what reads sent from now on rely on
+    notifiedLeader = leader;
     leaderRecentlySeen = true;
     leaderContact = true;
     drainingTimeouts = 0;
