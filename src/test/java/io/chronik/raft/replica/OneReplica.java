@@ -22,6 +22,9 @@ import java.util.Set;
 
 /** One replica under {@link BehaviorTestKit}; the test plays its peers and its storage by hand. */
 final class OneReplica {
+  /** The follower's ReadIndex pipeline depth these tests run with (deeper than the default, to exercise it). */
+  static final int PIPELINE = 4;
+
   final BehaviorTestKit<Command> kit;
   final TestInbox<Envelope> net = TestInbox.create();
   final TestInbox<StorageCommand> storage = TestInbox.create();
@@ -33,7 +36,8 @@ final class OneReplica {
   /** {@code seed}: the replica's randomness; a restarted node's incarnation draws other numbers than the one before. */
   OneReplica(String self, Set<String> voters, HardState hardState, List<LogEntry> log, long seed) {
     ReplicaSettings settings = new ReplicaSettings(Duration.ofMillis(300), Duration.ofMillis(50), 64, 4096, 16, 4,
-        true, true, 100, Duration.ofMillis(100), Duration.ofSeconds(5), ReadPolicy.SAFE, 10_000);
+        true, true, 100, Duration.ofMillis(100), Duration.ofSeconds(5), ReadPolicy.SAFE, 10_000)
+        .withReadIndexPipeline(PIPELINE);
     kit = BehaviorTestKit.create(Replica.create(settings, new GroupMembers("g", self, voters), net.getRef(),
         (ctx, incarnation) -> storage.getRef(), KeyValueStateMachine::new, new Random(seed)));
     assertInstanceOf(StorageProtocol.Recover.class, storage.receiveMessage());

@@ -191,7 +191,7 @@ class ReadIndexTest {
   @Test
   void readsGoOutAtOnceWhileThePipelineHasRoomAndShareTheNextRequestWhenFull() {
     OneReplica b = follower(log(3), 3);
-    int depth = ReplicaSettings.DEFAULT_READ_INDEX_PIPELINE;
+    int depth = OneReplica.PIPELINE;
     List<TestInbox<ReadReply>> early = new ArrayList<>();
     for (int i = 0; i < depth; i++) early.add(b.read(ReadPolicy.SAFE, 0));
     List<ReadIndexRequest> out = b.sent().stream().map(m -> assertInstanceOf(ReadIndexRequest.class, m)).toList();
