@@ -11,12 +11,17 @@ public class ChronikException extends RuntimeException {
     NOT_FOUND,
     /** No leader right now (an election is in progress, or a majority is down): retry shortly. */
     UNAVAILABLE,
-    /** It did not complete in time: retry. */
+    /** A read did not complete in time: retry. (A write that did not complete in time is {@link #OUTCOME_UNKNOWN}.) */
     TIMEOUT,
-    /** A write may or may not have been applied: read to find out before retrying. */
+    /**
+     * A write may or may not have been applied: read to find out before retrying, or resend an
+     * idempotent produce with the same producer id and sequence.
+     */
     OUTCOME_UNKNOWN,
     /** The offset asked for was deleted by retention: the message names the first offset still held. */
-    OUT_OF_RANGE
+    OUT_OF_RANGE,
+    /** An idempotent produce whose sequence does not follow its producer's last one: the message names the expected one. */
+    FAILED_PRECONDITION
   }
 
   private final Kind kind;

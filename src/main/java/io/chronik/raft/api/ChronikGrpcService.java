@@ -1,9 +1,10 @@
 package io.chronik.raft.api;
 
 import akka.grpc.GrpcServiceException;
+import akka.grpc.javadsl.Metadata;
 import akka.grpc.javadsl.MetadataBuilder;
 import com.google.protobuf.ByteString;
-import io.chronik.raft.api.grpc.Chronik;
+import io.chronik.raft.api.grpc.ChronikPowerApi;
 import io.chronik.raft.api.grpc.CompareAndSetRequest;
 import io.chronik.raft.api.grpc.CompareAndSetResponse;
 import io.chronik.raft.api.grpc.FetchRequest;
@@ -39,7 +40,7 @@ import java.util.function.Supplier;
  * validated first; every failure becomes a documented status code with a message a person can
  * act on, and a {@code chronik-leader-hint} trailer when a leader is known.
  */
-public final class ChronikGrpcService implements Chronik {
+public final class ChronikGrpcService implements ChronikPowerApi {
   static final int MAX_FETCH_RECORDS = 10_000;
   static final long MAX_FETCH_BYTES = 16L << 20;
   static final String LEADER_HINT = "chronik-leader-hint";
@@ -57,17 +58,24 @@ public final class ChronikGrpcService implements Chronik {
   }
 
   @Override
-  public CompletionStage<ProduceResponse> produce(ProduceRequest in) {
+  public CompletionStage<ProduceResponse> produce(ProduceRequest in, Metadata metadata) {
     return call(() -> {
       if (in.getRecordsCount() == 0) throw invalid("records must not be empty");
-      return chronik.produce(in.getTopic(), partition(in.getTopic(), in.getPartition()), in.getRecordsList())
-          .thenApply(p -> ProduceResponse.newBuilder().setBaseOffset(p.baseOffset()).setCount(p.count())
-              .setLogIndex(p.logIndex()).setLeader(p.leader()).build());
+      int partition = partition(in.getTopic(), in.getPartition());
+      long deadline = Deadlines.of(metadata);
+      if (in.getProducerId() == 0 && in.getSequence() != 0) {
+        throw invalid("sequence " + in.getSequence() + " given without a producer_id; set both for an idempotent produce");
+      }
+      CompletionStage<ChronikRaft.Produced> produced = in.getProducerId() == 0
+          ? chronik.produce(in.getTopic(), partition, in.getRecordsList(), deadline)
+          : chronik.produce(in.getTopic(), partition, in.getRecordsList(), in.getProducerId(), in.getSequence(), deadline);
+      return produced.thenApply(p -> ProduceResponse.newBuilder().setBaseOffset(p.baseOffset()).setCount(p.count())
+          .setLogIndex(p.logIndex()).setLeader(p.leader()).setDuplicate(p.duplicate()).build());
     });
   }
 
   @Override
-  public CompletionStage<FetchResponse> fetch(FetchRequest in) {
+  public CompletionStage<FetchResponse> fetch(FetchRequest in, Metadata metadata) {
     return call(() -> {
       int partition = partition(in.getTopic(), in.getPartition());
       if (in.getOffset() < 0) throw invalid("offset must be >= 0, got " + in.getOffset());
@@ -79,7 +87,7 @@ public final class ChronikGrpcService implements Chronik {
       }
       if (in.getMinIndex() < 0) throw invalid("min_index must be >= 0, got " + in.getMinIndex());
       return chronik.fetch(in.getTopic(), partition, in.getOffset(), in.getMaxRecords(), in.getMaxBytes(),
-              policy(in.getReadPolicy()), in.getMinIndex())
+              policy(in.getReadPolicy()), in.getMinIndex(), Deadlines.of(metadata))
           .thenApply(f -> FetchResponse.newBuilder().addAllRecords(f.records()).setFirstOffset(f.firstOffset())
               .setHighWatermark(f.highWatermark()).setServedBy(f.servedBy()).setAppliedIndex(f.appliedIndex())
               .setLogStartOffset(f.logStartOffset()).build());
@@ -87,46 +95,46 @@ public final class ChronikGrpcService implements Chronik {
   }
 
   @Override
-  public CompletionStage<PutResponse> put(PutRequest in) {
+  public CompletionStage<PutResponse> put(PutRequest in, Metadata metadata) {
     return call(() -> chronik.put(in.getTopic(), partition(in.getTopic(), in.getPartition()), key(in.getKey()),
-            in.getValue())
+            in.getValue(), Deadlines.of(metadata))
         .thenApply(w -> PutResponse.newBuilder().setHadPrevious(w.result().getFound())
             .setPrevious(w.result().getValue()).setLogIndex(w.logIndex()).build()));
   }
 
   @Override
-  public CompletionStage<GetResponse> get(GetRequest in) {
+  public CompletionStage<GetResponse> get(GetRequest in, Metadata metadata) {
     return call(() -> {
       if (in.getMinIndex() < 0) throw invalid("min_index must be >= 0, got " + in.getMinIndex());
       return chronik.get(in.getTopic(), partition(in.getTopic(), in.getPartition()), key(in.getKey()),
-              policy(in.getReadPolicy()), in.getMinIndex())
+              policy(in.getReadPolicy()), in.getMinIndex(), Deadlines.of(metadata))
           .thenApply(r -> GetResponse.newBuilder().setFound(r.result().getFound()).setValue(r.result().getValue())
               .setServedBy(r.servedBy()).setAppliedIndex(r.appliedIndex()).build());
     });
   }
 
   @Override
-  public CompletionStage<CompareAndSetResponse> compareAndSet(CompareAndSetRequest in) {
+  public CompletionStage<CompareAndSetResponse> compareAndSet(CompareAndSetRequest in, Metadata metadata) {
     return call(() -> {
       if (in.getExpectAbsent() && !in.getExpectedValue().isEmpty()) {
         throw invalid("set either expect_absent or expected_value, not both");
       }
       Optional<ByteString> expected = in.getExpectAbsent() ? Optional.empty() : Optional.of(in.getExpectedValue());
       return chronik.compareAndSet(in.getTopic(), partition(in.getTopic(), in.getPartition()), key(in.getKey()),
-              expected, in.getNewValue())
+              expected, in.getNewValue(), Deadlines.of(metadata))
           .thenApply(w -> CompareAndSetResponse.newBuilder().setApplied(w.result().getApplied())
               .setFound(w.result().getFound()).setPrevious(w.result().getValue()).setLogIndex(w.logIndex()).build());
     });
   }
 
   @Override
-  public CompletionStage<ReadIndexResponse> readIndex(ReadIndexRequest in) {
-    return call(() -> chronik.readIndex(in.getTopic(), partition(in.getTopic(), in.getPartition()))
+  public CompletionStage<ReadIndexResponse> readIndex(ReadIndexRequest in, Metadata metadata) {
+    return call(() -> chronik.readIndex(in.getTopic(), partition(in.getTopic(), in.getPartition()), Deadlines.of(metadata))
         .thenApply(r -> ReadIndexResponse.newBuilder().setReadIndex(r.appliedIndex()).setServedBy(r.servedBy()).build()));
   }
 
   @Override
-  public CompletionStage<StatusResponse> status(StatusRequest in) {
+  public CompletionStage<StatusResponse> status(StatusRequest in, Metadata metadata) {
     return call(() -> {
       List<CompletableFuture<PartitionStatus>> partitions = new ArrayList<>();
       for (String group : chronik.node().partitions().keySet()) {
@@ -146,7 +154,7 @@ public final class ChronikGrpcService implements Chronik {
   }
 
   @Override
-  public CompletionStage<PingResponse> ping(PingRequest in) {
+  public CompletionStage<PingResponse> ping(PingRequest in, Metadata metadata) {
     return CompletableFuture.completedFuture(PingResponse.newBuilder().setNodeId(chronik.node().nodeId()).build());
   }
 
@@ -225,6 +233,7 @@ public final class ChronikGrpcService implements Chronik {
         case TIMEOUT -> Status.DEADLINE_EXCEEDED;
         case OUTCOME_UNKNOWN -> Status.ABORTED;
         case OUT_OF_RANGE -> Status.OUT_OF_RANGE;
+        case FAILED_PRECONDITION -> Status.FAILED_PRECONDITION;
       };
       MetadataBuilder trailers = new MetadataBuilder();
       c.leaderHint().ifPresent(h -> trailers.addText(LEADER_HINT, h));
@@ -235,7 +244,8 @@ public final class ChronikGrpcService implements Chronik {
     }
     if (e instanceof TimeoutException || e instanceof akka.pattern.AskTimeoutException) {
       return new GrpcServiceException(Status.DEADLINE_EXCEEDED.withDescription(
-          "no answer in time from the partition's replicas: " + e.getMessage() + "; retry"));
+          "no answer in time from the partition's replicas: " + e.getMessage()
+              + "; a write may or may not have been applied (read to find out, or resend an idempotent Produce)"));
     }
     return new GrpcServiceException(Status.INTERNAL.withDescription("unexpected failure: " + e));
   }

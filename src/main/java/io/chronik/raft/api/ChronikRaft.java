@@ -49,6 +49,18 @@ public final class ChronikRaft implements Extension {
   private final Duration minBackoff;
   private final Duration maxBackoff;
   private final Duration statusTimeout;
+  private final Duration requestTimeout;
+  private final ProducerSlots producerSlots = new ProducerSlots();
+
+  /** No deadline but the node's own limits ({@code chronik.request-timeout}, {@code chronik.client.retry-window}). */
+  static final long NO_DEADLINE = Long.MAX_VALUE;
+  /**
+   * A node answers a fifth of a caller's time before its deadline (10 to 250 ms), so that the
+   * answer (with the node's reason) arrives while the caller still waits.
+   */
+  private static long deadlineMargin(long leftNanos) {
+    return Math.max(TimeUnit.MILLISECONDS.toNanos(10), Math.min(TimeUnit.MILLISECONDS.toNanos(250), leftNanos / 5));
+  }
 
   public static final class Id extends ExtensionId<ChronikRaft> {
     private static final Id INSTANCE = new Id();
@@ -72,6 +84,7 @@ public final class ChronikRaft implements Extension {
     this.minBackoff = config.getDuration("chronik.client.min-backoff");
     this.maxBackoff = config.getDuration("chronik.client.max-backoff");
     this.statusTimeout = config.getDuration("chronik.client.status-timeout");
+    this.requestTimeout = config.getDuration("chronik.request-timeout");
   }
 
   public ClusterNode node() {
@@ -80,24 +93,92 @@ public final class ChronikRaft implements Extension {
 
   // ---------------------------------------------------------------- record log
 
-  public record Produced(long baseOffset, int count, long logIndex, String leader) {}
+  /** {@code duplicate}: the batch had been appended before (a resend); its original offsets. */
+  public record Produced(long baseOffset, int count, long logIndex, String leader, boolean duplicate) {}
 
   public record Fetched(List<ByteString> records, long firstOffset, long highWatermark, String servedBy,
       long appliedIndex, long logStartOffset) {}
 
+  /**
+   * Appends {@code records} to a record-log partition. Safe to retry inside: the write carries an
+   * idempotent producer identity of this node ({@link ProducerSlots}), so when its outcome is
+   * unknown (the leader changed mid-write, no answer in time) this node resends it within
+   * {@code chronik.client.retry-window}, and the partition appends it at most once.
+   */
   public CompletionStage<Produced> produce(String topic, int partition, List<ByteString> records) {
-    String group = group(topic, partition);
+    return produce(topic, partition, records, NO_DEADLINE);
+  }
+
+  /**
+   * An idempotent producer's batch: appended only when {@code sequence} follows {@code producerId}'s
+   * last applied one; a resend of one of its last 5 batches completes with the original offsets
+   * ({@link Produced#duplicate()}); any other sequence fails with {@code FAILED_PRECONDITION}.
+   * {@code producerId} must not be 0.
+   */
+  public CompletionStage<Produced> produce(String topic, int partition, List<ByteString> records, long producerId,
+      long sequence) {
+    return produce(topic, partition, records, producerId, sequence, NO_DEADLINE);
+  }
+
+  CompletionStage<Produced> produce(String topic, int partition, List<ByteString> records, long deadline) {
+    String group;
+    try {
+      group = group(topic, partition, RECORD_LOG, "Produce");
+    } catch (ChronikException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    ProducerSlots.Slot slot = producerSlots.take(group);
+    return produceAs(group, records, slot.producerId, slot.sequence, deadline).whenComplete((p, e) -> {
+      // Unknown outcome: the sequence may or may not be taken, so this identity is never used again.
+      boolean unknown = e != null && unwrap(e) instanceof ChronikException c && c.kind() == Kind.OUTCOME_UNKNOWN;
+      if (!unknown) producerSlots.release(group, slot, p != null);
+    });
+  }
+
+  CompletionStage<Produced> produce(String topic, int partition, List<ByteString> records, long producerId,
+      long sequence, long deadline) {
+    if (producerId == 0) {
+      return CompletableFuture.failedFuture(new ChronikException(Kind.INVALID_ARGUMENT,
+          "producer id 0 means no producer: pick a random non-zero 64-bit id once per producer"));
+    }
+    if (sequence < 0) {
+      return CompletableFuture.failedFuture(new ChronikException(Kind.INVALID_ARGUMENT,
+          "sequence must be >= 0, got " + sequence));
+    }
+    try {
+      return produceAs(group(topic, partition, RECORD_LOG, "Produce"), records, producerId, sequence, deadline);
+    } catch (ChronikException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  private CompletionStage<Produced> produceAs(String group, List<ByteString> records, long producerId, long sequence,
+      long deadline) {
     // Stamped here, once: every replica expires by this time, so retention by age is deterministic.
-    return propose(group, RecordLogStateMachine.append(records, System.currentTimeMillis())).thenApply(p -> {
+    ByteString command = RecordLogStateMachine.append(records, System.currentTimeMillis(), producerId, sequence);
+    return propose(group, command, true, deadline).thenApply(p -> {
       RecordLogAppendResult r = RecordLogStateMachine.appendResult(p.result());
+      if (r.getOutOfSequence()) throw new ChronikException(Kind.FAILED_PRECONDITION, r.getError());
       if (!r.getError().isEmpty()) throw new ChronikException(Kind.INVALID_ARGUMENT, r.getError());
-      return new Produced(r.getFirstOffset(), r.getCount(), p.index(), p.leader());
+      return new Produced(r.getFirstOffset(), r.getCount(), r.getDuplicate() ? 0 : p.index(), p.leader(),
+          r.getDuplicate());
     });
   }
 
   public CompletionStage<Fetched> fetch(String topic, int partition, long offset, int maxRecords, long maxBytes,
       Optional<ReadPolicy> policy, long minIndex) {
-    return read(group(topic, partition), RecordLogStateMachine.read(offset, maxRecords, maxBytes), policy, minIndex)
+    return fetch(topic, partition, offset, maxRecords, maxBytes, policy, minIndex, NO_DEADLINE);
+  }
+
+  CompletionStage<Fetched> fetch(String topic, int partition, long offset, int maxRecords, long maxBytes,
+      Optional<ReadPolicy> policy, long minIndex, long deadline) {
+    String group;
+    try {
+      group = group(topic, partition, RECORD_LOG, "Fetch");
+    } catch (ChronikException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return read(group, RecordLogStateMachine.read(offset, maxRecords, maxBytes), policy, minIndex, deadline)
         .thenApply(rr -> {
           RecordLogReadResult r = RecordLogStateMachine.readResult(rr.result());
           if (r.getOutOfRange()) throw new ChronikException(Kind.OUT_OF_RANGE, r.getError());
@@ -115,27 +196,59 @@ public final class ChronikRaft implements Extension {
   public record KvRead(KvResult result, String servedBy, long appliedIndex) {}
 
   public CompletionStage<KvWrite> put(String topic, int partition, String key, ByteString value) {
-    return kvWrite(group(topic, partition), KeyValueStateMachine.put(key, value));
+    return put(topic, partition, key, value, NO_DEADLINE);
+  }
+
+  CompletionStage<KvWrite> put(String topic, int partition, String key, ByteString value, long deadline) {
+    return kvWrite(topic, partition, "Put", KeyValueStateMachine.put(key, value), deadline);
   }
 
   public CompletionStage<KvWrite> delete(String topic, int partition, String key) {
-    return kvWrite(group(topic, partition), KeyValueStateMachine.delete(key));
+    return delete(topic, partition, key, NO_DEADLINE);
+  }
+
+  CompletionStage<KvWrite> delete(String topic, int partition, String key, long deadline) {
+    return kvWrite(topic, partition, "Delete", KeyValueStateMachine.delete(key), deadline);
   }
 
   /** {@code expected} empty: only if the key is absent. */
   public CompletionStage<KvWrite> compareAndSet(String topic, int partition, String key, Optional<ByteString> expected,
       ByteString newValue) {
-    return kvWrite(group(topic, partition), KeyValueStateMachine.compareAndSet(key, expected.orElse(null), newValue));
+    return compareAndSet(topic, partition, key, expected, newValue, NO_DEADLINE);
+  }
+
+  CompletionStage<KvWrite> compareAndSet(String topic, int partition, String key, Optional<ByteString> expected,
+      ByteString newValue, long deadline) {
+    return kvWrite(topic, partition, "CompareAndSet",
+        KeyValueStateMachine.compareAndSet(key, expected.orElse(null), newValue), deadline);
   }
 
   public CompletionStage<KvRead> get(String topic, int partition, String key, Optional<ReadPolicy> policy,
       long minIndex) {
-    return read(group(topic, partition), KeyValueStateMachine.get(key), policy, minIndex)
+    return get(topic, partition, key, policy, minIndex, NO_DEADLINE);
+  }
+
+  CompletionStage<KvRead> get(String topic, int partition, String key, Optional<ReadPolicy> policy, long minIndex,
+      long deadline) {
+    String group;
+    try {
+      group = group(topic, partition, KEY_VALUE, "Get");
+    } catch (ChronikException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return read(group, KeyValueStateMachine.get(key), policy, minIndex, deadline)
         .thenApply(rr -> new KvRead(KeyValueStateMachine.result(rr.result()), rr.servedBy(), rr.appliedIndex()));
   }
 
-  private CompletionStage<KvWrite> kvWrite(String group, ByteString command) {
-    return propose(group, command).thenApply(p -> {
+  private CompletionStage<KvWrite> kvWrite(String topic, int partition, String operation, ByteString command,
+      long deadline) {
+    String group;
+    try {
+      group = group(topic, partition, KEY_VALUE, operation);
+    } catch (ChronikException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return propose(group, command, false, deadline).thenApply(p -> {
       KvResult r = KeyValueStateMachine.result(p.result());
       if (!r.getError().isEmpty()) throw new ChronikException(Kind.INVALID_ARGUMENT, r.getError());
       return new KvWrite(r, p.index());
@@ -146,7 +259,15 @@ public final class ChronikRaft implements Extension {
 
   /** A linearizable index: served by a safe read, so at least every write acknowledged before the call. */
   public CompletionStage<ReadResult> readIndex(String topic, int partition) {
-    return read(group(topic, partition), ByteString.EMPTY, Optional.of(ReadPolicy.SAFE), 0);
+    return readIndex(topic, partition, NO_DEADLINE);
+  }
+
+  CompletionStage<ReadResult> readIndex(String topic, int partition, long deadline) {
+    try {
+      return read(group(topic, partition), ByteString.EMPTY, Optional.of(ReadPolicy.SAFE), 0, deadline);
+    } catch (ChronikException e) {
+      return CompletableFuture.failedFuture(e);
+    }
   }
 
   /**
@@ -167,6 +288,25 @@ public final class ChronikRaft implements Extension {
     });
   }
 
+  static final String RECORD_LOG = "record-log";
+  static final String KEY_VALUE = "key-value";
+
+  /**
+   * The partition of a request that only a {@code kind} state machine understands; refused before
+   * anything is proposed when the partition runs another one.
+   */
+  String group(String topic, int partition, String kind, String operation) {
+    String group = group(topic, partition);
+    Optional<String> actual = node.kind(group);
+    if (actual.isPresent() && !actual.get().equals(kind)) {
+      throw new ChronikException(Kind.INVALID_ARGUMENT, operation + " needs a " + kind + " partition, but " + group
+          + " is a " + actual.get() + " partition (topic '" + topic + "' was declared with state-machine = "
+          + actual.get() + "); use " + (actual.get().equals(RECORD_LOG) ? "Produce and Fetch" : "Put, Get, Delete and CompareAndSet")
+          + " on it");
+    }
+    return group;
+  }
+
   /** The partition (group) id of a topic partition; fails with NOT_FOUND when it is not configured. */
   public String group(String topic, int partition) {
     String group = topic + "-" + partition;
@@ -179,26 +319,48 @@ public final class ChronikRaft implements Extension {
 
   // ---------------------------------------------------------------- routing and retries
 
-  private CompletionStage<Proposed> propose(String group, ByteString command) {
+  /**
+   * Proposes {@code command} through the partition's leader. "Nothing happened" answers are retried;
+   * an unknown outcome (the write was handed over and not answered) is retried only when
+   * {@code idempotent} (the partition applies a resend at most once), else reported at once.
+   */
+  private CompletionStage<Proposed> propose(String group, ByteString command, boolean idempotent, long deadline) {
     if (command.size() > maxEntryBytes) {
       return CompletableFuture.failedFuture(new ChronikException(Kind.INVALID_ARGUMENT, "the write is " + command.size()
           + " bytes, over chronik.raft.max-entry-bytes (" + maxEntryBytes + "); split it into smaller writes"));
     }
-    return withRetries(group, (target, attempt) -> node.<ProposeReply>ask(group, target,
-        r -> new ClientProtocol.Propose(command, r)).handle((reply, error) -> {
+    java.util.concurrent.atomic.AtomicReference<ChronikException> unknown = new java.util.concurrent.atomic.AtomicReference<>();
+    CompletionStage<Proposed> out = withRetries(group, deadline, (target, attempt, timeout) -> node.<ProposeReply>ask(group,
+        target, r -> new ClientProtocol.Propose(command, r), timeout).handle((reply, error) -> {
           if (reply instanceof Proposed p) return Attempt.<Proposed>done(p);
           if (reply instanceof ClientProtocol.NotLeader || reply instanceof ClientProtocol.UnknownPartition
               || unwrap(error) instanceof UnknownNodeException) {
             return Attempt.<Proposed>retry(error != null ? failure(group, unwrap(error)) : failure(group, reply));
           }
+          boolean handedOver = error != null || reply instanceof ClientProtocol.OutcomeUnknown;
+          if (!handedOver) throw failure(group, reply);
           // A timeout here means the write was handed over and never answered: its outcome is unknown.
-          throw error != null ? outcomeUnknown(group, unwrap(error)) : failure(group, reply);
+          ChronikException why = outcomeUnknown(group, error != null ? unwrap(error) : failure(group, reply), idempotent);
+          if (!idempotent) throw why;
+          unknown.set(why);
+          return Attempt.<Proposed>retry(why);
         }));
+    // Once an attempt may have been applied, a later "nothing happened" does not make the write's outcome known.
+    return out.handle((p, e) -> {
+      if (e == null) return p;
+      ChronikException last = unwrap(e) instanceof ChronikException c ? c : failure(group, unwrap(e));
+      if (unknown.get() != null && last.kind() != Kind.OUTCOME_UNKNOWN && last.kind() != Kind.INVALID_ARGUMENT
+          && last.kind() != Kind.FAILED_PRECONDITION) {
+        throw unknown.get();
+      }
+      throw last;
+    });
   }
 
-  private CompletionStage<ReadResult> read(String group, ByteString query, Optional<ReadPolicy> policy, long minIndex) {
-    return withRetries(group, (target, attempt) -> node.<ReadReply>ask(group, target,
-        r -> new ReadProtocol.Read(query, policy, minIndex, r)).handle((reply, error) -> {
+  private CompletionStage<ReadResult> read(String group, ByteString query, Optional<ReadPolicy> policy, long minIndex,
+      long deadline) {
+    return withRetries(group, deadline, (target, attempt, timeout) -> node.<ReadReply>ask(group, target,
+        r -> new ReadProtocol.Read(query, policy, minIndex, r), timeout).handle((reply, error) -> {
           if (reply instanceof ReadResult rr) return Attempt.<ReadResult>done(rr);
           // A read changes nothing, so every failure but a refusal of the request itself may be retried.
           return Attempt.<ReadResult>retry(error != null ? failure(group, unwrap(error)) : failure(group, reply));
@@ -217,17 +379,31 @@ public final class ChronikRaft implements Extension {
   }
 
   private interface Try<T> {
-    CompletionStage<Attempt<T>> run(String target, int attempt);
+    /** One attempt at {@code target}, which must answer within {@code timeout}. */
+    CompletionStage<Attempt<T>> run(String target, int attempt, Duration timeout);
   }
 
-  private <T> CompletionStage<T> withRetries(String group, Try<T> once) {
-    long deadline = System.nanoTime() + retryWindow.toNanos();
+  /**
+   * Runs attempts until one succeeds or fails for good, retrying for {@code chronik.client.retry-window};
+   * {@code callerDeadline} (a {@link System#nanoTime} instant, or {@link #NO_DEADLINE}) bounds both the
+   * retries and each attempt, so that the caller hears the outcome before it stops waiting.
+   */
+  private <T> CompletionStage<T> withRetries(String group, long callerDeadline, Try<T> once) {
+    long now = System.nanoTime();
+    long answerBy = callerDeadline == NO_DEADLINE ? NO_DEADLINE
+        : callerDeadline - deadlineMargin(callerDeadline - now);
+    if (answerBy != NO_DEADLINE && answerBy <= now) {
+      return CompletableFuture.failedFuture(new ChronikException(Kind.TIMEOUT, "the request's deadline had passed "
+          + "before partition " + group + " was asked; nothing was done (give it a longer deadline)"));
+    }
+    long retryUntil = Math.min(now + retryWindow.toNanos(), answerBy);
     CompletableFuture<T> out = new CompletableFuture<>();
-    attempt(group, once, 1, deadline, out);
+    attempt(group, once, 1, retryUntil, answerBy, out);
     return out;
   }
 
-  private <T> void attempt(String group, Try<T> once, int attempt, long deadline, CompletableFuture<T> out) {
+  private <T> void attempt(String group, Try<T> once, int attempt, long retryUntil, long answerBy,
+      CompletableFuture<T> out) {
     String target;
     try {
       target = target(group, attempt);
@@ -235,18 +411,20 @@ public final class ChronikRaft implements Extension {
       out.completeExceptionally(e);
       return;
     }
-    once.run(target, attempt).whenComplete((result, error) -> {
+    long left = answerBy == NO_DEADLINE ? Long.MAX_VALUE : answerBy - System.nanoTime();
+    Duration timeout = Duration.ofNanos(Math.max(TimeUnit.MILLISECONDS.toNanos(1), Math.min(requestTimeout.toNanos(), left)));
+    once.run(target, attempt, timeout).whenComplete((result, error) -> {
       if (error != null) {
         out.completeExceptionally(unwrap(error));
       } else if (result.retryable() == null) {
         out.complete(result.value());
       } else {
         long delay = backoffNanos(attempt);
-        if (System.nanoTime() + delay >= deadline) {
+        if (System.nanoTime() + delay >= retryUntil) {
           out.completeExceptionally(result.retryable());
         } else {
           CompletableFuture.delayedExecutor(delay, TimeUnit.NANOSECONDS)
-              .execute(() -> attempt(group, once, attempt + 1, deadline, out));
+              .execute(() -> attempt(group, once, attempt + 1, retryUntil, answerBy, out));
         }
       }
     });
@@ -274,17 +452,21 @@ public final class ChronikRaft implements Extension {
     return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
   }
 
-  private static ChronikException outcomeUnknown(String group, Throwable e) {
-    if (e instanceof ChronikException c) return c;
-    return new ChronikException(Kind.OUTCOME_UNKNOWN, "no answer from partition " + group + " in time (" + e
-        + "); the write may or may not have been applied: read to find out");
+  private static ChronikException outcomeUnknown(String group, Throwable e, boolean idempotent) {
+    String detail = (e instanceof ChronikException c ? c.getMessage() : "no answer in time: " + e)
+        .replaceAll("[;,]? (the write|it) may or may not have been applied", "");
+    return new ChronikException(Kind.OUTCOME_UNKNOWN, "partition " + group + ": " + detail + "; the write may or may "
+        + "not have been applied: " + (idempotent
+            ? "it was resent with the same producer id and sequence until the retry window closed, so resending it "
+                + "(same producer id and sequence) appends it at most once"
+            : "read to find out before writing again (a blind retry may apply it twice)"));
   }
 
   private static ChronikException failure(String group, Object reply) {
     if (reply instanceof ChronikException c) return c;
     if (reply instanceof UnknownNodeException u) return new ChronikException(Kind.UNAVAILABLE, u.getMessage());
     if (reply instanceof java.util.concurrent.TimeoutException || reply instanceof akka.pattern.AskTimeoutException) {
-      return new ChronikException(Kind.TIMEOUT, "no answer from partition " + group + " in time; retry");
+      return new ChronikException(Kind.TIMEOUT, "no answer from partition " + group + " in time");
     }
     if (reply instanceof ClientProtocol.NotLeader nl) {
       return new ChronikException(Kind.UNAVAILABLE, "partition " + group + " has no leader right now; retry shortly",

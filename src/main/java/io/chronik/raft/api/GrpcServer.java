@@ -3,7 +3,7 @@ package io.chronik.raft.api;
 import akka.actor.typed.ActorSystem;
 import akka.http.javadsl.Http;
 import akka.http.javadsl.ServerBinding;
-import io.chronik.raft.api.grpc.ChronikHandlerFactory;
+import io.chronik.raft.api.grpc.ChronikPowerApiHandlerFactory;
 import java.util.concurrent.CompletionStage;
 
 /** Serves the gRPC API of this node (HTTP/2 without TLS, on {@code chronik.grpc.host:port}). */
@@ -13,6 +13,6 @@ public final class GrpcServer {
   public static CompletionStage<ServerBinding> bind(ActorSystem<?> system, String host, int port) {
     ChronikRaft chronik = ChronikRaft.get(system);
     return Http.get(system).newServerAt(host, port)
-        .bind(ChronikHandlerFactory.create(new ChronikGrpcService(chronik), system));
+        .bind(ChronikPowerApiHandlerFactory.create(new ChronikGrpcService(chronik), system));
   }
 }

@@ -50,16 +50,19 @@ public final class ClusterNode {
   private final String nodeId;
   private final List<String> nodes;
   private final Map<String, NodeHost.GroupSpec> groups;
+  /** Each configured partition's state machine kind (record-log, key-value). */
+  private final Map<String, String> kinds;
   private final PeerDirectory directory;
   private final Duration askTimeout;
   private final Transport.Stats transportStats;
 
   private ClusterNode(ActorSystem<?> system, String nodeId, List<String> nodes, Map<String, NodeHost.GroupSpec> groups,
-      PeerDirectory directory, Transport.Stats transportStats) {
+      Map<String, String> kinds, PeerDirectory directory, Transport.Stats transportStats) {
     this.system = system;
     this.nodeId = nodeId;
     this.nodes = nodes;
     this.groups = groups;
+    this.kinds = kinds;
     this.directory = directory;
     this.transportStats = transportStats;
     this.askTimeout = system.settings().config().getDuration("chronik.request-timeout");
@@ -94,7 +97,7 @@ public final class ClusterNode {
     List<String> seeds = config.getStringList("akka.cluster.seed-nodes");
     system.systemActorOf(PeerDiscovery.create(nodeId, host, directory, seeds,
         config.getDuration("chronik.cluster.discovery-interval")), "chronik-discovery", Props.empty());
-    ClusterNode node = new ClusterNode(system, nodeId, nodes, Map.copyOf(groups), directory, stats);
+    ClusterNode node = new ClusterNode(system, nodeId, nodes, Map.copyOf(groups), kinds(config), directory, stats);
     Duration handOver = config.getDuration("chronik.shutdown.leadership-handover-timeout");
     CoordinatedShutdown.get(system.classicSystem()).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(),
         "chronik-hand-over-leadership", () -> node.drain(handOver));
@@ -120,6 +123,14 @@ public final class ClusterNode {
     placed.forEach((id, g) -> out.put(id,
         new NodeHost.GroupSpec(id, g.voters(), Optional.of(preferred.get(id)), g.stateMachine())));
     return out;
+  }
+
+  static Map<String, String> kinds(Config config) {
+    Map<String, String> kinds = new LinkedHashMap<>();
+    for (TopicSpec t : TopicSpec.fromConfig(config.getConfig("chronik"))) {
+      for (int p = 0; p < t.partitions(); p++) kinds.put(t.groupId(p), t.stateMachine());
+    }
+    return Map.copyOf(kinds);
   }
 
   /** A replica message larger than an Artery frame would be dropped silently between nodes. */
@@ -160,6 +171,11 @@ public final class ClusterNode {
     Map<String, Set<String>> out = new LinkedHashMap<>();
     groups.forEach((id, g) -> out.put(id, g.voters()));
     return out;
+  }
+
+  /** The state machine a partition runs: {@code record-log} or {@code key-value}. */
+  public Optional<String> kind(String group) {
+    return Optional.ofNullable(kinds.get(group));
   }
 
   public List<String> voters(String group) {

@@ -18,7 +18,7 @@ import java.util.function.Supplier;
  * {@code <name>-<p>}, each with {@code replication-factor} replicas placed by {@link Placement}.
  */
 public record TopicSpec(String name, int partitions, int replicationFactor, String stateMachine,
-    RecordLogStateMachine.Retention retention, int segmentBytes) {
+    RecordLogStateMachine.Retention retention, int segmentBytes, RecordLogStateMachine.ProducerLimits producerLimits) {
   public TopicSpec {
     if (partitions < 1) throw new IllegalArgumentException("topic " + name + ": partitions must be >= 1");
     if (segmentBytes < 1024 || segmentBytes > (1 << 30)) {
@@ -33,7 +33,7 @@ public record TopicSpec(String name, int partitions, int replicationFactor, Stri
 
   public TopicSpec(String name, int partitions, int replicationFactor, String stateMachine) {
     this(name, partitions, replicationFactor, stateMachine, RecordLogStateMachine.Retention.UNLIMITED,
-        RecordLogStateMachine.DEFAULT_SEGMENT_BYTES);
+        RecordLogStateMachine.DEFAULT_SEGMENT_BYTES, RecordLogStateMachine.ProducerLimits.DEFAULT);
   }
 
   /** Topics from {@code chronik.topics}; a record-log topic without its own retention gets {@code chronik.record-log}'s. */
@@ -44,8 +44,10 @@ public record TopicSpec(String name, int partitions, int replicationFactor, Stri
       RecordLogStateMachine.Retention retention = new RecordLogStateMachine.Retention(
           withDefaults.getBytes("retention-bytes"), withDefaults.getDuration("retention"));
       long segmentBytes = withDefaults.getBytes("segment-bytes");
+      RecordLogStateMachine.ProducerLimits producers = new RecordLogStateMachine.ProducerLimits(
+          withDefaults.getInt("max-producers"), withDefaults.getDuration("producer-expiry"));
       topics.add(new TopicSpec(t.getString("name"), t.getInt("partitions"), t.getInt("replication-factor"),
-          t.getString("state-machine"), retention, (int) Math.min(Integer.MAX_VALUE, segmentBytes)));
+          t.getString("state-machine"), retention, (int) Math.min(Integer.MAX_VALUE, segmentBytes), producers));
     }
     return topics;
   }
@@ -73,8 +75,9 @@ public record TopicSpec(String name, int partitions, int replicationFactor, Stri
   private Supplier<StateMachine> stateMachineFactory(Optional<Path> recordsDir) {
     return switch (stateMachine) {
       case "record-log" -> recordsDir
-          .<Supplier<StateMachine>>map(dir -> () -> RecordLogStateMachine.onDisk(dir, retention, segmentBytes))
-          .orElse(() -> new RecordLogStateMachine(retention, segmentBytes));
+          .<Supplier<StateMachine>>map(dir -> () -> RecordLogStateMachine.onDisk(dir, retention, segmentBytes,
+              producerLimits))
+          .orElse(() -> new RecordLogStateMachine(retention, segmentBytes, producerLimits));
       default -> KeyValueStateMachine::new;
     };
   }

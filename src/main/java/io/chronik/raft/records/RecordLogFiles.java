@@ -29,6 +29,9 @@ import java.util.Set;
  *   <li>{@value #LEGACY}: the record list of earlier versions, still read.
  * </ul>
  *
+ * <p>Format version 2 of the first two ends the header with the owner's own state (opaque here:
+ * the record log's idempotent producers), so that it travels and restores with the segments.
+ *
  * <p>Segments roll and are deleted by rules that depend only on the applied commands (sizes and
  * the append times the commands carry), so every replica's segments end at the same offsets.
  */
@@ -37,6 +40,8 @@ public final class RecordLogFiles {
   static final String SEGMENTS = "record-log-segments";
   static final String LEGACY = "record-log";
   private static final int COPY_CHUNK = 64 * 1024;
+  /** Headers of this version end with the owner's state ({@code extra}). */
+  private static final int WITH_EXTRA = 2;
 
   private final long retentionBytes;
   private final long maxAgeMs;
@@ -152,14 +157,17 @@ public final class RecordLogFiles {
 
   // ---------------------------------------------------------------- snapshots
 
-  /** Freezes the partition as it is now (on the replica's actor; cheap either way). */
-  public StateSnapshot snapshot() {
+  /**
+   * Freezes the partition as it is now (on the replica's actor; cheap either way), with
+   * {@code extra}, the owner's state at this point, which {@link #restore} gives back.
+   */
+  public StateSnapshot snapshot(ByteString extra) {
     List<RecordSegment.State> states = segments.stream().map(RecordSegment::state).toList();
     long start = startOffset();
     if (dir == null) {
       List<Segment> views = new ArrayList<>();
       for (RecordSegment s : segments) views.add(frozen(s.bytes()));
-      ByteString header = header(SEGMENTS, "", start, states);
+      ByteString header = header(SEGMENTS, "", start, states, extra);
       return out -> SegmentsExport.writeTo(header, views, out);
     }
     String generation;
@@ -169,7 +177,7 @@ public final class RecordLogFiles {
       throw new UncheckedIOException(e);
     }
     List<Segment> live = segments.stream().map(RecordSegment::bytes).toList();
-    ByteString header = header(CHECKPOINT, generation, start, states);
+    ByteString header = header(CHECKPOINT, generation, start, states, extra);
     return out -> {
       for (Segment s : live) s.force();
       dir.forceDirectories();
@@ -185,10 +193,11 @@ public final class RecordLogFiles {
     }
   }
 
-  private static ByteString header(String kind, String generation, long start, List<RecordSegment.State> states) {
+  private static ByteString header(String kind, String generation, long start, List<RecordSegment.State> states,
+      ByteString extra) {
     ByteString.Output out = ByteString.newOutput();
     try {
-      CodedOutputStream c = SnapshotFormat.begin(out, kind);
+      CodedOutputStream c = SnapshotFormat.begin(out, kind, WITH_EXTRA);
       if (kind.equals(CHECKPOINT)) c.writeStringNoTag(generation);
       c.writeUInt64NoTag(start);
       c.writeUInt32NoTag(states.size());
@@ -199,6 +208,7 @@ public final class RecordLogFiles {
         c.writeInt64NoTag(s.firstAppendTimeMs());
         c.writeInt64NoTag(s.maxAppendTimeMs());
       }
+      c.writeBytesNoTag(extra);
       c.flush();
     } catch (IOException e) {
       throw new UncheckedIOException(e); // writing to memory
@@ -206,9 +216,9 @@ public final class RecordLogFiles {
     return out.toByteString();
   }
 
-  private record Header(String generation, long start, List<RecordSegment.State> states) {}
+  private record Header(String generation, long start, List<RecordSegment.State> states, ByteString extra) {}
 
-  private static Header readHeader(String kind, CodedInputStream c) throws IOException {
+  private static Header readHeader(String kind, int version, CodedInputStream c) throws IOException {
     String generation = kind.equals(CHECKPOINT) ? c.readString() : "";
     long start = c.readUInt64();
     int n = c.readUInt32();
@@ -216,16 +226,31 @@ public final class RecordLogFiles {
     for (int i = 0; i < n; i++) {
       states.add(new RecordSegment.State(c.readUInt64(), c.readUInt64(), c.readUInt64(), c.readInt64(), c.readInt64()));
     }
-    return new Header(generation, start, states);
+    ByteString extra = version >= WITH_EXTRA ? c.readBytes() : ByteString.EMPTY;
+    return new Header(generation, start, states, extra);
   }
 
-  /** Replaces the (empty) partition with a snapshot of any of the three forms. */
-  public void restore(InputStream in) throws IOException {
+  /**
+   * Replaces the (empty) partition with a snapshot of any of the three forms; returns the owner's
+   * state it carried (empty for snapshots of earlier versions).
+   */
+  public ByteString restore(InputStream in) throws IOException {
     SnapshotFormat.Opened opened = SnapshotFormat.openAny(in);
     switch (opened.kind()) {
-      case CHECKPOINT -> restoreCheckpoint(readHeader(CHECKPOINT, opened.coded()));
-      case SEGMENTS -> restoreSegments(readHeader(SEGMENTS, opened.coded()), opened.coded());
-      case LEGACY -> restoreLegacy(opened.coded());
+      case CHECKPOINT -> {
+        Header h = readHeader(CHECKPOINT, opened.version(), opened.coded());
+        restoreCheckpoint(h);
+        return h.extra();
+      }
+      case SEGMENTS -> {
+        Header h = readHeader(SEGMENTS, opened.version(), opened.coded());
+        restoreSegments(h, opened.coded());
+        return h.extra();
+      }
+      case LEGACY -> {
+        restoreLegacy(opened.coded());
+        return ByteString.EMPTY;
+      }
       default -> throw new IOException("not a record-log snapshot (it is a '" + opened.kind() + "' snapshot)");
     }
   }
@@ -306,7 +331,7 @@ public final class RecordLogFiles {
     try (InputStream in = stored.open()) {
       SnapshotFormat.Opened opened = SnapshotFormat.openAny(in);
       if (!opened.kind().equals(CHECKPOINT)) return stored;
-      h = readHeader(CHECKPOINT, opened.coded());
+      h = readHeader(CHECKPOINT, opened.version(), opened.coded());
     }
     if (dir == null) throw new IOException("a record-log checkpoint refers to files; this record log has none");
     List<Segment> views = new ArrayList<>();
@@ -327,7 +352,7 @@ public final class RecordLogFiles {
       for (Segment v : views) v.close();
       throw e;
     }
-    return new SegmentsExport(stored.meta(), header(SEGMENTS, "", start, states), views);
+    return new SegmentsExport(stored.meta(), header(SEGMENTS, "", start, states, h.extra()), views);
   }
 
   /** Closes the files (a replica stopping, or switching to another instance). */

@@ -43,7 +43,20 @@ public final class RecordLogStateMachine implements StateMachine {
   /** Kafka's default is 1 GiB; smaller segments let retention and snapshots follow a partition more closely. */
   public static final int DEFAULT_SEGMENT_BYTES = 16 * 1024 * 1024;
 
+  /** How many idempotent producers a partition remembers, and how long one may stay silent before it is forgotten. */
+  public record ProducerLimits(int max, Duration expiry) {
+    public static final ProducerLimits DEFAULT = new ProducerLimits(10_000, Duration.ofDays(1));
+
+    public ProducerLimits {
+      if (max < 1) throw new IllegalArgumentException("max-producers must be >= 1, got " + max);
+      if (expiry.isNegative() || expiry.isZero()) {
+        throw new IllegalArgumentException("producer-expiry must be > 0, got " + expiry);
+      }
+    }
+  }
+
   private final RecordLogFiles files;
+  private final ProducerTable producers;
 
   public RecordLogStateMachine() {
     this(Retention.UNLIMITED);
@@ -55,16 +68,27 @@ public final class RecordLogStateMachine implements StateMachine {
 
   /** Segments in memory. */
   public RecordLogStateMachine(Retention retention, int segmentBytes) {
-    this.files = new RecordLogFiles(retention.bytes(), retention.age(), segmentBytes, null);
+    this(retention, segmentBytes, ProducerLimits.DEFAULT, null);
   }
 
-  private RecordLogStateMachine(Retention retention, int segmentBytes, PartitionDir dir) {
+  /** Segments in memory. */
+  public RecordLogStateMachine(Retention retention, int segmentBytes, ProducerLimits producerLimits) {
+    this(retention, segmentBytes, producerLimits, null);
+  }
+
+  private RecordLogStateMachine(Retention retention, int segmentBytes, ProducerLimits producerLimits, PartitionDir dir) {
     this.files = new RecordLogFiles(retention.bytes(), retention.age(), segmentBytes, dir);
+    this.producers = new ProducerTable(producerLimits);
   }
 
   /** Segment files under {@code root} (one partition's directory on this node). */
   public static RecordLogStateMachine onDisk(Path root, Retention retention, int segmentBytes) {
-    return new RecordLogStateMachine(retention, segmentBytes, new PartitionDir(root));
+    return onDisk(root, retention, segmentBytes, ProducerLimits.DEFAULT);
+  }
+
+  public static RecordLogStateMachine onDisk(Path root, Retention retention, int segmentBytes,
+      ProducerLimits producerLimits) {
+    return new RecordLogStateMachine(retention, segmentBytes, producerLimits, new PartitionDir(root));
   }
 
   @Override
@@ -77,6 +101,17 @@ public final class RecordLogStateMachine implements StateMachine {
           .build().toByteString();
     }
     long first = files.highWatermark();
+    long producer = cmd.getProducerId();
+    if (producer != 0) {
+      ProducerTable.Decision decision = producers.decide(producer, cmd.getSequence());
+      if (decision instanceof ProducerTable.Duplicate d) {
+        return RecordLogAppendResult.newBuilder().setFirstOffset(d.original().firstOffset())
+            .setCount(d.original().count()).setDuplicate(true).build().toByteString();
+      }
+      if (decision instanceof ProducerTable.OutOfSequence o) {
+        return RecordLogAppendResult.newBuilder().setOutOfSequence(true).setError(o.reason()).build().toByteString();
+      }
+    }
     if (cmd.getRecordsCount() > 0) {
       try {
         files.append(cmd.getRecordsList(), cmd.getAppendTimeMs());
@@ -86,6 +121,7 @@ public final class RecordLogStateMachine implements StateMachine {
         throw new UncheckedIOException("cannot write records to " + files + ": " + e.getMessage(), e);
       }
     }
+    if (producer != 0) producers.appended(producer, cmd.getSequence(), first, cmd.getRecordsCount(), cmd.getAppendTimeMs());
     return RecordLogAppendResult.newBuilder().setFirstOffset(first).setCount(cmd.getRecordsCount())
         .build().toByteString();
   }
@@ -130,15 +166,16 @@ public final class RecordLogStateMachine implements StateMachine {
   /**
    * On disk: a checkpoint — the segment files are forced and the snapshot names them with their
    * sizes, so it is a few hundred bytes whatever the partition holds. In memory: the segments' bytes.
+   * Either way with the idempotent producers' table as it is at this index.
    */
   @Override
   public StateSnapshot snapshot() {
-    return files.snapshot();
+    return files.snapshot(producers.encode());
   }
 
   @Override
   public void restore(InputStream in) throws IOException {
-    files.restore(in);
+    producers.restore(files.restore(in));
   }
 
   /** A checkpoint stays on this node; a follower gets the segments themselves. */
@@ -155,7 +192,7 @@ public final class RecordLogStateMachine implements StateMachine {
   @Override
   public Map<String, Long> describe() {
     return Map.of("log_start_offset", files.startOffset(), "high_watermark", files.highWatermark(),
-        "segments", (long) files.segmentCount(), "log_bytes", files.bytes());
+        "segments", (long) files.segmentCount(), "log_bytes", files.bytes(), "producers", (long) producers.size());
   }
 
   private static ByteString readError(String message) {
@@ -169,6 +206,12 @@ public final class RecordLogStateMachine implements StateMachine {
   }
 
   /** Records appended at {@code appendTimeMs} (what retention by age compares). */
+  /** An idempotent producer's batch: appended once however often it is applied (see {@link ProducerTable}). */
+  public static ByteString append(List<ByteString> records, long appendTimeMs, long producerId, long sequence) {
+    return RecordLogCommand.newBuilder().addAllRecords(records).setAppendTimeMs(appendTimeMs)
+        .setProducerId(producerId).setSequence(sequence).build().toByteString();
+  }
+
   public static ByteString append(List<ByteString> records, long appendTimeMs) {
     return RecordLogCommand.newBuilder().addAllRecords(records).setAppendTimeMs(appendTimeMs).build().toByteString();
   }

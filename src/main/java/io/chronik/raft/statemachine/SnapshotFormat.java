@@ -12,13 +12,19 @@ import java.io.OutputStream;
  */
 public final class SnapshotFormat {
   private static final int VERSION = 1;
+  /** The newest format version any built-in machine writes; each machine says which it reads. */
+  private static final int LATEST = 2;
 
   private SnapshotFormat() {}
 
   public static CodedOutputStream begin(OutputStream out, String kind) throws IOException {
+    return begin(out, kind, VERSION);
+  }
+
+  public static CodedOutputStream begin(OutputStream out, String kind, int version) throws IOException {
     CodedOutputStream coded = CodedOutputStream.newInstance(out, 64 * 1024);
     coded.writeStringNoTag(kind);
-    coded.writeUInt32NoTag(VERSION);
+    coded.writeUInt32NoTag(version);
     return coded;
   }
 
@@ -27,11 +33,14 @@ public final class SnapshotFormat {
     if (!opened.kind().equals(kind)) {
       throw new IOException("not a " + kind + " snapshot (it is a '" + opened.kind() + "' snapshot)");
     }
+    if (opened.version() != VERSION) {
+      throw new IOException(kind + " snapshot of format version " + opened.version() + "; this version reads " + VERSION);
+    }
     return opened.coded();
   }
 
   /** A snapshot's kind, and a stream positioned after its header. */
-  public record Opened(String kind, CodedInputStream coded) {}
+  public record Opened(String kind, int version, CodedInputStream coded) {}
 
   /** Opens a snapshot of whichever kind it is (for a machine that reads more than one). */
   public static Opened openAny(InputStream in) throws IOException {
@@ -39,10 +48,11 @@ public final class SnapshotFormat {
     coded.setSizeLimit(Integer.MAX_VALUE);
     String found = coded.readString();
     int version = coded.readUInt32();
-    if (version != VERSION) {
-      throw new IOException(found + " snapshot of format version " + version + "; this version reads " + VERSION);
+    if (version < VERSION || version > LATEST) {
+      throw new IOException(found + " snapshot of format version " + version + "; this version reads " + VERSION
+          + " to " + LATEST + " (written by a newer chronik-raft? upgrade this node)");
     }
-    return new Opened(found, coded);
+    return new Opened(found, version, coded);
   }
 
   /** Protobuf counts the bytes a stream has read against a 2 GiB limit; large snapshots reset it. */

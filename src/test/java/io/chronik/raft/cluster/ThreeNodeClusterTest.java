@@ -101,8 +101,10 @@ class ThreeNodeClusterTest {
     io.chronik.raft.api.grpc.ReplicaStatus leader = st.getPartitionsList().stream()
         .filter(p -> p.getPartition().equals("events-0")).findFirst().orElseThrow().getReplicasList().stream()
         .filter(r -> r.getRole().equals("leader")).findFirst().orElseThrow();
+    java.util.Map<String, Long> shown = new java.util.HashMap<>(leader.getStateMachineMap());
+    assertTrue(shown.remove("producers") >= 1, "the idempotent producers the partition remembers: " + shown);
     assertEquals(java.util.Map.of("log_start_offset", 14L, "high_watermark", 16L, "segments", 1L, "log_bytes", 144L),
-        leader.getStateMachineMap(), "status shows the record log's start offset, high watermark and segments");
+        shown, "status shows the record log's start offset, high watermark and segments");
   }
 
   @Test
@@ -158,6 +160,90 @@ class ThreeNodeClusterTest {
         .setPartition(0).build())));
     assertEquals(io.grpc.Status.Code.INVALID_ARGUMENT, grpcCode(c.produce(ProduceRequest.newBuilder().setTopic("orders")
         .setPartition(0).addRecords(ByteString.copyFrom(new byte[2 << 20])).build())), "over max-entry-bytes");
+  }
+
+  private static StatusRuntimeException grpcError(java.util.concurrent.CompletionStage<?> call) {
+    java.util.concurrent.ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(
+        java.util.concurrent.ExecutionException.class, () -> call.toCompletableFuture().get(15, TimeUnit.SECONDS));
+    return assertInstanceOf(StatusRuntimeException.class, e.getCause());
+  }
+
+  @Test
+  void requestsOfTheWrongKindForAPartitionAreRefusedBeforeAnythingIsProposed() throws Exception {
+    long kvLast = awaitLeader(nodes.get(0), "kv-0").lastIndex();
+    long ordersLast = awaitLeader(nodes.get(0), "orders-0").lastIndex();
+    StatusRuntimeException produce = grpcError(clients.get(0).produce(ProduceRequest.newBuilder().setTopic("kv")
+        .setPartition(0).addRecords(ByteString.copyFromUtf8("r")).build()));
+    assertEquals(io.grpc.Status.Code.INVALID_ARGUMENT, produce.getStatus().getCode());
+    assertTrue(produce.getStatus().getDescription().contains("kv-0 is a key-value partition"),
+        produce.getStatus().getDescription());
+    StatusRuntimeException get = grpcError(clients.get(1).get(io.chronik.raft.api.grpc.GetRequest.newBuilder()
+        .setTopic("orders").setPartition(0).setKey("k").build()));
+    assertEquals(io.grpc.Status.Code.INVALID_ARGUMENT, get.getStatus().getCode());
+    assertTrue(get.getStatus().getDescription().contains("orders-0 is a record-log partition"),
+        get.getStatus().getDescription());
+    assertEquals(io.grpc.Status.Code.INVALID_ARGUMENT, grpcCode(clients.get(2).put(PutRequest.newBuilder()
+        .setTopic("orders").setPartition(0).setKey("k").build())));
+    assertEquals(io.grpc.Status.Code.INVALID_ARGUMENT, grpcCode(clients.get(2).fetch(FetchRequest.newBuilder()
+        .setTopic("kv").setPartition(0).setMaxRecords(1).setMaxBytes(1).build())));
+    assertEquals(kvLast, awaitLeader(nodes.get(0), "kv-0").lastIndex(), "no entry was appended to kv-0");
+    assertEquals(ordersLast, awaitLeader(nodes.get(0), "orders-0").lastIndex(), "no entry was appended to orders-0");
+  }
+
+  @Test
+  void anIdempotentProduceResentOverGrpcIsAnsweredWithItsOriginalOffsets() throws Exception {
+    awaitLeader(nodes.get(0), "orders-0");
+    long producer = new java.util.Random().nextLong() | 1;
+    ProduceRequest batch = ProduceRequest.newBuilder().setTopic("orders").setPartition(0).setProducerId(producer)
+        .setSequence(0).addRecords(ByteString.copyFromUtf8("idem-0")).build();
+    ProduceResponse first = clients.get(1).produce(batch).toCompletableFuture().get(15, TimeUnit.SECONDS);
+    ProduceResponse resent = clients.get(2).produce(batch).toCompletableFuture().get(15, TimeUnit.SECONDS);
+    assertTrue(resent.getDuplicate(), resent.toString());
+    assertEquals(first.getBaseOffset(), resent.getBaseOffset());
+    FetchResponse f = clients.get(0).fetch(FetchRequest.newBuilder().setTopic("orders").setPartition(0)
+        .setOffset(first.getBaseOffset()).setMaxRecords(100).setMaxBytes(1 << 20).build())
+        .toCompletableFuture().get(15, TimeUnit.SECONDS);
+    assertEquals(1, f.getRecordsList().stream().filter(r -> r.toStringUtf8().equals("idem-0")).count(),
+        "appended once: " + f.getRecordsList());
+    StatusRuntimeException gap = grpcError(clients.get(0).produce(batch.toBuilder().setSequence(5).build()));
+    assertEquals(io.grpc.Status.Code.FAILED_PRECONDITION, gap.getStatus().getCode());
+    assertTrue(gap.getStatus().getDescription().contains("send sequence 1 next"), gap.getStatus().getDescription());
+  }
+
+  @Test
+  void theServerAnswersWithinTheClientsDeadlineWhenItIsShorterThanItsOwnTimeouts() throws Exception {
+    Status leader = awaitLeader(nodes.get(0), "kv-1");
+    int port = TestCluster.freePort();
+    GrpcServer.bind(cluster.kit(0).system(), "127.0.0.1", port).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    ChronikClient impatient = ChronikClient.create(GrpcClientSettings.connectToServiceAt("127.0.0.1", port,
+        cluster.kit(0).system()).withTls(false).withDeadline(java.time.Duration.ofMillis(1500)), cluster.kit(0).system());
+    try {
+      // The connection is up and the error path warm first (on a cold JVM either may take longer
+      // than the margin a node leaves before a deadline): the deadline below is the request's alone.
+      cluster.kit(0).createTestProbe().awaitAssert(java.time.Duration.ofSeconds(30), java.time.Duration.ofMillis(10), () -> {
+        try {
+          return impatient.ping(io.chronik.raft.api.grpc.PingRequest.getDefaultInstance()).toCompletableFuture()
+              .get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+          throw new AssertionError("no connection to the node yet: " + e);
+        }
+      });
+      assertEquals(io.grpc.Status.Code.INVALID_ARGUMENT, grpcCode(impatient.get(io.chronik.raft.api.grpc.GetRequest.newBuilder().setTopic("kv").setPartition(1).build())), "no key");
+      // An index a little ahead of the log: the read waits for it (up to read-index-timeout, 5 s).
+      long ahead = leader.lastIndex() + 50;
+      grpcError(impatient.get(io.chronik.raft.api.grpc.GetRequest.newBuilder().setTopic("kv").setPartition(1)
+          .setKey("k").setMinIndex(ahead).build())); // once to warm the path, unchecked
+      long start = System.nanoTime();
+      StatusRuntimeException e = grpcError(impatient.get(io.chronik.raft.api.grpc.GetRequest.newBuilder().setTopic("kv")
+          .setPartition(1).setKey("k").setMinIndex(ahead).build()));
+      long tookMs = (System.nanoTime() - start) / 1_000_000;
+      assertEquals(io.grpc.Status.Code.DEADLINE_EXCEEDED, e.getStatus().getCode());
+      assertTrue(e.getStatus().getDescription() != null && e.getStatus().getDescription().contains("kv-1"),
+          "the node answered in time with its own message, not the client giving up: " + e.getStatus());
+      assertTrue(tookMs < 1_500, "answered within the deadline, took " + tookMs + " ms");
+    } finally {
+      impatient.close();
+    }
   }
 
   @Test
