@@ -165,7 +165,7 @@ class ThreeNodeClusterTest {
     awaitLeader(nodes.get(0), "kv-1");
     cluster.chronik(0).get("kv", 1, "m", java.util.Optional.of(ReadPolicy.SAFE), 0).toCompletableFuture()
         .get(15, TimeUnit.SECONDS);
-    String text = new io.chronik.raft.api.MetricsEndpoint(nodes.get(0)).scrape().toCompletableFuture()
+    String text = io.chronik.raft.api.MetricsEndpoint.get(cluster.kit(0).system()).scrape().toCompletableFuture()
         .get(15, TimeUnit.SECONDS);
     assertTrue(text.matches("(?s).*chronik_replica_commit_index\\{node=\"n1\",partition=\"kv-1\"} [1-9].*"), text);
     assertTrue(text.matches("(?s).*chronik_reads_served_total\\{node=\"n1\",partition=\"kv-1\",policy=\"safe\"} [1-9].*"), text);
