@@ -29,9 +29,10 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * This node's meters in the Prometheus text format at {@code /metrics} ({@code MetricsEndpoint.get(system)}):
- * everything in {@link NodeMetrics} (the JVM's meters) plus indexes, lag and read metrics per
- * partition, which each scrape asks the local replicas for; a replica that does not answer in
- * time keeps its previous values. One per node: its gauges are registered once in the node's registry.
+ * everything in {@link NodeMetrics} — read latency histograms recorded by the replicas, JVM
+ * meters — plus indexes, lag and read counters per partition, which each
+ * scrape asks the local replicas for; a replica that does not answer in time keeps its previous
+ * values. One per node: its gauges are registered once in the node's registry.
  */
 public final class MetricsEndpoint extends AllDirectives implements Extension {
   private record Sample(ClientProtocol.Status status, ReplicaMetrics.Snapshot reads) {}
@@ -118,8 +119,6 @@ public final class MetricsEndpoint extends AllDirectives implements Extension {
     for (ReadPolicy p : ReadPolicy.values()) {
       Tags pt = tags.and("policy", p.configName());
       counter("chronik_reads_served", pt, group, s -> s.reads.served().getOrDefault(p, 0L));
-      gauge("chronik_read_latency_p50_seconds", pt, group, s -> s.reads.p50Millis().getOrDefault(p, 0.0) / 1000.0);
-      gauge("chronik_read_latency_p99_seconds", pt, group, s -> s.reads.p99Millis().getOrDefault(p, 0.0) / 1000.0);
     }
   }
 
