@@ -29,8 +29,8 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * This node's meters in the Prometheus text format at {@code /metrics} ({@code MetricsEndpoint.get(system)}):
- * everything in {@link NodeMetrics} — read latency histograms recorded by the replicas, JVM
- * meters — plus indexes, lag and read counters per partition, which each
+ * everything in {@link NodeMetrics} — read latency histograms recorded by the replicas, gRPC
+ * server meters, JVM meters — plus indexes, lag and read counters per partition, which each
  * scrape asks the local replicas for; a replica that does not answer in time keeps its previous
  * values. One per node: its gauges are registered once in the node's registry.
  */
