@@ -8,6 +8,7 @@ import com.typesafe.config.Config;
 import io.chronik.raft.api.ChronikException.Kind;
 import io.chronik.raft.cluster.ClusterNode;
 import io.chronik.raft.cluster.UnknownNodeException;
+import io.chronik.raft.metrics.NodeMetrics;
 import io.chronik.raft.replica.ClientProtocol;
 import io.chronik.raft.replica.ClientProtocol.ProposeReply;
 import io.chronik.raft.replica.ClientProtocol.Proposed;
@@ -67,7 +68,7 @@ public final class ChronikRaft implements Extension {
 
     @Override
     public ChronikRaft createExtension(ActorSystem<?> system) {
-      return new ChronikRaft(system, ClusterNode.start(system));
+      return new ChronikRaft(system, ClusterNode.start(system, NodeMetrics.get(system).registry()));
     }
   }
 

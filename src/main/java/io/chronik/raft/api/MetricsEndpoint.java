@@ -1,6 +1,8 @@
 package io.chronik.raft.api;
 
 import akka.actor.typed.ActorSystem;
+import akka.actor.typed.Extension;
+import akka.actor.typed.ExtensionId;
 import akka.http.javadsl.Http;
 import akka.http.javadsl.ServerBinding;
 import akka.http.javadsl.model.ContentTypes;
@@ -8,17 +10,15 @@ import akka.http.javadsl.model.HttpEntities;
 import akka.http.javadsl.server.AllDirectives;
 import akka.http.javadsl.server.Route;
 import io.chronik.raft.cluster.ClusterNode;
+import io.chronik.raft.metrics.NodeMetrics;
 import io.chronik.raft.replica.ClientProtocol;
 import io.chronik.raft.replica.ReplicaMetrics;
 import io.chronik.raft.replica.ReadPolicy;
 import io.chronik.raft.replica.ReadProtocol;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
-import io.micrometer.core.instrument.binder.jvm.JvmCompilationMetrics;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,22 +28,38 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.ToDoubleFunction;
 
 /**
- * Prometheus metrics of this node's replicas at {@code /metrics}: indexes and lag per partition,
- * and the read metrics of the ReadIndex path. Each scrape asks the local replicas for fresh
- * values; a replica that does not answer in time keeps its previous values.
+ * This node's meters in the Prometheus text format at {@code /metrics} ({@code MetricsEndpoint.get(system)}):
+ * everything in {@link NodeMetrics} — read latency histograms recorded by the replicas, gRPC
+ * server meters, JVM meters — plus indexes, lag and read counters per partition, which each
+ * scrape asks the local replicas for; a replica that does not answer in time keeps its previous
+ * values. One per node: its gauges are registered once in the node's registry.
  */
-public final class MetricsEndpoint extends AllDirectives {
+public final class MetricsEndpoint extends AllDirectives implements Extension {
   private record Sample(ClientProtocol.Status status, ReplicaMetrics.Snapshot reads) {}
 
   private final ClusterNode node;
-  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final NodeMetrics metrics;
+  private final MeterRegistry registry;
   private final Map<String, Sample> samples = new ConcurrentHashMap<>();
   private final List<String> localGroups = new ArrayList<>();
 
-  public MetricsEndpoint(ClusterNode node) {
+  public static final class Id extends ExtensionId<MetricsEndpoint> {
+    private static final Id INSTANCE = new Id();
+
+    @Override
+    public MetricsEndpoint createExtension(ActorSystem<?> system) {
+      return new MetricsEndpoint(ChronikRaft.get(system).node(), NodeMetrics.get(system));
+    }
+  }
+
+  public static MetricsEndpoint get(ActorSystem<?> system) {
+    return Id.INSTANCE.apply(system);
+  }
+
+  private MetricsEndpoint(ClusterNode node, NodeMetrics metrics) {
     this.node = node;
-    registerProcessCpu();
-    new JvmCompilationMetrics(Tags.of("node", node.nodeId())).bindTo(registry);
+    this.metrics = metrics;
+    this.registry = metrics.registry();
     node.partitions().forEach((group, voters) -> {
       if (voters.contains(node.nodeId())) {
         localGroups.add(group);
@@ -53,8 +69,7 @@ public final class MetricsEndpoint extends AllDirectives {
   }
 
   public static CompletionStage<ServerBinding> bind(ActorSystem<?> system, String host, int port) {
-    MetricsEndpoint endpoint = new MetricsEndpoint(ChronikRaft.get(system).node());
-    return Http.get(system).newServerAt(host, port).bind(endpoint.route());
+    return Http.get(system).newServerAt(host, port).bind(get(system).route());
   }
 
   Route route() {
@@ -75,7 +90,7 @@ public final class MetricsEndpoint extends AllDirectives {
         return (Void) null;
       }).exceptionally(e -> null));
     }
-    return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new)).thenApply(v -> registry.scrape());
+    return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new)).thenApply(v -> metrics.scrape());
   }
 
   private void register(String group) {
@@ -104,16 +119,6 @@ public final class MetricsEndpoint extends AllDirectives {
     for (ReadPolicy p : ReadPolicy.values()) {
       Tags pt = tags.and("policy", p.configName());
       counter("chronik_reads_served", pt, group, s -> s.reads.served().getOrDefault(p, 0L));
-      gauge("chronik_read_latency_p50_seconds", pt, group, s -> s.reads.p50Millis().getOrDefault(p, 0.0) / 1000.0);
-      gauge("chronik_read_latency_p99_seconds", pt, group, s -> s.reads.p99Millis().getOrDefault(p, 0.0) / 1000.0);
-    }
-  }
-
-  /** CPU time this node's JVM has used: what each read or write costs the node, per scrape interval. */
-  private void registerProcessCpu() {
-    if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
-      FunctionCounter.builder("process_cpu_seconds", os, o -> o.getProcessCpuTime() / 1e9)
-          .tags(Tags.of("node", node.nodeId())).register(registry);
     }
   }
 

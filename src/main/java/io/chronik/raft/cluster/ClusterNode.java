@@ -16,6 +16,7 @@ import io.chronik.raft.replica.Envelope;
 import io.chronik.raft.replica.ReplicaControl;
 import io.chronik.raft.replica.ReplicaSettings;
 import io.chronik.raft.storage.ReplicaStorage;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -71,9 +72,10 @@ public final class ClusterNode {
   /**
    * Starts this node's part: its host with its replicas, its transport, and the membership
    * watcher. The system must be a cluster member with roles {@code chronik} and
-   * {@link NodeRole#of} its node id (other members find its host through that role).
+   * {@link NodeRole#of} its node id (other members find its host through that role). Its replicas
+   * record their meters into {@code registry}.
    */
-  public static ClusterNode start(ActorSystem<?> system) {
+  public static ClusterNode start(ActorSystem<?> system, MeterRegistry registry) {
     Config config = system.settings().config();
     String nodeId = config.getString("chronik.node-id");
     List<String> nodes = List.copyOf(new LinkedHashSet<>(config.getStringList("chronik.cluster.nodes")));
@@ -91,7 +93,7 @@ public final class ClusterNode {
         self -> Transport.create(nodeId, self, directory, filter, stats);
     ActorRef<NodeHost.Message> host = system.systemActorOf(
         NodeHost.create(nodeId, List.copyOf(groups.values()), settings, directory, transport,
-            (node, group) -> ReplicaStorage.factory(config, node, group)),
+            (node, group) -> ReplicaStorage.factory(config, node, group), registry),
         HOST_PATH.substring(HOST_PATH.lastIndexOf('/') + 1), Props.empty());
     directory.learn(nodeId, host);
     List<String> seeds = config.getStringList("akka.cluster.seed-nodes");

@@ -20,6 +20,7 @@ import io.chronik.raft.replica.ReadProtocol;
 import io.chronik.raft.replica.ReplicaSettings;
 import io.chronik.raft.replica.StorageFactory;
 import io.chronik.raft.storage.ReplicaStorage;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -65,7 +66,9 @@ public final class InProcessCluster implements AutoCloseable {
       Map<String, ActorRef<NodeHost.Message>> refs = new LinkedHashMap<>();
       for (String node : nodeIds) {
         ActorRef<NodeHost.Message> host = ctx.spawn(NodeHost.create(node, groups, settings, directory,
-            self -> Transport.create(node, self, directory, Optional.empty(), stats), storage), "node-" + node);
+            self -> Transport.create(node, self, directory, Optional.empty(), stats), storage,
+            // No meters: nothing scrapes these nodes; the tools read replica snapshots (readMetrics).
+            new CompositeMeterRegistry()), "node-" + node);
         directory.learn(node, host);
         refs.put(node, host);
       }

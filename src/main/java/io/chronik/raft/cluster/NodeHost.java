@@ -13,11 +13,13 @@ import io.chronik.raft.replica.Command;
 import io.chronik.raft.replica.Envelope;
 import io.chronik.raft.replica.GroupMembers;
 import io.chronik.raft.replica.RaftMessage;
+import io.chronik.raft.replica.ReadLatency;
 import io.chronik.raft.replica.ReadProtocol;
 import io.chronik.raft.replica.Replica;
 import io.chronik.raft.replica.ReplicaSettings;
 import io.chronik.raft.replica.StorageFactory;
 import io.chronik.raft.statemachine.StateMachine;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -72,6 +74,7 @@ public final class NodeHost {
   /**
    * @param transport where this node's replicas send their peer messages, created by
    *     {@code transportFor} with this host's own reference (the sender named in each message)
+   * @param registry where the replicas record what they export as it happens (read latency)
    */
   public static Behavior<Message> create(
       String nodeId,
@@ -79,7 +82,8 @@ public final class NodeHost {
       ReplicaSettings settings,
       PeerDirectory directory,
       java.util.function.Function<ActorRef<Message>, Behavior<Envelope>> transportFor,
-      BiFunction<String, String, StorageFactory> storage) {
+      BiFunction<String, String, StorageFactory> storage,
+      MeterRegistry registry) {
     return Behaviors.setup(ctx -> {
       ActorRef<Envelope> transport = ctx.spawn(transportFor.apply(ctx.getSelf()), "transport");
       Map<String, ActorRef<Command>> replicas = new TreeMap<>();
@@ -88,7 +92,8 @@ public final class NodeHost {
         if (!g.voters().contains(nodeId)) continue;
         Behavior<Command> replica = Replica.create(settings,
             new GroupMembers(g.groupId(), nodeId, g.voters(), g.preferredLeader()), transport,
-            storage.apply(nodeId, g.groupId()), g.stateMachine(), new Random(seeds.nextLong()));
+            storage.apply(nodeId, g.groupId()), g.stateMachine(), new ReadLatency(registry, nodeId, g.groupId()),
+            new Random(seeds.nextLong()));
         Behavior<Command> supervised = Behaviors.supervise(replica)
             .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
         replicas.put(g.groupId(),

@@ -115,7 +115,7 @@ public final class Replica {
   /** Proposals this replica accepted as leader and has not answered yet. */
   final PendingProposals proposals;
   /** Reads and the traffic that prices them (see {@link ReplicaMetrics}). */
-  final ReplicaMetrics metrics = new ReplicaMetrics();
+  final ReplicaMetrics metrics;
   /** Reads this replica holds until they are served, fail or time out. */
   final Reads reads;
   /** Writes this replica forwarded to its leader and has not answered yet. */
@@ -152,6 +152,7 @@ public final class Replica {
       ActorRef<Envelope> transport,
       StorageFactory storageFactory,
       Supplier<StateMachine> stateMachineFactory,
+      ReadLatency readLatency,
       Random random) {
     this.ctx = ctx;
     this.timers = timers;
@@ -164,6 +165,7 @@ public final class Replica {
     this.stateMachineFactory = stateMachineFactory;
     this.random = random;
     this.log = ctx.getLog();
+    this.metrics = new ReplicaMetrics(readLatency);
     // A random start per incarnation: an answer meant for an earlier incarnation's write cannot
     // match one of this incarnation's.
     this.forwarding = new ProposalForwarding(this, random.nextLong());
@@ -171,12 +173,14 @@ public final class Replica {
     this.proposals = new PendingProposals(members.self());
   }
 
+  /** @param readLatency where the replica records its reads' latency; it outlives the replica's restarts */
   public static Behavior<Command> create(
       ReplicaSettings settings,
       GroupMembers members,
       ActorRef<Envelope> transport,
       StorageFactory storageFactory,
       Supplier<StateMachine> stateMachineFactory,
+      ReadLatency readLatency,
       Random random) {
     return Behaviors.setup(
         ctx ->
@@ -187,7 +191,7 @@ public final class Replica {
                         stash -> {
                           Replica replica =
                               new Replica(ctx, timers, stash, settings, members, transport,
-                                  storageFactory, stateMachineFactory, random);
+                                  storageFactory, stateMachineFactory, readLatency, random);
                           return Behaviors.intercept(() -> replica.new FlushWrites(), replica.startRecovery())
                               .narrow();
                         })));

@@ -2,17 +2,18 @@ package io.chronik.raft.replica;
 
 import java.util.EnumMap;
 import java.util.Map;
-import org.HdrHistogram.Histogram;
 
 /**
- * What one replica counts: its reads (served per policy with latency, ReadIndex rounds, failures
- * by kind) and the traffic that prices reads and writes (Raft messages sent and received, storage
- * writes and the entries they carried). Owned and updated by the replica actor only; others get an
- * immutable {@link Snapshot} by asking ({@link ReadProtocol.GetReplicaMetrics}).
+ * What one replica counts: its reads (served per policy, ReadIndex rounds, failures by kind) and
+ * the traffic that prices reads and writes (Raft messages sent and received, storage writes and
+ * the entries they carried). Owned and updated by the replica actor only; others get an immutable
+ * {@link Snapshot} by asking ({@link ReadProtocol.GetReplicaMetrics}). Read latency goes straight
+ * into the node's meter registry ({@link ReadLatency}): a histogram can be aggregated across
+ * replicas and nodes, a snapshot's percentiles could not.
  */
 public final class ReplicaMetrics {
   final EnumMap<ReadPolicy, Long> served = new EnumMap<>(ReadPolicy.class);
-  final EnumMap<ReadPolicy, Histogram> latencyMicros = new EnumMap<>(ReadPolicy.class);
+  private final ReadLatency latency;
   long readIndexRounds;
   long readsReleasedByRounds;
   /** Follower reads a leader of three confirmed without a round (the request was the second acknowledgement). */
@@ -30,16 +31,14 @@ public final class ReplicaMetrics {
   long storageWrites;
   long entriesPersisted;
 
-  ReplicaMetrics() {
-    for (ReadPolicy p : ReadPolicy.values()) {
-      served.put(p, 0L);
-      latencyMicros.put(p, new Histogram(3));
-    }
+  ReplicaMetrics(ReadLatency latency) {
+    this.latency = latency;
+    for (ReadPolicy p : ReadPolicy.values()) served.put(p, 0L);
   }
 
   void served(ReadPolicy policy, long startNanos) {
     served.merge(policy, 1L, Long::sum);
-    latencyMicros.get(policy).recordValue(Math.max(0, (System.nanoTime() - startNanos) / 1_000));
+    latency.record(policy, System.nanoTime() - startNanos);
   }
 
   /**
@@ -51,8 +50,6 @@ public final class ReplicaMetrics {
       int pending,
       long oldestPendingAgeMillis,
       Map<ReadPolicy, Long> served,
-      Map<ReadPolicy, Double> p50Millis,
-      Map<ReadPolicy, Double> p99Millis,
       long readIndexRounds,
       long readsReleasedByRounds,
       long readsConfirmedByRequest,
@@ -73,13 +70,7 @@ public final class ReplicaMetrics {
   }
 
   Snapshot snapshot(int pending, long oldestPendingAgeMillis) {
-    EnumMap<ReadPolicy, Double> p50 = new EnumMap<>(ReadPolicy.class);
-    EnumMap<ReadPolicy, Double> p99 = new EnumMap<>(ReadPolicy.class);
-    for (ReadPolicy p : ReadPolicy.values()) {
-      p50.put(p, latencyMicros.get(p).getValueAtPercentile(50) / 1000.0);
-      p99.put(p, latencyMicros.get(p).getValueAtPercentile(99) / 1000.0);
-    }
-    return new Snapshot(pending, oldestPendingAgeMillis, Map.copyOf(served), Map.copyOf(p50), Map.copyOf(p99),
+    return new Snapshot(pending, oldestPendingAgeMillis, Map.copyOf(served),
         readIndexRounds, readsReleasedByRounds, readsConfirmedByRequest, timeouts, noLeader, leaderChanged, forwarded, lagging, leaderChangesSeen, messagesSent,
         messagesReceived, storageWrites, entriesPersisted);
   }

@@ -1,6 +1,7 @@
 package io.chronik.raft.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -247,15 +248,24 @@ class ThreeNodeClusterTest {
   }
 
   @Test
-  void theMetricsEndpointShowsIndexesAndReadCountersPerPartition() throws Exception {
+  void theMetricsEndpointShowsIndexesReadCountersAndLatencyHistogramsPerPartition() throws Exception {
     awaitLeader(nodes.get(0), "kv-1");
     cluster.chronik(0).get("kv", 1, "m", java.util.Optional.of(ReadPolicy.SAFE), 0).toCompletableFuture()
         .get(15, TimeUnit.SECONDS);
-    String text = new io.chronik.raft.api.MetricsEndpoint(nodes.get(0)).scrape().toCompletableFuture()
-        .get(15, TimeUnit.SECONDS);
+    akka.actor.typed.ActorSystem<?> n1 = cluster.kit(0).system();
+    io.chronik.raft.api.GrpcMetrics.get(n1).record("Ping", io.grpc.Status.Code.OK, 1_000_000);
+    String text = io.chronik.raft.api.MetricsEndpoint.get(n1).scrape().toCompletableFuture().get(15, TimeUnit.SECONDS);
     assertTrue(text.matches("(?s).*chronik_replica_commit_index\\{node=\"n1\",partition=\"kv-1\"} [1-9].*"), text);
     assertTrue(text.matches("(?s).*chronik_reads_served_total\\{node=\"n1\",partition=\"kv-1\",policy=\"safe\"} [1-9].*"), text);
     assertTrue(text.contains("chronik_reads_oldest_pending_age_seconds"), text);
+    // Latency as histogram buckets, which add up across nodes; no per-replica percentiles.
+    assertTrue(text.matches("(?s).*chronik_read_latency_seconds_bucket\\{node=\"n1\",partition=\"kv-1\","
+        + "policy=\"safe\",le=\"\\+Inf\"} [1-9].*"), text);
+    assertFalse(text.contains("chronik_read_latency_p99"), text);
+    // The node's other meters are in the same scrape.
+    assertTrue(text.contains("chronik_grpc_server_requests_seconds_count{code=\"OK\",method=\"Ping\",node=\"n1\"}"), text);
+    assertTrue(text.contains("jvm_threads_live_threads{node=\"n1\"}"), text);
+    assertTrue(text.contains("process_cpu_seconds_total{node=\"n1\"}"), text);
   }
 
   @Test

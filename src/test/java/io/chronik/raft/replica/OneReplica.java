@@ -35,11 +35,16 @@ final class OneReplica {
 
   /** {@code seed}: the replica's randomness; a restarted node's incarnation draws other numbers than the one before. */
   OneReplica(String self, Set<String> voters, HardState hardState, List<LogEntry> log, long seed) {
+    this(self, voters, hardState, log, seed, ReadLatency.unexported());
+  }
+
+  /** {@code latency}: where the replica records how long its reads took. */
+  OneReplica(String self, Set<String> voters, HardState hardState, List<LogEntry> log, long seed, ReadLatency latency) {
     ReplicaSettings settings = new ReplicaSettings(Duration.ofMillis(300), Duration.ofMillis(50), 64, 4096, 16, 4,
         true, true, 100, Duration.ofMillis(100), Duration.ofSeconds(5), ReadPolicy.SAFE, 10_000)
         .withReadIndexPipeline(PIPELINE);
     kit = BehaviorTestKit.create(Replica.create(settings, new GroupMembers("g", self, voters), net.getRef(),
-        (ctx, incarnation) -> storage.getRef(), KeyValueStateMachine::new, new Random(seed)));
+        (ctx, incarnation) -> storage.getRef(), KeyValueStateMachine::new, latency, new Random(seed)));
     assertInstanceOf(StorageProtocol.Recover.class, storage.receiveMessage());
     kit.run(new Recovered(hardState, log));
   }

@@ -63,7 +63,7 @@ class ReplicaOnJournalTest {
     return testKit.spawn(Replica.create(settings, new GroupMembers(group, self, voters), net.ref(),
         JournalStorage.factory(group + "/" + self, PersistenceTestKitPlugin.PluginId(),
             java.nio.file.Path.of("target", "snapshots", "replica-on-journal", group, self)),
-        KeyValueStateMachine::new, new Random(7)));
+        KeyValueStateMachine::new, ReadLatency.unexported(), new Random(7)));
   }
 
   /** Answered only once recovery is over (the recovering behaviour stashes it). */

@@ -382,7 +382,7 @@ final class SimulatedGroup {
           return n.storage.getRef();
         },
         () -> n.stateMachine = new RecordingStateMachine(n.id, invariants),
-        new Random(rnd.nextLong()));
+        ReadLatency.unexported(), new Random(rnd.nextLong()));
     n.kit = BehaviorTestKit.create(behavior, n.id + "-" + n.generation);
     trace("start " + n.id);
     drain(n);
