@@ -52,14 +52,16 @@ public final class ChronikGrpcService implements ChronikPowerApi {
   static final String RETRY_SAFE = "chronik-retry-safe";
 
   private final ChronikRaft chronik;
+  private final GrpcMetrics metrics;
 
-  public ChronikGrpcService(ChronikRaft chronik) {
+  public ChronikGrpcService(ChronikRaft chronik, GrpcMetrics metrics) {
     this.chronik = chronik;
+    this.metrics = metrics;
   }
 
   @Override
   public CompletionStage<ProduceResponse> produce(ProduceRequest in, Metadata metadata) {
-    return call(() -> {
+    return call("Produce", () -> {
       if (in.getRecordsCount() == 0) throw invalid("records must not be empty");
       int partition = partition(in.getTopic(), in.getPartition());
       long deadline = Deadlines.of(metadata);
@@ -76,7 +78,7 @@ public final class ChronikGrpcService implements ChronikPowerApi {
 
   @Override
   public CompletionStage<FetchResponse> fetch(FetchRequest in, Metadata metadata) {
-    return call(() -> {
+    return call("Fetch", () -> {
       int partition = partition(in.getTopic(), in.getPartition());
       if (in.getOffset() < 0) throw invalid("offset must be >= 0, got " + in.getOffset());
       if (in.getMaxRecords() <= 0 || in.getMaxRecords() > MAX_FETCH_RECORDS) {
@@ -96,7 +98,7 @@ public final class ChronikGrpcService implements ChronikPowerApi {
 
   @Override
   public CompletionStage<PutResponse> put(PutRequest in, Metadata metadata) {
-    return call(() -> chronik.put(in.getTopic(), partition(in.getTopic(), in.getPartition()), key(in.getKey()),
+    return call("Put", () -> chronik.put(in.getTopic(), partition(in.getTopic(), in.getPartition()), key(in.getKey()),
             in.getValue(), Deadlines.of(metadata))
         .thenApply(w -> PutResponse.newBuilder().setHadPrevious(w.result().getFound())
             .setPrevious(w.result().getValue()).setLogIndex(w.logIndex()).build()));
@@ -104,7 +106,7 @@ public final class ChronikGrpcService implements ChronikPowerApi {
 
   @Override
   public CompletionStage<GetResponse> get(GetRequest in, Metadata metadata) {
-    return call(() -> {
+    return call("Get", () -> {
       if (in.getMinIndex() < 0) throw invalid("min_index must be >= 0, got " + in.getMinIndex());
       return chronik.get(in.getTopic(), partition(in.getTopic(), in.getPartition()), key(in.getKey()),
               policy(in.getReadPolicy()), in.getMinIndex(), Deadlines.of(metadata))
@@ -115,7 +117,7 @@ public final class ChronikGrpcService implements ChronikPowerApi {
 
   @Override
   public CompletionStage<CompareAndSetResponse> compareAndSet(CompareAndSetRequest in, Metadata metadata) {
-    return call(() -> {
+    return call("CompareAndSet", () -> {
       if (in.getExpectAbsent() && !in.getExpectedValue().isEmpty()) {
         throw invalid("set either expect_absent or expected_value, not both");
       }
@@ -129,13 +131,13 @@ public final class ChronikGrpcService implements ChronikPowerApi {
 
   @Override
   public CompletionStage<ReadIndexResponse> readIndex(ReadIndexRequest in, Metadata metadata) {
-    return call(() -> chronik.readIndex(in.getTopic(), partition(in.getTopic(), in.getPartition()), Deadlines.of(metadata))
+    return call("ReadIndex", () -> chronik.readIndex(in.getTopic(), partition(in.getTopic(), in.getPartition()), Deadlines.of(metadata))
         .thenApply(r -> ReadIndexResponse.newBuilder().setReadIndex(r.appliedIndex()).setServedBy(r.servedBy()).build()));
   }
 
   @Override
   public CompletionStage<StatusResponse> status(StatusRequest in, Metadata metadata) {
-    return call(() -> {
+    return call("Status", () -> {
       List<CompletableFuture<PartitionStatus>> partitions = new ArrayList<>();
       for (String group : chronik.node().partitions().keySet()) {
         partitions.add(chronik.status(group).toCompletableFuture().thenApply(replicas -> partitionStatus(group, replicas)));
@@ -208,7 +210,14 @@ public final class ChronikGrpcService implements ChronikPowerApi {
     return new ChronikException(ChronikException.Kind.INVALID_ARGUMENT, message);
   }
 
-  /** Runs {@code body}, turning every failure, thrown or in the stage, into a gRPC status. */
+  /**
+   * Runs {@code body}, turning every failure, thrown or in the stage, into a gRPC status, and
+   * counts the call in {@code chronik_grpc_server_requests_seconds} by method and status code.
+   */
+  private <T> CompletionStage<T> call(String method, Supplier<CompletionStage<T>> body) {
+    return metrics.timed(method, () -> call(body));
+  }
+
   private static <T> CompletionStage<T> call(Supplier<CompletionStage<T>> body) {
     CompletionStage<T> stage;
     try {

@@ -13,6 +13,6 @@ public final class GrpcServer {
   public static CompletionStage<ServerBinding> bind(ActorSystem<?> system, String host, int port) {
     ChronikRaft chronik = ChronikRaft.get(system);
     return Http.get(system).newServerAt(host, port)
-        .bind(ChronikPowerApiHandlerFactory.create(new ChronikGrpcService(chronik), system));
+        .bind(ChronikPowerApiHandlerFactory.create(new ChronikGrpcService(chronik, GrpcMetrics.get(system)), system));
   }
 }

@@ -253,7 +253,10 @@ class ThreeNodeClusterTest {
     cluster.chronik(0).get("kv", 1, "m", java.util.Optional.of(ReadPolicy.SAFE), 0).toCompletableFuture()
         .get(15, TimeUnit.SECONDS);
     akka.actor.typed.ActorSystem<?> n1 = cluster.kit(0).system();
-    io.chronik.raft.api.GrpcMetrics.get(n1).record("Ping", io.grpc.Status.Code.OK, 1_000_000);
+    // Requests through n1's gRPC service are counted by method and status code.
+    clients.get(0).get(io.chronik.raft.api.grpc.GetRequest.newBuilder().setTopic("kv").setPartition(1).setKey("m")
+        .build()).toCompletableFuture().get(15, TimeUnit.SECONDS);
+    grpcCode(clients.get(0).get(io.chronik.raft.api.grpc.GetRequest.newBuilder().setTopic("kv").setPartition(1).build()));
     String text = io.chronik.raft.api.MetricsEndpoint.get(n1).scrape().toCompletableFuture().get(15, TimeUnit.SECONDS);
     assertTrue(text.matches("(?s).*chronik_replica_commit_index\\{node=\"n1\",partition=\"kv-1\"} [1-9].*"), text);
     assertTrue(text.matches("(?s).*chronik_reads_served_total\\{node=\"n1\",partition=\"kv-1\",policy=\"safe\"} [1-9].*"), text);
@@ -263,7 +266,9 @@ class ThreeNodeClusterTest {
         + "policy=\"safe\",le=\"\\+Inf\"} [1-9].*"), text);
     assertFalse(text.contains("chronik_read_latency_p99"), text);
     // The node's other meters are in the same scrape.
-    assertTrue(text.contains("chronik_grpc_server_requests_seconds_count{code=\"OK\",method=\"Ping\",node=\"n1\"}"), text);
+    assertTrue(text.matches("(?s).*chronik_grpc_server_requests_seconds_count\\{code=\"OK\",method=\"Get\",node=\"n1\"} [1-9].*"), text);
+    assertTrue(text.matches("(?s).*chronik_grpc_server_requests_seconds_count\\{code=\"INVALID_ARGUMENT\",method=\"Get\",node=\"n1\"} [1-9].*"), text);
+    assertTrue(text.contains("chronik_grpc_server_in_flight{node=\"n1\"}"), text);
     assertTrue(text.contains("jvm_threads_live_threads{node=\"n1\"}"), text);
     assertTrue(text.contains("process_cpu_seconds_total{node=\"n1\"}"), text);
   }
