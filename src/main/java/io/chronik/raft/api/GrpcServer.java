@@ -1,18 +1,41 @@
 package io.chronik.raft.api;
 
 import akka.actor.typed.ActorSystem;
+import akka.grpc.javadsl.ServerReflection;
+import akka.grpc.javadsl.ServiceHandler;
 import akka.http.javadsl.Http;
 import akka.http.javadsl.ServerBinding;
+import akka.http.javadsl.model.HttpRequest;
+import akka.http.javadsl.model.HttpResponse;
+import akka.japi.function.Function;
+import io.chronik.raft.api.grpc.Chronik;
 import io.chronik.raft.api.grpc.ChronikPowerApiHandlerFactory;
+import io.chronik.raft.api.grpc.health.Health;
+import io.chronik.raft.api.grpc.health.HealthHandlerFactory;
+import java.util.List;
 import java.util.concurrent.CompletionStage;
 
-/** Serves the gRPC API of this node (HTTP/2 without TLS, on {@code chronik.grpc.host:port}). */
+/**
+ * Serves this node's gRPC endpoint (HTTP/2 without TLS, on {@code chronik.grpc.host:port}): the
+ * chronik API ({@code proto/chronik.proto}), the standard health service
+ * ({@code grpc.health.v1.Health}) and server reflection, so that generic tools ({@code grpcurl},
+ * {@code grpc_health_probe}, Kubernetes gRPC probes) work without the proto files.
+ */
 public final class GrpcServer {
   private GrpcServer() {}
 
   public static CompletionStage<ServerBinding> bind(ActorSystem<?> system, String host, int port) {
+    return Http.get(system).newServerAt(host, port).bind(handler(system));
+  }
+
+  static Function<HttpRequest, CompletionStage<HttpResponse>> handler(ActorSystem<?> system) {
     ChronikRaft chronik = ChronikRaft.get(system);
-    return Http.get(system).newServerAt(host, port)
-        .bind(ChronikPowerApiHandlerFactory.create(new ChronikGrpcService(chronik, GrpcMetrics.get(system)), system));
+    Function<HttpRequest, CompletionStage<HttpResponse>> api =
+        ChronikPowerApiHandlerFactory.create(new ChronikGrpcService(chronik, GrpcMetrics.get(system)), system)::apply;
+    Function<HttpRequest, CompletionStage<HttpResponse>> health =
+        HealthHandlerFactory.create(new HealthService(chronik.node()), system)::apply;
+    Function<HttpRequest, CompletionStage<HttpResponse>> reflection =
+        ServerReflection.create(List.of(Chronik.description, Health.description), system);
+    return ServiceHandler.concatOrNotFound(api, health, reflection);
   }
 }

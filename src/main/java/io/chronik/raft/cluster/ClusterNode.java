@@ -279,6 +279,31 @@ public final class ClusterNode {
     return out;
   }
 
+  /** Whether this node serves clients, and if not, why (for the gRPC health service and load balancers). */
+  public record Health(boolean serving, String reason) {}
+
+  /**
+   * Serving once this node is an Up (or weakly-up) member of the cluster that reaches a majority of
+   * the configured nodes, itself included; not while it joins, leaves or stops, nor while it is cut
+   * off from most of its peers (its replicas could not commit a write then, and would answer safe
+   * reads only until their lease ran out).
+   */
+  public Health health() {
+    if (CoordinatedShutdown.get(system.classicSystem()).getShutdownReason().isPresent()) {
+      return new Health(false, "stopping");
+    }
+    MemberStatus self = Cluster.get(system.classicSystem()).selfMember().status();
+    if (self != MemberStatus.up() && self != MemberStatus.weaklyUp()) {
+      return new Health(false, "this node is " + self.toString().toLowerCase() + " in the Akka Cluster, not up");
+    }
+    long reachable = nodeStates().stream().filter(NodeState::reachable).count();
+    if (reachable <= nodes.size() / 2) {
+      return new Health(false, "this node reaches " + reachable + " of the " + nodes.size()
+          + " configured nodes, itself included: no majority");
+    }
+    return new Health(true, "up, reaching " + reachable + " of " + nodes.size() + " nodes");
+  }
+
   /** Whether membership considers {@code id} reachable (self always is; unknown nodes are not). */
   public boolean reachable(String id) {
     if (id.equals(nodeId)) return true;
