@@ -6,6 +6,8 @@ import com.google.protobuf.ByteString;
 import io.chronik.raft.api.grpc.Chronik;
 import io.chronik.raft.api.grpc.CompareAndSetRequest;
 import io.chronik.raft.api.grpc.CompareAndSetResponse;
+import io.chronik.raft.api.grpc.DeleteRequest;
+import io.chronik.raft.api.grpc.DeleteResponse;
 import io.chronik.raft.api.grpc.FetchRequest;
 import io.chronik.raft.api.grpc.FetchResponse;
 import io.chronik.raft.api.grpc.GetRequest;
@@ -91,6 +93,13 @@ public final class ChronikGrpcService implements Chronik {
     return call(() -> chronik.put(in.getTopic(), partition(in.getTopic(), in.getPartition()), key(in.getKey()),
             in.getValue())
         .thenApply(w -> PutResponse.newBuilder().setHadPrevious(w.result().getFound())
+            .setPrevious(w.result().getValue()).setLogIndex(w.logIndex()).build()));
+  }
+
+  @Override
+  public CompletionStage<DeleteResponse> delete(DeleteRequest in) {
+    return call(() -> chronik.delete(in.getTopic(), partition(in.getTopic(), in.getPartition()), key(in.getKey()))
+        .thenApply(w -> DeleteResponse.newBuilder().setHadPrevious(w.result().getFound())
             .setPrevious(w.result().getValue()).setLogIndex(w.logIndex()).build()));
   }
 
