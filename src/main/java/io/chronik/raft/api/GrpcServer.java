@@ -6,7 +6,7 @@ import akka.http.javadsl.ServerBinding;
 import io.chronik.raft.api.grpc.ChronikHandlerFactory;
 import java.util.concurrent.CompletionStage;
 
-/** Serves the gRPC API of this node (HTTP/2 without TLS, on {@code chronik.grpc.host:port}). */
+/** Serves the gRPC API of this node (HTTP/2 without TLS, for {@code chronik server} on {@code chronik.host:chronik.grpc.port}). */
 public final class GrpcServer {
   private GrpcServer() {}
 
