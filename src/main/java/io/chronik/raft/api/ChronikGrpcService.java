@@ -7,6 +7,8 @@ import com.google.protobuf.ByteString;
 import io.chronik.raft.api.grpc.ChronikPowerApi;
 import io.chronik.raft.api.grpc.CompareAndSetRequest;
 import io.chronik.raft.api.grpc.CompareAndSetResponse;
+import io.chronik.raft.api.grpc.DeleteRequest;
+import io.chronik.raft.api.grpc.DeleteResponse;
 import io.chronik.raft.api.grpc.FetchRequest;
 import io.chronik.raft.api.grpc.FetchResponse;
 import io.chronik.raft.api.grpc.GetRequest;
@@ -101,6 +103,14 @@ public final class ChronikGrpcService implements ChronikPowerApi {
     return call("Put", () -> chronik.put(in.getTopic(), partition(in.getTopic(), in.getPartition()), key(in.getKey()),
             in.getValue(), Deadlines.of(metadata))
         .thenApply(w -> PutResponse.newBuilder().setHadPrevious(w.result().getFound())
+            .setPrevious(w.result().getValue()).setLogIndex(w.logIndex()).build()));
+  }
+
+  @Override
+  public CompletionStage<DeleteResponse> delete(DeleteRequest in, Metadata metadata) {
+    return call("Delete", () -> chronik.delete(in.getTopic(), partition(in.getTopic(), in.getPartition()),
+            key(in.getKey()), Deadlines.of(metadata))
+        .thenApply(w -> DeleteResponse.newBuilder().setHadPrevious(w.result().getFound())
             .setPrevious(w.result().getValue()).setLogIndex(w.logIndex()).build()));
   }
 

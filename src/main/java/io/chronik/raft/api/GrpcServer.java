@@ -16,7 +16,8 @@ import java.util.List;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Serves this node's gRPC endpoint (HTTP/2 without TLS, on {@code chronik.grpc.host:port}): the
+ * Serves this node's gRPC endpoint (HTTP/2 without TLS; {@code chronik server} binds it on
+ * {@code chronik.host:chronik.grpc.port}): the
  * chronik API ({@code proto/chronik.proto}), the standard health service
  * ({@code grpc.health.v1.Health}) and server reflection, so that generic tools ({@code grpcurl},
  * {@code grpc_health_probe}, Kubernetes gRPC probes) work without the proto files.

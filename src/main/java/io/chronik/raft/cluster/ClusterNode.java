@@ -78,7 +78,7 @@ public final class ClusterNode {
   public static ClusterNode start(ActorSystem<?> system, MeterRegistry registry) {
     Config config = system.settings().config();
     String nodeId = config.getString("chronik.node-id");
-    List<String> nodes = List.copyOf(new LinkedHashSet<>(config.getStringList("chronik.cluster.nodes")));
+    List<String> nodes = List.copyOf(new LinkedHashSet<>(ListSetting.read(config, "chronik.cluster.nodes")));
     if (!nodes.contains(nodeId)) {
       throw new IllegalArgumentException("chronik.node-id '" + nodeId + "' is not in chronik.cluster.nodes " + nodes);
     }

@@ -4,7 +4,7 @@ import java.util.Locale;
 
 /**
  * How a replica answers a read (chronik.raft.follower-read-policy, env
- * CHRONIK_FOLLOWER_READ_POLICY, or per request).
+ * CHRONIK_RAFT_FOLLOWER_READ_POLICY or the older CHRONIK_FOLLOWER_READ_POLICY, or per request).
  */
 public enum ReadPolicy {
   /** Forward the read to the leader, which serves it after confirming its leadership. */

@@ -1,75 +1,126 @@
 package io.chronik.raft.server;
 
-import akka.actor.typed.ActorSystem;
 import com.google.protobuf.ByteString;
-import io.chronik.raft.api.grpc.ChronikClient;
+import com.google.protobuf.Message;
+import io.chronik.raft.api.grpc.CompareAndSetRequest;
+import io.chronik.raft.api.grpc.CompareAndSetResponse;
+import io.chronik.raft.api.grpc.DeleteRequest;
+import io.chronik.raft.api.grpc.DeleteResponse;
 import io.chronik.raft.api.grpc.FetchRequest;
 import io.chronik.raft.api.grpc.FetchResponse;
 import io.chronik.raft.api.grpc.GetRequest;
 import io.chronik.raft.api.grpc.GetResponse;
-import io.chronik.raft.api.grpc.PartitionStatus;
 import io.chronik.raft.api.grpc.ProduceRequest;
 import io.chronik.raft.api.grpc.ProduceResponse;
 import io.chronik.raft.api.grpc.PutRequest;
 import io.chronik.raft.api.grpc.PutResponse;
 import io.chronik.raft.api.grpc.ReadPolicy;
-import io.chronik.raft.api.grpc.ReplicaStatus;
 import io.chronik.raft.api.grpc.StatusRequest;
 import io.chronik.raft.api.grpc.StatusResponse;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
 import io.grpc.StatusRuntimeException;
+import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.ToIntFunction;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
-/** gRPC client commands against a running node. */
+/**
+ * gRPC client commands against a running node. Exit status: 0 done; 1 the call failed (the gRPC
+ * status and message, from the node or the connection, go to standard error); 2 a usage error
+ * (picocli's); 3 a compare-and-set found another value, so nothing was written.
+ */
 final class ClientCommands {
+  static final int CALL_FAILED = 1;
+  static final int NOT_APPLIED = 3;
+  private static final Duration TIMEOUT = Duration.ofSeconds(30);
+  private static final Metadata.Key<String> LEADER_HINT =
+      Metadata.Key.of("chronik-leader-hint", Metadata.ASCII_STRING_MARSHALLER);
+
   private ClientCommands() {}
 
-  /** Connects to {@code target} (host:port) and runs {@code call}; errors print their gRPC status. */
-  static <T> int withClient(String target, Function<ChronikClient, CompletionStage<T>> call,
-      java.util.function.Consumer<T> print) {
-    ActorSystem<Void> system = GrpcClients.system("chronik-client");
-    String[] hostPort = target.split(":");
-    ChronikClient client = GrpcClients.connect(system, hostPort[0], Integer.parseInt(hostPort[1]));
-    try {
-      print.accept(call.apply(client).toCompletableFuture().get(30, TimeUnit.SECONDS));
-      return 0;
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof StatusRuntimeException s) {
-        System.err.println(s.getStatus().getCode() + ": " + s.getStatus().getDescription());
-        return 2;
-      }
-      System.err.println("call failed: " + e.getCause());
-      return 1;
-    } catch (Exception e) {
-      System.err.println("call failed: " + e);
-      return 1;
-    } finally {
-      client.close();
-      system.terminate();
+  enum Output { text, json }
+
+  /** Read policies by the names a person types. */
+  enum Policy {
+    none(ReadPolicy.READ_POLICY_NONE), safe(ReadPolicy.READ_POLICY_SAFE), unsafe(ReadPolicy.READ_POLICY_UNSAFE);
+
+    final ReadPolicy proto;
+
+    Policy(ReadPolicy proto) {
+      this.proto = proto;
     }
   }
 
   abstract static class Base implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    // A client-side setting, not a node's configuration key: hence not in reference.conf.
     @Option(names = "--target", defaultValue = "${env:CHRONIK_TARGET:-127.0.0.1:9091}",
-        description = "A node's gRPC address (default: ${DEFAULT-VALUE}).")
+        description = "A node's gRPC address, host:port (default: the environment variable CHRONIK_TARGET, "
+            + "else 127.0.0.1:9091).")
     String target;
+
+    @Option(names = {"-o", "--output"}, defaultValue = "text",
+        description = "text or json: one JSON object per call, field names as in proto/chronik.proto in "
+            + "lowerCamelCase, bytes (records, values) base64 (default: ${DEFAULT-VALUE}).")
+    Output output;
+
+    <Q extends Message, R extends Message> int call(MethodDescriptor<Q, R> method, Q request,
+        Function<R, String> text) {
+      return call(method, request, text, r -> 0);
+    }
+
+    /** Sends {@code request}, prints the answer, and returns the exit status; errors print their gRPC status. */
+    <Q extends Message, R extends Message> int call(MethodDescriptor<Q, R> method, Q request, Function<R, String> text,
+        ToIntFunction<R> exitStatus) {
+      PrintWriter out = spec.commandLine().getOut();
+      PrintWriter err = spec.commandLine().getErr();
+      try (NodeConnection node = new NodeConnection(target, TIMEOUT)) {
+        R response = node.call(method, request);
+        out.println(output == Output.json ? ProtoJson.print(response) : text.apply(response));
+        out.flush();
+        return exitStatus.applyAsInt(response);
+      } catch (StatusRuntimeException e) {
+        err.println(describe(e));
+        return CALL_FAILED;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        err.println("interrupted");
+        return CALL_FAILED;
+      } catch (RuntimeException e) {
+        err.println("call to " + target + " failed: " + e.getMessage());
+        return CALL_FAILED;
+      } finally {
+        err.flush();
+      }
+    }
+  }
+
+  /** "UNAVAILABLE: no leader for orders-0 (leader hint: node-2)". */
+  static String describe(StatusRuntimeException e) {
+    io.grpc.Status s = e.getStatus();
+    StringBuilder line = new StringBuilder(s.getCode().name()).append(": ")
+        .append(s.getDescription() == null ? "(no message)" : s.getDescription());
+    if (s.getCause() != null && s.getCause().getMessage() != null) {
+      line.append(" (").append(s.getCause().getMessage()).append(')');
+    }
+    String hint = e.getTrailers() == null ? null : e.getTrailers().get(LEADER_HINT);
+    if (hint != null) line.append(" (leader hint: ").append(hint).append(')');
+    return line.toString();
   }
 
   abstract static class PartitionBase extends Base {
     @Option(names = {"-t", "--topic"}, required = true) String topic;
     @Option(names = {"-p", "--partition"}, defaultValue = "0") int partition;
-  }
-
-  static ReadPolicy policy(String p) {
-    return ReadPolicy.valueOf("READ_POLICY_" + p.toUpperCase(Locale.ROOT));
   }
 
   @Command(name = "produce", mixinStandardHelpOptions = true, description = "Append records to a record-log partition.")
@@ -80,8 +131,8 @@ final class ClientCommands {
     public Integer call() {
       ProduceRequest.Builder req = ProduceRequest.newBuilder().setTopic(topic).setPartition(partition);
       records.forEach(r -> req.addRecords(ByteString.copyFromUtf8(r)));
-      return withClient(target, c -> c.produce(req.build()), (ProduceResponse r) ->
-          System.out.printf("appended %d record(s) at offset %d (log index %d, leader %s)%n", r.getCount(),
+      return call(ChronikMethods.PRODUCE, req.build(), (ProduceResponse r) ->
+          String.format("appended %d record(s) at offset %d (log index %d, leader %s)", r.getCount(),
               r.getBaseOffset(), r.getLogIndex(), r.getLeader()));
     }
   }
@@ -92,18 +143,19 @@ final class ClientCommands {
     @Option(names = "--max-records", defaultValue = "100") int maxRecords;
     @Option(names = "--max-bytes", defaultValue = "1048576") long maxBytes;
     @Option(names = "--policy", defaultValue = "safe", description = "none | safe | unsafe (default: ${DEFAULT-VALUE}).")
-    String policy;
+    Policy policy;
 
     @Override
     public Integer call() {
       FetchRequest req = FetchRequest.newBuilder().setTopic(topic).setPartition(partition).setOffset(offset)
-          .setMaxRecords(maxRecords).setMaxBytes(maxBytes).setReadPolicy(policy(policy)).build();
-      return withClient(target, c -> c.fetch(req), (FetchResponse r) -> {
+          .setMaxRecords(maxRecords).setMaxBytes(maxBytes).setReadPolicy(policy.proto).build();
+      return call(ChronikMethods.FETCH, req, (FetchResponse r) -> {
+        StringBuilder text = new StringBuilder();
         for (int i = 0; i < r.getRecordsCount(); i++) {
-          System.out.printf("%d\t%s%n", r.getFirstOffset() + i, r.getRecords(i).toStringUtf8());
+          text.append(r.getFirstOffset() + i).append('\t').append(r.getRecords(i).toStringUtf8()).append('\n');
         }
-        System.out.printf("(%d record(s), log start offset %d, high watermark %d, served by %s under %s)%n",
-            r.getRecordsCount(), r.getLogStartOffset(), r.getHighWatermark(), r.getServedBy(), policy);
+        return text.append(String.format("(%d record(s), log start offset %d, high watermark %d, served by %s under %s)",
+            r.getRecordsCount(), r.getLogStartOffset(), r.getHighWatermark(), r.getServedBy(), policy)).toString();
       });
     }
   }
@@ -111,14 +163,14 @@ final class ClientCommands {
   @Command(name = "put", mixinStandardHelpOptions = true, description = "Set a key of a key-value partition.")
   static final class Put extends PartitionBase {
     @Parameters(index = "0") String key;
-    @Parameters(index = "1") String value;
+    @Parameters(index = "1", description = "The value (UTF-8).") String value;
 
     @Override
     public Integer call() {
       PutRequest req = PutRequest.newBuilder().setTopic(topic).setPartition(partition).setKey(key)
           .setValue(ByteString.copyFromUtf8(value)).build();
-      return withClient(target, c -> c.put(req), (PutResponse r) ->
-          System.out.printf("%s=%s (log index %d)%n", key, value, r.getLogIndex()));
+      return call(ChronikMethods.PUT, req, (PutResponse r) ->
+          String.format("%s=%s (log index %d)", key, value, r.getLogIndex()));
     }
   }
 
@@ -126,15 +178,60 @@ final class ClientCommands {
   static final class Get extends PartitionBase {
     @Parameters(index = "0") String key;
     @Option(names = "--policy", defaultValue = "safe", description = "none | safe | unsafe (default: ${DEFAULT-VALUE}).")
-    String policy;
+    Policy policy;
 
     @Override
     public Integer call() {
       GetRequest req = GetRequest.newBuilder().setTopic(topic).setPartition(partition).setKey(key)
-          .setReadPolicy(policy(policy)).build();
-      return withClient(target, c -> c.get(req), (GetResponse r) ->
-          System.out.printf("%s=%s (served by %s, applied index %d)%n", key,
+          .setReadPolicy(policy.proto).build();
+      return call(ChronikMethods.GET, req, (GetResponse r) ->
+          String.format("%s=%s (served by %s, applied index %d)", key,
               r.getFound() ? r.getValue().toStringUtf8() : "<absent>", r.getServedBy(), r.getAppliedIndex()));
+    }
+  }
+
+  @Command(name = "delete", mixinStandardHelpOptions = true, description = "Remove a key of a key-value partition.")
+  static final class Delete extends PartitionBase {
+    @Parameters(index = "0") String key;
+
+    @Override
+    public Integer call() {
+      DeleteRequest req = DeleteRequest.newBuilder().setTopic(topic).setPartition(partition).setKey(key).build();
+      return call(ChronikMethods.DELETE, req, (DeleteResponse r) -> r.getHadPrevious()
+          ? String.format("deleted %s (was %s, log index %d)", key, r.getPrevious().toStringUtf8(), r.getLogIndex())
+          : String.format("%s was absent (log index %d)", key, r.getLogIndex()));
+    }
+  }
+
+  @Command(name = "cas", mixinStandardHelpOptions = true,
+      description = "Compare-and-set a key of a key-value partition: write --value only if the key holds --expected "
+          + "(or, with --expect-absent, does not exist). Exit status 3 when it did not match (nothing written).")
+  static final class Cas extends PartitionBase {
+    @Option(names = "--key", required = true) String key;
+
+    @ArgGroup(exclusive = true, multiplicity = "1") Expectation expectation;
+
+    @Option(names = "--value", required = true, description = "The new value (UTF-8).") String value;
+
+    static final class Expectation {
+      @Option(names = "--expected", description = "The value the key must hold (UTF-8).") String expected;
+      @Option(names = "--expect-absent", description = "The key must not exist.") boolean absent;
+    }
+
+    @Override
+    public Integer call() {
+      CompareAndSetRequest.Builder req = CompareAndSetRequest.newBuilder().setTopic(topic).setPartition(partition)
+          .setKey(key).setNewValue(ByteString.copyFromUtf8(value));
+      if (expectation.absent) {
+        req.setExpectAbsent(true);
+      } else {
+        req.setExpectedValue(ByteString.copyFromUtf8(expectation.expected));
+      }
+      return call(ChronikMethods.COMPARE_AND_SET, req.build(), (CompareAndSetResponse r) -> r.getApplied()
+              ? String.format("%s=%s (log index %d)", key, value, r.getLogIndex())
+              : String.format("not set: %s is %s (log index %d)", key,
+                  r.getFound() ? r.getPrevious().toStringUtf8() : "<absent>", r.getLogIndex()),
+          r -> r.getApplied() ? 0 : NOT_APPLIED);
     }
   }
 
@@ -142,25 +239,7 @@ final class ClientCommands {
   static final class Status extends Base {
     @Override
     public Integer call() {
-      return withClient(target, c -> c.status(StatusRequest.getDefaultInstance()), ClientCommands::printStatus);
-    }
-  }
-
-  static void printStatus(StatusResponse s) {
-    System.out.printf("node %s of %s%n", s.getNodeId(), s.getNodesList());
-    for (io.chronik.raft.api.grpc.NodeStatus n : s.getNodeStatesList()) {
-      System.out.printf("  %-8s %-13s %s%s%n", n.getNode(), n.getState(), n.getAddress(),
-          n.getOldestMember() ? "  (oldest member)" : "");
-    }
-    System.out.printf("%-12s %-8s %-8s %-9s %-13s %5s %7s %8s %5s %8s  %s%n", "partition", "replica", "leader",
-        "preferred", "role", "term", "commit", "applied", "lag", "snapshot", "state");
-    for (PartitionStatus p : s.getPartitionsList()) {
-      for (ReplicaStatus r : p.getReplicasList()) {
-        System.out.printf("%-12s %-8s %-8s %-9s %-13s %5d %7d %8d %5d %8d  %s%n", p.getPartition(), r.getNode(),
-            p.getLeader().isEmpty() ? "-" : p.getLeader(), p.getPreferredLeader(), r.getRole(), r.getTerm(),
-            r.getCommitIndex(), r.getAppliedIndex(), r.getLag(), r.getSnapshotIndex(),
-            new java.util.TreeMap<>(r.getStateMachineMap()).toString().replaceAll("[{}]", ""));
-      }
+      return call(ChronikMethods.STATUS, StatusRequest.getDefaultInstance(), StatusTable::of);
     }
   }
 }

@@ -70,8 +70,8 @@ final class ClusterCommand implements Callable<Integer> {
       for (int i = 0; i < nodeCount; i++) clients.add(GrpcClients.connect(system, "127.0.0.1", cluster.grpcPort(i)));
       StatusResponse status = cluster.awaitLeaders(clients.get(0), 90);
       if (!noDemo) demo(clients, status);
-      ClientCommands.printStatus(clients.get(0).status(StatusRequest.getDefaultInstance()).toCompletableFuture()
-          .get(30, TimeUnit.SECONDS));
+      System.out.println(StatusTable.of(clients.get(0).status(StatusRequest.getDefaultInstance()).toCompletableFuture()
+          .get(30, TimeUnit.SECONDS)));
     } finally {
       for (ChronikClient c : clients) c.close();
       system.terminate();
@@ -82,7 +82,7 @@ final class ClusterCommand implements Callable<Integer> {
       return 0;
     }
     System.out.printf("cluster running: gRPC on 127.0.0.1:%d-%d. Try another terminal:%n", grpcPort, grpcPort + nodeCount - 1);
-    System.out.printf("  ./mvnw -q exec:java -Dexec.args=\"fetch -t orders -p 0 --target 127.0.0.1:%d\"%n",
+    System.out.printf("  bin/chronik fetch -t orders -p 0 --target 127.0.0.1:%d%n",
         grpcPort + nodeCount - 1);
     System.out.println("Ctrl-C stops every node cleanly (each hands its leaderships over first). A node that exits "
         + "with a non-zero status is started again on its data.");

@@ -6,7 +6,11 @@ import akka.grpc.GrpcClientSettings;
 import com.typesafe.config.ConfigFactory;
 import io.chronik.raft.api.grpc.ChronikClient;
 
-/** The CLI's gRPC clients: a small local ActorSystem and plaintext connections to nodes. */
+/**
+ * akka-grpc clients for the long-running commands (cluster's demo, bench): a small local
+ * ActorSystem and plaintext connections to nodes. The one-call client commands use
+ * {@link NodeConnection} instead, which starts no ActorSystem.
+ */
 final class GrpcClients {
   private GrpcClients() {}
 

@@ -2,6 +2,7 @@ package io.chronik.raft.server;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ParseResult;
 
 /** The chronik command line. */
 @Command(
@@ -12,7 +13,7 @@ import picocli.CommandLine.Command;
     subcommands = {
         ClusterCommand.class, ServerCommand.class, DemoCommand.class, ThroughputCommand.class, BenchCommand.class,
         ClientCommands.Produce.class, ClientCommands.Fetch.class, ClientCommands.Put.class, ClientCommands.Get.class,
-        ClientCommands.Status.class, WarmUpCommand.class})
+        ClientCommands.Delete.class, ClientCommands.Cas.class, ClientCommands.Status.class, WarmUpCommand.class})
 public final class Main implements Runnable {
   @Override
   public void run() {
@@ -21,10 +22,28 @@ public final class Main implements Runnable {
 
   public static void main(String[] args) {
     commonPoolOfAtLeastTwo();
-    // Initialise logging before Akka starts, so that no early log call is queued and replayed.
-    org.slf4j.LoggerFactory.getLogger(Main.class);
-    int code = new CommandLine(new Main()).execute(args);
+    int code = new CommandLine(new Main()).setExecutionStrategy(Main::withLogging).execute(args);
     if (code != 0) System.exit(code);
+  }
+
+  /**
+   * Commands that start Akka initialise logging (logback) before it starts, so that no early log
+   * call is queued and replayed. The gRPC client commands start no Akka and skip logback, whose
+   * start-up was about half of what a client call cost on top of the JVM; so do --help and
+   * --version. They get slf4j's no-op provider instead, and netty, finding no usable slf4j, logs
+   * its rare warnings like gRPC does, through java.util.logging to standard error.
+   */
+  private static int withLogging(ParseResult parsed) {
+    Integer helped = CommandLine.executeHelpRequest(parsed);
+    if (helped != null) return helped;
+    boolean client = parsed.asCommandLineList().stream().anyMatch(c -> c.getCommand() instanceof ClientCommands.Base);
+    if (!client) {
+      org.slf4j.LoggerFactory.getLogger(Main.class);
+    } else if (System.getProperty("slf4j.provider") == null) {
+      System.setProperty("slf4j.provider", org.slf4j.helpers.NOP_FallbackServiceProvider.class.getName());
+      System.setProperty("slf4j.internal.verbosity", "WARN"); // not "loading the provider you named"
+    }
+    return new CommandLine.RunLast().execute(parsed);
   }
 
   /**

@@ -6,7 +6,6 @@ import akka.http.javadsl.ServerBinding;
 import com.typesafe.config.Config;
 import io.chronik.raft.api.GrpcServer;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,65 +19,92 @@ import picocli.CommandLine.Option;
     description = "Run one chronik node: Akka Cluster member, its replicas, and the gRPC API. Stops cleanly on Ctrl-C "
         + "or SIGTERM (hands its leaderships over, leaves the cluster, exit status 0); started again with the same "
         + "data directory, it resumes. Any other end (for example the node was downed by the cluster) exits with "
-        + "status 3: run it under a supervisor that restarts it.")
+        + "status 3: run it under a supervisor that restarts it.",
+    footer = "Each flag sets the configuration key in parentheses. A key no flag sets comes from --config, else "
+        + "from its environment variable CHRONIK_<KEY> (chronik.grpc.port: CHRONIK_GRPC_PORT), else from its "
+        + "default in reference.conf; see the README, \"Configuration\".")
 final class ServerCommand implements Callable<Integer> {
   @Option(names = "--config", defaultValue = "application.conf", description = "Configuration file (default: ${DEFAULT-VALUE}).")
   Path config;
 
-  @Option(names = "--node-id", defaultValue = "${env:CHRONIK_NODE_ID:-node-1}", description = "This node's stable id.")
+  // Each flag overrides one configuration key; a flag not given leaves the key to application.conf,
+  // the environment (CHRONIK_<KEY>) and reference.conf, so the defaults live in one place.
+  @Option(names = "--node-id", description = "This node's stable id (chronik.node-id).")
   String nodeId;
 
-  @Option(names = "--data-dir", defaultValue = "${env:CHRONIK_DATA_DIR:-}",
-      description = "Durable state; must survive restarts (default: data/<node-id>).")
+  @Option(names = "--data-dir", description = "Durable state; must survive restarts (chronik.data-dir).")
   String dataDir;
 
-  @Option(names = "--host", defaultValue = "${env:CHRONIK_HOST:-127.0.0.1}", description = "Address to bind and advertise.")
+  @Option(names = "--host", description = "Address to bind and advertise (chronik.host).")
   String host;
 
-  @Option(names = "--cluster-port", defaultValue = "${env:CHRONIK_CLUSTER_PORT:-2551}", description = "Akka Cluster (Artery) port.")
-  int clusterPort;
+  @Option(names = "--cluster-port", description = "Akka Cluster (Artery) port (chronik.cluster.port).")
+  Integer clusterPort;
 
-  @Option(names = "--grpc-port", defaultValue = "${env:CHRONIK_GRPC_PORT:-9091}", description = "gRPC API port.")
-  int grpcPort;
+  @Option(names = "--grpc-port", description = "gRPC API port (chronik.grpc.port).")
+  Integer grpcPort;
 
-  @Option(names = "--metrics-port", defaultValue = "${env:CHRONIK_METRICS_PORT:-9464}",
-      description = "Prometheus metrics at http://<host>:<port>/metrics; 0 turns it off.")
-  int metricsPort;
+  @Option(names = "--metrics-port",
+      description = "Prometheus metrics at http://<host>:<port>/metrics; 0 turns it off (chronik.metrics.port).")
+  Integer metricsPort;
 
-  @Option(names = "--seeds", defaultValue = "${env:CHRONIK_SEEDS:-127.0.0.1:2551}", split = ",",
-      description = "Seed members, host:port, comma-separated (the same list on every node).")
+  @Option(names = "--seeds", split = ",",
+      description = "Seed members, host:port, comma-separated; the same list on every node (chronik.cluster.seeds).")
   List<String> seeds;
 
-  @Option(names = "--nodes", defaultValue = "${env:CHRONIK_NODES:-node-1}", split = ",",
-      description = "Every node id of the cluster, comma-separated (the same list on every node).")
+  @Option(names = "--nodes", split = ",",
+      description = "Every node id of the cluster, comma-separated; the same list on every node (chronik.cluster.nodes).")
   List<String> nodes;
 
   @Override
   public Integer call() throws Exception {
-    Config config = ChronikConfig.load(this.config, overrides(nodeId, dataDir, host, clusterPort, grpcPort, seeds, nodes));
+    Config config = config(System.getenv());
+    String id = config.getString("chronik.node-id");
+    String address = config.getString("chronik.host");
+    int metrics = config.getInt("chronik.metrics.port");
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "chronik", config);
     exitZeroWhenStoppedBySignal(system);
     warnAboutSlowTcpRecovery();
     try {
-      ServerBinding binding = GrpcServer.bind(system, host, grpcPort).toCompletableFuture().get(30, TimeUnit.SECONDS);
+      ServerBinding binding = GrpcServer.bind(system, address, config.getInt("chronik.grpc.port")).toCompletableFuture()
+          .get(30, TimeUnit.SECONDS);
       // On a stop: after the leaderships are handed over (before-service-unbind), stop taking
       // connections and let the requests in flight finish (at most 5 s).
       binding.addToCoordinatedShutdown(java.time.Duration.ofSeconds(5), system);
-      if (metricsPort > 0) {
-        io.chronik.raft.api.MetricsEndpoint.bind(system, host, metricsPort).toCompletableFuture().get(30, TimeUnit.SECONDS)
+      if (metrics > 0) {
+        io.chronik.raft.api.MetricsEndpoint.bind(system, address, metrics).toCompletableFuture().get(30, TimeUnit.SECONDS)
             .addToCoordinatedShutdown(java.time.Duration.ofSeconds(1), system);
       }
       double startup = (System.currentTimeMillis()
           - java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime()) / 1000.0;
-      System.out.printf("%s up in %.1f s since the JVM started: gRPC %s, cluster %s:%d, data %s, partitions %s%n", nodeId,
-          startup, binding.localAddress(), host, clusterPort, config.getString("chronik.data-dir"),
-          io.chronik.raft.api.ChronikRaft.get(system).node().partitions().keySet());
+      System.out.printf("%s up in %.1f s since the JVM started: gRPC %s, cluster %s:%d, data %s, partitions %s%n", id,
+          startup, binding.localAddress(), address, config.getInt("chronik.cluster.port"),
+          config.getString("chronik.data-dir"), io.chronik.raft.api.ChronikRaft.get(system).node().partitions().keySet());
     } catch (Exception e) {
       system.terminate();
       throw e;
     }
     system.getWhenTerminated().toCompletableFuture().get();
-    return exitStatus(nodeId, akka.actor.CoordinatedShutdown.get(system.classicSystem()).getShutdownReason());
+    return exitStatus(id, akka.actor.CoordinatedShutdown.get(system.classicSystem()).getShutdownReason());
+  }
+
+  /** This node's configuration: the flags given, over {@code --config}, over {@code environment}, over reference.conf. */
+  Config config(Map<String, String> environment) {
+    return ServerConfig.load(config, overrides(), environment);
+  }
+
+  /** The configuration keys of the flags given, and only those. */
+  Map<String, Object> overrides() {
+    Map<String, Object> o = new HashMap<>();
+    if (nodeId != null) o.put("chronik.node-id", nodeId);
+    if (dataDir != null) o.put("chronik.data-dir", dataDir);
+    if (host != null) o.put("chronik.host", host);
+    if (clusterPort != null) o.put("chronik.cluster.port", clusterPort);
+    if (grpcPort != null) o.put("chronik.grpc.port", grpcPort);
+    if (metricsPort != null) o.put("chronik.metrics.port", metricsPort);
+    if (seeds != null) o.put("chronik.cluster.seeds", seeds.stream().map(String::trim).toList());
+    if (nodes != null) o.put("chronik.cluster.nodes", nodes.stream().map(String::trim).toList());
+    return o;
   }
 
   /**
@@ -139,24 +165,5 @@ final class ServerCommand implements Callable<Integer> {
         + "again on its data%n", nodeId, reason.map(Object::toString).orElse("the actor system terminated"),
         LocalCluster.EXIT_NOT_ASKED_TO_STOP);
     return LocalCluster.EXIT_NOT_ASKED_TO_STOP;
-  }
-
-  static Map<String, Object> overrides(String nodeId, String dataDir, String host, int clusterPort, int grpcPort,
-      List<String> seeds, List<String> nodes) {
-    Map<String, Object> o = new HashMap<>();
-    o.put("chronik.node-id", nodeId);
-    o.put("chronik.data-dir", dataDir == null || dataDir.isBlank() ? "data/" + nodeId : dataDir);
-    o.put("chronik.grpc.host", host);
-    o.put("chronik.grpc.port", grpcPort);
-    o.put("chronik.cluster.nodes", nodes);
-    o.put("akka.actor.provider", "cluster");
-    o.put("akka.remote.artery.canonical.hostname", host);
-    o.put("akka.remote.artery.canonical.port", clusterPort);
-    o.put("akka.cluster.seed-nodes", seeds.stream().map(s -> "akka://chronik@" + s.trim()).toList());
-    return o;
-  }
-
-  static List<String> split(String csv) {
-    return Arrays.stream(csv.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
   }
 }

@@ -25,16 +25,16 @@ final class WarmUpCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Path dir = Files.createTempDirectory("chronik-warm-up");
-    int clusterPort = freePort();
-    Map<String, Object> overrides = ServerCommand.overrides("node-1", dir.toString(), "127.0.0.1", clusterPort,
-        freePort(), List.of("127.0.0.1:" + clusterPort), List.of("node-1"));
+    Map<String, Object> overrides = Map.of("chronik.node-id", "node-1", "chronik.data-dir", dir.toString(),
+        "chronik.host", "127.0.0.1", "chronik.cluster.port", freePort(), "chronik.grpc.port", freePort(),
+        "chronik.cluster.nodes", List.of("node-1"));
     Path conf = dir.resolve("warm-up.conf");
     Files.writeString(conf, "chronik.topics = [{ name = w, partitions = 1, replication-factor = 1, "
         + "state-machine = key-value }]\nakka.loglevel = WARNING\n");
-    Config config = ChronikConfig.load(conf, overrides);
+    Config config = ServerConfig.load(conf, overrides, System.getenv());
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "chronik", config);
     try {
-      GrpcServer.bind(system, "127.0.0.1", (Integer) overrides.get("chronik.grpc.port")).toCompletableFuture()
+      GrpcServer.bind(system, "127.0.0.1", config.getInt("chronik.grpc.port")).toCompletableFuture()
           .get(60, TimeUnit.SECONDS);
       io.chronik.raft.api.MetricsEndpoint.bind(system, "127.0.0.1", freePort()).toCompletableFuture()
           .get(60, TimeUnit.SECONDS);

@@ -13,21 +13,16 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
-import picocli.CommandLine.Model.OptionSpec;
 
 /** docker/ cannot run here (no Docker engine): check that it matches what the server reads. */
 class DockerFilesTest {
   private static final Path DOCKERFILE = Path.of("docker", "Dockerfile");
   private static final Path COMPOSE = Path.of("docker", "docker-compose.yml");
 
-  /** The environment variables `chronik server` reads, from its option defaults. */
-  private static Set<String> serverVariables() {
+  /** The environment variables `chronik server` reads: those of reference.conf. */
+  private static Set<String> serverVariables() throws java.io.IOException {
     Set<String> vars = new LinkedHashSet<>();
-    CommandLine server = new CommandLine(new Main()).getSubcommands().get("server");
-    for (OptionSpec o : server.getCommandSpec().options()) {
-      Matcher m = Pattern.compile("\\$\\{env:(CHRONIK_\\w+)").matcher(String.valueOf(o.defaultValueString(false)));
-      while (m.find()) vars.add(m.group(1));
-    }
+    ReferenceConf.settings().values().forEach(vars::addAll);
     return vars;
   }
 
@@ -41,7 +36,7 @@ class DockerFilesTest {
   @Test
   void everyVariableTheFilesSetIsOneTheServerReads() throws Exception {
     Set<String> known = serverVariables();
-    assertTrue(known.containsAll(Set.of("CHRONIK_NODE_ID", "CHRONIK_NODES", "CHRONIK_SEEDS", "CHRONIK_GRPC_PORT")), known.toString());
+    assertTrue(known.containsAll(Set.of("CHRONIK_NODE_ID", "CHRONIK_CLUSTER_NODES", "CHRONIK_CLUSTER_SEEDS", "CHRONIK_GRPC_PORT")), known.toString());
     String files = Files.readString(DOCKERFILE) + Files.readString(COMPOSE);
     for (String v : all(Pattern.compile("\\b(CHRONIK_[A-Z_]+)\\b"), files)) {
       assertTrue(known.contains(v), v + " is set in docker/ but chronik server does not read it; it reads " + known);
@@ -52,10 +47,10 @@ class DockerFilesTest {
   void composeRunsOneServicePerNodeWithSeedsOnTheClusterPort() throws Exception {
     String compose = Files.readString(COMPOSE);
     List<String> nodeIds = all(Pattern.compile("CHRONIK_NODE_ID: (\\S+)"), compose);
-    String nodes = all(Pattern.compile("CHRONIK_NODES: (\\S+)"), compose).get(0);
-    assertEquals(List.of(nodes.split(",")), nodeIds, "CHRONIK_NODES lists exactly the services' node ids");
+    String nodes = all(Pattern.compile("CHRONIK_CLUSTER_NODES: (\\S+)"), compose).get(0);
+    assertEquals(List.of(nodes.split(",")), nodeIds, "CHRONIK_CLUSTER_NODES lists exactly the services' node ids");
     String port = all(Pattern.compile("CHRONIK_CLUSTER_PORT: \"(\\d+)\""), compose).get(0);
-    for (String seed : all(Pattern.compile("CHRONIK_SEEDS: (\\S+)"), compose).get(0).split(",")) {
+    for (String seed : all(Pattern.compile("CHRONIK_CLUSTER_SEEDS: (\\S+)"), compose).get(0).split(",")) {
       String[] hostPort = seed.split(":");
       assertTrue(nodeIds.contains(hostPort[0]), "seed " + seed + " is a service");
       assertEquals(port, hostPort[1], "seed " + seed + " uses the cluster port");
