@@ -1,17 +1,18 @@
 package io.chronik.raft.api;
 
 import akka.actor.typed.ActorSystem;
-import akka.grpc.javadsl.ServerReflection;
 import akka.grpc.javadsl.ServiceHandler;
 import akka.http.javadsl.Http;
 import akka.http.javadsl.ServerBinding;
 import akka.http.javadsl.model.HttpRequest;
 import akka.http.javadsl.model.HttpResponse;
 import akka.japi.function.Function;
-import io.chronik.raft.api.grpc.Chronik;
+import io.chronik.raft.api.grpc.ChronikApiProto;
 import io.chronik.raft.api.grpc.ChronikPowerApiHandlerFactory;
-import io.chronik.raft.api.grpc.health.Health;
 import io.chronik.raft.api.grpc.health.HealthHandlerFactory;
+import io.chronik.raft.api.grpc.health.HealthProto;
+import io.chronik.raft.api.grpc.reflection.ServerReflectionHandlerFactory;
+import io.chronik.raft.api.grpc.reflection.ServerReflectionProto;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 
@@ -35,8 +36,10 @@ public final class GrpcServer {
         ChronikPowerApiHandlerFactory.create(new ChronikGrpcService(chronik, GrpcMetrics.get(system)), system)::apply;
     Function<HttpRequest, CompletionStage<HttpResponse>> health =
         HealthHandlerFactory.create(new HealthService(chronik.node()), system)::apply;
-    Function<HttpRequest, CompletionStage<HttpResponse>> reflection =
-        ServerReflection.create(List.of(Chronik.description, Health.description), system);
+    Function<HttpRequest, CompletionStage<HttpResponse>> reflection = ServerReflectionHandlerFactory.create(
+        new ReflectionService(List.of(ChronikApiProto.getDescriptor().getServices().get(0),
+            HealthProto.getDescriptor().getServices().get(0), ServerReflectionProto.getDescriptor().getServices().get(0))),
+        system)::apply;
     return ServiceHandler.concatOrNotFound(api, health, reflection);
   }
 }
