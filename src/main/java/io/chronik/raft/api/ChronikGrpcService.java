@@ -45,7 +45,10 @@ import java.util.function.Supplier;
 public final class ChronikGrpcService implements ChronikPowerApi {
   static final int MAX_FETCH_RECORDS = 10_000;
   static final long MAX_FETCH_BYTES = 16L << 20;
+  /** Trailer: the leader's gRPC address (host:port), when it is known. */
   static final String LEADER_HINT = "chronik-leader-hint";
+  /** Trailer: the leader's node id, when a leader is known. */
+  static final String LEADER_ID = "chronik-leader-id";
   /**
    * Set on errors after which nothing happened, so that a client may retry any request, writes
    * included; without it (a broken connection, a timeout, {@code ABORTED}) a write may have been
@@ -157,7 +160,8 @@ public final class ChronikGrpcService implements ChronikPowerApi {
             .addAllNodes(chronik.node().nodes());
         for (io.chronik.raft.cluster.ClusterNode.NodeState n : chronik.node().nodeStates()) {
           out.addNodeStates(io.chronik.raft.api.grpc.NodeStatus.newBuilder().setNode(n.nodeId()).setState(n.state())
-              .setAddress(n.address().orElse("")).setOldestMember(n.oldest()));
+              .setAddress(n.address().orElse("")).setOldestMember(n.oldest())
+              .setGrpcAddress(chronik.node().grpcAddress(n.nodeId()).orElse("")));
         }
         for (CompletableFuture<PartitionStatus> p : partitions) out.addPartitions(p.join());
         return out.build();
@@ -228,20 +232,20 @@ public final class ChronikGrpcService implements ChronikPowerApi {
     return metrics.timed(method, () -> call(body));
   }
 
-  private static <T> CompletionStage<T> call(Supplier<CompletionStage<T>> body) {
+  private <T> CompletionStage<T> call(Supplier<CompletionStage<T>> body) {
     CompletionStage<T> stage;
     try {
       stage = body.get();
     } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(toGrpc(e));
+      return CompletableFuture.failedFuture(toGrpc(e, chronik.node()::grpcAddress));
     }
     return stage.handle((value, error) -> {
-      if (error != null) throw toGrpc(error);
+      if (error != null) throw toGrpc(error, chronik.node()::grpcAddress);
       return value;
     });
   }
 
-  static GrpcServiceException toGrpc(Throwable error) {
+  static GrpcServiceException toGrpc(Throwable error, java.util.function.Function<String, Optional<String>> grpcAddressOf) {
     Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     if (e instanceof GrpcServiceException g) return g;
     if (e instanceof ChronikException c) {
@@ -255,7 +259,10 @@ public final class ChronikGrpcService implements ChronikPowerApi {
         case FAILED_PRECONDITION -> Status.FAILED_PRECONDITION;
       };
       MetadataBuilder trailers = new MetadataBuilder();
-      c.leaderHint().ifPresent(h -> trailers.addText(LEADER_HINT, h));
+      c.leaderHint().ifPresent(leader -> {
+        trailers.addText(LEADER_ID, leader);
+        grpcAddressOf.apply(leader).ifPresent(address -> trailers.addText(LEADER_HINT, address));
+      });
       if (c.kind() != ChronikException.Kind.TIMEOUT && c.kind() != ChronikException.Kind.OUTCOME_UNKNOWN) {
         trailers.addText(RETRY_SAFE, "true");
       }

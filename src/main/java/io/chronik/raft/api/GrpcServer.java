@@ -26,8 +26,17 @@ import java.util.concurrent.CompletionStage;
 public final class GrpcServer {
   private GrpcServer() {}
 
+  /**
+   * Binds the endpoint and advertises it to the other nodes (they name it in leader hints and
+   * status); a wildcard {@code host} is advertised as {@code chronik.host}.
+   */
   public static CompletionStage<ServerBinding> bind(ActorSystem<?> system, String host, int port) {
-    return Http.get(system).newServerAt(host, port).bind(handler(system));
+    return Http.get(system).newServerAt(host, port).bind(handler(system)).thenApply(binding -> {
+      boolean wildcard = host.equals("0.0.0.0") || host.equals("::") || host.isEmpty();
+      String advertised = wildcard ? system.settings().config().getString("chronik.host") : host;
+      ChronikRaft.get(system).node().advertiseGrpcAddress(advertised + ":" + binding.localAddress().getPort());
+      return binding;
+    });
   }
 
   static Function<HttpRequest, CompletionStage<HttpResponse>> handler(ActorSystem<?> system) {

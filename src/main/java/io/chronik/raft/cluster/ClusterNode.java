@@ -175,6 +175,20 @@ public final class ClusterNode {
     return out;
   }
 
+  /**
+   * Announces where this node serves its gRPC API; its peers learn it from its next hellos
+   * (within {@code chronik.cluster.discovery-interval}) and point clients there. The first
+   * endpoint bound is the node's address; later ones (a second listener) are not advertised.
+   */
+  public void advertiseGrpcAddress(String hostAndPort) {
+    if (directory.grpcAddress(nodeId).isEmpty()) directory.learnGrpcAddress(nodeId, hostAndPort);
+  }
+
+  /** Where node {@code id} serves its gRPC API, as far as this node has heard. */
+  public Optional<String> grpcAddress(String id) {
+    return directory.grpcAddress(id);
+  }
+
   /** The state machine a partition runs: {@code record-log} or {@code key-value}. */
   public Optional<String> kind(String group) {
     return Optional.ofNullable(kinds.get(group));

@@ -61,7 +61,12 @@ public final class NodeHost {
    * host did not know where to find, or knew elsewhere, is answered with a hello of its own, so
    * that the two find each other in one exchange.
    */
-  public record Hello(String nodeId, ActorRef<Message> host) implements Message {}
+  /** A node's whereabouts: its host actor, and where it serves gRPC (empty when it does not, or not yet). */
+  public record Hello(String nodeId, ActorRef<Message> host, String grpcAddress) implements Message {
+    public Hello(String nodeId, ActorRef<Message> host) {
+      this(nodeId, host, "");
+    }
+  }
 
   /** One Raft group: its id, its voters (node ids), its preferred leader and its state machine. */
   public record GroupSpec(String groupId, Set<String> voters, Optional<String> preferredLeader,
@@ -104,10 +109,13 @@ public final class NodeHost {
           .onMessage(ForPartition.class, m -> route(ctx, hosted, m))
           .onMessage(FromPeer.class, m -> fromPeer(ctx, hosted, directory, m))
           .onMessage(Hello.class, m -> {
-            if (!m.nodeId().equals(nodeId) && directory.learn(m.nodeId(), m.host())) {
+            if (m.nodeId().equals(nodeId)) return Behaviors.same();
+            if (!m.grpcAddress().isEmpty()) directory.learnGrpcAddress(m.nodeId(), m.grpcAddress());
+            if (directory.learn(m.nodeId(), m.host())) {
               ctx.getLog().debug("node {} is at {} (hello)", m.nodeId(), m.host().path().address());
               ctx.getSystem().classicSystem().actorSelection(m.host().path().toString())
-                  .tell(new Hello(nodeId, ctx.getSelf()), akka.actor.ActorRef.noSender());
+                  .tell(new Hello(nodeId, ctx.getSelf(), directory.grpcAddress(nodeId).orElse("")),
+                      akka.actor.ActorRef.noSender());
             }
             return Behaviors.same();
           })

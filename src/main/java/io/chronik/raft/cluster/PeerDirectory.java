@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class PeerDirectory {
   private final Map<String, ActorRef<NodeHost.Message>> hosts = new ConcurrentHashMap<>();
+  private final Map<String, String> grpcAddresses = new ConcurrentHashMap<>();
 
   public Optional<ActorRef<NodeHost.Message>> host(String nodeId) {
     return Optional.ofNullable(hosts.get(nodeId));
@@ -24,6 +25,15 @@ public final class PeerDirectory {
   public boolean learn(String nodeId, ActorRef<NodeHost.Message> host) {
     ActorRef<NodeHost.Message> previous = hosts.put(nodeId, host);
     return !host.equals(previous);
+  }
+
+  /** Where {@code nodeId} serves its gRPC API ({@code host:port}), as its hellos say. */
+  public void learnGrpcAddress(String nodeId, String address) {
+    grpcAddresses.put(nodeId, address);
+  }
+
+  public Optional<String> grpcAddress(String nodeId) {
+    return Optional.ofNullable(grpcAddresses.get(nodeId));
   }
 
   public boolean knows(String nodeId) {

@@ -39,8 +39,8 @@ final class PeerDiscovery {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       Cluster cluster = Cluster.get(ctx.getSystem().classicSystem());
       ActorRefResolver resolver = ActorRefResolver.get(ctx.getSystem());
-      NodeHost.Hello hello = new NodeHost.Hello(selfNode, selfHost);
       Runnable round = () -> {
+        NodeHost.Hello hello = new NodeHost.Hello(selfNode, selfHost, directory.grpcAddress(selfNode).orElse(""));
         learnFromMembership(selfNode, cluster, resolver, directory, ctx.getLog());
         Set<String> addresses = new LinkedHashSet<>(seedAddresses);
         for (String node : directory.nodes()) {

@@ -91,7 +91,7 @@ public final class RaftMessageSerializer extends SerializerWithStringManifest {
     }
     if (o instanceof NodeHost.Hello h) {
       return io.chronik.raft.rpc.Hello.newBuilder().setNodeId(h.nodeId())
-          .setHost(refs.toWire(h.host())).build().toByteArray();
+          .setHost(refs.toWire(h.host())).setGrpcAddress(h.grpcAddress()).build().toByteArray();
     }
     return RaftWireFormat.toProto((RaftMessage) o).toByteArray();
   }
@@ -108,7 +108,7 @@ public final class RaftMessageSerializer extends SerializerWithStringManifest {
       if (manifest.equals(HELLO)) {
         io.chronik.raft.rpc.Hello h = io.chronik.raft.rpc.Hello.parseFrom(bytes);
         if (h.getNodeId().isEmpty()) throw new NotSerializableException("hello without a node id");
-        return new NodeHost.Hello(h.getNodeId(), refs.fromWire(h.getHost()));
+        return new NodeHost.Hello(h.getNodeId(), refs.fromWire(h.getHost()), h.getGrpcAddress());
       }
       if (manifest.equals(FROM_PEER)) {
         PeerEnvelope e = PeerEnvelope.parseFrom(bytes);

@@ -44,6 +44,10 @@ final class ClientCommands {
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
   private static final Metadata.Key<String> LEADER_HINT =
       Metadata.Key.of("chronik-leader-hint", Metadata.ASCII_STRING_MARSHALLER);
+  private static final Metadata.Key<String> LEADER_ID =
+      Metadata.Key.of("chronik-leader-id", Metadata.ASCII_STRING_MARSHALLER);
+  /** Sends of one idempotent produce when its outcome stays unknown (the same producer id and sequence each time). */
+  static final int PRODUCE_ATTEMPTS = 3;
 
   private ClientCommands() {}
 
@@ -82,10 +86,28 @@ final class ClientCommands {
     /** Sends {@code request}, prints the answer, and returns the exit status; errors print their gRPC status. */
     <Q extends Message, R extends Message> int call(MethodDescriptor<Q, R> method, Q request, Function<R, String> text,
         ToIntFunction<R> exitStatus) {
+      return call(method, request, text, exitStatus, 1);
+    }
+
+    /**
+     * As above, sending {@code request} up to {@code attempts} times while the answer leaves its
+     * outcome open (ABORTED, DEADLINE_EXCEEDED, UNAVAILABLE): only for requests a node applies at
+     * most once however often they arrive (an idempotent produce).
+     */
+    <Q extends Message, R extends Message> int call(MethodDescriptor<Q, R> method, Q request, Function<R, String> text,
+        ToIntFunction<R> exitStatus, int attempts) {
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
       try (NodeConnection node = new NodeConnection(target, TIMEOUT)) {
-        R response = node.call(method, request);
+        R response = null;
+        for (int attempt = 1; response == null; attempt++) {
+          try {
+            response = node.call(method, request);
+          } catch (StatusRuntimeException e) {
+            if (attempt >= attempts || !outcomeOpen(e.getStatus().getCode())) throw e;
+            err.println(describe(e) + "; sending it again (attempt " + (attempt + 1) + " of " + attempts + ")");
+          }
+        }
         out.println(output == Output.json ? ProtoJson.print(response) : text.apply(response));
         out.flush();
         return exitStatus.applyAsInt(response);
@@ -105,7 +127,12 @@ final class ClientCommands {
     }
   }
 
-  /** "UNAVAILABLE: no leader for orders-0 (leader hint: node-2)". */
+  private static boolean outcomeOpen(io.grpc.Status.Code code) {
+    return code == io.grpc.Status.Code.ABORTED || code == io.grpc.Status.Code.DEADLINE_EXCEEDED
+        || code == io.grpc.Status.Code.UNAVAILABLE;
+  }
+
+  /** "UNAVAILABLE: no leader for orders-0 (leader: node-2 at 127.0.0.1:9092)". */
   static String describe(StatusRuntimeException e) {
     io.grpc.Status s = e.getStatus();
     StringBuilder line = new StringBuilder(s.getCode().name()).append(": ")
@@ -113,8 +140,9 @@ final class ClientCommands {
     if (s.getCause() != null && s.getCause().getMessage() != null) {
       line.append(" (").append(s.getCause().getMessage()).append(')');
     }
-    String hint = e.getTrailers() == null ? null : e.getTrailers().get(LEADER_HINT);
-    if (hint != null) line.append(" (leader hint: ").append(hint).append(')');
+    String id = e.getTrailers() == null ? null : e.getTrailers().get(LEADER_ID);
+    String address = e.getTrailers() == null ? null : e.getTrailers().get(LEADER_HINT);
+    if (id != null) line.append(" (leader: ").append(id).append(address == null ? "" : " at " + address).append(')');
     return line.toString();
   }
 
@@ -129,11 +157,16 @@ final class ClientCommands {
 
     @Override
     public Integer call() {
-      ProduceRequest.Builder req = ProduceRequest.newBuilder().setTopic(topic).setPartition(partition);
+      // An idempotent producer of one batch: resending it after an unknown outcome appends it at most once.
+      long producerId = java.util.concurrent.ThreadLocalRandom.current().nextLong() | 1;
+      ProduceRequest.Builder req = ProduceRequest.newBuilder().setTopic(topic).setPartition(partition)
+          .setProducerId(producerId).setSequence(0);
       records.forEach(r -> req.addRecords(ByteString.copyFromUtf8(r)));
-      return call(ChronikMethods.PRODUCE, req.build(), (ProduceResponse r) ->
-          String.format("appended %d record(s) at offset %d (log index %d, leader %s)", r.getCount(),
-              r.getBaseOffset(), r.getLogIndex(), r.getLeader()));
+      return call(ChronikMethods.PRODUCE, req.build(), (ProduceResponse r) -> r.getDuplicate()
+          ? String.format("%d record(s) were already appended at offset %d by an earlier attempt (leader %s)",
+              r.getCount(), r.getBaseOffset(), r.getLeader())
+          : String.format("appended %d record(s) at offset %d (log index %d, leader %s)", r.getCount(),
+              r.getBaseOffset(), r.getLogIndex(), r.getLeader()), r -> 0, PRODUCE_ATTEMPTS);
     }
   }
 

@@ -43,6 +43,7 @@ class ThreeNodeClusterTest {
   private static TestCluster cluster;
   private static final List<ClusterNode> nodes = new ArrayList<>();
   private static final List<ChronikClient> clients = new ArrayList<>();
+  private static final List<Integer> grpcPorts = new ArrayList<>();
 
   @BeforeAll
   static void startCluster() throws Exception {
@@ -53,6 +54,7 @@ class ThreeNodeClusterTest {
     for (int i = 0; i < NODES.size(); i++) {
       nodes.add(cluster.chronik(i).node());
       int grpcPort = TestCluster.freePort();
+      grpcPorts.add(grpcPort);
       GrpcServer.bind(cluster.kit(i).system(), "127.0.0.1", grpcPort).toCompletableFuture().get(10, TimeUnit.SECONDS);
       clients.add(ChronikClient.create(
           GrpcClientSettings.connectToServiceAt("127.0.0.1", grpcPort, cluster.kit(0).system()).withTls(false),
@@ -167,6 +169,26 @@ class ThreeNodeClusterTest {
     java.util.concurrent.ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(
         java.util.concurrent.ExecutionException.class, () -> call.toCompletableFuture().get(15, TimeUnit.SECONDS));
     return assertInstanceOf(StatusRuntimeException.class, e.getCause());
+  }
+
+  @Test
+  void statusNamesWhereEveryNodeServesGrpc() throws Exception {
+    cluster.kit(0).createTestProbe().awaitAssert(java.time.Duration.ofSeconds(20), java.time.Duration.ofMillis(200), () -> {
+      io.chronik.raft.api.grpc.StatusResponse st;
+      try {
+        st = clients.get(1).status(io.chronik.raft.api.grpc.StatusRequest.getDefaultInstance()).toCompletableFuture()
+            .get(15, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
+      for (int i = 0; i < NODES.size(); i++) {
+        String node = NODES.get(i);
+        io.chronik.raft.api.grpc.NodeStatus n = st.getNodeStatesList().stream().filter(x -> x.getNode().equals(node))
+            .findFirst().orElseThrow();
+        assertEquals("127.0.0.1:" + grpcPorts.get(i), n.getGrpcAddress(), node + " as n2 has heard");
+      }
+      return null;
+    });
   }
 
   @Test
