@@ -82,6 +82,7 @@ public final class ClusterNode {
     if (!nodes.contains(nodeId)) {
       throw new IllegalArgumentException("chronik.node-id '" + nodeId + "' is not in chronik.cluster.nodes " + nodes);
     }
+    checkDataDir(config, nodeId);
     Map<String, NodeHost.GroupSpec> groups = groups(config, nodes, nodeId);
     ReplicaSettings settings = ReplicaSettings.fromConfig(config.getConfig("chronik.raft"));
     checkFrameSize(config, settings);
@@ -91,6 +92,7 @@ public final class ClusterNode {
     Optional<MessageFilter> filter = messageFilter(config, nodeId);
     Function<ActorRef<NodeHost.Message>, Behavior<Envelope>> transport =
         self -> Transport.create(nodeId, self, directory, filter, stats);
+    io.chronik.raft.storage.EmbeddedJournal.startIfUsed(system);
     ActorRef<NodeHost.Message> host = system.systemActorOf(
         NodeHost.create(nodeId, List.copyOf(groups.values()), settings, directory, transport,
             (node, group) -> ReplicaStorage.factory(config, node, group), registry),
@@ -125,6 +127,25 @@ public final class ClusterNode {
     placed.forEach((id, g) -> out.put(id,
         new NodeHost.GroupSpec(id, g.voters(), Optional.of(preferred.get(id)), g.stateMachine())));
     return out;
+  }
+
+  /**
+   * A data directory derived for another node id: the application layered this node's settings
+   * over a configuration that had already been resolved (its {@code chronik.data-dir} still follows
+   * reference.conf's default node id), so several nodes would share one directory.
+   */
+  static void checkDataDir(Config config, String nodeId) {
+    Config reference = com.typesafe.config.ConfigFactory.defaultReference();
+    String defaultId = reference.getString("chronik.node-id");
+    String staleDir = Path.of("data", defaultId).toString();
+    boolean derived = Path.of(reference.getString("chronik.data-dir")).toString().equals(staleDir); // not from the environment
+    if (derived && !nodeId.equals(defaultId) && Path.of(config.getString("chronik.data-dir")).toString().equals(staleDir)) {
+      throw new IllegalArgumentException("chronik.data-dir is " + staleDir + ", the default for node id '" + defaultId
+          + "', but this node is '" + nodeId + "': its settings were layered over an already resolved configuration "
+          + "(e.g. parseString(...).withFallback(ConfigFactory.load())). Build it with ConfigFactory.load(yourSettings"
+          + ".withFallback(ConfigFactory.defaultApplication())) so that defaults follow chronik.node-id, or set "
+          + "chronik.data-dir for each node");
+    }
   }
 
   static Map<String, String> kinds(Config config) {

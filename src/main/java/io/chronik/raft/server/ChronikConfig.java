@@ -64,7 +64,7 @@ public final class ChronikConfig {
   /** Fills settings that default to a path under {@code chronik.data-dir}. */
   public static Config withDerivedPaths(Config config) {
     if (config.getString("chronik.journal.leveldb.dir").isEmpty()) {
-      String dir = Path.of(config.getString("chronik.data-dir")).resolve("journal").toString();
+      String dir = io.chronik.raft.storage.EmbeddedJournal.directory(config).toString();
       config = config.withValue("chronik.journal.leveldb.dir", ConfigValueFactory.fromAnyRef(dir));
     }
     return config;
