@@ -55,13 +55,18 @@ public final class ChronikGrpcService implements ChronikPowerApi {
    * applied.
    */
   static final String RETRY_SAFE = "chronik-retry-safe";
+  /** Trailer of a call refused for overload: how long to wait before retrying, in milliseconds. */
+  static final String RETRY_AFTER_MS = "chronik-retry-after-ms";
 
   private final ChronikRaft chronik;
   private final GrpcMetrics metrics;
+  private final int maxInFlight;
 
-  public ChronikGrpcService(ChronikRaft chronik, GrpcMetrics metrics) {
+  /** @param maxInFlight calls this node works on at once; past it a call is refused at once (admission control) */
+  public ChronikGrpcService(ChronikRaft chronik, GrpcMetrics metrics, int maxInFlight) {
     this.chronik = chronik;
     this.metrics = metrics;
+    this.maxInFlight = maxInFlight;
   }
 
   @Override
@@ -171,7 +176,8 @@ public final class ChronikGrpcService implements ChronikPowerApi {
 
   @Override
   public CompletionStage<PingResponse> ping(PingRequest in, Metadata metadata) {
-    return CompletableFuture.completedFuture(PingResponse.newBuilder().setNodeId(chronik.node().nodeId()).build());
+    return CompletableFuture.completedFuture(PingResponse.newBuilder().setNodeId(chronik.node().nodeId())
+        .setClientIdentity(ClientIdentity.of(metadata).orElse("")).build());
   }
 
   private PartitionStatus partitionStatus(String group, List<ClientProtocol.Status> replicas) {
@@ -229,7 +235,19 @@ public final class ChronikGrpcService implements ChronikPowerApi {
    * counts the call in {@code chronik_grpc_server_requests_seconds} by method and status code.
    */
   private <T> CompletionStage<T> call(String method, Supplier<CompletionStage<T>> body) {
+    if (metrics.inFlight() >= maxInFlight) return metrics.timed(method, this::overloaded);
     return metrics.timed(method, () -> call(body));
+  }
+
+  /**
+   * Refused before any work, so the client may retry anywhere: shedding load at once keeps every
+   * admitted call within its deadline instead of queueing all of them past it.
+   */
+  private <T> CompletionStage<T> overloaded() {
+    MetadataBuilder trailers = new MetadataBuilder().addText(RETRY_SAFE, "true").addText(RETRY_AFTER_MS, "100");
+    return CompletableFuture.failedFuture(new GrpcServiceException(Status.RESOURCE_EXHAUSTED.withDescription(
+        "node " + chronik.node().nodeId() + " is working on " + maxInFlight + " calls already (chronik.grpc.max-in-flight); "
+            + "nothing was done: retry after a short pause, or on another node"), trailers.build()));
   }
 
   private <T> CompletionStage<T> call(Supplier<CompletionStage<T>> body) {

@@ -96,6 +96,11 @@ public final class GrpcMetrics implements Extension {
     return out;
   }
 
+  /** Calls started and not answered yet. */
+  public int inFlight() {
+    return inFlight.get();
+  }
+
   /** One finished request to {@code method} that ended with {@code code} after {@code nanos}. */
   public void record(String method, Status.Code code, long nanos) {
     timers.computeIfAbsent(new Key(method, code), this::register).record(nanos, TimeUnit.NANOSECONDS);

@@ -31,7 +31,13 @@ public final class GrpcServer {
    * status); a wildcard {@code host} is advertised as {@code chronik.host}.
    */
   public static CompletionStage<ServerBinding> bind(ActorSystem<?> system, String host, int port) {
-    return Http.get(system).newServerAt(host, port).bind(handler(system)).thenApply(binding -> {
+    TlsSettings tls = TlsSettings.fromConfig(system.settings().config());
+    akka.http.javadsl.ServerBuilder server = Http.get(system).newServerAt(host, port);
+    if (tls.enabled()) {
+      javax.net.ssl.SSLContext context = tls.sslContext();
+      server = server.enableHttps(akka.http.javadsl.ConnectionContext.httpsServer(() -> tls.serverEngine(context)));
+    }
+    return server.bind(handler(system)).thenApply(binding -> {
       boolean wildcard = host.equals("0.0.0.0") || host.equals("::") || host.isEmpty();
       String advertised = wildcard ? system.settings().config().getString("chronik.host") : host;
       ChronikRaft.get(system).node().advertiseGrpcAddress(advertised + ":" + binding.localAddress().getPort());
@@ -41,14 +47,27 @@ public final class GrpcServer {
 
   static Function<HttpRequest, CompletionStage<HttpResponse>> handler(ActorSystem<?> system) {
     ChronikRaft chronik = ChronikRaft.get(system);
+    com.typesafe.config.Config config = system.settings().config();
+    long maxRequestBytes = maxRequestBytes(config);
+    GrpcErrors errors = new GrpcErrors(maxRequestBytes);
+    ChronikGrpcService service = new ChronikGrpcService(chronik, GrpcMetrics.get(system),
+        config.getInt("chronik.grpc.max-in-flight"));
     Function<HttpRequest, CompletionStage<HttpResponse>> api =
-        ChronikPowerApiHandlerFactory.create(new ChronikGrpcService(chronik, GrpcMetrics.get(system)), system)::apply;
+        ChronikPowerApiHandlerFactory.create(service, errors.handler(), system)::apply;
     Function<HttpRequest, CompletionStage<HttpResponse>> health =
-        HealthHandlerFactory.create(new HealthService(chronik.node()), system)::apply;
+        HealthHandlerFactory.create(new HealthService(chronik.node()), errors.handler(), system)::apply;
     Function<HttpRequest, CompletionStage<HttpResponse>> reflection = ServerReflectionHandlerFactory.create(
         new ReflectionService(List.of(ChronikApiProto.getDescriptor().getServices().get(0),
             HealthProto.getDescriptor().getServices().get(0), ServerReflectionProto.getDescriptor().getServices().get(0))),
         system)::apply;
-    return ServiceHandler.concatOrNotFound(api, health, reflection);
+    Function<HttpRequest, CompletionStage<HttpResponse>> all = ServiceHandler.concatOrNotFound(api, health, reflection);
+    // The limit travels with the body: the decoder gets at most the limit, so a huge body costs
+    // about the limit (plus HTTP/2's per-stream buffer), never its own size.
+    return request -> all.apply(RequestSizeLimit.apply(ClientIdentity.attach(request), maxRequestBytes));
+  }
+
+  /** The largest request any method needs: a write of chronik.raft.max-entry-bytes, with 64 KiB for the rest. */
+  static long maxRequestBytes(com.typesafe.config.Config config) {
+    return config.getBytes("chronik.raft.max-entry-bytes") + 64 * 1024;
   }
 }

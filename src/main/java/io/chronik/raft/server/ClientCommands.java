@@ -73,6 +73,19 @@ final class ClientCommands {
             + "else 127.0.0.1:9091).")
     String target;
 
+    @Option(names = "--tls-trust-store", defaultValue = "${env:CHRONIK_TLS_TRUST_STORE:-}",
+        description = "Connect with TLS, trusting the CA in this PKCS12 trust store (default: CHRONIK_TLS_TRUST_STORE; "
+            + "empty: plaintext).")
+    String tlsTrustStore;
+
+    @Option(names = "--tls-key-store", defaultValue = "${env:CHRONIK_TLS_KEY_STORE:-}",
+        description = "For mutual TLS: this client's key and certificate, PKCS12 (default: CHRONIK_TLS_KEY_STORE).")
+    String tlsKeyStore;
+
+    @Option(names = "--tls-password", defaultValue = "${env:CHRONIK_TLS_KEY_STORE_PASSWORD:-changeit}",
+        description = "Password of both stores (default: CHRONIK_TLS_KEY_STORE_PASSWORD, else changeit).")
+    String tlsPassword;
+
     @Option(names = {"-o", "--output"}, defaultValue = "text",
         description = "text or json: one JSON object per call, field names as in proto/chronik.proto in "
             + "lowerCamelCase, bytes (records, values) base64 (default: ${DEFAULT-VALUE}).")
@@ -98,7 +111,11 @@ final class ClientCommands {
         ToIntFunction<R> exitStatus, int attempts) {
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
-      try (NodeConnection node = new NodeConnection(target, TIMEOUT)) {
+      java.util.Optional<ClientTls> tls = tlsTrustStore.isEmpty() ? java.util.Optional.empty()
+          : java.util.Optional.of(new ClientTls(java.nio.file.Path.of(tlsTrustStore),
+              tlsKeyStore.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(java.nio.file.Path.of(tlsKeyStore)),
+              tlsPassword));
+      try (NodeConnection node = new NodeConnection(target, TIMEOUT, tls)) {
         R response = null;
         for (int attempt = 1; response == null; attempt++) {
           try {

@@ -15,12 +15,13 @@ final class ServerConfig {
 
   static Config load(Path applicationConf, Map<String, ?> overrides, Map<String, String> environment) {
     Config chronik = ChronikConfig.load(applicationConf, overrides, environment);
-    Map<String, Object> akka = Map.of(
+    Map<String, Object> akka = new java.util.HashMap<>(io.chronik.raft.api.TlsSettings.fromConfig(chronik).akkaSettings());
+    akka.putAll(Map.of(
         "akka.actor.provider", "cluster",
         "akka.remote.artery.canonical.hostname", chronik.getString("chronik.host"),
         "akka.remote.artery.canonical.port", chronik.getInt("chronik.cluster.port"),
         "akka.cluster.seed-nodes", chronik.getStringList("chronik.cluster.seeds").stream()
-            .map(seed -> "akka://chronik@" + seed).toList());
+            .map(seed -> "akka://chronik@" + seed).toList()));
     return ConfigFactory.parseMap(akka).withFallback(chronik);
   }
 }

@@ -38,7 +38,10 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  */
 class GrpcBadInputPropertiesTest {
   private static final Set<Status.Code> DOCUMENTED = Set.of(Status.Code.OK, Status.Code.INVALID_ARGUMENT,
-      Status.Code.NOT_FOUND, Status.Code.UNAVAILABLE, Status.Code.DEADLINE_EXCEEDED, Status.Code.ABORTED);
+      Status.Code.NOT_FOUND, Status.Code.UNAVAILABLE, Status.Code.DEADLINE_EXCEEDED, Status.Code.ABORTED,
+      Status.Code.FAILED_PRECONDITION, Status.Code.OUT_OF_RANGE,
+      // a body over max-entry-bytes + 64 KiB, refused while it arrives (see proto/chronik.proto)
+      Status.Code.RESOURCE_EXHAUSTED);
   private static io.chronik.raft.cluster.TestCluster cluster;
   private static ActorTestKit node;
   private static ChronikClient client;

@@ -162,7 +162,10 @@ class ThreeNodeClusterTest {
     assertEquals(io.grpc.Status.Code.INVALID_ARGUMENT, grpcCode(c.produce(ProduceRequest.newBuilder().setTopic("orders")
         .setPartition(0).build())));
     assertEquals(io.grpc.Status.Code.INVALID_ARGUMENT, grpcCode(c.produce(ProduceRequest.newBuilder().setTopic("orders")
-        .setPartition(0).addRecords(ByteString.copyFrom(new byte[2 << 20])).build())), "over max-entry-bytes");
+        .setPartition(0).addRecords(ByteString.copyFrom(new byte[300 << 10])).build())), "over max-entry-bytes");
+    // Over max-entry-bytes + 64 KiB: refused while it arrives, before it is buffered.
+    assertEquals(io.grpc.Status.Code.RESOURCE_EXHAUSTED, grpcCode(c.produce(ProduceRequest.newBuilder().setTopic("orders")
+        .setPartition(0).addRecords(ByteString.copyFrom(new byte[2 << 20])).build())));
   }
 
   private static StatusRuntimeException grpcError(java.util.concurrent.CompletionStage<?> call) {

@@ -1,0 +1,113 @@
+package io.chronik.raft.api;
+
+import com.typesafe.config.Config;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.util.HashMap;
+import java.util.Map;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * {@code chronik.tls}: one key store (this node's key and certificate chain) and one trust store
+ * (the CA that every node's and client's certificate must chain to), for the gRPC API and, on a
+ * server, for Artery between the nodes ({@link #akkaSettings}: TLS with mutual authentication, so a
+ * process without a certificate of the cluster's CA can neither join nor send replica messages).
+ */
+public record TlsSettings(boolean enabled, Path keyStore, String keyStorePassword, Path trustStore,
+    String trustStorePassword, ClientAuth clientAuth) {
+  /** Whether the gRPC API asks clients for a certificate of the CA. */
+  public enum ClientAuth { NONE, WANT, NEED }
+
+  public static TlsSettings fromConfig(Config config) {
+    Config t = config.getConfig("chronik.tls");
+    String auth = t.getString("client-auth").toUpperCase();
+    ClientAuth clientAuth;
+    try {
+      clientAuth = ClientAuth.valueOf(auth);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("chronik.tls.client-auth must be none, want or need, got '"
+          + t.getString("client-auth") + "'");
+    }
+    TlsSettings s = new TlsSettings(t.getBoolean("enabled"), Path.of(t.getString("key-store")),
+        t.getString("key-store-password"), Path.of(t.getString("trust-store")), t.getString("trust-store-password"),
+        clientAuth);
+    if (s.enabled()) s.check();
+    return s;
+  }
+
+  private void check() {
+    if (keyStore.toString().isEmpty() || !Files.isReadable(keyStore)) {
+      throw new IllegalArgumentException("chronik.tls.enabled = on needs chronik.tls.key-store, a readable PKCS12 file "
+          + "with this node's key and certificate; got '" + keyStore + "' (bin/chronik-dev-certs makes development ones)");
+    }
+    if (trustStore.toString().isEmpty() || !Files.isReadable(trustStore)) {
+      throw new IllegalArgumentException("chronik.tls.enabled = on needs chronik.tls.trust-store, a readable PKCS12 "
+          + "file with the CA certificate; got '" + trustStore + "'");
+    }
+  }
+
+  /** The TLS context of this node: its key for the server side, the CA for verifying peers. */
+  public SSLContext sslContext() {
+    try {
+      KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+      keys.init(load(keyStore, keyStorePassword), keyStorePassword.toCharArray());
+      TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      trust.init(load(trustStore, trustStorePassword));
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(keys.getKeyManagers(), trust.getTrustManagers(), new java.security.SecureRandom());
+      return context;
+    } catch (GeneralSecurityException | IOException e) {
+      throw new IllegalArgumentException("cannot set up TLS from chronik.tls (key store " + keyStore + ", trust store "
+          + trustStore + "): " + e.getMessage() + "; check the files and their passwords", e);
+    }
+  }
+
+  /** A server-side engine for one gRPC connection, asking for a client certificate as configured. */
+  public SSLEngine serverEngine(SSLContext context) {
+    SSLEngine engine = context.createSSLEngine();
+    engine.setUseClientMode(false);
+    if (clientAuth == ClientAuth.NEED) engine.setNeedClientAuth(true);
+    if (clientAuth == ClientAuth.WANT) engine.setWantClientAuth(true);
+    // TLS 1.3 with a client certificate stalled akka-http's HTTP/2-over-TLS handshake (the client
+    // waited for the connection until its deadline, with grpc-java's JDK and BoringSSL providers
+    // alike; TLS 1.2 completes it), so mutual TLS on the gRPC API is TLS 1.2.
+    if (clientAuth != ClientAuth.NONE) engine.setEnabledProtocols(new String[] {"TLSv1.2"});
+    return engine;
+  }
+
+  private static KeyStore load(Path file, String password) throws GeneralSecurityException, IOException {
+    KeyStore store = KeyStore.getInstance("PKCS12");
+    try (InputStream in = Files.newInputStream(file)) {
+      store.load(in, password.toCharArray());
+    }
+    return store;
+  }
+
+  /**
+   * Artery over TLS with mutual authentication, from the same stores: what a server adds to its
+   * Akka settings when {@code chronik.tls.enabled} is on (an embedding application sets Akka's
+   * own {@code akka.remote.artery.ssl} keys instead).
+   */
+  public Map<String, Object> akkaSettings() {
+    Map<String, Object> akka = new HashMap<>();
+    if (!enabled) return akka;
+    String engine = "akka.remote.artery.ssl.config-ssl-engine.";
+    akka.put("akka.remote.artery.transport", "tls-tcp");
+    akka.put(engine + "key-store", keyStore.toAbsolutePath().toString());
+    akka.put(engine + "key-store-password", keyStorePassword);
+    akka.put(engine + "key-password", keyStorePassword);
+    akka.put(engine + "trust-store", trustStore.toAbsolutePath().toString());
+    akka.put(engine + "trust-store-password", trustStorePassword);
+    akka.put(engine + "protocol", "TLSv1.3");
+    akka.put(engine + "enabled-algorithms", java.util.List.of("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384"));
+    akka.put(engine + "require-mutual-authentication", "on");
+    return akka;
+  }
+}

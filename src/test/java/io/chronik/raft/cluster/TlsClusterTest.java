@@ -1,0 +1,179 @@
+package io.chronik.raft.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import akka.cluster.MemberStatus;
+import com.google.protobuf.ByteString;
+import io.chronik.raft.api.GrpcServer;
+import io.chronik.raft.api.TlsSettings;
+import io.chronik.raft.api.grpc.FetchRequest;
+import io.chronik.raft.api.grpc.FetchResponse;
+import io.chronik.raft.api.grpc.PingRequest;
+import io.chronik.raft.api.grpc.PingResponse;
+import io.chronik.raft.api.grpc.ProduceRequest;
+import io.chronik.raft.api.grpc.ProduceResponse;
+import io.grpc.ChannelCredentials;
+import io.grpc.Grpc;
+import io.grpc.ManagedChannel;
+import io.grpc.MethodDescriptor;
+import io.grpc.StatusRuntimeException;
+import io.grpc.TlsChannelCredentials;
+import io.grpc.protobuf.ProtoUtils;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * TLS everywhere: three nodes whose Artery connections are TLS with mutual authentication, a gRPC
+ * API that requires client certificates, and a client with one. A process whose certificate comes
+ * from another CA cannot join, and a client without a certificate is refused.
+ */
+class TlsClusterTest {
+  private static final String PASSWORD = "changeit";
+  private static Path certs;
+  private static Path strangerCerts;
+  private static TestCluster cluster;
+  private static int grpcPort;
+
+  @BeforeAll
+  static void start() throws Exception {
+    certs = Files.createTempDirectory(Path.of("target"), "tls-");
+    strangerCerts = Files.createTempDirectory(Path.of("target"), "tls-stranger-");
+    devCerts(certs, "node", "client");
+    devCerts(strangerCerts, "stranger");
+    cluster = new TestCluster(List.of("n1", "n2", "n3"),
+        "[{name = orders, partitions = 1, replication-factor = 3, state-machine = record-log}]", tlsConfig(certs, "node"));
+    grpcPort = TestCluster.freePort();
+    GrpcServer.bind(cluster.kit(0).system(), "127.0.0.1", grpcPort).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    cluster.awaitLeader(0, "orders-0");
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (cluster != null) cluster.close();
+  }
+
+  private static void devCerts(Path dir, String... names) throws Exception {
+    List<String> cmd = new java.util.ArrayList<>(List.of("sh", Path.of("bin/chronik-dev-certs").toString(), dir.toString()));
+    cmd.addAll(List.of(names));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes());
+    assertTrue(p.waitFor(120, TimeUnit.SECONDS), "bin/chronik-dev-certs did not finish");
+    assertEquals(0, p.exitValue(), out);
+  }
+
+  /** chronik.tls for the gRPC API, and Akka's Artery TLS settings derived from it as a server does. */
+  private static String tlsConfig(Path dir, String name) {
+    String chronik = String.join("\n", "chronik.tls.enabled = on",
+        "chronik.tls.key-store = \"" + dir.resolve(name + ".p12") + "\"",
+        "chronik.tls.key-store-password = " + PASSWORD,
+        "chronik.tls.trust-store = \"" + dir.resolve("trust.p12") + "\"",
+        "chronik.tls.trust-store-password = " + PASSWORD,
+        "chronik.tls.client-auth = need");
+    TlsSettings tls = TlsSettings.fromConfig(com.typesafe.config.ConfigFactory.parseString(chronik)
+        .withFallback(com.typesafe.config.ConfigFactory.defaultReference()));
+    String akka = tls.akkaSettings().entrySet().stream().map(e -> e.getKey() + " = " + (e.getValue() instanceof List<?> l
+        ? l.stream().map(x -> "\"" + x + "\"").collect(Collectors.joining(",", "[", "]")) : "\"" + e.getValue() + "\""))
+        .collect(Collectors.joining("\n"));
+    return chronik + "\n" + akka;
+  }
+
+  private static ManagedChannel channel(boolean withCertificate) throws Exception {
+    TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    trust.init(load(certs.resolve("trust.p12")));
+    TlsChannelCredentials.Builder tls = TlsChannelCredentials.newBuilder().trustManager(trust.getTrustManagers());
+    if (withCertificate) {
+      KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+      keys.init(load(certs.resolve("client.p12")), PASSWORD.toCharArray());
+      tls.keyManager(keys.getKeyManagers());
+    }
+    ChannelCredentials credentials = tls.build();
+    return Grpc.newChannelBuilder("127.0.0.1:" + grpcPort, credentials).overrideAuthority("localhost").build();
+  }
+
+  private static KeyStore load(Path file) throws Exception {
+    KeyStore store = KeyStore.getInstance("PKCS12");
+    try (InputStream in = Files.newInputStream(file)) {
+      store.load(in, PASSWORD.toCharArray());
+    }
+    return store;
+  }
+
+  private static <Q extends com.google.protobuf.Message, R extends com.google.protobuf.Message> R call(
+      ManagedChannel channel, String method, Q request, R responseType) {
+    @SuppressWarnings("unchecked")
+    MethodDescriptor<Q, R> m = MethodDescriptor.<Q, R>newBuilder().setType(MethodDescriptor.MethodType.UNARY)
+        .setFullMethodName(MethodDescriptor.generateFullMethodName("chronik.api.Chronik", method))
+        .setRequestMarshaller(ProtoUtils.marshaller((Q) request.getDefaultInstanceForType()))
+        .setResponseMarshaller(ProtoUtils.marshaller(responseType)).build();
+    return GrpcCalls.blocking(channel, m, request, 20_000);
+  }
+
+  @Test
+  void aClientWithACertificateWritesAndReadsOverTlsAndTheNodeKnowsWhoItIs() throws Exception {
+    ManagedChannel channel = channel(true);
+    try {
+      PingResponse ping = call(channel, "Ping", PingRequest.getDefaultInstance(), PingResponse.getDefaultInstance());
+      assertEquals("CN=client", ping.getClientIdentity(), "the service sees the identity TLS verified");
+      ProduceResponse p = call(channel, "Produce", ProduceRequest.newBuilder().setTopic("orders")
+          .addRecords(ByteString.copyFromUtf8("secret")).build(), ProduceResponse.getDefaultInstance());
+      FetchResponse f = call(channel, "Fetch", FetchRequest.newBuilder().setTopic("orders").setOffset(p.getBaseOffset())
+          .setMaxRecords(10).setMaxBytes(1 << 20).setReadPolicy(io.chronik.raft.api.grpc.ReadPolicy.READ_POLICY_SAFE)
+          .build(), FetchResponse.getDefaultInstance());
+      assertEquals(List.of(ByteString.copyFromUtf8("secret")), f.getRecordsList());
+    } finally {
+      channel.shutdownNow();
+    }
+  }
+
+  @Test
+  void aClientWithoutACertificateIsRefused() throws Exception {
+    ManagedChannel channel = channel(false);
+    try {
+      StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+          () -> call(channel, "Ping", PingRequest.getDefaultInstance(), PingResponse.getDefaultInstance()));
+      assertEquals(io.grpc.Status.Code.UNAVAILABLE, e.getStatus().getCode(), e.toString());
+    } finally {
+      channel.shutdownNow();
+    }
+  }
+
+  @Test
+  void aProcessWithACertificateOfAnotherCaCannotJoin() throws Exception {
+    int port = TestCluster.freePort();
+    com.typesafe.config.Config config = com.typesafe.config.ConfigFactory.parseString(String.join("\n",
+            tlsConfig(strangerCerts, "stranger"),
+            "akka.actor.provider = cluster",
+            "akka.remote.artery.canonical.hostname = \"127.0.0.1\"",
+            "akka.remote.artery.canonical.port = " + port,
+            "akka.cluster.seed-nodes = [\"akka://chronik@127.0.0.1:" + cluster.config(0).getInt("akka.remote.artery.canonical.port") + "\"]",
+            "akka.cluster.jmx.multi-mbeans-in-same-jvm = on",
+            "akka.loglevel = OFF"))
+        .withFallback(com.typesafe.config.ConfigFactory.load()).resolve();
+    ActorTestKit stranger = ActorTestKit.create("chronik", config);
+    try {
+      // Given the time a join takes among the three (well under 10 s), it stays out.
+      stranger.createTestProbe().expectNoMessage(Duration.ofSeconds(10));
+      assertNotEquals(MemberStatus.up(), akka.cluster.Cluster.get(stranger.system().classicSystem()).selfMember().status());
+      long members = akka.cluster.Cluster.get(cluster.kit(0).system().classicSystem()).state().members().size();
+      assertEquals(3, members, "the cluster still has its three members");
+    } finally {
+      stranger.shutdownTestKit();
+    }
+  }
+}

@@ -1,0 +1,244 @@
+package io.chronik.raft.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.Message;
+import io.chronik.raft.api.grpc.CompareAndSetRequest;
+import io.chronik.raft.api.grpc.DeleteRequest;
+import io.chronik.raft.api.grpc.FetchRequest;
+import io.chronik.raft.api.grpc.GetRequest;
+import io.chronik.raft.api.grpc.PingRequest;
+import io.chronik.raft.api.grpc.ProduceRequest;
+import io.chronik.raft.api.grpc.PutRequest;
+import io.chronik.raft.api.grpc.ReadIndexRequest;
+import io.chronik.raft.api.grpc.StatusRequest;
+import io.chronik.raft.api.grpc.StatusResponse;
+import io.grpc.CallOptions;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.MethodDescriptor;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * L5 against a real {@code server} process with a small heap: raw mutated, truncated and random
+ * protobuf bodies for every method, bodies far over the size limit, and a burst past the admission
+ * limit. Every answer is a documented status, the node stays healthy, its log stays small and
+ * free of stack traces, and it never buffers a huge body (four concurrent 64 MiB bodies against a
+ * 128 MiB heap).
+ */
+class HostileClientsTest {
+  private static final int MALFORMED = Integer.getInteger("chronik.l5.malformed", 10_000);
+  private static final Set<Status.Code> DOCUMENTED = Set.of(Status.Code.OK, Status.Code.INVALID_ARGUMENT,
+      Status.Code.NOT_FOUND, Status.Code.UNAVAILABLE, Status.Code.DEADLINE_EXCEEDED, Status.Code.ABORTED,
+      Status.Code.FAILED_PRECONDITION, Status.Code.OUT_OF_RANGE, Status.Code.RESOURCE_EXHAUSTED,
+      // The node stopped reading a body it could not decode and reset the HTTP/2 stream before the
+      // client read its answer: nothing was applied.
+      Status.Code.CANCELLED);
+  private static final int MAX_IN_FLIGHT = 64;
+
+  @TempDir static Path dir;
+  private static LocalCluster node;
+  private static ManagedChannel channel;
+
+  /** Bytes in, bytes out: the test decides what goes on the wire. */
+  private static final MethodDescriptor.Marshaller<byte[]> RAW = new MethodDescriptor.Marshaller<>() {
+    @Override
+    public InputStream stream(byte[] value) {
+      return new ByteArrayInputStream(value);
+    }
+
+    @Override
+    public byte[] parse(InputStream stream) {
+      try {
+        return stream.readAllBytes();
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+  };
+
+  private static MethodDescriptor<byte[], byte[]> method(String service, String name) {
+    return MethodDescriptor.<byte[], byte[]>newBuilder().setType(MethodDescriptor.MethodType.UNARY)
+        .setFullMethodName(MethodDescriptor.generateFullMethodName(service, name))
+        .setRequestMarshaller(RAW).setResponseMarshaller(RAW).build();
+  }
+
+  /** Each method with a valid request to mutate. */
+  private static final Map<String, Message> VALID = Map.of(
+      "Produce", ProduceRequest.newBuilder().setTopic("log").addRecords(ByteString.copyFromUtf8("r")).build(),
+      "Fetch", FetchRequest.newBuilder().setTopic("log").setMaxRecords(10).setMaxBytes(1000).build(),
+      "Put", PutRequest.newBuilder().setTopic("kv").setKey("k").setValue(ByteString.copyFromUtf8("v")).build(),
+      "Get", GetRequest.newBuilder().setTopic("kv").setKey("k").build(),
+      "Delete", DeleteRequest.newBuilder().setTopic("kv").setKey("k").build(),
+      "CompareAndSet", CompareAndSetRequest.newBuilder().setTopic("kv").setKey("k").setExpectAbsent(true)
+          .setNewValue(ByteString.copyFromUtf8("n")).build(),
+      "ReadIndex", ReadIndexRequest.newBuilder().setTopic("kv").build(),
+      "Status", StatusRequest.getDefaultInstance(),
+      "Ping", PingRequest.getDefaultInstance());
+
+  @BeforeAll
+  static void start() throws Exception {
+    Path config = dir.resolve("application.conf");
+    Files.writeString(config, String.join("\n",
+        "chronik.topics = [{name = log, partitions = 1, replication-factor = 1, state-machine = record-log},",
+        "  {name = kv, partitions = 1, replication-factor = 1, state-machine = key-value}]",
+        "chronik.grpc.max-in-flight = " + MAX_IN_FLIGHT));
+    int base = 20000 + new Random().nextInt(20000);
+    node = new LocalCluster(1, dir.resolve("data"), config, base, base + 100, base + 200, dir.resolve("logs"),
+        List.of("-Xmx128m"), false);
+    channel = ManagedChannelBuilder.forAddress("127.0.0.1", node.grpcPort(0)).usePlaintext()
+        .maxInboundMessageSize(1 << 20).build();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    while (true) {
+      try {
+        StatusResponse s = StatusResponse.parseFrom(call("Status", StatusRequest.getDefaultInstance().toByteArray(), 5));
+        if (s.getPartitionsList().stream().allMatch(p -> !p.getLeader().isEmpty())) break;
+      } catch (StatusRuntimeException e) {
+        // not up yet
+      }
+      if (System.nanoTime() > deadline) throw new AssertionError("the node did not elect leaders within 90 s");
+      Thread.sleep(200); // polling a separate process, with a deadline
+    }
+  }
+
+  @AfterAll
+  static void stop() {
+    if (channel != null) channel.shutdownNow();
+    if (node != null) node.close();
+  }
+
+  private static byte[] call(String name, byte[] body, int seconds) {
+    return io.chronik.raft.cluster.GrpcCalls.blocking(channel, method("chronik.api.Chronik", name), body, seconds * 1000L);
+  }
+
+  private static CompletableFuture<Status.Code> send(String service, String name, byte[] body, long deadlineMs) {
+    return io.chronik.raft.cluster.GrpcCalls.unary(channel, method(service, name), body, deadlineMs)
+        .handle((r, e) -> e == null ? Status.Code.OK : Status.fromThrowable(e).getCode());
+  }
+
+  private static byte[] mutate(byte[] valid, Random r) {
+    return switch (r.nextInt(5)) {
+      case 0 -> { // random bytes
+        byte[] b = new byte[r.nextInt(200)];
+        r.nextBytes(b);
+        yield b;
+      }
+      case 1 -> java.util.Arrays.copyOf(valid, valid.length == 0 ? 0 : r.nextInt(valid.length)); // truncated
+      case 2 -> { // bits flipped
+        byte[] b = valid.clone();
+        for (int i = 0, n = 1 + r.nextInt(4); i < n && b.length > 0; i++) b[r.nextInt(b.length)] ^= (byte) (1 << r.nextInt(8));
+        yield b;
+      }
+      case 3 -> { // garbage appended
+        byte[] tail = new byte[1 + r.nextInt(30)];
+        r.nextBytes(tail);
+        byte[] b = java.util.Arrays.copyOf(valid, valid.length + tail.length);
+        System.arraycopy(tail, 0, b, valid.length, tail.length);
+        yield b;
+      }
+      default -> { // a length prefix claiming far more than follows
+        byte[] b = java.util.Arrays.copyOf(valid, valid.length + 6);
+        b[valid.length] = 0x1a; // field 3, length-delimited
+        b[valid.length + 1] = (byte) 0xff;
+        b[valid.length + 2] = (byte) 0xff;
+        b[valid.length + 3] = (byte) 0xff;
+        b[valid.length + 4] = (byte) 0x7f;
+        yield b;
+      }
+    };
+  }
+
+  private static List<String> logLines() throws IOException {
+    return Files.readAllLines(dir.resolve("logs").resolve("node-1.log"));
+  }
+
+  @Test
+  void hostileRequestsGetDocumentedAnswersAndCostTheNodeNeitherMemoryNorLog() throws Exception {
+    int logBefore = logLines().size();
+    Random r = new Random(42);
+    List<String> names = new ArrayList<>(VALID.keySet());
+    Map<Status.Code, Integer> codes = new EnumMap<>(Status.Code.class);
+    Semaphore window = new Semaphore(32);
+    List<CompletableFuture<Status.Code>> answers = new ArrayList<>();
+    for (int i = 0; i < MALFORMED; i++) {
+      String name = names.get(r.nextInt(names.size()));
+      window.acquire();
+      CompletableFuture<Status.Code> a = send("chronik.api.Chronik", name, mutate(VALID.get(name).toByteArray(), r), 10_000);
+      a.whenComplete((c, e) -> window.release());
+      answers.add(a);
+    }
+    for (CompletableFuture<Status.Code> a : answers) codes.merge(a.get(30, TimeUnit.SECONDS), 1, Integer::sum);
+    assertTrue(DOCUMENTED.containsAll(codes.keySet()), "undocumented answers to malformed requests: " + codes);
+    assertTrue(codes.getOrDefault(Status.Code.INVALID_ARGUMENT, 0) > MALFORMED / 4, "most are refused: " + codes);
+    assertTrue(codes.getOrDefault(Status.Code.CANCELLED, 0) < MALFORMED / 100, "resets stay rare: " + codes);
+
+    // Bodies far over the limit, four at once, against a 128 MiB heap: refused before they are buffered.
+    byte[] huge = new byte[64 << 20];
+    List<CompletableFuture<Status.Code>> big = new ArrayList<>();
+    for (int i = 0; i < 4; i++) big.add(send("chronik.api.Chronik", "Put", huge, 60_000));
+    for (CompletableFuture<Status.Code> b : big) {
+      assertEquals(Status.Code.RESOURCE_EXHAUSTED, b.get(90, TimeUnit.SECONDS),
+          "a 64 MiB body is refused (UNAVAILABLE: the node died buffering it)");
+    }
+    assertTrue(node.running(0), "the node survived four 64 MiB bodies on a 128 MiB heap");
+    huge = null;
+
+    // A burst past the admission limit: reads that wait (an index ahead of the log) fill the node;
+    // the rest are refused at once instead of queueing past their deadline.
+    StatusResponse st = StatusResponse.parseFrom(call("Status", StatusRequest.getDefaultInstance().toByteArray(), 10));
+    long ahead = st.getPartitionsList().stream().flatMap(p -> p.getReplicasList().stream())
+        .mapToLong(x -> x.getLastIndex()).max().orElse(0) + 100;
+    byte[] waitingRead = GetRequest.newBuilder().setTopic("kv").setKey("k").setMinIndex(ahead).build().toByteArray();
+    long burstStart = System.nanoTime();
+    List<CompletableFuture<Status.Code>> burst = new ArrayList<>();
+    List<Long> answeredAfterMs = java.util.Collections.synchronizedList(new ArrayList<>());
+    for (int i = 0; i < 1000; i++) {
+      CompletableFuture<Status.Code> a = send("chronik.api.Chronik", "Get", waitingRead, 3_000);
+      a.whenComplete((c, e) -> {
+        if (c == Status.Code.RESOURCE_EXHAUSTED) answeredAfterMs.add((System.nanoTime() - burstStart) / 1_000_000);
+      });
+      burst.add(a);
+    }
+    Map<Status.Code, Integer> burstCodes = new EnumMap<>(Status.Code.class);
+    for (CompletableFuture<Status.Code> a : burst) burstCodes.merge(a.get(30, TimeUnit.SECONDS), 1, Integer::sum);
+    assertTrue(DOCUMENTED.containsAll(burstCodes.keySet()), burstCodes.toString());
+    assertTrue(burstCodes.getOrDefault(Status.Code.RESOURCE_EXHAUSTED, 0) >= 1000 - 2 * MAX_IN_FLIGHT,
+        "past " + MAX_IN_FLIGHT + " in flight, calls are refused: " + burstCodes);
+    long refusedLate = answeredAfterMs.stream().filter(ms -> ms > 2_000).count();
+    assertTrue(refusedLate < answeredAfterMs.size() / 10, "refusals come at once, not after queueing: "
+        + refusedLate + " of " + answeredAfterMs.size() + " after 2 s");
+
+    // The node is healthy: it answers, serves, and neither died of its heap nor filled its log.
+    assertTrue(node.running(0), "the node process is alive");
+    assertEquals(Status.Code.OK, send("chronik.api.Chronik", "Put", VALID.get("Put").toByteArray(), 10_000)
+        .get(15, TimeUnit.SECONDS));
+    assertEquals(Status.Code.OK, send("grpc.health.v1.Health", "Check", new byte[0], 10_000).get(15, TimeUnit.SECONDS));
+    List<String> log = logLines().subList(logBefore, logLines().size());
+    assertTrue(log.size() <= 100, "the node logged " + log.size() + " lines for hostile requests:\n"
+        + String.join("\n", log.subList(0, Math.min(40, log.size()))));
+    assertFalse(log.stream().anyMatch(l -> l.startsWith("\tat ") || l.contains("OutOfMemoryError")),
+        "no stack traces:\n" + String.join("\n", log.subList(0, Math.min(40, log.size()))));
+  }
+}
