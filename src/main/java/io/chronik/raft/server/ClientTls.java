@@ -15,6 +15,17 @@ import javax.net.ssl.TrustManagerFactory;
  * key store (both PKCS12, as {@code bin/chronik-dev-certs} makes them).
  */
 record ClientTls(Path trustStore, Optional<Path> keyStore, String password) {
+  /** The trust manager of the cluster's CA. */
+  javax.net.ssl.TrustManager trustManager() {
+    try {
+      TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      trust.init(load(trustStore));
+      return trust.getTrustManagers()[0];
+    } catch (GeneralSecurityException | IOException e) {
+      throw new IllegalArgumentException("cannot read the trust store " + trustStore + ": " + e.getMessage(), e);
+    }
+  }
+
   /** A channel to {@code target} over TLS. */
   io.grpc.ManagedChannel channel(String target) {
     try {

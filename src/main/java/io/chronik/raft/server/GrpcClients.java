@@ -8,8 +8,9 @@ import io.chronik.raft.api.grpc.ChronikClient;
 
 /**
  * akka-grpc clients for the long-running commands (cluster's demo, bench): a small local
- * ActorSystem and plaintext connections to nodes. The one-call client commands use
- * {@link NodeConnection} instead, which starts no ActorSystem.
+ * ActorSystem and connections to nodes, plaintext unless {@code CHRONIK_TLS_TRUST_STORE} names the
+ * trust store of the cluster's CA (then TLS; password {@code CHRONIK_TLS_TRUST_STORE_PASSWORD}).
+ * The one-call client commands use {@link NodeConnection} instead, which starts no ActorSystem.
  */
 final class GrpcClients {
   private GrpcClients() {}
@@ -20,6 +21,11 @@ final class GrpcClients {
   }
 
   static ChronikClient connect(ActorSystem<?> system, String host, int port) {
-    return ChronikClient.create(GrpcClientSettings.connectToServiceAt(host, port, system).withTls(false), system);
+    GrpcClientSettings settings = GrpcClientSettings.connectToServiceAt(host, port, system);
+    String trustStore = System.getenv().getOrDefault("CHRONIK_TLS_TRUST_STORE", "");
+    if (trustStore.isEmpty()) return ChronikClient.create(settings.withTls(false), system);
+    String password = System.getenv().getOrDefault("CHRONIK_TLS_TRUST_STORE_PASSWORD", "changeit");
+    ClientTls tls = new ClientTls(java.nio.file.Path.of(trustStore), java.util.Optional.empty(), password);
+    return ChronikClient.create(settings.withTls(true).withTrustManager(tls.trustManager()), system);
   }
 }
