@@ -33,6 +33,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -63,6 +65,7 @@ class HostileClientsTest {
   @TempDir static Path dir;
   private static LocalCluster node;
   private static ManagedChannel channel;
+  private static ActorTestKit kit;
 
   /** Bytes in, bytes out: the test decides what goes on the wire. */
   private static final MethodDescriptor.Marshaller<byte[]> RAW = new MethodDescriptor.Marshaller<>() {
@@ -112,21 +115,22 @@ class HostileClientsTest {
         List.of("-Xmx128m"), false);
     channel = ManagedChannelBuilder.forAddress("127.0.0.1", node.grpcPort(0)).usePlaintext()
         .maxInboundMessageSize(1 << 20).build();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-    while (true) {
+    kit = ActorTestKit.create("hostile-clients");
+    kit.createTestProbe().awaitAssert(Duration.ofSeconds(90), Duration.ofMillis(200), () -> {
+      StatusResponse s;
       try {
-        StatusResponse s = StatusResponse.parseFrom(call("Status", StatusRequest.getDefaultInstance().toByteArray(), 5));
-        if (s.getPartitionsList().stream().allMatch(p -> !p.getLeader().isEmpty())) break;
-      } catch (StatusRuntimeException e) {
-        // not up yet
+        s = StatusResponse.parseFrom(call("Status", StatusRequest.getDefaultInstance().toByteArray(), 5));
+      } catch (StatusRuntimeException | com.google.protobuf.InvalidProtocolBufferException e) {
+        throw new AssertionError("the node does not answer yet: " + e);
       }
-      if (System.nanoTime() > deadline) throw new AssertionError("the node did not elect leaders within 90 s");
-      Thread.sleep(200); // polling a separate process, with a deadline
-    }
+      assertTrue(s.getPartitionsList().stream().allMatch(p -> !p.getLeader().isEmpty()), "leaders elected: " + s);
+      return null;
+    });
   }
 
   @AfterAll
   static void stop() {
+    if (kit != null) kit.shutdownTestKit();
     if (channel != null) channel.shutdownNow();
     if (node != null) node.close();
   }
@@ -240,12 +244,15 @@ class HostileClientsTest {
     // The node is healthy: it answers, serves, and neither died of its heap nor filled its log.
     assertTrue(node.running(0), "the node process is alive");
     // (Reads admitted at the end of the burst may still hold the admission limit for their deadline.)
-    Status.Code put = Status.Code.UNKNOWN;
-    for (long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(15); put != Status.Code.OK && System.nanoTime() < until; ) {
-      put = send("chronik.api.Chronik", "Put", VALID.get("Put").toByteArray(), 10_000).get(15, TimeUnit.SECONDS);
-      if (put == Status.Code.RESOURCE_EXHAUSTED) Thread.sleep(100); // the retry-after hint of the refusal
-    }
-    assertEquals(Status.Code.OK, put, "the node serves again once the burst is over");
+    kit.createTestProbe().awaitAssert(Duration.ofSeconds(15), Duration.ofMillis(100), () -> {
+      try {
+        assertEquals(Status.Code.OK, send("chronik.api.Chronik", "Put", VALID.get("Put").toByteArray(), 10_000)
+            .get(15, TimeUnit.SECONDS), "the node serves again once the burst is over");
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
+      return null;
+    });
     assertEquals(Status.Code.OK, send("grpc.health.v1.Health", "Check", new byte[0], 10_000).get(15, TimeUnit.SECONDS));
     List<String> log = logLines().subList(logBefore, logLines().size());
     assertTrue(log.size() <= 100, "the node logged " + log.size() + " lines for hostile requests:\n"
