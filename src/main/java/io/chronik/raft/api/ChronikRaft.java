@@ -130,9 +130,11 @@ public final class ChronikRaft implements Extension {
     }
     ProducerSlots.Slot slot = producerSlots.take(group);
     return produceAs(group, records, slot.producerId, slot.sequence, deadline).whenComplete((p, e) -> {
-      // Unknown outcome: the sequence may or may not be taken, so this identity is never used again.
-      boolean unknown = e != null && unwrap(e) instanceof ChronikException c && c.kind() == Kind.OUTCOME_UNKNOWN;
-      if (!unknown) producerSlots.release(group, slot, p != null);
+      // Unknown outcome: the sequence may or may not be taken; out of sequence: the partition holds
+      // another one for it. Either way this identity is never used again.
+      boolean spent = e != null && unwrap(e) instanceof ChronikException c
+          && (c.kind() == Kind.OUTCOME_UNKNOWN || c.kind() == Kind.FAILED_PRECONDITION);
+      if (!spent) producerSlots.release(group, slot, p != null);
     });
   }
 
