@@ -98,7 +98,7 @@ public final class ClientMessageSerializer extends SerializerWithStringManifest 
       return Status.newBuilder().setGroupId(s.groupId()).setReplicaId(s.replicaId()).setRole(s.role())
           .setTerm(s.term()).setLeader(s.leader().orElse("")).setCommitIndex(s.commitIndex())
           .setAppliedIndex(s.appliedIndex()).setLastIndex(s.lastIndex()).setSnapshotIndex(s.snapshotIndex())
-          .putAllStateMachine(s.stateMachine()).build();
+          .putAllStateMachine(s.stateMachine()).setFault(s.fault()).build();
     }
     if (o instanceof ReadProtocol.ReadResult r) {
       return ReadResult.newBuilder().setResult(r.result()).setAppliedIndex(r.appliedIndex()).setServedBy(r.servedBy())
@@ -165,7 +165,7 @@ public final class ClientMessageSerializer extends SerializerWithStringManifest 
           Status s = Status.parseFrom(b);
           yield new ClientProtocol.Status(s.getGroupId(), s.getReplicaId(), s.getRole(), s.getTerm(),
               optional(s.getLeader()), s.getCommitIndex(), s.getAppliedIndex(), s.getLastIndex(), s.getSnapshotIndex(),
-              s.getStateMachineMap());
+              s.getStateMachineMap(), s.getFault());
         }
         case "ReadResult" -> {
           ReadResult r = ReadResult.parseFrom(b);

@@ -42,7 +42,20 @@ final class FileSegment implements Segment {
   @Override
   public void append(ByteBuffer src) throws IOException {
     if (!writable) throw new IOException(path + " is a read-only view");
-    while (src.hasRemaining()) size += channel.write(src, size);
+    long start = size;
+    try {
+      while (src.hasRemaining()) size += channel.write(src, size);
+    } catch (IOException e) {
+      // A disk that filled up mid-batch leaves part of it: cut it back, so the segment still ends
+      // with a whole batch (a restart's checkpoint restore would cut it too).
+      try {
+        channel.truncate(start);
+        size = start;
+      } catch (IOException again) {
+        e.addSuppressed(again);
+      }
+      throw new IOException("appending to " + path + " failed: " + e.getMessage(), e);
+    }
   }
 
   @Override

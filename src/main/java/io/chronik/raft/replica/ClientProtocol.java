@@ -62,15 +62,19 @@ public final class ClientProtocol {
       long appliedIndex,
       long lastIndex,
       long snapshotIndex,
-      java.util.Map<String, Long> stateMachine)
+      java.util.Map<String, Long> stateMachine,
+      String fault)
       implements StatusReply {
+    /** The role of a replica that stopped after its environment failed and waits to recover from disk. */
+    public static final String FAULTED = "faulted";
+
     public Status {
       stateMachine = java.util.Map.copyOf(stateMachine);
     }
 
     public Status(String groupId, String replicaId, String role, long term, Optional<String> leader, long commitIndex,
         long appliedIndex, long lastIndex) {
-      this(groupId, replicaId, role, term, leader, commitIndex, appliedIndex, lastIndex, 0, java.util.Map.of());
+      this(groupId, replicaId, role, term, leader, commitIndex, appliedIndex, lastIndex, 0, java.util.Map.of(), "");
     }
   }
 }

@@ -13,6 +13,7 @@ import akka.actor.typed.javadsl.BehaviorBuilder;
 import akka.actor.typed.javadsl.StashBuffer;
 import akka.actor.typed.javadsl.TimerScheduler;
 import com.google.protobuf.ByteString;
+import io.chronik.raft.core.FaultBackoff;
 import io.chronik.raft.core.Quorum;
 import io.chronik.raft.core.RaftLog;
 import io.chronik.raft.replica.ClientProtocol.GetStatus;
@@ -29,6 +30,7 @@ import io.chronik.raft.rpc.EntryKind;
 import io.chronik.raft.rpc.HardState;
 import io.chronik.raft.rpc.LogEntry;
 import io.chronik.raft.statemachine.StateMachine;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Random;
@@ -56,6 +58,7 @@ public final class Replica {
   static final Object LEADER_LEASE_TIMER = "leader-lease";
   static final Object STORAGE_RESTART_TIMER = "storage-restart";
   static final Object LEADER_CONTACT_TIMER = "leader-contact";
+  static final Object FAULT_QUIET_TIMER = "fault-quiet";
 
   /** The election timer fired (private: only this replica's timers send it). */
   enum ElectionTimeout implements Command { INSTANCE }
@@ -74,6 +77,9 @@ public final class Replica {
 
   /** The storage actor stopped: a journal write failed or was rejected. */
   record StorageStopped(int incarnation) implements Command {}
+
+  /** The replica ran {@link FaultBackoff#quietPeriod()} since it recovered without failing again. */
+  enum FaultQuiet implements Command { INSTANCE }
 
   final ActorContext<Command> ctx;
   final TimerScheduler<Command> timers;
@@ -112,6 +118,18 @@ public final class Replica {
   WriteQueue writes;
   private int storageIncarnation;
   private ActorRef<StorageCommand> storage;
+  /** Waits between recoveries while the environment keeps failing; which failures are logged. */
+  private final FaultBackoff faultBackoff;
+  /**
+   * The environment failed during the message being handled (its state machine could not apply
+   * an entry): acted on by {@link FlushWrites} once the handler returns. Null: nothing failed.
+   */
+  private String pendingFault;
+  /** The last failure of the current fault episode, for status and health ("": none). */
+  private String fault = "";
+  /** While halted: the old storage has stopped, and the backoff has passed. */
+  private boolean storageDown;
+  private boolean backoffOver;
   /** Proposals this replica accepted as leader and has not answered yet. */
   final PendingProposals proposals;
   /** Reads and the traffic that prices them (see {@link ReplicaMetrics}). */
@@ -171,6 +189,7 @@ public final class Replica {
     this.forwarding = new ProposalForwarding(this, random.nextLong());
     this.reads = new Reads(this, random);
     this.proposals = new PendingProposals(members.self());
+    this.faultBackoff = new FaultBackoff(settings.storageRestartBackoff(), settings.storageRestartMaxBackoff());
   }
 
   /** @param readLatency where the replica records its reads' latency; it outlives the replica's restarts */
@@ -209,7 +228,16 @@ public final class Replica {
     @Override
     public Behavior<Command> aroundReceive(
         TypedActorContext<Command> context, Command msg, ReceiveTarget<Command> target) {
-      Behavior<Command> next = target.apply(context, msg);
+      Behavior<Command> next;
+      try {
+        next = target.apply(context, msg);
+      } catch (UncheckedIOException e) {
+        // The node's disk or files failed under this replica (restoring a snapshot, installing
+        // the leader's): an environment failure like a failed apply, recovered from the same way.
+        pendingFault = "an I/O operation failed handling " + msg.getClass().getSimpleName() + ": " + e.getMessage();
+        next = Behaviors.same();
+      }
+      if (pendingFault != null) return halt(pendingFault, storage != null && !storageDown);
       if (writes != null) writes.flush(raftLog.lastIndex());
       return next;
     }
@@ -228,6 +256,8 @@ public final class Replica {
   // ---------------------------------------------------------------- recovery
 
   private Behavior<Command> startRecovery() {
+    storageDown = false;
+    backoffOver = false;
     storageIncarnation++;
     storage = storageFactory.create(ctx, storageIncarnation);
     ctx.watchWith(storage, new StorageStopped(storageIncarnation));
@@ -284,6 +314,9 @@ public final class Replica {
       lastApplied = 0;
     }
     writes = new WriteQueue(ctx.getSelf(), storage, raftLog.lastIndex(), metrics);
+    if (faultBackoff.failures() > 0) {
+      timers.startSingleTimer(FAULT_QUIET_TIMER, FaultQuiet.INSTANCE, faultBackoff.quietPeriod());
+    }
     log.debug("group {} replica {} recovered term={} vote='{}' snapshot={} lastIndex={}", members.groupId(),
         members.self(), term, votedFor, raftLog.compactedIndex(), raftLog.lastIndex());
     return stash.unstashAll(becomeFollower(Optional.empty()));
@@ -292,24 +325,95 @@ public final class Replica {
   /** Storage stopped: forget everything volatile and recover from what is durable. */
   private Behavior<Command> onStorageStopped(StorageStopped s) {
     if (s.incarnation() != storageIncarnation) return Behaviors.same();
-    log.error("group {} replica {}: storage stopped (journal write failed or rejected); "
-        + "recovering from the journal in {}", members.groupId(), members.self(), settings.storageRestartBackoff());
+    return halt("its storage stopped (a journal write failed or was rejected; the storage's log line says why)",
+        false);
+  }
+
+  /**
+   * The environment failed (a journal write, or the state machine's I/O): this replica stops
+   * taking entries, answers nothing it cannot stand behind, and — once its storage has stopped and
+   * the backoff has passed — recovers from its snapshot and log on disk. Nothing it acknowledged
+   * was lost (persist before speak), and an entry whose apply failed was never counted as applied,
+   * so it cannot answer differently from its peers; the leader catches it up as usual.
+   */
+  private Behavior<Command> halt(String what, boolean stopStorage) {
+    pendingFault = null;
+    java.time.Duration wait = faultBackoff.failed();
+    int failures = faultBackoff.failures();
+    fault = what + (failures > 1 ? " (failure " + failures + " in a row)" : "") + "; recovering from disk in " + humanly(wait);
+    if (faultBackoff.worthLogging()) {
+      log.error("group {} replica {}: {}", members.groupId(), members.self(), fault);
+    } else {
+      log.debug("group {} replica {}: {}", members.groupId(), members.self(), fault);
+    }
     exitRole();
-    proposals.failAll("storage failed");
-    forwarding.failAll("this replica's storage failed");
-    reads.failAll("replica " + members.self() + " is restarting after a storage failure");
+    proposals.failAll("this replica's disk failed");
+    forwarding.failAll("this replica's disk failed");
+    reads.failAll("replica " + members.self() + " is recovering from a disk failure");
     cancelRoleTimers();
+    timers.cancel(FAULT_QUIET_TIMER);
     writes = null;
-    timers.startSingleTimer(STORAGE_RESTART_TIMER, RestartStorage.INSTANCE, settings.storageRestartBackoff());
+    storageDown = !stopStorage;
+    backoffOver = false;
+    if (stopStorage) {
+      // Its own child in production; a storage it does not own (a test's probe) is not its to stop.
+      if (ctx.getChild(storage.path().name()).isPresent()) {
+        ctx.stop(storage);
+      } else {
+        storageDown = true;
+      }
+    }
+    timers.startSingleTimer(STORAGE_RESTART_TIMER, RestartStorage.INSTANCE, wait);
+    return halted();
+  }
+
+  /**
+   * Waiting to recover: nothing is stashed (a disk may stay full for long), peers' messages are
+   * dropped (the leader sends again), clients are told at once to retry (elsewhere).
+   */
+  private Behavior<Command> halted() {
     return Behaviors.receive(Command.class)
-        .onMessage(RestartStorage.class, m -> startRecovery())
-        .onMessage(StorageStopped.class, m -> Behaviors.same())
-        .onMessage(Persisted.class, m -> Behaviors.same())
-        .onMessage(Recovered.class, m -> Behaviors.same())
-        .onMessage(StorageProtocol.SnapshotSaved.class, m -> Behaviors.same())
-        .onMessage(StorageProtocol.SnapshotChunkStored.class, m -> Behaviors.same())
-        .onAnyMessage(this::stashWhileRecovering)
+        .onMessage(RestartStorage.class, m -> {
+          backoffOver = true;
+          return storageDown ? startRecovery() : Behaviors.same();
+        })
+        .onMessage(StorageStopped.class, m -> {
+          if (m.incarnation() == storageIncarnation) storageDown = true;
+          return storageDown && backoffOver ? startRecovery() : Behaviors.same();
+        })
+        .onMessage(GetStatus.class, this::onGetStatusHalted)
+        .onMessage(Propose.class, this::rejectProposal)
+        .onMessage(ReadProtocol.Read.class, rd -> {
+          rd.replyTo().tell(new ReadProtocol.RetryLater(members.groupId(), "replica " + members.self()
+              + " is recovering from a disk failure; read from another replica", leaderId));
+          return Behaviors.same();
+        })
+        .onMessage(ReplicaControl.Drain.class, d -> {
+          draining = true;
+          d.replyTo().tell(new ReplicaControl.DrainStatus(members.groupId(), false, false));
+          return Behaviors.same();
+        })
+        .onMessage(ReadProtocol.GetReplicaMetrics.class, m -> {
+          m.replyTo().tell(reads.snapshot());
+          return Behaviors.same();
+        })
+        .onMessage(RaftMessage.class, m -> isLeaderWork(m) ? refuseLeaderWork(m) : Behaviors.same())
+        .onAnyMessage(m -> Behaviors.same()) // the old storage's replies, the old role's timers, local queries
         .build();
+  }
+
+  private Behavior<Command> onGetStatusHalted(GetStatus g) {
+    g.replyTo().tell(status(Status.FAULTED));
+    return Behaviors.same();
+  }
+
+  /** The current fault episode is over: the replica ran its quiet period without failing again. */
+  private Behavior<Command> onFaultQuiet(FaultQuiet q) {
+    log.info("group {} replica {}: serving again; no disk failure for {} after {} in a row", members.groupId(),
+        members.self(), humanly(faultBackoff.quietPeriod()), faultBackoff.failures());
+    faultBackoff.healthy();
+    fault = "";
+    return Behaviors.same();
   }
 
   // ---------------------------------------------------------------- shared role wiring
@@ -344,7 +448,8 @@ public final class Replica {
         .onMessage(LeaderSilent.class, m -> {
           leaderContact = false;
           return Behaviors.same();
-        });
+        })
+        .onMessage(FaultQuiet.class, this::onFaultQuiet);
   }
 
   private Behavior<Command> onDrain(ReplicaControl.Drain d, RoleHandler role) {
@@ -665,13 +770,24 @@ public final class Replica {
     applyCommitted();
   }
 
-  /** Applies every committed entry not applied yet, then lets waiting reads and snapshots look. */
+  /**
+   * Applies every committed entry not applied yet, then lets waiting reads and snapshots look.
+   * An entry whose apply throws (the environment failed, see {@link StateMachine}) is not applied:
+   * nothing after it is, and the replica halts and recovers from disk ({@link #halt}).
+   */
   void applyCommitted() {
+    if (pendingFault != null) return;
     while (lastApplied < commitIndex) {
       LogEntry e = raftLog.entry(lastApplied + 1);
-      ByteString result = e.getKind() == EntryKind.ENTRY_KIND_NOOP
-          ? ByteString.EMPTY
-          : applySafely(e);
+      ByteString result;
+      try {
+        result = e.getKind() == EntryKind.ENTRY_KIND_NOOP ? ByteString.EMPTY
+            : stateMachine.apply(e.getIndex(), e.getCommand());
+      } catch (RuntimeException ex) {
+        pendingFault = "its state machine failed applying entry " + e.getIndex() + ": " + describe(ex);
+        log.debug("group {} replica {}: applying entry {} failed", members.groupId(), members.self(), e.getIndex(), ex);
+        return;
+      }
       lastApplied = e.getIndex();
       snapshots.applied(e.getCommand().size());
       proposals.applied(e.getIndex(), e.getTerm(), result);
@@ -680,15 +796,17 @@ public final class Replica {
     snapshots.maybeTake();
   }
 
-  private ByteString applySafely(LogEntry e) {
-    try {
-      return stateMachine.apply(e.getIndex(), e.getCommand());
-    } catch (RuntimeException ex) {
-      // Deterministic state machines fail the same way everywhere; the contract asks them to
-      // encode errors, so this is a bug in the state machine. Keep the replica alive.
-      log.error("group {}: state machine threw applying entry {}", members.groupId(), e.getIndex(), ex);
-      return ByteString.EMPTY;
+  /** The failure's message with its causes' where they add something ("cannot write X: No space left on device"). */
+  private static String describe(Throwable t) {
+    String message = t.getMessage() == null || t.getMessage().isBlank() ? t.getClass().getName() : t.getMessage();
+    for (Throwable c = t.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+      if (c.getMessage() != null && !message.contains(c.getMessage())) message += ": " + c.getMessage();
     }
+    return message;
+  }
+
+  private static String humanly(Duration d) {
+    return d.toMillis() < 1000 ? d.toMillis() + "ms" : String.format("%.1fs", d.toMillis() / 1000.0);
   }
 
   ActorRef<StorageCommand> storage() {
@@ -707,10 +825,14 @@ public final class Replica {
   }
 
   private Behavior<Command> onGetStatus(GetStatus g, RoleHandler role) {
-    g.replyTo().tell(new Status(members.groupId(), members.self(), roleName(role), term, leaderId,
-        commitIndex, lastApplied, raftLog.lastIndex(), snapshots.latest().map(s -> s.meta().index()).orElse(0L),
-        stateMachine.describe()));
+    g.replyTo().tell(status(roleName(role)));
     return Behaviors.same();
+  }
+
+  private Status status(String role) {
+    return new Status(members.groupId(), members.self(), role, term, leaderId, commitIndex, lastApplied,
+        raftLog == null ? 0 : raftLog.lastIndex(), snapshots.latest().map(s -> s.meta().index()).orElse(0L),
+        stateMachine == null ? java.util.Map.of() : stateMachine.describe(), fault);
   }
 
   private static String roleName(RoleHandler role) {

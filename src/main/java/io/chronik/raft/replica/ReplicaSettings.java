@@ -22,7 +22,11 @@ public record ReplicaSettings(
     boolean leaderBalancing,
     Duration leaderBalanceDelay,
     Snapshots snapshots,
-    int readIndexPipeline) {
+    int readIndexPipeline,
+    Duration storageRestartMaxBackoff) {
+
+  /** The longest wait between two recoveries of a replica whose disk keeps failing, unless configured. */
+  public static final Duration DEFAULT_STORAGE_RESTART_MAX_BACKOFF = Duration.ofSeconds(5);
 
   /**
    * A follower's ReadIndex requests in flight at once (reads arriving while all are out go with the
@@ -62,6 +66,11 @@ public record ReplicaSettings(
     if (proposalTimeout.isNegative() || proposalTimeout.isZero()) {
       throw new IllegalArgumentException("chronik.raft.proposal-timeout must be positive, got " + proposalTimeout);
     }
+    if (storageRestartBackoff.isNegative() || storageRestartBackoff.isZero()
+        || storageRestartMaxBackoff.compareTo(storageRestartBackoff) < 0) {
+      throw new IllegalArgumentException("chronik.raft.storage-restart-backoff (" + storageRestartBackoff
+          + ") must be positive and at most chronik.raft.storage-restart-max-backoff (" + storageRestartMaxBackoff + ")");
+    }
     if (readIndexPipeline < 1) {
       throw new IllegalArgumentException("chronik.raft.read-index-pipeline must be >= 1, got " + readIndexPipeline);
     }
@@ -76,7 +85,8 @@ public record ReplicaSettings(
       Duration storageRestartBackoff, Duration readIndexTimeout, ReadPolicy defaultReadPolicy, long maxReadLag) {
     this(electionTimeout, heartbeatInterval, maxEntryBytes, maxAppendBytes, maxAppendEntries, maxInflightAppends,
         preVote, checkQuorum, stashCapacity, storageRestartBackoff, readIndexTimeout, defaultReadPolicy, maxReadLag,
-        Duration.ofSeconds(5), false, electionTimeout.multipliedBy(5), Snapshots.DEFAULT, DEFAULT_READ_INDEX_PIPELINE);
+        Duration.ofSeconds(5), false, electionTimeout.multipliedBy(5), Snapshots.DEFAULT, DEFAULT_READ_INDEX_PIPELINE,
+        maxBackoff(storageRestartBackoff));
   }
 
   public ReplicaSettings(Duration electionTimeout, Duration heartbeatInterval, int maxEntryBytes, int maxAppendBytes,
@@ -85,19 +95,22 @@ public record ReplicaSettings(
       Duration proposalTimeout, boolean leaderBalancing, Duration leaderBalanceDelay) {
     this(electionTimeout, heartbeatInterval, maxEntryBytes, maxAppendBytes, maxAppendEntries, maxInflightAppends,
         preVote, checkQuorum, stashCapacity, storageRestartBackoff, readIndexTimeout, defaultReadPolicy, maxReadLag,
-        proposalTimeout, leaderBalancing, leaderBalanceDelay, Snapshots.DEFAULT, DEFAULT_READ_INDEX_PIPELINE);
+        proposalTimeout, leaderBalancing, leaderBalanceDelay, Snapshots.DEFAULT, DEFAULT_READ_INDEX_PIPELINE,
+        maxBackoff(storageRestartBackoff));
   }
 
   public ReplicaSettings withSnapshots(Snapshots s) {
     return new ReplicaSettings(electionTimeout, heartbeatInterval, maxEntryBytes, maxAppendBytes, maxAppendEntries,
         maxInflightAppends, preVote, checkQuorum, stashCapacity, storageRestartBackoff, readIndexTimeout,
-        defaultReadPolicy, maxReadLag, proposalTimeout, leaderBalancing, leaderBalanceDelay, s, readIndexPipeline);
+        defaultReadPolicy, maxReadLag, proposalTimeout, leaderBalancing, leaderBalanceDelay, s, readIndexPipeline,
+        storageRestartMaxBackoff);
   }
 
   public ReplicaSettings withReadIndexPipeline(int depth) {
     return new ReplicaSettings(electionTimeout, heartbeatInterval, maxEntryBytes, maxAppendBytes, maxAppendEntries,
         maxInflightAppends, preVote, checkQuorum, stashCapacity, storageRestartBackoff, readIndexTimeout,
-        defaultReadPolicy, maxReadLag, proposalTimeout, leaderBalancing, leaderBalanceDelay, snapshots, depth);
+        defaultReadPolicy, maxReadLag, proposalTimeout, leaderBalancing, leaderBalanceDelay, snapshots, depth,
+        storageRestartMaxBackoff);
   }
 
   public static ReplicaSettings fromConfig(Config raft) {
@@ -123,7 +136,12 @@ public record ReplicaSettings(
             raft.getBytes("snapshot.bytes"),
             raft.getInt("snapshot.retained-entries"),
             (int) raft.getBytes("snapshot.chunk-bytes").longValue()),
-        raft.getInt("read-index-pipeline"));
+        raft.getInt("read-index-pipeline"),
+        raft.getDuration("storage-restart-max-backoff"));
+  }
+
+  private static Duration maxBackoff(Duration min) {
+    return min.compareTo(DEFAULT_STORAGE_RESTART_MAX_BACKOFF) > 0 ? min : DEFAULT_STORAGE_RESTART_MAX_BACKOFF;
   }
 
   /**

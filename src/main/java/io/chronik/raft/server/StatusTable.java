@@ -27,6 +27,12 @@ final class StatusTable {
             new TreeMap<>(r.getStateMachineMap()).toString().replaceAll("[{}]", "")));
       }
     }
+    for (PartitionStatus p : s.getPartitionsList()) {
+      for (ReplicaStatus r : p.getReplicasList()) {
+        if (!r.getFault().isEmpty()) out.append(String.format("%nfault: %s on %s: %s", p.getPartition(), r.getNode(),
+            r.getFault()));
+      }
+    }
     return out.toString();
   }
 }

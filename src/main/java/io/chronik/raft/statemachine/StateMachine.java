@@ -6,9 +6,23 @@ import java.io.InputStream;
 
 /**
  * A replicated state machine: every replica applies the same committed commands in the same
- * order, so {@link #apply} must be deterministic (no clocks, randomness or I/O) and must not
- * throw for bad input: encode the error in the result instead, because every replica will see
- * the same bad command.
+ * order, so {@link #apply} must be deterministic (no clocks or randomness) and give every replica
+ * the same result.
+ *
+ * <p><b>Two kinds of failure, two channels.</b>
+ * <ul>
+ *   <li>A <em>command's</em> error (it does not parse, a compare-and-set does not match, a
+ *       sequence number is out of order) is deterministic: every replica sees the same command and
+ *       must reach the same answer. Encode it in the result; never throw for it.
+ *   <li>An <em>environment's</em> failure (the disk is full, a write or fsync fails with EIO) is
+ *       local to one replica: its peers apply the same command fine. Throw (for I/O, an
+ *       {@link java.io.UncheckedIOException} naming the file and the cause). The replica then does
+ *       <em>not</em> count the entry as applied: it stops, and after a backoff rebuilds this state
+ *       machine from its latest snapshot ({@link #restore}) and the log after it, and applies the
+ *       entry again. So an apply that throws may leave its state half-changed only in ways that
+ *       {@link #restore} of an earlier snapshot undoes (a record log's checkpoint truncates its
+ *       files to the checkpoint's sizes, cutting a partial append back).
+ * </ul>
  *
  * <p>A replica owns its state machine and calls it from its actor only; no locking is needed.
  * The one exception is the {@link StateSnapshot} it hands out, which is written on another thread.
@@ -19,7 +33,10 @@ import java.io.InputStream;
  * {@link #restore} and applies the entries after it.
  */
 public interface StateMachine {
-  /** Applies the committed command at log {@code index} and returns its result. */
+  /**
+   * Applies the committed command at log {@code index} and returns its result (a command's error
+   * included). Throws only when this replica's environment failed (see the class comment).
+   */
   ByteString apply(long index, ByteString command);
 
   /** Answers a read-only query against the applied state. */

@@ -84,6 +84,7 @@ class HealthAndReflectionTest {
       try {
         assertEquals(ServingStatus.SERVING, check(""));
         assertEquals(ServingStatus.SERVING, check("chronik.api.Chronik"));
+        assertEquals(ServingStatus.SERVING, check("partition/orders-0"), "its replica of orders-0 runs, no fault");
         return null;
       } catch (Exception e) {
         throw new AssertionError(e);
@@ -94,6 +95,10 @@ class HealthAndReflectionTest {
             .get(15, TimeUnit.SECONDS));
     assertEquals(io.grpc.Status.Code.NOT_FOUND,
         assertInstanceOf(StatusRuntimeException.class, unknown.getCause()).getStatus().getCode());
+    ExecutionException noReplica = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+        () -> check("partition/orders-7"));
+    assertTrue(noReplica.getCause().getMessage().contains("[orders-0]"),
+        "names the partitions it does hold: " + noReplica.getCause().getMessage());
 
     cluster.stop(1);
     assertEquals(ServingStatus.SERVING, check(""), "two of three nodes: still a majority");
