@@ -411,6 +411,62 @@ final class ProcessWorkload implements AutoCloseable {
         .orElse(0);
   }
 
+  /** What every node holds of the acknowledged records: {@link #audit}. */
+  record Audit(long acknowledged, long lost, long different, List<String> samples) {}
+
+  /**
+   * Reads every record-log partition whole through each node in turn, with {@code safe} reads
+   * that node serves itself, and compares each acknowledged record with what that node holds at
+   * its offset: lost (the node has nothing there) or different (another record is there).
+   */
+  Audit audit() {
+    long acked = 0;
+    long lost = 0;
+    long different = 0;
+    List<String> samples = new ArrayList<>();
+    for (String p : List.of("log-0", "log-1")) {
+      Map<Long, String> ack = acknowledged.getOrDefault(p, Map.of());
+      for (int i = 0; i < 3; i++) {
+        acked += ack.size();
+        List<String> held = readWholeLogThrough(i, p);
+        for (Map.Entry<Long, String> e : ack.entrySet()) {
+          int offset = (int) (long) e.getKey();
+          if (offset >= held.size()) {
+            lost++;
+            if (samples.size() < 10) samples.add(cluster.ids().get(i) + " " + p + "@" + offset + " lost");
+          } else if (!held.get(offset).equals(e.getValue())) {
+            different++;
+            if (samples.size() < 10) samples.add(cluster.ids().get(i) + " " + p + "@" + offset + " holds "
+                + held.get(offset) + ", acknowledged " + e.getValue());
+          }
+        }
+      }
+    }
+    return new Audit(acked, lost, different, samples);
+  }
+
+  private List<String> readWholeLogThrough(int node, String partition) {
+    int p = Integer.parseInt(partition.substring(partition.indexOf('-') + 1));
+    List<String> out = new ArrayList<>();
+    return probe.awaitAssert(Duration.ofSeconds(60), Duration.ofMillis(200), () -> {
+      while (true) {
+        FetchResponse f;
+        try {
+          f = clients[node].fetch(FetchRequest.newBuilder().setTopic("log").setPartition(p)
+                  .setOffset(out.size()).setMaxRecords(5000).setMaxBytes(8 << 20)
+                  .setReadPolicy(ReadPolicy.READ_POLICY_SAFE).build())
+              .toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+          throw new AssertionError("could not read " + partition + " through " + cluster.ids().get(node)
+              + " from offset " + out.size() + ": " + e);
+        }
+        assertEquals(cluster.ids().get(node), f.getServedBy(), "a safe fetch served by the node asked");
+        if (f.getRecordsCount() == 0) return out;
+        for (ByteString r : f.getRecordsList()) out.add(r.toStringUtf8());
+      }
+    });
+  }
+
   private List<String> readWholeLog(String partition) {
     int p = Integer.parseInt(partition.substring(partition.indexOf('-') + 1));
     List<String> out = new ArrayList<>();
