@@ -352,6 +352,13 @@ public final class Replica {
     reads.failAll("replica " + members.self() + " is recovering from a disk failure");
     cancelRoleTimers();
     timers.cancel(FAULT_QUIET_TIMER);
+    // Recovering is a fresh start: no leader lease to honour (its expiry would be dropped while
+    // halted, and a lease never lifted refuses every pre-vote: no election could succeed), and
+    // no hint naming itself.
+    timers.cancel(LEADER_LEASE_TIMER);
+    leaderRecentlySeen = false;
+    leaderContact = false;
+    if (leaderId.equals(Optional.of(members.self()))) leaderId = Optional.empty();
     writes = null;
     storageDown = !stopStorage;
     backoffOver = false;

@@ -26,13 +26,25 @@ final class RecordingStateMachine implements StateMachine {
   /** How many snapshots this instance was restored from (0 or 1). */
   int restores;
 
+  /** Asked before each apply: whether this replica's disk fails it (an environment failure: it throws). */
+  private final java.util.function.LongPredicate diskFails;
+
   RecordingStateMachine(String replica, SimInvariants invariants) {
+    this(replica, invariants, index -> false);
+  }
+
+  RecordingStateMachine(String replica, SimInvariants invariants, java.util.function.LongPredicate diskFails) {
     this.replica = replica;
     this.invariants = invariants;
+    this.diskFails = diskFails;
   }
 
   @Override
   public ByteString apply(long index, ByteString command) {
+    if (diskFails.test(index)) {
+      throw new java.io.UncheckedIOException("cannot write the state of " + replica,
+          new IOException("No space left on device"));
+    }
     if (index <= lastIndex) {
       invariants.violations.add("apply order: " + replica + " applied " + index + " after " + lastIndex);
     }

@@ -72,14 +72,14 @@ final class SimulatedGroup {
 
   /** What one schedule did. */
   static final class Stats {
-    long messages, drops, duplicates, partitions, crashes, pauses, storageFailures, transfers, drains;
+    long messages, drops, duplicates, partitions, crashes, pauses, storageFailures, applyFailures, transfers, drains;
     long snapshots, snapshotsInstalled, snapshotChunks;
     long proposalsAcknowledged, proposalsUnknown, proposalsSent;
     long readsServed, readsFailed, historyOps, checkerMillis;
     boolean converged;
 
     long faults() {
-      return drops + duplicates + partitions + crashes + pauses + storageFailures + transfers + drains;
+      return drops + duplicates + partitions + crashes + pauses + storageFailures + applyFailures + transfers + drains;
     }
   }
 
@@ -232,7 +232,10 @@ final class SimulatedGroup {
       }
     }
     if (invariants.violations.isEmpty() && !stats.converged) {
-      invariants.violations.add("liveness: no convergence within 30 s of healing all faults");
+      StringBuilder states = new StringBuilder();
+      for (Node n : nodes.values()) states.append("\n  ").append(n.id).append(": ").append(n.alive() ? status(n) : "down");
+      for (Client c : clients) if (c.op != null) states.append("\n  client ").append(c.id).append(" waits on ").append(c.target);
+      invariants.violations.add("liveness: no convergence within 30 s of healing all faults" + states);
     }
     finalChecks();
     return this;
@@ -381,7 +384,7 @@ final class SimulatedGroup {
           n.receiver = new SnapshotReceiver(SnapshotReceiver::inMemory); // a partial snapshot dies with its storage
           return n.storage.getRef();
         },
-        () -> n.stateMachine = new RecordingStateMachine(n.id, invariants),
+        () -> n.stateMachine = new RecordingStateMachine(n.id, invariants, index -> applyFails(n, index)),
         ReadLatency.unexported(), new Random(rnd.nextLong()));
     n.kit = BehaviorTestKit.create(behavior, n.id + "-" + n.generation);
     trace("start " + n.id);
@@ -549,6 +552,14 @@ final class SimulatedGroup {
       n.inFlightWrite = p;
       at(done, n.id, () -> completeWrite(n, p, gen, incarnation));
     }
+  }
+
+  /** A state machine's disk fails now and then too (issue 19): the replica must not skip the entry. */
+  private boolean applyFails(Node n, long index) {
+    if (!faultPhase || rnd.nextDouble() >= faults.storageFailureRate / 4) return false;
+    stats.applyFailures++;
+    trace("apply failure " + n.id + " at " + index);
+    return true;
   }
 
   private void completeWrite(Node n, Persist p, int gen, int incarnation) {
