@@ -89,6 +89,11 @@ public final class SnapshotReceiver {
     return sink != null && this.transfer == transfer ? sink.next() : 0;
   }
 
+  /** The snapshot a transfer is under way for, if any. */
+  public Optional<SnapshotMeta> receiving() {
+    return Optional.ofNullable(receiving);
+  }
+
   /** Drops {@code transfer} if it is the one being received (its partial file goes). */
   public void discard(long transfer) throws IOException {
     if (sink != null && this.transfer == transfer) discard();

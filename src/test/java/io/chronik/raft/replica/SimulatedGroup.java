@@ -232,6 +232,14 @@ final class SimulatedGroup {
         break;
       }
     }
+    if (stats.converged) {
+      // Issue 19: every replica caught up, so no transfer can still be under way; a partial
+      // snapshot left in a storage is one a leader gave up that its follower never dropped.
+      for (Node n : nodes.values()) {
+        n.receiver.receiving().ifPresent(meta -> invariants.violations.add("snapshot transfer left behind: "
+            + n.id + " still holds part of " + meta + " after converging"));
+      }
+    }
     if (invariants.violations.isEmpty() && !stats.converged) {
       invariants.violations.add("liveness: no convergence within 30 s of healing all faults");
     }
