@@ -64,6 +64,11 @@ final class Snapshotting {
           && meta.equals(new SnapshotMeta(is.lastIndex(), is.lastTerm()));
     }
 
+    /** Whether {@code is} belongs to a transfer its leader replaced with this one (ids grow per leader and term). */
+    boolean after(InstallSnapshot is) {
+      return leader.equals(is.from()) && term == is.term() && is.transfer() < transfer;
+    }
+
     Incoming withChecksum(long crc) {
       return new Incoming(id, leader, term, transfer, meta, size, crc, completing);
     }
@@ -195,6 +200,7 @@ final class Snapshotting {
       return Behaviors.same();
     }
     if (incoming != null && incoming.completing()) return Behaviors.same(); // the leader sends again
+    if (incoming != null && incoming.after(is)) return Behaviors.same(); // a late chunk of a transfer its leader gave up
     if (incoming == null || !incoming.carries(is)) {
       if (is.offset() != 0) {
         answer(is.from(), is.transfer(), meta, 0, false); // not receiving this one: start over

@@ -101,6 +101,22 @@ class SnapshotTransferTest {
     assertEquals(fromN3, f.completed.get(0), "what the follower installed is n3's snapshot, byte for byte");
   }
 
+  @Test
+  void aLateChunkOfAnEarlierTransferDoesNotRestartTheCurrentOne() throws IOException {
+    ByteString snapshot = kvSnapshot(List.of("x", "y"));
+    Follower f = new Follower();
+    f.transfer = 2; // n2 started over (e.g. its read failed) under a new id
+    f.chunk("n2", 2, snapshot, 0, 8);
+    f.commands.clear();
+    f.transfer = 1;
+    f.chunk("n2", 2, snapshot, 0, 8); // a copy of transfer 1's first chunk, delayed in the network
+    assertTrue(f.commands.isEmpty(), "ignored: " + f.commands);
+    f.transfer = 2;
+    f.followAnswers("n2", 2, snapshot, 8);
+    assertEquals(List.of(snapshot), f.completed);
+    assertTrue(f.commands.stream().noneMatch(c -> c instanceof DiscardSnapshot), f.commands.toString());
+  }
+
   // ---------------------------------------------------------------- harness
 
   /** A follower whose storage the test plays, receiving snapshot chunks with the real receiver. */
@@ -111,10 +127,12 @@ class SnapshotTransferTest {
     final SnapshotReceiver receiver = new SnapshotReceiver(SnapshotReceiver::inMemory);
     final List<StorageCommand> commands = new ArrayList<>();
     final List<ByteString> completed = new ArrayList<>();
+    /** The leaders' id of the transfer their chunks belong to. */
+    long transfer = 1;
 
     /**
      * The leader {@code from} of {@code term} sends {@code length} bytes of {@code snapshot} from
-     * {@code offset} in its transfer 1, with the CRC32C of the bytes through them.
+     * {@code offset} in its transfer {@link #transfer}, with the CRC32C of the bytes through them.
      */
     void chunk(String from, long term, ByteString snapshot, int offset, int length) throws IOException {
       int end = Math.min(snapshot.size(), offset + length);
@@ -124,7 +142,7 @@ class SnapshotTransferTest {
     void chunk(String from, long term, ByteString snapshot, int offset, int length, long checksum) throws IOException {
       int end = Math.min(snapshot.size(), offset + length);
       r.kit.run(new InstallSnapshot("g", term, from, META.index(), META.term(), offset, snapshot.substring(offset, end),
-          snapshot.size(), 1, checksum));
+          snapshot.size(), transfer, checksum));
       settle();
     }
 
