@@ -15,6 +15,7 @@ import io.chronik.raft.replica.ReadIndexResponse;
 import io.chronik.raft.replica.RequestVote;
 import io.chronik.raft.replica.RequestVoteResponse;
 import io.chronik.raft.replica.TimeoutNow;
+import io.chronik.raft.snapshot.SnapshotReceiver;
 
 /** Converts replica messages to and from their protobuf wire form ({@code proto/raft_rpc.proto}). */
 final class RaftWireFormat {
@@ -61,12 +62,13 @@ final class RaftWireFormat {
     if (m instanceof InstallSnapshot i) {
       return io.chronik.raft.rpc.InstallSnapshot.newBuilder().setGroupId(i.groupId()).setTerm(i.term())
           .setFrom(i.from()).setLastIndex(i.lastIndex()).setLastTerm(i.lastTerm()).setOffset(i.offset())
-          .setData(i.data()).setTotalSize(i.totalSize()).build();
+          .setData(i.data()).setTotalSize(i.totalSize()).setTransfer(i.transfer())
+          .setCrc32C(i.checksum() == SnapshotReceiver.NO_CHECKSUM ? 0 : (int) i.checksum()).build();
     }
     if (m instanceof InstallSnapshotResponse i) {
       return io.chronik.raft.rpc.InstallSnapshotResponse.newBuilder().setGroupId(i.groupId()).setTerm(i.term())
           .setFrom(i.from()).setLastIndex(i.lastIndex()).setLastTerm(i.lastTerm()).setNextOffset(i.nextOffset())
-          .setInstalled(i.installed()).build();
+          .setInstalled(i.installed()).setTransfer(i.transfer()).build();
     }
     if (m instanceof TimeoutNow t) {
       return io.chronik.raft.rpc.TimeoutNow.newBuilder().setGroupId(t.groupId()).setTerm(t.term()).setFrom(t.from())
@@ -127,12 +129,13 @@ final class RaftWireFormat {
       throw new IllegalArgumentException("InstallSnapshot with a negative index, term, offset or size");
     }
     return new InstallSnapshot(p.getGroupId(), p.getTerm(), p.getFrom(), p.getLastIndex(), p.getLastTerm(),
-        p.getOffset(), p.getData(), p.getTotalSize());
+        p.getOffset(), p.getData(), p.getTotalSize(), p.getTransfer(),
+        p.getTransfer() == 0 ? SnapshotReceiver.NO_CHECKSUM : Integer.toUnsignedLong(p.getCrc32C()));
   }
 
   static InstallSnapshotResponse fromProto(io.chronik.raft.rpc.InstallSnapshotResponse p) {
     return new InstallSnapshotResponse(p.getGroupId(), p.getTerm(), p.getFrom(), p.getLastIndex(), p.getLastTerm(),
-        p.getNextOffset(), p.getInstalled());
+        p.getNextOffset(), p.getInstalled(), p.getTransfer());
   }
 
   static TimeoutNow fromProto(io.chronik.raft.rpc.TimeoutNow p) {

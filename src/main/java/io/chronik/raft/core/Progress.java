@@ -1,6 +1,8 @@
 package io.chronik.raft.core;
 
+import com.google.protobuf.ByteString;
 import java.util.ArrayDeque;
+import java.util.zip.CRC32C;
 
 /**
  * The leader's view of one follower (Raft §5.3 nextIndex/matchIndex), plus flow control.
@@ -38,36 +40,98 @@ public final class Progress {
   }
 
   // ---- InstallSnapshot (Raft §7): the follower needs entries the leader compacted away
+  //
+  // One transfer sends one snapshot from offset 0, one chunk at a time, under an id of its own; a
+  // follower continues a transfer only with chunks of the same leader, term and id. With each
+  // chunk goes the CRC32C of every byte sent so far in this transfer, so the follower can check
+  // that what it assembled is this snapshot. The CRC is kept as the chunks are read for sending
+  // (on the actor, one chunk at a time): nothing reads a whole snapshot just to checksum it.
+  // Invariant: snapshotOffset is crcEnd (the next chunk is new) or lastChunkOffset (the last
+  // chunk is sent again); a follower that holds anything else starts a new transfer.
 
   /** The index of the snapshot being sent, 0 when none is. */
   private long snapshotIndex;
   private long snapshotOffset;
+  /** The id of the current (or last) transfer to this follower; ids grow, so none is reused in a term. */
+  private long transfer;
+  /** CRC32C of the bytes [0, crcEnd) this transfer sent. */
+  private final CRC32C crc = new CRC32C();
+  private long crcEnd;
+  private long lastChunkOffset;
+  /** The follower is of an earlier version: it keys transfers by snapshot only and checks no checksum. */
+  private boolean unchecked;
 
   public boolean snapshotting() { return snapshotIndex > 0; }
   public long snapshotIndex() { return snapshotIndex; }
   public long snapshotOffset() { return snapshotOffset; }
+  public long snapshotTransfer() { return transfer; }
 
-  /** Starts sending the snapshot at {@code index} from its first byte; no entries meanwhile. */
+  /** Starts sending the snapshot at {@code index} from its first byte, as a new transfer; no entries meanwhile. */
   public void startSnapshot(long index) {
     snapshotIndex = index;
-    snapshotOffset = 0;
+    restartTransfer();
     probing = true;
     probeSent = false;
     inflight.clear();
   }
 
+  private void restartTransfer() {
+    transfer++;
+    snapshotOffset = 0;
+    crc.reset();
+    crcEnd = 0;
+    lastChunkOffset = -1;
+  }
+
   /**
-   * The follower expects {@code nextOffset} next. Returns true when that is progress (send the
-   * next chunk now); a repeated or older offset waits for the heartbeat's resend, so duplicated
-   * answers cannot multiply the chunks in flight.
+   * {@code chunk}, read at {@link #snapshotOffset()}, goes out now: returns the CRC32C of the
+   * snapshot's bytes from 0 through its end, to send with it ({@code NO_CHECKSUM}, -1, to a
+   * follower of an earlier version).
    */
-  public boolean snapshotAcknowledged(long nextOffset) {
-    if (nextOffset > snapshotOffset) {
+  public long checksumThrough(ByteString chunk) {
+    if (unchecked) return -1;
+    if (snapshotOffset == crcEnd) {
+      crc.update(chunk.asReadOnlyByteBuffer());
+      lastChunkOffset = crcEnd;
+      crcEnd += chunk.size();
+    } else if (snapshotOffset != lastChunkOffset || snapshotOffset + chunk.size() != crcEnd) {
+      throw new IllegalStateException("snapshot chunk at " + snapshotOffset + " (" + chunk.size()
+          + " bytes) is neither the next one nor the last one sent (" + lastChunkOffset + " to " + crcEnd + ")");
+    }
+    return crc.getValue();
+  }
+
+  /**
+   * The follower expects {@code nextOffset} of transfer {@code answered} next. Returns true when
+   * a chunk should go out now: the follower stored the last one (send the next), or it holds
+   * something this transfer did not send — nothing (0: its storage restarted, or it had not kept
+   * the transfer), or bytes that cannot be vouched for — and a new transfer starts from 0. An
+   * answer about an earlier transfer, a repeated offset or an older one (a duplicate) waits for
+   * the heartbeat's resend, so duplicated answers cannot multiply the chunks in flight.
+   */
+  public boolean snapshotAcknowledged(long answered, long nextOffset) {
+    if (answered == 0) return legacySnapshotAcknowledged(nextOffset);
+    if (unchecked) { // the follower was upgraded: checked transfers from now on
+      unchecked = false;
+      restartTransfer();
+      return true;
+    }
+    if (answered != transfer || nextOffset == snapshotOffset) return false;
+    if (nextOffset == crcEnd && nextOffset > snapshotOffset) {
       snapshotOffset = nextOffset;
       return true;
     }
+    if (nextOffset != 0 && nextOffset < snapshotOffset) return false; // an older answer of this transfer
+    restartTransfer();
+    return true;
+  }
+
+  /** A follower of an earlier version resumes wherever its copy of the snapshot (by index and term) ends. */
+  private boolean legacySnapshotAcknowledged(long nextOffset) {
+    unchecked = true;
+    boolean progress = nextOffset > snapshotOffset;
     snapshotOffset = nextOffset;
-    return false;
+    return progress;
   }
 
   /** The follower holds the log up to {@code index} through a snapshot; probe from there. Returns whether match advanced. */

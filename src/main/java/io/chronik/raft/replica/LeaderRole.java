@@ -294,7 +294,8 @@ final class LeaderRole implements Replica.RoleHandler {
 
   /**
    * Sends the chunk of the latest snapshot the follower expects (the first one when the transfer
-   * starts, or when a newer snapshot replaced the one being sent).
+   * starts, or when a newer snapshot replaced the one being sent), with the CRC32C of the bytes
+   * sent so far in this transfer ({@link Progress#checksumThrough}).
    */
   private boolean sendSnapshotChunk(String peer) {
     Progress pr = progress.get(peer);
@@ -329,7 +330,8 @@ final class LeaderRole implements Replica.RoleHandler {
       return false;
     }
     r.send(peer, new InstallSnapshot(r.members.groupId(), r.term, r.members.self(), snapshot.meta().index(),
-        snapshot.meta().term(), pr.snapshotOffset(), chunk, snapshot.size()));
+        snapshot.meta().term(), pr.snapshotOffset(), chunk, snapshot.size(), pr.snapshotTransfer(),
+        pr.checksumThrough(chunk)));
     return true;
   }
 
@@ -343,7 +345,7 @@ final class LeaderRole implements Replica.RoleHandler {
       }
       sendAppend(resp.from());
     } else if (pr.snapshotting() && resp.lastIndex() == pr.snapshotIndex()
-        && pr.snapshotAcknowledged(resp.nextOffset())) {
+        && pr.snapshotAcknowledged(resp.transfer(), resp.nextOffset())) {
       sendSnapshotChunk(resp.from());
     }
     return Behaviors.same();

@@ -3,12 +3,14 @@ package io.chronik.raft.replica;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.Behaviors;
 import io.chronik.raft.replica.StorageProtocol.CompleteSnapshot;
+import io.chronik.raft.replica.StorageProtocol.DiscardSnapshot;
 import io.chronik.raft.replica.StorageProtocol.SaveSnapshot;
 import io.chronik.raft.replica.StorageProtocol.SnapshotChunkStored;
 import io.chronik.raft.replica.StorageProtocol.SnapshotSaved;
 import io.chronik.raft.replica.StorageProtocol.StoreSnapshotChunk;
 import io.chronik.raft.snapshot.SnapshotData;
 import io.chronik.raft.snapshot.SnapshotMeta;
+import io.chronik.raft.snapshot.SnapshotReceiver;
 import io.chronik.raft.statemachine.StateMachine;
 import java.io.IOException;
 import java.io.InputStream;
@@ -30,6 +32,9 @@ import java.util.Optional;
  * snapshot's last entry loses its entries after it (they are on another branch, never
  * committed), durably, and only then does storage make the snapshot the replica's base. The
  * state machine is then replaced in one step, so a read sees either the old state or the new.
+ * A transfer is one leader's, in one term: a new leader's snapshot starts over rather than
+ * continue another's bytes, a transfer whose leader is gone is dropped with its partial file, and
+ * the assembled bytes are installed only if they match the leader's CRC32C.
  */
 final class Snapshotting {
   private final Replica r;
@@ -44,8 +49,34 @@ final class Snapshotting {
   private boolean ownSnapshotDue;
   /** The leader's snapshot this follower receives, or null. */
   private Incoming incoming;
+  /** The id of the last transfer this replica received (storage knows transfers by it). */
+  private long transfers;
 
-  private record Incoming(SnapshotMeta meta, long size, boolean completing) {}
+  /**
+   * One transfer being received: {@code id} in storage; {@code leader}, {@code term} and
+   * {@code transfer} (the leader's id) name it on the wire, and only chunks with all three continue
+   * it. {@code checksum}: the leader's CRC32C of the whole snapshot, once its last chunk came.
+   */
+  private record Incoming(long id, String leader, long term, long transfer, SnapshotMeta meta, long size,
+      long checksum, boolean completing) {
+    boolean carries(InstallSnapshot is) {
+      return leader.equals(is.from()) && term == is.term() && transfer == is.transfer()
+          && meta.equals(new SnapshotMeta(is.lastIndex(), is.lastTerm()));
+    }
+
+    /** Whether {@code is} belongs to a transfer its leader replaced with this one (ids grow per leader and term). */
+    boolean after(InstallSnapshot is) {
+      return leader.equals(is.from()) && term == is.term() && is.transfer() < transfer;
+    }
+
+    Incoming withChecksum(long crc) {
+      return new Incoming(id, leader, term, transfer, meta, size, crc, completing);
+    }
+
+    Incoming asCompleting() {
+      return new Incoming(id, leader, term, transfer, meta, size, checksum, true);
+    }
+  }
 
   Snapshotting(Replica replica) {
     this.r = replica;
@@ -120,6 +151,7 @@ final class Snapshotting {
 
   /** Takes a snapshot of the applied state when the thresholds say so and none is being written. */
   void maybeTake() {
+    dropIfAbandoned();
     if (saving || incoming != null) return;
     long base = latest.map(s -> s.meta().index()).orElse(0L);
     ReplicaSettings.Snapshots s = r.settings.snapshots();
@@ -152,48 +184,101 @@ final class Snapshotting {
 
   // ---------------------------------------------------------------- receiving (follower)
 
-  /** Raft §7 receiver side, one chunk. The caller has recorded contact from the leader. */
+  /**
+   * Raft §7 receiver side, one chunk. The caller has recorded contact from the leader. A chunk at
+   * offset 0 that is not of the transfer being received starts a new one (the old one's bytes go);
+   * other chunks continue only the transfer of their own leader, term and transfer id, so the bytes
+   * stored are one leader's snapshot, from its first byte.
+   */
   Behavior<Command> onInstallSnapshot(InstallSnapshot is) {
     SnapshotMeta meta = new SnapshotMeta(is.lastIndex(), is.lastTerm());
+    dropIfAbandoned();
     if (meta.index() <= r.commitIndex) {
       // Everything it covers is committed here already, and committed entries agree with the
       // leader's (§5.4): nothing to install.
-      answer(meta, 0, true);
+      answer(is.from(), is.transfer(), meta, 0, true);
       return Behaviors.same();
     }
     if (incoming != null && incoming.completing()) return Behaviors.same(); // the leader sends again
-    if (incoming == null || !incoming.meta().equals(meta)) {
+    if (incoming != null && incoming.after(is)) return Behaviors.same(); // a late chunk of a transfer its leader gave up
+    if (incoming == null || !incoming.carries(is)) {
       if (is.offset() != 0) {
-        answer(meta, 0, false); // not receiving this one: start over
+        answer(is.from(), is.transfer(), meta, 0, false); // not receiving this one: start over
         return Behaviors.same();
       }
-      incoming = new Incoming(meta, is.totalSize(), false);
+      if (incoming != null) drop("the leader " + is.from() + " starts another transfer");
+      incoming = new Incoming(++transfers, is.from(), is.term(), is.transfer(), meta, is.totalSize(),
+          SnapshotReceiver.NO_CHECKSUM, false);
     }
-    r.storage().tell(new StoreSnapshotChunk(meta, is.offset(), is.data(), r.ctx.getSelf()));
+    if (is.last()) incoming = incoming.withChecksum(is.checksum()); // through the last byte: the whole snapshot's
+    r.storage().tell(new StoreSnapshotChunk(incoming.id(), meta, is.offset(), is.data(), r.ctx.getSelf()));
     return Behaviors.same();
   }
 
   Behavior<Command> onChunkStored(SnapshotChunkStored stored) {
-    if (incoming == null || !incoming.meta().equals(stored.meta()) || incoming.completing()) return Behaviors.same();
-    if (stored.nextOffset() < incoming.size()) {
-      answer(stored.meta(), stored.nextOffset(), false);
+    if (incoming == null || incoming.id() != stored.transfer()) return Behaviors.same();
+    if (dropIfAbandoned()) return Behaviors.same();
+    if (stored.checksumMismatch()) {
+      r.log.warn("group {} replica {}: the {} received from {} in term {} does not match the leader's CRC32C {}; "
+          + "discarded, receiving it again", r.members.groupId(), r.members.self(), incoming.meta(), incoming.leader(),
+          incoming.term(), Long.toHexString(incoming.checksum()));
+      Incoming failed = incoming;
+      incoming = null;
+      answer(failed.leader(), failed.transfer(), failed.meta(), 0, false);
       return Behaviors.same();
     }
+    if (incoming.completing()) return Behaviors.same();
+    if (stored.nextOffset() < incoming.size()) {
+      answer(incoming.leader(), incoming.transfer(), stored.meta(), stored.nextOffset(), false);
+      return Behaviors.same();
+    }
+    incoming = incoming.asCompleting();
     SnapshotMeta meta = incoming.meta();
-    incoming = new Incoming(meta, incoming.size(), true);
     if (r.raftLog.lastIndex() > meta.index() && r.raftLog.termAt(meta.index()) != meta.term()) {
       // Figure 13 step 7: entries after a disagreeing snapshot point are on another branch.
       r.raftLog.truncateFrom(meta.index() + 1);
       r.writes.truncateFrom(meta.index() + 1);
     }
-    long size = incoming.size();
-    r.writes.afterPersist(() -> r.storage().tell(new CompleteSnapshot(meta, size, r.ctx.getSelf())));
+    CompleteSnapshot complete = new CompleteSnapshot(incoming.id(), meta, incoming.size(), incoming.checksum(),
+        r.ctx.getSelf());
+    r.writes.afterPersist(() -> r.storage().tell(complete));
     return Behaviors.same();
+  }
+
+  /**
+   * Drops the transfer being received when nothing will complete it: its leader no longer leads
+   * this replica's term (it crashed, stopped or handed over, and the next leader sends its own
+   * snapshot or entries), or this replica committed the snapshot's index by entries meanwhile.
+   * Otherwise a transfer a leader gave up would hold the partial file open and, since no snapshot
+   * is taken while one is received, let the log grow for good. One being completed is kept: it is
+   * the leader's committed state, installable whoever leads now. Returns whether it dropped one.
+   */
+  private boolean dropIfAbandoned() {
+    if (incoming == null || incoming.completing()) return false;
+    String why;
+    if (incoming.term() != r.term || !r.leaderId.equals(Optional.of(incoming.leader()))) {
+      why = "its leader no longer leads (term " + r.term + ", leader " + r.leaderId.orElse("unknown") + ")";
+    } else if (r.commitIndex >= incoming.meta().index()) {
+      why = "entries up to " + r.commitIndex + " are committed here";
+    } else {
+      return false;
+    }
+    drop(why);
+    return true;
+  }
+
+  /** Drops the transfer being received; storage deletes its bytes. */
+  private void drop(String why) {
+    r.log.info("group {} replica {}: dropping the unfinished transfer of {} from {} (term {}): {}",
+        r.members.groupId(), r.members.self(), incoming.meta(), incoming.leader(), incoming.term(), why);
+    r.storage().tell(new DiscardSnapshot(incoming.id()));
+    incoming = null;
   }
 
   /** The leader's snapshot is durable here: switch to it. */
   private void install(SnapshotData snapshot) {
     SnapshotMeta meta = snapshot.meta();
+    long transfer = incoming != null && incoming.meta().equals(meta) ? incoming.transfer() : 0;
     incoming = null;
     latest = Optional.of(snapshot);
     if (meta.index() <= r.lastApplied) {
@@ -218,11 +303,11 @@ final class Snapshotting {
       r.commitIndex = Math.max(r.commitIndex, meta.index());
       r.applyCommitted();
     }
-    answer(meta, snapshot.size(), true);
+    r.leaderId.ifPresent(leader -> answer(leader, transfer, meta, snapshot.size(), true));
   }
 
-  private void answer(SnapshotMeta meta, long nextOffset, boolean installed) {
-    r.leaderId.ifPresent(leader -> r.sendAfterPersist(leader, new InstallSnapshotResponse(r.members.groupId(), r.term,
-        r.members.self(), meta.index(), meta.term(), nextOffset, installed)));
+  private void answer(String leader, long transfer, SnapshotMeta meta, long nextOffset, boolean installed) {
+    r.sendAfterPersist(leader, new InstallSnapshotResponse(r.members.groupId(), r.term, r.members.self(), meta.index(),
+        meta.term(), nextOffset, installed, transfer));
   }
 }

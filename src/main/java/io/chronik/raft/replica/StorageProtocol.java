@@ -6,6 +6,7 @@ import io.chronik.raft.rpc.HardState;
 import io.chronik.raft.rpc.LogEntry;
 import io.chronik.raft.snapshot.SnapshotData;
 import io.chronik.raft.snapshot.SnapshotMeta;
+import io.chronik.raft.snapshot.SnapshotReceiver;
 import io.chronik.raft.statemachine.StateSnapshot;
 import java.util.List;
 import java.util.Optional;
@@ -49,19 +50,37 @@ public final class StorageProtocol {
       implements StorageCommand {}
 
   /**
-   * A chunk of a snapshot the leader sends (InstallSnapshot). Stored if it is the next one of the
-   * snapshot being received; a chunk at offset 0 of another snapshot starts over. Answered with
-   * {@link SnapshotChunkStored}, which names the offset expected next.
+   * A chunk of a snapshot the leader sends (InstallSnapshot), in the replica's transfer
+   * {@code transfer} (an id it picks per transfer; chunks of one transfer come from one leader and
+   * are bytes of one snapshot). Stored if it is the next one of that transfer; a chunk at offset 0
+   * of another transfer discards the partial one and starts over; any other chunk is not stored.
+   * Answered with {@link SnapshotChunkStored}, which names the offset expected next (0: start over).
    */
-  public record StoreSnapshotChunk(SnapshotMeta meta, long offset, ByteString bytes, ActorRef<Command> replyTo)
-      implements StorageCommand {}
+  public record StoreSnapshotChunk(long transfer, SnapshotMeta meta, long offset, ByteString bytes,
+      ActorRef<Command> replyTo) implements StorageCommand {}
 
   /**
-   * Every one of the {@code size} bytes of {@code meta} is stored: make it this replica's
-   * snapshot, durably, and drop the log entries it covers. Answered with {@link SnapshotSaved}
-   * ({@code received}), or with {@link SnapshotChunkStored} when chunks are missing.
+   * Every one of the {@code size} bytes of transfer {@code transfer} is stored: if their CRC32C is
+   * {@code checksum} (or that is {@link SnapshotReceiver#NO_CHECKSUM}),
+   * make them this replica's snapshot, durably, and drop the log entries it covers. Answered with
+   * {@link SnapshotSaved} ({@code received}); or with {@link SnapshotChunkStored} when chunks are
+   * missing, or when the checksum does not match (the bytes are discarded then).
    */
-  public record CompleteSnapshot(SnapshotMeta meta, long size, ActorRef<Command> replyTo) implements StorageCommand {}
+  public record CompleteSnapshot(long transfer, SnapshotMeta meta, long size, long checksum,
+      ActorRef<Command> replyTo) implements StorageCommand {
+    /** The answer for what the storage's receiver did. */
+    public Command answer(SnapshotReceiver.Completion done) {
+      return done.snapshot().<Command>map(d -> new SnapshotSaved(d, true))
+          .orElseGet(() -> new SnapshotChunkStored(transfer, meta, done.next(), done.checksumMismatch()));
+    }
+  }
+
+  /**
+   * Transfer {@code transfer} will not complete (its leader stopped sending it): drop what was
+   * received of it and delete its partial file. Not answered; nothing if another transfer is
+   * being received.
+   */
+  public record DiscardSnapshot(long transfer) implements StorageCommand {}
 
   /** The durable state: the latest snapshot (if any) and the log entries after it. */
   public record Recovered(HardState hardState, Optional<SnapshotData> snapshot, List<LogEntry> entries)
@@ -76,6 +95,14 @@ public final class StorageProtocol {
   /** {@code snapshot} is durable; {@code received}: it came from a leader, not from this replica's state. */
   public record SnapshotSaved(SnapshotData snapshot, boolean received) implements Command {}
 
-  /** The snapshot being received expects the chunk at {@code nextOffset} next. */
-  public record SnapshotChunkStored(SnapshotMeta meta, long nextOffset) implements Command {}
+  /**
+   * Transfer {@code transfer} expects the chunk at {@code nextOffset} next (0: start over);
+   * {@code checksumMismatch}: its bytes were complete but not the leader's, and were discarded.
+   */
+  public record SnapshotChunkStored(long transfer, SnapshotMeta meta, long nextOffset, boolean checksumMismatch)
+      implements Command {
+    public SnapshotChunkStored(long transfer, SnapshotMeta meta, long nextOffset) {
+      this(transfer, meta, nextOffset, false);
+    }
+  }
 }

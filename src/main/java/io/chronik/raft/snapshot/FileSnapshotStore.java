@@ -124,6 +124,11 @@ public final class FileSnapshotStore {
     }
 
     @Override
+    public long checksum() {
+      return crc.getValue();
+    }
+
+    @Override
     public long append(long offset, ByteString chunk) throws IOException {
       if (offset != next) return next;
       ByteBuffer buf = chunk.asReadOnlyByteBuffer();

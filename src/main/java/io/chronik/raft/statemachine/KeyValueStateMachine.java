@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.TreeMap;
 
 /** A replicated key-value map: put, delete, compare-and-set; get as a query. */
 public final class KeyValueStateMachine implements StateMachine {
@@ -51,14 +52,19 @@ public final class KeyValueStateMachine implements StateMachine {
     return prior(map.get(q.getKey()), true);
   }
 
-  /** A shallow copy of the map (keys and values are immutable): O(keys) on the actor, no value bytes copied. */
+  /**
+   * A shallow copy of the map (keys and values are immutable): O(keys) on the actor, no value bytes
+   * copied. Written in key order (sorted where it is written, off the actor): equal states give
+   * byte-identical snapshots on every replica, whatever order their maps iterate in — two leaders'
+   * snapshots at one index are then the same bytes for a follower.
+   */
   @Override
   public StateSnapshot snapshot() {
     Map<String, ByteString> frozen = new HashMap<>(map);
     return out -> {
       CodedOutputStream coded = SnapshotFormat.begin(out, "key-value");
       coded.writeUInt64NoTag(frozen.size());
-      for (Map.Entry<String, ByteString> e : frozen.entrySet()) {
+      for (Map.Entry<String, ByteString> e : new TreeMap<>(frozen).entrySet()) {
         coded.writeStringNoTag(e.getKey());
         coded.writeBytesNoTag(e.getValue());
       }

@@ -145,6 +145,10 @@ public final class JournalStorage
         .onCommand(SnapshotWritten.class, this::onSnapshotWritten)
         .onCommand(StoreSnapshotChunk.class, this::onChunk)
         .onCommand(CompleteSnapshot.class, this::onComplete)
+        .onCommand(io.chronik.raft.replica.StorageProtocol.DiscardSnapshot.class, (state, d) -> {
+          snapshots.discard(d, ctx.getLog());
+          return Effect().none();
+        })
         .build();
   }
 

@@ -96,6 +96,10 @@ public final class SegmentedLogStorage {
             return Behaviors.stopped();
           }
         })
+        .onMessage(io.chronik.raft.replica.StorageProtocol.DiscardSnapshot.class, d -> {
+          snapshots.discard(d, ctx.getLog());
+          return Behaviors.same();
+        })
         .onSignal(akka.actor.typed.PostStop.class, s -> {
           log.close();
           return Behaviors.same();

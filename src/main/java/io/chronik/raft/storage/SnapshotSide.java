@@ -1,10 +1,9 @@
 package io.chronik.raft.storage;
 
-import io.chronik.raft.replica.Command;
 import io.chronik.raft.replica.StorageProtocol.CompleteSnapshot;
+import io.chronik.raft.replica.StorageProtocol.DiscardSnapshot;
 import io.chronik.raft.replica.StorageProtocol.SaveSnapshot;
 import io.chronik.raft.replica.StorageProtocol.SnapshotChunkStored;
-import io.chronik.raft.replica.StorageProtocol.SnapshotSaved;
 import io.chronik.raft.replica.StorageProtocol.StoreSnapshotChunk;
 import io.chronik.raft.snapshot.FileSnapshotStore;
 import io.chronik.raft.snapshot.SnapshotData;
@@ -15,6 +14,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import org.slf4j.Logger;
 
 /**
  * The snapshot half of a replica's storage, the same for every log store: snapshot files
@@ -56,15 +56,27 @@ final class SnapshotSide {
 
   /** Stores a chunk and answers where the next one goes. */
   void store(StoreSnapshotChunk c) throws IOException {
-    c.replyTo().tell(new SnapshotChunkStored(c.meta(), receiver.store(c.meta(), c.offset(), c.bytes())));
+    c.replyTo().tell(new SnapshotChunkStored(c.transfer(), c.meta(),
+        receiver.store(c.transfer(), c.meta(), c.offset(), c.bytes())));
   }
 
-  /** Completes a received snapshot and answers; returns it when it is durable now, empty when chunks are missing. */
+  /** Completes a received snapshot and answers; returns it when it is durable now, empty when it is not. */
   Optional<SnapshotData> complete(CompleteSnapshot c) throws IOException {
-    Optional<SnapshotData> done = receiver.complete(c.meta(), c.size());
-    Command reply = done.<Command>map(d -> new SnapshotSaved(d, true))
-        .orElseGet(() -> new SnapshotChunkStored(c.meta(), receiver.next(c.meta())));
-    c.replyTo().tell(reply);
-    return done;
+    SnapshotReceiver.Completion done = receiver.complete(c.transfer(), c.meta(), c.size(), c.checksum());
+    c.replyTo().tell(c.answer(done));
+    return done.snapshot();
+  }
+
+  /**
+   * Drops an abandoned transfer and deletes its partial file. A file that cannot be deleted now
+   * is only logged: the next start deletes every partial file ({@link FileSnapshotStore#latest()}).
+   */
+  void discard(DiscardSnapshot d, Logger log) {
+    try {
+      receiver.discard(d.transfer());
+    } catch (IOException e) {
+      log.warn("deleting the partial snapshot of an abandoned transfer in {} failed ({}); it goes at the next start",
+          store.dir(), e.getMessage());
+    }
   }
 }

@@ -54,8 +54,10 @@ class RaftMessageSerializerTest {
       new ForwardedReadResult("orders-0", 7, "node-1", 5, true, ByteString.copyFromUtf8("r"), 43),
       new TimeoutNow("orders-0", 7, "node-1"),
       new io.chronik.raft.replica.InstallSnapshot("orders-0", 7, "node-1", 5000, 6, 131072,
-          ByteString.copyFrom(new byte[] {9, 8, 7}), 131075),
-      new io.chronik.raft.replica.InstallSnapshotResponse("orders-0", 7, "node-2", 5000, 6, 131075, true),
+          ByteString.copyFrom(new byte[] {9, 8, 7}), 131075, 3, 0xF00DCAFEL),
+      new io.chronik.raft.replica.InstallSnapshot("orders-0", 7, "node-1", 5000, 6, 0, ByteString.EMPTY, 131075, 0,
+          io.chronik.raft.snapshot.SnapshotReceiver.NO_CHECKSUM), // as a leader of an earlier version sends it
+      new io.chronik.raft.replica.InstallSnapshotResponse("orders-0", 7, "node-2", 5000, 6, 131075, true, 3),
       new ForwardedPropose("orders-0", 7, "node-2", -4_611_686_018_427_387_904L, ByteString.copyFromUtf8("w")),
       new ForwardedProposeResult("orders-0", 7, "node-1", 12, ForwardedProposeResult.Outcome.COMMITTED, 44,
           ByteString.copyFromUtf8("ok"), ""),

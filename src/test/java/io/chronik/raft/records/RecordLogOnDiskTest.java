@@ -106,6 +106,29 @@ class RecordLogOnDiskTest {
     ((java.io.Closeable) export).close();
   }
 
+  /**
+   * Two leaders that applied the same batches export the same bytes for their checkpoints at one
+   * index (their checkpoints name their own directories, but those never travel), and those are
+   * the bytes an in-memory record log of the same state writes: a follower's copy does not depend
+   * on which leader sent it.
+   */
+  @Test
+  void exportsOfEqualStateAreByteIdenticalWhicheverReplicaMakesThem() throws IOException {
+    List<ByteString> exports = new ArrayList<>();
+    for (String replica : List.of("a", "b")) {
+      StateMachine live = RecordLogStateMachine.onDisk(tmp.resolve(replica), KEEP_ALL, 4096);
+      apply(live, 0, 80);
+      SnapshotData export = live.transferable(snapshot(live, 80));
+      exports.add(export.read(0, (int) export.size()));
+      ((java.io.Closeable) export).close();
+      live.close();
+    }
+    StateMachine inMemory = new RecordLogStateMachine(KEEP_ALL, 4096);
+    apply(inMemory, 0, 80);
+    assertEquals(exports.get(0), exports.get(1));
+    assertEquals(exports.get(0), snapshot(inMemory, 80).read(0, Integer.MAX_VALUE));
+  }
+
   @Test
   void retentionDeletingCheckpointedSegmentsNeitherBreaksARestartNorAnExport() throws IOException {
     Path root = tmp.resolve("p");

@@ -40,13 +40,27 @@ final class OneReplica {
 
   /** {@code latency}: where the replica records how long its reads took. */
   OneReplica(String self, Set<String> voters, HardState hardState, List<LogEntry> log, long seed, ReadLatency latency) {
-    ReplicaSettings settings = new ReplicaSettings(Duration.ofMillis(300), Duration.ofMillis(50), 64, 4096, 16, 4,
-        true, true, 100, Duration.ofMillis(100), Duration.ofSeconds(5), ReadPolicy.SAFE, 10_000)
-        .withReadIndexPipeline(PIPELINE);
+    this(self, voters, hardState, log, seed, latency, settings());
+  }
+
+  /** {@code settings}: other than {@link #settings()}, e.g. with snapshot thresholds of a few entries. */
+  OneReplica(String self, Set<String> voters, HardState hardState, List<LogEntry> log, ReplicaSettings settings) {
+    this(self, voters, hardState, log, 1, ReadLatency.unexported(), settings);
+  }
+
+  private OneReplica(String self, Set<String> voters, HardState hardState, List<LogEntry> log, long seed,
+      ReadLatency latency, ReplicaSettings settings) {
     kit = BehaviorTestKit.create(Replica.create(settings, new GroupMembers("g", self, voters), net.getRef(),
         (ctx, incarnation) -> storage.getRef(), KeyValueStateMachine::new, latency, new Random(seed)));
     assertInstanceOf(StorageProtocol.Recover.class, storage.receiveMessage());
     kit.run(new Recovered(hardState, log));
+  }
+
+  /** The settings these tests run with. */
+  static ReplicaSettings settings() {
+    return new ReplicaSettings(Duration.ofMillis(300), Duration.ofMillis(50), 64, 4096, 16, 4,
+        true, true, 100, Duration.ofMillis(100), Duration.ofSeconds(5), ReadPolicy.SAFE, 10_000)
+        .withReadIndexPipeline(PIPELINE);
   }
 
   /** Completes every write the replica has issued, in order, and returns them. */

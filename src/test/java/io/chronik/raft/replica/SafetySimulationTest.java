@@ -37,6 +37,7 @@ class SafetySimulationTest {
     long installs = 0;
     long chunks = 0;
     long applyFailures = 0;
+    long discards = 0;
     List<String> failures = new ArrayList<>();
     for (long seed : seeds) {
       SimulatedGroup sim = SimulatedGroup.random(seed, false).run(FAULT_MILLIS, CLIENTS);
@@ -50,6 +51,7 @@ class SafetySimulationTest {
       installs += sim.stats.snapshotsInstalled;
       chunks += sim.stats.snapshotChunks;
       applyFailures += sim.stats.applyFailures;
+      discards += sim.stats.snapshotsDiscarded;
       acknowledged += sim.stats.proposalsAcknowledged;
       unknown += sim.stats.proposalsUnknown;
       if (!sim.violations().isEmpty()) {
@@ -60,10 +62,11 @@ class SafetySimulationTest {
     }
     double elapsed = (System.nanoTime() - started) / 1e9;
     System.out.printf("safety schedules=%d violations=%d elapsed=%.1fs faults=%d crashes=%d partitions=%d "
-            + "transfers=%d drains=%d snapshots=%d snapshot_installs=%d snapshot_chunks=%d apply_failures=%d "
-            + "messages=%d proposals_committed=%d proposals_unknown=%d%n",
+            + "transfers=%d drains=%d snapshots=%d snapshot_installs=%d snapshot_chunks=%d "
+            + "snapshot_transfers_dropped=%d apply_failures=%d messages=%d "
+            + "proposals_committed=%d proposals_unknown=%d%n",
         seeds.size(), violations, elapsed, faults, crashes, partitions, transfers, drains, snapshots, installs, chunks,
-        applyFailures, messages, acknowledged, unknown);
+        discards, applyFailures, messages, acknowledged, unknown);
     assertTrue(transfers > 0 && drains > 0, "the schedules must include leadership transfers and drains");
     if (seeds.size() >= 100) {
       assertTrue(snapshots > 0 && installs > 0, "the schedules must take snapshots and install them on followers");

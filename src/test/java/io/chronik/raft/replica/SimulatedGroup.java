@@ -21,6 +21,7 @@ import io.chronik.raft.replica.StorageProtocol.StorageCommand;
 import io.chronik.raft.replica.StorageProtocol.SaveSnapshot;
 import io.chronik.raft.replica.StorageProtocol.StoreSnapshotChunk;
 import io.chronik.raft.replica.StorageProtocol.CompleteSnapshot;
+import io.chronik.raft.replica.StorageProtocol.DiscardSnapshot;
 import io.chronik.raft.replica.StorageProtocol.SnapshotSaved;
 import io.chronik.raft.replica.StorageProtocol.SnapshotChunkStored;
 import io.chronik.raft.snapshot.InMemorySnapshot;
@@ -73,7 +74,7 @@ final class SimulatedGroup {
   /** What one schedule did. */
   static final class Stats {
     long messages, drops, duplicates, partitions, crashes, pauses, storageFailures, applyFailures, transfers, drains;
-    long snapshots, snapshotsInstalled, snapshotChunks;
+    long snapshots, snapshotsInstalled, snapshotChunks, snapshotsDiscarded;
     long proposalsAcknowledged, proposalsUnknown, proposalsSent;
     long readsServed, readsFailed, historyOps, checkerMillis;
     boolean converged;
@@ -229,6 +230,14 @@ final class SimulatedGroup {
       if (converged()) {
         stats.converged = true;
         break;
+      }
+    }
+    if (stats.converged) {
+      // Issue 19: every replica caught up, so no transfer can still be under way; a partial
+      // snapshot left in a storage is one a leader gave up that its follower never dropped.
+      for (Node n : nodes.values()) {
+        n.receiver.receiving().ifPresent(meta -> invariants.violations.add("snapshot transfer left behind: "
+            + n.id + " still holds part of " + meta + " after converging"));
       }
     }
     if (invariants.violations.isEmpty() && !stats.converged) {
@@ -521,21 +530,30 @@ final class SimulatedGroup {
         if (n.generation != gen || n.storageIncarnation != incarnation || n.storageDown) return;
         stats.snapshotChunks++;
         long next = storeChunk(n, chunk);
-        deliver(n, new SnapshotChunkStored(chunk.meta(), next));
+        deliver(n, new SnapshotChunkStored(chunk.transfer(), chunk.meta(), next));
+      });
+    } else if (sc instanceof DiscardSnapshot discard) {
+      int incarnation = n.storageIncarnation;
+      at(Math.max(now, n.storageFreeAt) + 1, n.id, () -> {
+        if (n.generation != gen || n.storageIncarnation != incarnation || n.storageDown) return;
+        stats.snapshotsDiscarded++;
+        try {
+          n.receiver.discard(discard.transfer());
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
       });
     } else if (sc instanceof CompleteSnapshot complete) {
       int incarnation = n.storageIncarnation;
       at(Math.max(now, n.storageFreeAt) + 1 + rnd.nextInt(5), n.id, () -> {
         if (n.generation != gen || n.storageIncarnation != incarnation || n.storageDown) return;
-        java.util.Optional<SnapshotData> done = completeSnapshot(n, complete);
-        if (done.isPresent()) {
+        SnapshotReceiver.Completion done = completeSnapshot(n, complete);
+        if (done.snapshot().isPresent()) {
           stats.snapshotsInstalled++;
-          trace("installed " + done.get().meta() + " on " + n.id);
-          n.disk.saveSnapshot(done.get());
-          deliver(n, new SnapshotSaved(done.get(), true));
-        } else {
-          deliver(n, new SnapshotChunkStored(complete.meta(), n.receiver.next(complete.meta())));
+          trace("installed " + done.snapshot().get().meta() + " on " + n.id);
+          n.disk.saveSnapshot(done.snapshot().get());
         }
+        deliver(n, complete.answer(done));
       });
     } else if (sc instanceof Persist p) {
       int incarnation = n.storageIncarnation;
@@ -584,15 +602,15 @@ final class SimulatedGroup {
 
   private static long storeChunk(Node n, StoreSnapshotChunk chunk) {
     try {
-      return n.receiver.store(chunk.meta(), chunk.offset(), chunk.bytes());
+      return n.receiver.store(chunk.transfer(), chunk.meta(), chunk.offset(), chunk.bytes());
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
   }
 
-  private static java.util.Optional<SnapshotData> completeSnapshot(Node n, CompleteSnapshot complete) {
+  private static SnapshotReceiver.Completion completeSnapshot(Node n, CompleteSnapshot complete) {
     try {
-      return n.receiver.complete(complete.meta(), complete.size());
+      return n.receiver.complete(complete.transfer(), complete.meta(), complete.size(), complete.checksum());
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }

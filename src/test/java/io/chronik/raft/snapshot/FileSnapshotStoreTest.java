@@ -95,19 +95,74 @@ class FileSnapshotStoreTest {
     byte[] data = bytes(10_000, 7);
     SnapshotMeta old = new SnapshotMeta(40, 2);
     SnapshotMeta meta = new SnapshotMeta(50, 3);
-    assertEquals(4000, receiver.store(old, 0, ByteString.copyFrom(data, 0, 4000)));
-    assertEquals(0, receiver.store(meta, 4000, ByteString.copyFrom(data, 4000, 10)), "not receiving it: start over");
-    assertEquals(4000, receiver.store(meta, 0, ByteString.copyFrom(data, 0, 4000)), "a new snapshot replaces the old");
-    assertEquals(4000, receiver.store(meta, 8000, ByteString.copyFrom(data, 8000, 2000)), "a gap is not taken");
-    assertEquals(4000, receiver.store(meta, 0, ByteString.copyFrom(data, 0, 4000)), "a duplicate is not taken");
-    assertTrue(receiver.complete(meta, data.length).isEmpty(), "incomplete");
-    assertEquals(8000, receiver.store(meta, 4000, ByteString.copyFrom(data, 4000, 4000)));
-    assertEquals(10_000, receiver.store(meta, 8000, ByteString.copyFrom(data, 8000, 2000)));
-    SnapshotData done = receiver.complete(meta, data.length).orElseThrow();
+    assertEquals(4000, receiver.store(1, old, 0, ByteString.copyFrom(data, 0, 4000)));
+    assertEquals(0, receiver.store(2, meta, 4000, ByteString.copyFrom(data, 4000, 10)), "not receiving it: start over");
+    assertEquals(4000, receiver.store(2, meta, 0, ByteString.copyFrom(data, 0, 4000)), "a new snapshot replaces the old");
+    assertEquals(4000, receiver.store(2, meta, 8000, ByteString.copyFrom(data, 8000, 2000)), "a gap is not taken");
+    assertEquals(4000, receiver.store(2, meta, 0, ByteString.copyFrom(data, 0, 4000)), "a duplicate is not taken");
+    assertTrue(receiver.complete(2, meta, data.length, crc(data)).snapshot().isEmpty(), "incomplete");
+    assertEquals(8000, receiver.store(2, meta, 4000, ByteString.copyFrom(data, 4000, 4000)));
+    assertEquals(10_000, receiver.store(2, meta, 8000, ByteString.copyFrom(data, 8000, 2000)));
+    SnapshotData done = receiver.complete(2, meta, data.length, crc(data)).snapshot().orElseThrow();
     assertArrayEquals(data, readAll(done));
     SnapshotData reopened = new FileSnapshotStore(dir).latest().orElseThrow();
     assertEquals(meta, reopened.meta());
     assertArrayEquals(data, readAll(reopened));
     assertFalse(Files.exists(dir.resolve(FileSnapshotStore.fileName(old) + ".partial")));
+  }
+
+  @Test
+  void anotherTransferOfTheSameSnapshotStartsOverInsteadOfContinuingTheFirst() throws IOException {
+    SnapshotReceiver receiver = new SnapshotReceiver(new FileSnapshotStore(dir)::receive);
+    SnapshotMeta meta = new SnapshotMeta(50, 3);
+    byte[] first = bytes(8000, 1);
+    byte[] second = bytes(8000, 2);
+    assertEquals(4000, receiver.store(1, meta, 0, ByteString.copyFrom(first, 0, 4000)));
+    assertEquals(0, receiver.store(2, meta, 4000, ByteString.copyFrom(second, 4000, 4000)),
+        "the second leader's bytes never continue the first's");
+    assertEquals(1000, receiver.store(2, meta, 0, ByteString.copyFrom(second, 0, 1000)));
+    assertEquals(8000, receiver.store(2, meta, 1000, ByteString.copyFrom(second, 1000, 7000)));
+    assertArrayEquals(second, readAll(receiver.complete(2, meta, 8000, crc(second)).snapshot().orElseThrow()));
+  }
+
+  @Test
+  void bytesThatDoNotMatchTheLeadersChecksumAreDiscardedNotInstalled() throws IOException {
+    SnapshotReceiver receiver = new SnapshotReceiver(new FileSnapshotStore(dir)::receive);
+    SnapshotMeta meta = new SnapshotMeta(50, 3);
+    byte[] data = bytes(5000, 3);
+    assertEquals(5000, receiver.store(7, meta, 0, ByteString.copyFrom(data)));
+    SnapshotReceiver.Completion c = receiver.complete(7, meta, 5000, crc(data) ^ 1);
+    assertTrue(c.checksumMismatch());
+    assertTrue(c.snapshot().isEmpty());
+    assertEquals(0, c.next(), "the sender starts over");
+    assertEquals(0, receiver.next(7));
+    assertEquals(0, partialFiles(), "the bytes are gone");
+    assertTrue(new FileSnapshotStore(dir).latest().isEmpty(), "nothing was installed");
+  }
+
+  @Test
+  void aDiscardedTransferLeavesNoPartialFile() throws IOException {
+    SnapshotReceiver receiver = new SnapshotReceiver(new FileSnapshotStore(dir)::receive);
+    SnapshotMeta meta = new SnapshotMeta(50, 3);
+    receiver.store(4, meta, 0, ByteString.copyFrom(bytes(3000, 4)));
+    assertEquals(1, partialFiles());
+    receiver.discard(3);
+    assertEquals(1, partialFiles(), "discarding another transfer changes nothing");
+    assertEquals(3000, receiver.next(4));
+    receiver.discard(4);
+    assertEquals(0, partialFiles());
+    assertEquals(0, receiver.next(4));
+  }
+
+  private long partialFiles() throws IOException {
+    try (java.util.stream.Stream<java.nio.file.Path> files = Files.list(dir)) {
+      return files.filter(f -> f.toString().endsWith(".partial")).count();
+    }
+  }
+
+  private static long crc(byte[] data) {
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    crc.update(data);
+    return crc.getValue();
   }
 }
