@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -36,6 +37,17 @@ public final class SegmentedLog implements AutoCloseable {
   /** Larger records cannot be a write of a replica (max-append-bytes is far below). */
   private static final int MAX_RECORD = 256 << 20;
 
+  /**
+   * Opens the log's files: {@link #FILES} in production; a test passes one whose channels fail
+   * like a full or failing disk.
+   */
+  @FunctionalInterface
+  public interface ChannelOpener {
+    ChannelOpener FILES = FileChannel::open;
+
+    FileChannel open(Path path, OpenOption... options) throws IOException;
+  }
+
   /** Thrown when a segment is damaged where a crash cannot have left it. */
   public static final class CorruptLogException extends IOException {
     CorruptLogException(String message) {
@@ -45,6 +57,7 @@ public final class SegmentedLog implements AutoCloseable {
 
   private final Path dir;
   private final long segmentBytes;
+  private final ChannelOpener files;
   /** Segment number → highest log index written in it (0: none). */
   private final TreeMap<Long, Long> segments = new TreeMap<>();
   private FileChannel active;
@@ -54,15 +67,22 @@ public final class SegmentedLog implements AutoCloseable {
   /** What the last repair cut off (bytes), for the log line of the storage that opened it. */
   private long repairedBytes;
 
-  private SegmentedLog(Path dir, long segmentBytes) {
+  private SegmentedLog(Path dir, long segmentBytes, ChannelOpener files) {
     this.dir = dir;
     this.segmentBytes = segmentBytes;
+    this.files = files;
   }
 
   /** Opens (or creates) the log in {@code dir}, replaying every write into {@code replay}. */
   public static SegmentedLog open(Path dir, long segmentBytes, Consumer<StorageWrite> replay) throws IOException {
+    return open(dir, segmentBytes, ChannelOpener.FILES, replay);
+  }
+
+  /** As {@link #open(Path, long, Consumer)}, with every file opened through {@code files}. */
+  public static SegmentedLog open(Path dir, long segmentBytes, ChannelOpener files, Consumer<StorageWrite> replay)
+      throws IOException {
     Files.createDirectories(dir);
-    SegmentedLog log = new SegmentedLog(dir, segmentBytes);
+    SegmentedLog log = new SegmentedLog(dir, segmentBytes, files);
     log.recover(replay);
     return log;
   }
@@ -89,7 +109,7 @@ public final class SegmentedLog implements AutoCloseable {
       long number = numbers.get(i);
       Path path = segmentPath(number);
       long highest = 0;
-      try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      try (FileChannel ch = files.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
         long size = ch.size();
         long pos = 0;
         while (pos < size) {
@@ -150,7 +170,7 @@ public final class SegmentedLog implements AutoCloseable {
       startSegment(0);
     } else {
       activeNumber = numbers.get(numbers.size() - 1);
-      active = FileChannel.open(segmentPath(activeNumber), StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+      active = files.open(segmentPath(activeNumber), StandardOpenOption.WRITE, StandardOpenOption.APPEND);
     }
   }
 
@@ -204,7 +224,7 @@ public final class SegmentedLog implements AutoCloseable {
       active.close();
     }
     Path path = segmentPath(number);
-    active = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+    active = files.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
     activeNumber = number;
     activeSize = 0;
     segments.put(number, 0L);
@@ -236,7 +256,7 @@ public final class SegmentedLog implements AutoCloseable {
   }
 
   private void forceDirectory() throws IOException {
-    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+    try (FileChannel ch = files.open(dir, StandardOpenOption.READ)) {
       ch.force(true);
     }
   }
