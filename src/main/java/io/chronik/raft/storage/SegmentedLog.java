@@ -26,6 +26,11 @@ import java.util.zip.CRC32C;
  * {@code segmentBytes} is closed and a new one begins with the current hard state, so that
  * deleting whole old segments ({@link #deleteCovered}) never loses the term and vote.
  *
+ * <p>Invariant: the active segment holds the current hard state (as its first record or a later
+ * one), so that every other segment can be deleted. A crash between creating a segment and forcing
+ * its first record breaks it — the segment is left empty or torn — so opening writes the hard state
+ * into a newest segment that lacks it before any write is accepted.
+ *
  * <p>Opening replays every record. A record cut short or failing its checksum at the very end of
  * the newest segment is a write the crash interrupted (never acknowledged: it was not forced):
  * the tail is cut off there, and the replica catches up from its leader. Anywhere else it is
@@ -104,11 +109,13 @@ public final class SegmentedLog implements AutoCloseable {
       }
     }
     numbers.sort(null);
+    boolean newestHoldsHardState = false;
     for (int i = 0; i < numbers.size(); i++) {
       boolean newest = i == numbers.size() - 1;
       long number = numbers.get(i);
       Path path = segmentPath(number);
       long highest = 0;
+      boolean holdsHardState = false;
       try (FileChannel ch = files.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
         long size = ch.size();
         long pos = 0;
@@ -157,21 +164,37 @@ public final class SegmentedLog implements AutoCloseable {
             size = pos;
             break;
           }
-          if (w.hasHardState()) hardState = w.getHardState();
+          if (w.hasHardState()) {
+            hardState = w.getHardState();
+            holdsHardState = true;
+          }
           for (var e : w.getEntriesList()) highest = Math.max(highest, e.getIndex());
           replay.accept(w);
           pos += HEADER + length;
         }
         segments.put(number, highest);
-        if (newest) activeSize = size;
+        if (newest) {
+          activeSize = size;
+          newestHoldsHardState = holdsHardState;
+        }
       }
     }
     if (numbers.isEmpty()) {
       startSegment(0);
-    } else {
-      activeNumber = numbers.get(numbers.size() - 1);
-      active = files.open(segmentPath(activeNumber), StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+      return;
     }
+    activeNumber = numbers.get(numbers.size() - 1);
+    active = files.open(segmentPath(activeNumber), StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+    if (!newestHoldsHardState) {
+      // A crash (or a full disk) came between creating this segment and forcing its first record.
+      // The hard state is only in older segments, which deleteCovered may delete: without this a
+      // later recovery would come back with term 0 and no vote, and vote a second time in a term.
+      writeRecord(StorageWrite.newBuilder().setHardState(hardState).build());
+      active.force(true);
+    }
+    // The newest segment's directory entry was not forced if the crash came before startSegment
+    // did; the writes about to be acknowledged in it must not vanish with it.
+    forceDirectory();
   }
 
   /**
