@@ -35,6 +35,9 @@ import java.util.zip.CRC32C;
  * the newest segment is a write the crash interrupted (never acknowledged: it was not forced):
  * the tail is cut off there, and the replica catches up from its leader. Anywhere else it is
  * corruption, and opening fails with {@link CorruptLogException} saying where and what to do.
+ *
+ * <p>A write that fails (a full disk, an I/O error) is not acknowledged: {@link #append} throws,
+ * cuts what the write left off the file, and refuses every later write until the log is reopened.
  */
 public final class SegmentedLog implements AutoCloseable {
   private static final Pattern NAME = Pattern.compile("wal-(\\d{20})\\.log");
@@ -68,6 +71,10 @@ public final class SegmentedLog implements AutoCloseable {
   private FileChannel active;
   private long activeNumber;
   private long activeSize;
+  /** The active segment's size up to its last forced record: what survives a failed write. */
+  private long forcedSize;
+  /** The write that failed; from then on the log refuses writes until it is reopened. */
+  private IOException failed;
   private HardState hardState = HardState.getDefaultInstance();
   /** What the last repair cut off (bytes), for the log line of the storage that opened it. */
   private long repairedBytes;
@@ -88,7 +95,16 @@ public final class SegmentedLog implements AutoCloseable {
       throws IOException {
     Files.createDirectories(dir);
     SegmentedLog log = new SegmentedLog(dir, segmentBytes, files);
-    log.recover(replay);
+    try {
+      log.recover(replay);
+    } catch (IOException | RuntimeException e) {
+      try {
+        log.close();
+      } catch (IOException closing) {
+        e.addSuppressed(closing);
+      }
+      throw e;
+    }
     return log;
   }
 
@@ -192,6 +208,7 @@ public final class SegmentedLog implements AutoCloseable {
       writeRecord(StorageWrite.newBuilder().setHardState(hardState).build());
       active.force(true);
     }
+    forcedSize = activeSize;
     // The newest segment's directory entry was not forced if the crash came before startSegment
     // did; the writes about to be acknowledged in it must not vanish with it.
     forceDirectory();
@@ -219,15 +236,54 @@ public final class SegmentedLog implements AutoCloseable {
     return (int) c.getValue() != crc; // a whole valid record after the bad one: corruption
   }
 
-  /** Appends {@code w} and forces it to disk; when this returns, the write survives a power cut. */
+  /**
+   * Appends {@code w} and forces it to disk; when this returns, the write survives a power cut.
+   * When it throws, the write is not acknowledged, what it left is cut off where possible, and
+   * the log accepts no further write until it is reopened.
+   */
   public void append(StorageWrite w) throws IOException {
-    if (activeSize >= segmentBytes) startSegment(activeNumber + 1);
-    writeRecord(w);
-    active.force(false);
+    refuseIfFailed();
+    try {
+      if (activeSize >= segmentBytes) startSegment(activeNumber + 1);
+      writeRecord(w);
+      active.force(false);
+      forcedSize = activeSize;
+    } catch (IOException e) {
+      failed = e;
+      cutOffFailedWrite(e);
+      throw e;
+    }
     if (w.hasHardState()) hardState = w.getHardState();
     long highest = segments.get(activeNumber);
     for (var e : w.getEntriesList()) highest = Math.max(highest, e.getIndex());
     segments.put(activeNumber, highest);
+  }
+
+  /**
+   * A write failed (ENOSPC, EIO): no further record may follow it, or the bytes it left would be
+   * corruption in the middle of the log instead of a torn tail. And no segment may be deleted: the
+   * active one may be a new segment whose hard-state header did not make it.
+   */
+  private void refuseIfFailed() throws IOException {
+    if (failed != null) {
+      throw new IOException("the write-ahead log in " + dir + " failed a write (" + failed.getMessage()
+          + ") and accepts nothing more until it is reopened", failed);
+    }
+  }
+
+  /**
+   * Cuts what the failed write left off the active segment, so that reopening finds exactly the
+   * acknowledged writes. A record that reads back whole is not necessarily on disk: after a failed
+   * fsync the kernel may drop its pages. Best effort: if the cut fails too, reopening finds the
+   * record torn (cut off as an interrupted write) or whole (never acknowledged; a Raft log may
+   * hold entries and votes that were never acknowledged, as if the crash came after the force).
+   */
+  private void cutOffFailedWrite(IOException failure) {
+    try {
+      active.truncate(forcedSize);
+    } catch (IOException e) {
+      failure.addSuppressed(e);
+    }
   }
 
   private void writeRecord(StorageWrite w) throws IOException {
@@ -250,9 +306,11 @@ public final class SegmentedLog implements AutoCloseable {
     active = files.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
     activeNumber = number;
     activeSize = 0;
+    forcedSize = 0;
     segments.put(number, 0L);
     writeRecord(StorageWrite.newBuilder().setHardState(hardState).build());
     active.force(true);
+    forcedSize = activeSize;
     forceDirectory();
   }
 
@@ -262,6 +320,7 @@ public final class SegmentedLog implements AutoCloseable {
    * Returns how many it deleted.
    */
   public int deleteCovered(long index) throws IOException {
+    refuseIfFailed();
     int deleted = 0;
     while (segments.size() > 1) {
       var oldest = segments.firstEntry();

@@ -47,7 +47,14 @@ public final class SegmentedLogStorage {
       SnapshotSide snapshots = new SnapshotSide(snapshotDir);
       Optional<SnapshotData> snapshot = snapshots.latest();
       RecoveredLog recovered = new RecoveredLog(snapshot.map(s -> s.meta().index()).orElse(0L));
-      SegmentedLog log = SegmentedLog.open(logDir, segmentBytes, files, recovered::apply);
+      SegmentedLog log;
+      try {
+        log = SegmentedLog.open(logDir, segmentBytes, files, recovered::apply);
+      } catch (IOException e) {
+        ctx.getLog().error("opening the replica's log in {} failed; the replica tries again after its backoff",
+            logDir, e);
+        return Behaviors.stopped();
+      }
       if (log.repairedBytes() > 0) {
         ctx.getLog().warn("{}: cut {} bytes of an interrupted write off the log's tail (never acknowledged); "
             + "the replica catches up from its leader", logDir, log.repairedBytes());

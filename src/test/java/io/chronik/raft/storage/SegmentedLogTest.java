@@ -213,6 +213,36 @@ class SegmentedLogTest {
   }
 
   @Test
+  void aWriteWhoseForceFailedIsNotInTheReopenedLog() throws IOException {
+    FaultyDisk disk = new FaultyDisk();
+    try (SegmentedLog log = SegmentedLog.open(dir, 1 << 20, disk, w -> {})) {
+      log.append(write(1, 1, 3));
+      disk.fail(FaultyDisk.Fault.FORCE_FAILS); // EIO: the record reached the page cache, fsync failed
+      assertThrows(IOException.class, () -> log.append(write(1, 4, 1)));
+    }
+    disk.fail(FaultyDisk.Fault.NONE);
+    // After a failed fsync the kernel may drop those pages: the record must not look durable.
+    assertEquals(3, reopen(0).lastIndex(), "never acknowledged, never recovered");
+  }
+
+  @Test
+  void aLogThatFailedAWriteRefusesFurtherWritesUntilReopened() throws IOException {
+    FaultyDisk disk = new FaultyDisk();
+    try (SegmentedLog log = SegmentedLog.open(dir, 1 << 20, disk, w -> {})) {
+      log.append(write(1, 1, 3));
+      disk.fail(FaultyDisk.Fault.TORN); // ENOSPC half-way through the record
+      assertThrows(IOException.class, () -> log.append(write(1, 4, 1)));
+      disk.fail(FaultyDisk.Fault.NONE);
+      // A record after the torn one would make it corruption in the middle of the log.
+      assertThrows(IOException.class, () -> log.append(write(1, 4, 1)), "a failed log refuses writes");
+    }
+    try (SegmentedLog log = SegmentedLog.open(dir, 1 << 20, disk, w -> {})) {
+      log.append(write(1, 4, 1));
+    }
+    assertEquals(4, reopen(0).lastIndex(), "reopened, it accepts writes again");
+  }
+
+  @Test
   void truncationsAndHardStatesReplayInOrder() throws IOException {
     try (SegmentedLog log = SegmentedLog.open(dir, 1 << 20, w -> {})) {
       log.append(write(1, 1, 5));
