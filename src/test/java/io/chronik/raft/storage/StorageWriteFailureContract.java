@@ -179,7 +179,6 @@ abstract class StorageWriteFailureContract {
           + "again: " + failedWrites(full) + " failed writes so far");
       return null;
     });
-    int failedWhileFull = failedWrites(full);
     propose(replicas, "while-full"); // the other two commit all along
 
     diskFull(full, false);
@@ -197,7 +196,6 @@ abstract class StorageWriteFailureContract {
       for (String id : REPLICAS) assertEquals(last, status(replicas.get(id)).commitIndex(), "replica " + id);
       return null;
     });
-    assertTrue(failedWhileFull >= 2, "the disk was full for a while");
 
     for (String id : REPLICAS) if (!id.equals(leader)) kit.stop(replicas.remove(id)); // followers first: no new leader, no new entry
     kit.stop(replicas.remove(leader));
