@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -25,16 +26,35 @@ import java.util.zip.CRC32C;
  * {@code segmentBytes} is closed and a new one begins with the current hard state, so that
  * deleting whole old segments ({@link #deleteCovered}) never loses the term and vote.
  *
+ * <p>Invariant: the active segment holds the current hard state (as its first record or a later
+ * one), so that every other segment can be deleted. A crash between creating a segment and forcing
+ * its first record breaks it — the segment is left empty or torn — so opening writes the hard state
+ * into a newest segment that lacks it before any write is accepted.
+ *
  * <p>Opening replays every record. A record cut short or failing its checksum at the very end of
  * the newest segment is a write the crash interrupted (never acknowledged: it was not forced):
  * the tail is cut off there, and the replica catches up from its leader. Anywhere else it is
  * corruption, and opening fails with {@link CorruptLogException} saying where and what to do.
+ *
+ * <p>A write that fails (a full disk, an I/O error) is not acknowledged: {@link #append} throws,
+ * cuts what the write left off the file, and refuses every later write until the log is reopened.
  */
 public final class SegmentedLog implements AutoCloseable {
   private static final Pattern NAME = Pattern.compile("wal-(\\d{20})\\.log");
   private static final int HEADER = 8;
   /** Larger records cannot be a write of a replica (max-append-bytes is far below). */
   private static final int MAX_RECORD = 256 << 20;
+
+  /**
+   * Opens the log's files: {@link #FILES} in production; a test passes one whose channels fail
+   * like a full or failing disk.
+   */
+  @FunctionalInterface
+  public interface ChannelOpener {
+    ChannelOpener FILES = FileChannel::open;
+
+    FileChannel open(Path path, OpenOption... options) throws IOException;
+  }
 
   /** Thrown when a segment is damaged where a crash cannot have left it. */
   public static final class CorruptLogException extends IOException {
@@ -45,25 +65,46 @@ public final class SegmentedLog implements AutoCloseable {
 
   private final Path dir;
   private final long segmentBytes;
+  private final ChannelOpener files;
   /** Segment number → highest log index written in it (0: none). */
   private final TreeMap<Long, Long> segments = new TreeMap<>();
   private FileChannel active;
   private long activeNumber;
   private long activeSize;
+  /** The active segment's size up to its last forced record: what survives a failed write. */
+  private long forcedSize;
+  /** The write that failed; from then on the log refuses writes until it is reopened. */
+  private IOException failed;
   private HardState hardState = HardState.getDefaultInstance();
   /** What the last repair cut off (bytes), for the log line of the storage that opened it. */
   private long repairedBytes;
 
-  private SegmentedLog(Path dir, long segmentBytes) {
+  private SegmentedLog(Path dir, long segmentBytes, ChannelOpener files) {
     this.dir = dir;
     this.segmentBytes = segmentBytes;
+    this.files = files;
   }
 
   /** Opens (or creates) the log in {@code dir}, replaying every write into {@code replay}. */
   public static SegmentedLog open(Path dir, long segmentBytes, Consumer<StorageWrite> replay) throws IOException {
+    return open(dir, segmentBytes, ChannelOpener.FILES, replay);
+  }
+
+  /** As {@link #open(Path, long, Consumer)}, with every file opened through {@code files}. */
+  public static SegmentedLog open(Path dir, long segmentBytes, ChannelOpener files, Consumer<StorageWrite> replay)
+      throws IOException {
     Files.createDirectories(dir);
-    SegmentedLog log = new SegmentedLog(dir, segmentBytes);
-    log.recover(replay);
+    SegmentedLog log = new SegmentedLog(dir, segmentBytes, files);
+    try {
+      log.recover(replay);
+    } catch (IOException | RuntimeException e) {
+      try {
+        log.close();
+      } catch (IOException closing) {
+        e.addSuppressed(closing);
+      }
+      throw e;
+    }
     return log;
   }
 
@@ -84,12 +125,14 @@ public final class SegmentedLog implements AutoCloseable {
       }
     }
     numbers.sort(null);
+    boolean newestHoldsHardState = false;
     for (int i = 0; i < numbers.size(); i++) {
       boolean newest = i == numbers.size() - 1;
       long number = numbers.get(i);
       Path path = segmentPath(number);
       long highest = 0;
-      try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      boolean holdsHardState = false;
+      try (FileChannel ch = files.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
         long size = ch.size();
         long pos = 0;
         while (pos < size) {
@@ -137,21 +180,38 @@ public final class SegmentedLog implements AutoCloseable {
             size = pos;
             break;
           }
-          if (w.hasHardState()) hardState = w.getHardState();
+          if (w.hasHardState()) {
+            hardState = w.getHardState();
+            holdsHardState = true;
+          }
           for (var e : w.getEntriesList()) highest = Math.max(highest, e.getIndex());
           replay.accept(w);
           pos += HEADER + length;
         }
         segments.put(number, highest);
-        if (newest) activeSize = size;
+        if (newest) {
+          activeSize = size;
+          newestHoldsHardState = holdsHardState;
+        }
       }
     }
     if (numbers.isEmpty()) {
       startSegment(0);
-    } else {
-      activeNumber = numbers.get(numbers.size() - 1);
-      active = FileChannel.open(segmentPath(activeNumber), StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+      return;
     }
+    activeNumber = numbers.get(numbers.size() - 1);
+    active = files.open(segmentPath(activeNumber), StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+    if (!newestHoldsHardState) {
+      // A crash (or a full disk) came between creating this segment and forcing its first record.
+      // The hard state is only in older segments, which deleteCovered may delete: without this a
+      // later recovery would come back with term 0 and no vote, and vote a second time in a term.
+      writeRecord(StorageWrite.newBuilder().setHardState(hardState).build());
+      active.force(true);
+    }
+    forcedSize = activeSize;
+    // The newest segment's directory entry was not forced if the crash came before startSegment
+    // did; the writes about to be acknowledged in it must not vanish with it.
+    forceDirectory();
   }
 
   /**
@@ -176,15 +236,54 @@ public final class SegmentedLog implements AutoCloseable {
     return (int) c.getValue() != crc; // a whole valid record after the bad one: corruption
   }
 
-  /** Appends {@code w} and forces it to disk; when this returns, the write survives a power cut. */
+  /**
+   * Appends {@code w} and forces it to disk; when this returns, the write survives a power cut.
+   * When it throws, the write is not acknowledged, what it left is cut off where possible, and
+   * the log accepts no further write until it is reopened.
+   */
   public void append(StorageWrite w) throws IOException {
-    if (activeSize >= segmentBytes) startSegment(activeNumber + 1);
-    writeRecord(w);
-    active.force(false);
+    refuseIfFailed();
+    try {
+      if (activeSize >= segmentBytes) startSegment(activeNumber + 1);
+      writeRecord(w);
+      active.force(false);
+      forcedSize = activeSize;
+    } catch (IOException e) {
+      failed = e;
+      cutOffFailedWrite(e);
+      throw e;
+    }
     if (w.hasHardState()) hardState = w.getHardState();
     long highest = segments.get(activeNumber);
     for (var e : w.getEntriesList()) highest = Math.max(highest, e.getIndex());
     segments.put(activeNumber, highest);
+  }
+
+  /**
+   * A write failed (ENOSPC, EIO): no further record may follow it, or the bytes it left would be
+   * corruption in the middle of the log instead of a torn tail. And no segment may be deleted: the
+   * active one may be a new segment whose hard-state header did not make it.
+   */
+  private void refuseIfFailed() throws IOException {
+    if (failed != null) {
+      throw new IOException("the write-ahead log in " + dir + " failed a write (" + failed.getMessage()
+          + ") and accepts nothing more until it is reopened", failed);
+    }
+  }
+
+  /**
+   * Cuts what the failed write left off the active segment, so that reopening finds exactly the
+   * acknowledged writes. A record that reads back whole is not necessarily on disk: after a failed
+   * fsync the kernel may drop its pages. Best effort: if the cut fails too, reopening finds the
+   * record torn (cut off as an interrupted write) or whole (never acknowledged; a Raft log may
+   * hold entries and votes that were never acknowledged, as if the crash came after the force).
+   */
+  private void cutOffFailedWrite(IOException failure) {
+    try {
+      active.truncate(forcedSize);
+    } catch (IOException e) {
+      failure.addSuppressed(e);
+    }
   }
 
   private void writeRecord(StorageWrite w) throws IOException {
@@ -204,12 +303,14 @@ public final class SegmentedLog implements AutoCloseable {
       active.close();
     }
     Path path = segmentPath(number);
-    active = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+    active = files.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
     activeNumber = number;
     activeSize = 0;
+    forcedSize = 0;
     segments.put(number, 0L);
     writeRecord(StorageWrite.newBuilder().setHardState(hardState).build());
     active.force(true);
+    forcedSize = activeSize;
     forceDirectory();
   }
 
@@ -219,6 +320,7 @@ public final class SegmentedLog implements AutoCloseable {
    * Returns how many it deleted.
    */
   public int deleteCovered(long index) throws IOException {
+    refuseIfFailed();
     int deleted = 0;
     while (segments.size() > 1) {
       var oldest = segments.firstEntry();
@@ -236,7 +338,7 @@ public final class SegmentedLog implements AutoCloseable {
   }
 
   private void forceDirectory() throws IOException {
-    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+    try (FileChannel ch = files.open(dir, StandardOpenOption.READ)) {
       ch.force(true);
     }
   }

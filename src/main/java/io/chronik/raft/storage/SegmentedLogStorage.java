@@ -37,11 +37,24 @@ public final class SegmentedLogStorage {
       implements StorageCommand {}
 
   public static Behavior<StorageCommand> create(Path logDir, Path snapshotDir, long segmentBytes) {
+    return create(logDir, snapshotDir, segmentBytes, SegmentedLog.ChannelOpener.FILES);
+  }
+
+  /** As {@link #create(Path, Path, long)}, with the log's files opened through {@code files}. */
+  public static Behavior<StorageCommand> create(Path logDir, Path snapshotDir, long segmentBytes,
+      SegmentedLog.ChannelOpener files) {
     return Behaviors.setup(ctx -> {
       SnapshotSide snapshots = new SnapshotSide(snapshotDir);
       Optional<SnapshotData> snapshot = snapshots.latest();
       RecoveredLog recovered = new RecoveredLog(snapshot.map(s -> s.meta().index()).orElse(0L));
-      SegmentedLog log = SegmentedLog.open(logDir, segmentBytes, recovered::apply);
+      SegmentedLog log;
+      try {
+        log = SegmentedLog.open(logDir, segmentBytes, files, recovered::apply);
+      } catch (IOException e) {
+        ctx.getLog().error("opening the replica's log in {} failed; the replica tries again after its backoff",
+            logDir, e);
+        return Behaviors.stopped();
+      }
       if (log.repairedBytes() > 0) {
         ctx.getLog().warn("{}: cut {} bytes of an interrupted write off the log's tail (never acknowledged); "
             + "the replica catches up from its leader", logDir, log.repairedBytes());
@@ -129,8 +142,14 @@ public final class SegmentedLogStorage {
 
   /** A {@link StorageFactory}: the log under {@code logDir}, snapshots under {@code snapshotDir}. */
   public static StorageFactory factory(Path logDir, Path snapshotDir, long segmentBytes) {
-    return (ctx, incarnation) -> ctx.spawn(create(logDir, snapshotDir, segmentBytes), "storage-" + incarnation,
-        DispatcherSelector.blocking());
+    return factory(logDir, snapshotDir, segmentBytes, SegmentedLog.ChannelOpener.FILES);
+  }
+
+  /** As {@link #factory(Path, Path, long)}, with the log's files opened through {@code files}. */
+  public static StorageFactory factory(Path logDir, Path snapshotDir, long segmentBytes,
+      SegmentedLog.ChannelOpener files) {
+    return (ctx, incarnation) -> ctx.spawn(create(logDir, snapshotDir, segmentBytes, files),
+        "storage-" + incarnation, DispatcherSelector.blocking());
   }
 
   /** The storage of replica {@code node} of {@code group} under {@code <chronik.data-dir>}. */

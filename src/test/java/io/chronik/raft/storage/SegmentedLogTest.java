@@ -130,6 +130,118 @@ class SegmentedLogTest {
     assertEquals(151, r.entries.get(0).getIndex());
   }
 
+  /** A record as the log frames it: length, CRC32C, bytes. */
+  private static byte[] record(StorageWrite w) {
+    byte[] body = w.toByteArray();
+    java.util.zip.CRC32C c = new java.util.zip.CRC32C();
+    c.update(body);
+    return java.nio.ByteBuffer.allocate(8 + body.length).putInt(body.length).putInt((int) c.getValue()).put(body).array();
+  }
+
+  private static long newestSegmentNumber(Path wal) throws IOException {
+    try (Stream<Path> files = Files.list(wal)) {
+      return files.map(p -> p.getFileName().toString()).filter(n -> n.matches("wal-\\d{20}\\.log"))
+          .mapToLong(n -> Long.parseLong(n.substring(4, 24))).max().orElseThrow();
+    }
+  }
+
+  private static final HardState VOTE = HardState.newBuilder().setTerm(7).setVotedFor("b").build();
+
+  /**
+   * The segments the next writes go to no longer hold the vote of term 7 unless the log wrote it
+   * there: they are appended to, every older segment deleted behind a snapshot at their last
+   * index, and the log reopened. Returns the hard state it comes back with.
+   */
+  private static HardState hardStateAfterCompaction(SegmentedLog.ChannelOpener files, Path wal, long segmentBytes)
+      throws IOException {
+    long last;
+    RecoveredLog before = new RecoveredLog(0);
+    try (SegmentedLog log = SegmentedLog.open(wal, segmentBytes, files, before::apply)) {
+      assertEquals(VOTE, before.hardState, "an older segment still holds it");
+      last = before.lastIndex();
+      for (long i = last + 1; i <= last + 5; i++) log.append(StorageWrite.newBuilder().addEntries(entry(i, 7, 10)).build());
+      assertTrue(log.deleteCovered(last) > 0, "the segments up to index " + last + " are deleted");
+    }
+    RecoveredLog after = new RecoveredLog(last);
+    SegmentedLog.open(wal, segmentBytes, files, after::apply).close();
+    assertEquals(last + 5, after.lastIndex());
+    return after.hardState;
+  }
+
+  /** A vote, then entries 1..n, in segments of 4 KiB. */
+  private static void voteThenEntries(SegmentedLog log, int n) throws IOException {
+    log.append(StorageWrite.newBuilder().setHardState(VOTE).build());
+    for (long i = 1; i <= n; i++) log.append(StorageWrite.newBuilder().addEntries(entry(i, 7, 100)).build());
+  }
+
+  @Test
+  void aSegmentCreatedButNotForcedKeepsTheHardStateAcrossCompaction() throws IOException {
+    byte[] header = record(StorageWrite.newBuilder().setHardState(VOTE).build());
+    // What a crash between creating the next segment and forcing its header leaves: the file
+    // empty, its first record's header cut short, or the record itself cut short.
+    for (int written : new int[] {0, 5, header.length - 1}) {
+      Path wal = dir.resolve("crash-after-" + written + "-bytes");
+      try (SegmentedLog log = SegmentedLog.open(wal, 4096, w -> {})) {
+        voteThenEntries(log, 100);
+      }
+      Path next = wal.resolve(String.format("wal-%020d.log", newestSegmentNumber(wal) + 1));
+      Files.write(next, java.util.Arrays.copyOf(header, written));
+      assertEquals(VOTE, hardStateAfterCompaction(SegmentedLog.ChannelOpener.FILES, wal, 4096),
+          "a crash " + written + " bytes into the new segment's header: the vote of term 7 must survive");
+    }
+  }
+
+  @Test
+  void aSegmentWhoseHeaderHitAFullDiskKeepsTheHardStateAcrossCompaction() throws IOException {
+    for (FaultyDisk.Fault fault : new FaultyDisk.Fault[] {FaultyDisk.Fault.FULL, FaultyDisk.Fault.TORN}) {
+      Path wal = dir.resolve("header-" + fault);
+      FaultyDisk disk = new FaultyDisk();
+      try (SegmentedLog log = SegmentedLog.open(wal, 4096, disk, w -> {})) {
+        voteThenEntries(log, 30);
+        long i = 31;
+        while (Files.size(wal.resolve(String.format("wal-%020d.log", newestSegmentNumber(wal)))) < 4096) {
+          log.append(StorageWrite.newBuilder().addEntries(entry(i++, 7, 100)).build());
+        }
+        disk.fail(fault); // the next append starts a segment; its header hits the full disk
+        long failing = i;
+        assertThrows(IOException.class, () -> log.append(StorageWrite.newBuilder().addEntries(entry(failing, 7, 100)).build()));
+      }
+      disk.fail(FaultyDisk.Fault.NONE); // space freed; the storage is reopened
+      assertEquals(VOTE, hardStateAfterCompaction(disk, wal, 4096),
+          "a segment started on a full disk (" + fault + "): the vote of term 7 must survive");
+    }
+  }
+
+  @Test
+  void aWriteWhoseForceFailedIsNotInTheReopenedLog() throws IOException {
+    FaultyDisk disk = new FaultyDisk();
+    try (SegmentedLog log = SegmentedLog.open(dir, 1 << 20, disk, w -> {})) {
+      log.append(write(1, 1, 3));
+      disk.fail(FaultyDisk.Fault.FORCE_FAILS); // EIO: the record reached the page cache, fsync failed
+      assertThrows(IOException.class, () -> log.append(write(1, 4, 1)));
+    }
+    disk.fail(FaultyDisk.Fault.NONE);
+    // After a failed fsync the kernel may drop those pages: the record must not look durable.
+    assertEquals(3, reopen(0).lastIndex(), "never acknowledged, never recovered");
+  }
+
+  @Test
+  void aLogThatFailedAWriteRefusesFurtherWritesUntilReopened() throws IOException {
+    FaultyDisk disk = new FaultyDisk();
+    try (SegmentedLog log = SegmentedLog.open(dir, 1 << 20, disk, w -> {})) {
+      log.append(write(1, 1, 3));
+      disk.fail(FaultyDisk.Fault.TORN); // ENOSPC half-way through the record
+      assertThrows(IOException.class, () -> log.append(write(1, 4, 1)));
+      disk.fail(FaultyDisk.Fault.NONE);
+      // A record after the torn one would make it corruption in the middle of the log.
+      assertThrows(IOException.class, () -> log.append(write(1, 4, 1)), "a failed log refuses writes");
+    }
+    try (SegmentedLog log = SegmentedLog.open(dir, 1 << 20, disk, w -> {})) {
+      log.append(write(1, 4, 1));
+    }
+    assertEquals(4, reopen(0).lastIndex(), "reopened, it accepts writes again");
+  }
+
   @Test
   void truncationsAndHardStatesReplayInOrder() throws IOException {
     try (SegmentedLog log = SegmentedLog.open(dir, 1 << 20, w -> {})) {
