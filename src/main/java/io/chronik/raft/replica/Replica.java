@@ -256,6 +256,7 @@ public final class Replica {
   // ---------------------------------------------------------------- recovery
 
   private Behavior<Command> startRecovery() {
+    storageFailure = null;
     storageDown = false;
     backoffOver = false;
     storageIncarnation++;
@@ -325,8 +326,18 @@ public final class Replica {
   /** Storage stopped: forget everything volatile and recover from what is durable. */
   private Behavior<Command> onStorageStopped(StorageStopped s) {
     if (s.incarnation() != storageIncarnation) return Behaviors.same();
-    return halt("its storage stopped (a journal write failed or was rejected; the storage's log line says why)",
-        false);
+    String why = storageFailure != null ? storageFailure
+        : "a journal write failed or was rejected; the storage's log line says why";
+    storageFailure = null;
+    return halt("its storage stopped (" + why + ")", false);
+  }
+
+  /** What the storage said failed before it stopped, if it said (null: nothing yet). */
+  private String storageFailure;
+
+  private Behavior<Command> onStorageFailed(StorageProtocol.StorageFailed f) {
+    storageFailure = f.cause();
+    return Behaviors.same();
   }
 
   /**
@@ -446,6 +457,7 @@ public final class Replica {
         .onMessage(StorageProtocol.SnapshotSaved.class, snapshots::onSaved)
         .onMessage(StorageProtocol.SnapshotChunkStored.class, snapshots::onChunkStored)
         .onMessage(StorageStopped.class, this::onStorageStopped)
+        .onMessage(StorageProtocol.StorageFailed.class, this::onStorageFailed)
         .onMessage(LocalQuery.class, this::onLocalQuery)
         .onMessage(GetStatus.class, m -> onGetStatus(m, role))
         .onMessage(LeaderLeaseExpired.class, m -> {

@@ -92,6 +92,13 @@ public final class StorageProtocol {
 
   public record Persisted(long writeId) implements Command {}
 
+  /**
+   * Storage → replica, just before storage stops because a write failed: what failed (the file and
+   * the cause, e.g. "No space left on device"), for the replica's one log line per fault episode
+   * and its status. The replica recovers when it sees storage stop, whether or not this came.
+   */
+  public record StorageFailed(String cause) implements Command {}
+
   /** {@code snapshot} is durable; {@code received}: it came from a leader, not from this replica's state. */
   public record SnapshotSaved(SnapshotData snapshot, boolean received) implements Command {}
 

@@ -108,6 +108,11 @@ public final class SegmentedLog implements AutoCloseable {
     return log;
   }
 
+  /** Where its segment files are. */
+  public Path dir() {
+    return dir;
+  }
+
   public long repairedBytes() {
     return repairedBytes;
   }

@@ -15,6 +15,7 @@ import io.chronik.raft.replica.StorageProtocol.Recovered;
 import io.chronik.raft.replica.StorageProtocol.SaveSnapshot;
 import io.chronik.raft.replica.StorageProtocol.SnapshotSaved;
 import io.chronik.raft.replica.StorageProtocol.StorageCommand;
+import io.chronik.raft.replica.StorageProtocol.StorageFailed;
 import io.chronik.raft.replica.StorageProtocol.StoreSnapshotChunk;
 import io.chronik.raft.snapshot.SnapshotData;
 import io.chronik.raft.storage.proto.StorageWrite;
@@ -74,7 +75,7 @@ public final class SegmentedLogStorage {
         .onMessage(Persist.class, p -> {
           StorageWrite.Builder w = StorageWrite.newBuilder().setTruncateFrom(p.truncateFrom()).addAllEntries(p.entries());
           p.hardState().ifPresent(w::setHardState);
-          if (!appendOrStop(ctx, log, w.build())) return Behaviors.stopped();
+          if (!appendOrStop(ctx, log, w.build(), p.replyTo())) return Behaviors.stopped();
           p.replyTo().tell(new Persisted(p.writeId()));
           return Behaviors.same();
         })
@@ -120,12 +121,18 @@ public final class SegmentedLogStorage {
         .build();
   }
 
-  private static boolean appendOrStop(ActorContext<StorageCommand> ctx, SegmentedLog log, StorageWrite w) {
+  /**
+   * Appends {@code w}; on failure tells the replica what failed (it logs once per fault episode, so
+   * a disk that stays full is not a stack trace per retry here) and returns false.
+   */
+  private static boolean appendOrStop(ActorContext<StorageCommand> ctx, SegmentedLog log, StorageWrite w,
+      akka.actor.typed.ActorRef<Command> replica) {
     try {
       log.append(w);
       return true;
     } catch (IOException e) {
-      ctx.getLog().error("a write to the replica's log failed; restarting storage", e);
+      ctx.getLog().debug("a write to the replica's log failed; stopping storage", e);
+      replica.tell(new StorageFailed("a write to its log in " + log.dir() + " failed: " + e.getMessage()));
       return false;
     }
   }

@@ -36,6 +36,8 @@ class ReplicaOnJournalTest {
       .withFallback(ActorTestKit.applicationTestConfig()));
   private static final ManualTime time = ManualTime.get(testKit.system());
   private static final PersistenceTestKit journal = PersistenceTestKit.create(testKit.system());
+  /** Snapshot files of this run only: ids restart at 1 in every run, and a previous run's files would be read. */
+  private static final String RUN = java.util.UUID.randomUUID().toString();
   private static final AtomicInteger groups = new AtomicInteger();
   private static final ReplicaSettings SETTINGS = new ReplicaSettings(Duration.ofMillis(300), Duration.ofMillis(50),
       1024, 4096, 16, 4, true, true, 100, Duration.ofMillis(100), Duration.ofSeconds(5), ReadPolicy.SAFE, 10_000);
@@ -62,7 +64,7 @@ class ReplicaOnJournalTest {
   private ActorRef<Command> spawn(ReplicaSettings settings, String self, Set<String> voters) {
     return testKit.spawn(Replica.create(settings, new GroupMembers(group, self, voters), net.ref(),
         JournalStorage.factory(group + "/" + self, PersistenceTestKitPlugin.PluginId(),
-            java.nio.file.Path.of("target", "snapshots", "replica-on-journal", group, self)),
+            java.nio.file.Path.of("target", "snapshots", "replica-on-journal", RUN, group, self)),
         KeyValueStateMachine::new, ReadLatency.unexported(), new Random(7)));
   }
 
@@ -104,7 +106,7 @@ class ReplicaOnJournalTest {
       assertInstanceOf(Proposed.class, propose(a, KeyValueStateMachine.put("k" + (i % 7), ByteString.copyFromUtf8("v" + i))));
     }
     String pid = group + "/a";
-    java.nio.file.Path dir = java.nio.file.Path.of("target", "snapshots", "replica-on-journal", group, "a");
+    java.nio.file.Path dir = java.nio.file.Path.of("target", "snapshots", "replica-on-journal", RUN, group, "a");
     TestProbe<Object> await = testKit.createTestProbe();
     await.awaitAssert(Duration.ofSeconds(5), () -> {
       try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(dir)) {

@@ -53,6 +53,8 @@ class StateMachineFaultTest {
       .withFallback(ActorTestKit.applicationTestConfig()));
   private static final ManualTime time = ManualTime.get(testKit.system());
   private static final PersistenceTestKit journal = PersistenceTestKit.create(testKit.system());
+  /** Snapshot files of this run only: ids restart at 1 in every run, and a previous run's files would be read. */
+  private static final String RUN = java.util.UUID.randomUUID().toString();
   private static final AtomicInteger groups = new AtomicInteger();
   private static final ReplicaSettings SETTINGS = new ReplicaSettings(Duration.ofMillis(300), Duration.ofMillis(50),
       1024, 4096, 16, 4, true, true, 100, Duration.ofMillis(100), Duration.ofSeconds(5), ReadPolicy.SAFE, 10_000);
@@ -121,7 +123,7 @@ class StateMachineFaultTest {
   private ActorRef<Command> leader() {
     ActorRef<Command> a = testKit.spawn(Replica.create(SETTINGS, new GroupMembers(group, "a", Set.of("a")), net.ref(),
         JournalStorage.factory(group + "/a", PersistenceTestKitPlugin.PluginId(),
-            java.nio.file.Path.of("target", "snapshots", "state-machine-fault", group, "a")),
+            java.nio.file.Path.of("target", "snapshots", "state-machine-fault", RUN, group, "a")),
         () -> new OnAFlakyDisk(diskFull), ReadLatency.unexported(), new Random(7)));
     awaitRole(a, "leader", Duration.ofMillis(600));
     return a;

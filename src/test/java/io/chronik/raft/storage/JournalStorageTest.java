@@ -29,6 +29,8 @@ class JournalStorageTest {
   private static final ActorTestKit testKit = ActorTestKit.create(
       PersistenceTestKitPlugin.getInstance().config().withFallback(ActorTestKit.applicationTestConfig()));
   private static final PersistenceTestKit journal = PersistenceTestKit.create(testKit.system());
+  /** Snapshot files of this run only: ids restart at 1 in every run, and a previous run's files would be read. */
+  private static final String RUN = java.util.UUID.randomUUID().toString();
   private static final AtomicInteger ids = new AtomicInteger();
   private final TestProbe<Command> replica = testKit.createTestProbe();
   private String persistenceId;
@@ -55,7 +57,7 @@ class JournalStorageTest {
 
   private ActorRef<StorageCommand> start() {
     return testKit.spawn(JournalStorage.create(persistenceId, PersistenceTestKitPlugin.PluginId(),
-        java.nio.file.Path.of("target", "snapshots", "journal-storage-test", persistenceId)));
+        java.nio.file.Path.of("target", "snapshots", "journal-storage-test", RUN, persistenceId)));
   }
 
   private Recovered recover(ActorRef<StorageCommand> storage) {
