@@ -20,6 +20,12 @@ import io.chronik.raft.replica.ClientProtocol.Proposed;
 import io.chronik.raft.replica.ClientProtocol.QueryResult;
 import io.chronik.raft.replica.ClientProtocol.Status;
 import io.chronik.raft.statemachine.KeyValueStateMachine;
+import io.chronik.raft.statemachine.RecordLogStateMachine;
+import io.chronik.raft.statemachine.proto.RecordLogAppendResult;
+import io.chronik.raft.statemachine.proto.RecordLogReadResult;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import io.chronik.raft.storage.JournalStorage;
 import java.time.Duration;
 import java.util.Random;
@@ -29,7 +35,13 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** L1: the replica with its real storage actor on the PersistenceTestKit journal, on ManualTime. */
+/**
+ * L1: the replica with its real storage actor on the PersistenceTestKit journal, on ManualTime.
+ * Also issue 19 item 1: a state machine whose disk fails (it throws, per the StateMachine contract)
+ * must never make its replica skip the entry, answer a false success, or give later records other
+ * offsets than its peers'; the replica halts, shows the fault, and once the disk works again
+ * recovers from its journal and applies the entry for real.
+ */
 class ReplicaOnJournalTest {
   private static final ActorTestKit testKit = ActorTestKit.create(ManualTime.config()
       .withFallback(PersistenceTestKitPlugin.getInstance().config())
@@ -214,5 +226,98 @@ class ReplicaOnJournalTest {
     a.tell(new LocalQuery(KeyValueStateMachine.get("k"), query.ref().unsafeUpcast()));
     assertEquals(ByteString.copyFromUtf8("3"),
         KeyValueStateMachine.result(query.receiveMessage().result()).getValue());
+  }
+
+  // ---------------------------------------------------------------- issue 19 item 1: a state machine's disk fails
+
+  /** The disk under every instance of the flaky-disk tests' state machine: full while set. */
+  private final AtomicBoolean diskFull = new AtomicBoolean();
+
+  /** A single-voter leader whose record log is {@link OnAFlakyDisk}. */
+  private ActorRef<Command> leaderOnAFlakyDisk() {
+    ActorRef<Command> a = testKit.spawn(Replica.create(SETTINGS, new GroupMembers(group, "a", Set.of("a")), net.ref(),
+        JournalStorage.factory(group + "/a", PersistenceTestKitPlugin.PluginId(),
+            java.nio.file.Path.of("target", "snapshots", "replica-on-journal", RUN, group, "a")),
+        () -> new OnAFlakyDisk(diskFull), ReadLatency.unexported(), new Random(7)));
+    awaitRole(a, "leader", Duration.ofMillis(600));
+    return a;
+  }
+
+  /** Lets time pass in steps of {@code step} until the replica has {@code role}. */
+  private Status awaitRole(ActorRef<Command> replica, String role, Duration step) {
+    TestProbe<Status> probe = testKit.createTestProbe();
+    return probe.awaitAssert(Duration.ofSeconds(10), Duration.ofMillis(50), () -> {
+      time.timePasses(step);
+      replica.tell(new GetStatus(probe.ref().unsafeUpcast()));
+      Status s = probe.receiveMessage(Duration.ofSeconds(1));
+      assertEquals(role, s.role(), "role of " + s);
+      return s;
+    });
+  }
+
+  private ProposeReply appendRecords(ActorRef<Command> replica, String... records) {
+    TestProbe<ProposeReply> probe = testKit.createTestProbe();
+    replica.tell(new Propose(RecordLogStateMachine.append(
+        java.util.Arrays.stream(records).map(ByteString::copyFromUtf8).toList()), probe.ref()));
+    return probe.receiveMessage(Duration.ofSeconds(5));
+  }
+
+  private static long firstOffset(ProposeReply reply) {
+    RecordLogAppendResult r = RecordLogStateMachine.appendResult(assertInstanceOf(Proposed.class, reply).result());
+    assertEquals("", r.getError());
+    return r.getFirstOffset();
+  }
+
+  private List<String> records(ActorRef<Command> replica) {
+    TestProbe<ClientProtocol.QueryReply> probe = testKit.createTestProbe();
+    replica.tell(new LocalQuery(RecordLogStateMachine.read(0, 100, 1 << 20), probe.ref()));
+    RecordLogReadResult r = RecordLogStateMachine.readResult(
+        assertInstanceOf(QueryResult.class, probe.receiveMessage(Duration.ofSeconds(5))).result());
+    return r.getRecordsList().stream().map(ByteString::toStringUtf8).toList();
+  }
+
+  @Test
+  void aStateMachineWhoseDiskFillsNeitherAnswersSuccessNorSkipsTheEntry() {
+    ActorRef<Command> a = leaderOnAFlakyDisk();
+    assertEquals(0, firstOffset(appendRecords(a, "a")));
+
+    diskFull.set(true);
+    ProposeReply whileFull = appendRecords(a, "b");
+    assertFalse(whileFull instanceof Proposed, "no success for a batch this replica could not write: " + whileFull);
+    Status faulted = status(a);
+    assertEquals(Status.FAULTED, faulted.role(), "status shows the fault: " + faulted);
+    assertTrue(faulted.fault().contains("No space left on device") && faulted.fault().contains("entry 3"),
+        "the fault names the entry and the cause: " + faulted.fault());
+    assertEquals(2, faulted.appliedIndex(), "the entry that failed was not counted as applied");
+
+    diskFull.set(false);
+    awaitRole(a, "leader", Duration.ofMillis(100));
+    assertEquals(2, firstOffset(appendRecords(a, "c")), "b was applied at offset 1 after the recovery, so c is at 2");
+    assertEquals(List.of("a", "b", "c"), records(a), "every committed batch once, in log order");
+  }
+
+  @Test
+  void aDiskThatStaysFullIsRetriedWithGrowingWaitsAndNeverSkipsTheEntry() {
+    ActorRef<Command> a = leaderOnAFlakyDisk();
+    assertEquals(0, firstOffset(appendRecords(a, "a")));
+    diskFull.set(true);
+    assertFalse(appendRecords(a, "b") instanceof Proposed);
+    // Each retry recovers, is elected again (one voter) and fails on entry 3 again.
+    TestProbe<Status> probe = testKit.createTestProbe();
+    Status third = probe.awaitAssert(Duration.ofSeconds(10), Duration.ofMillis(50), () -> {
+      time.timePasses(Duration.ofMillis(100));
+      a.tell(new GetStatus(probe.ref().unsafeUpcast()));
+      Status s = probe.receiveMessage(Duration.ofSeconds(1));
+      assertTrue(s.fault().contains("failure 3 in a row"), "third failure: " + s);
+      return s;
+    });
+    // Each recovery starts from the journal (no snapshot yet) and fails at the first record it
+    // writes again: never past the entry that failed first.
+    assertTrue(third.appliedIndex() <= 2, "never applied past the failing entry: " + third);
+    assertTrue(third.fault().contains("recovering from disk in 400ms"), "100, 200, 400 ms: " + third.fault());
+    diskFull.set(false);
+    awaitRole(a, "leader", Duration.ofMillis(100));
+    assertEquals(2, firstOffset(appendRecords(a, "c")));
+    assertEquals(List.of("a", "b", "c"), records(a));
   }
 }
