@@ -181,8 +181,7 @@ public final class JournalStorage
 
   private Effect<StorageWrite, State> onSnapshotWritten(State state, SnapshotWritten w) {
     if (w.failure() != null) {
-      ctx.getLog().error("{}: writing a snapshot to {} failed; restarting storage", persistenceId(), snapshots.dir(),
-          w.failure());
+      snapshots.failed("writing a snapshot", w.failure(), w.replyTo(), ctx.getLog());
       return Effect().stop();
     }
     w.replyTo().tell(new SnapshotSaved(w.snapshot(), false));
@@ -194,8 +193,7 @@ public final class JournalStorage
       snapshots.store(c);
       return Effect().none();
     } catch (IOException e) {
-      ctx.getLog().error("{}: storing a snapshot chunk in {} failed; restarting storage", persistenceId(),
-          snapshots.dir(), e);
+      snapshots.failed("storing a snapshot chunk", e, c.replyTo(), ctx.getLog());
       return Effect().stop();
     }
   }
@@ -205,8 +203,7 @@ public final class JournalStorage
     try {
       done = snapshots.complete(c);
     } catch (IOException e) {
-      ctx.getLog().error("{}: completing a received snapshot in {} failed; restarting storage", persistenceId(),
-          snapshots.dir(), e);
+      snapshots.failed("completing a received snapshot", e, c.replyTo(), ctx.getLog());
       return Effect().stop();
     }
     return done.isEmpty() ? Effect().none() : deleteCovered(state, c.meta().index());

@@ -86,7 +86,7 @@ public final class SegmentedLogStorage {
         })
         .onMessage(SnapshotWritten.class, w -> {
           if (w.failure() != null) {
-            ctx.getLog().error("writing a snapshot to {} failed; restarting storage", snapshots.dir(), w.failure());
+            snapshots.failed("writing a snapshot", w.failure(), w.replyTo(), ctx.getLog());
             return Behaviors.stopped();
           }
           w.replyTo().tell(new SnapshotSaved(w.snapshot(), false));
@@ -97,7 +97,7 @@ public final class SegmentedLogStorage {
             snapshots.store(c);
             return Behaviors.same();
           } catch (IOException e) {
-            ctx.getLog().error("storing a snapshot chunk in {} failed; restarting storage", snapshots.dir(), e);
+            snapshots.failed("storing a snapshot chunk", e, c.replyTo(), ctx.getLog());
             return Behaviors.stopped();
           }
         })
@@ -106,7 +106,7 @@ public final class SegmentedLogStorage {
             Optional<SnapshotData> done = snapshots.complete(c);
             return done.isPresent() ? deleteCovered(ctx, log, c.meta().index()) : Behaviors.same();
           } catch (IOException e) {
-            ctx.getLog().error("completing a received snapshot in {} failed; restarting storage", snapshots.dir(), e);
+            snapshots.failed("completing a received snapshot", e, c.replyTo(), ctx.getLog());
             return Behaviors.stopped();
           }
         })

@@ -71,6 +71,18 @@ final class SnapshotSide {
    * Drops an abandoned transfer and deletes its partial file. A file that cannot be deleted now
    * is only logged: the next start deletes every partial file ({@link FileSnapshotStore#latest()}).
    */
+  /**
+   * A snapshot file operation ({@code what}: "writing a snapshot") failed and storage stops: the
+   * replica is told the directory and the cause, and logs it once per fault episode (a full disk
+   * is not a stack trace per retry here; that goes to debug).
+   */
+  void failed(String what, Throwable cause, akka.actor.typed.ActorRef<io.chronik.raft.replica.Command> replica,
+      Logger log) {
+    log.debug("{} in {} failed; stopping storage", what, dir(), cause);
+    replica.tell(new io.chronik.raft.replica.StorageProtocol.StorageFailed(what + " in " + dir() + " failed: "
+        + cause.getMessage()));
+  }
+
   void discard(DiscardSnapshot d, Logger log) {
     try {
       receiver.discard(d.transfer());
