@@ -12,15 +12,15 @@ import io.chronik.raft.api.grpc.ChronikClient;
  * trust store of the cluster's CA (then TLS; password {@code CHRONIK_TLS_TRUST_STORE_PASSWORD}).
  * The one-call client commands use {@link NodeConnection} instead, which starts no ActorSystem.
  */
-final class GrpcClients {
+public final class GrpcClients {
   private GrpcClients() {}
 
-  static ActorSystem<Void> system(String name) {
+  public static ActorSystem<Void> system(String name) {
     return ActorSystem.create(Behaviors.empty(), name,
         ConfigFactory.parseString("akka.loglevel = WARNING\nakka.actor.provider = local").withFallback(ConfigFactory.load()));
   }
 
-  static ChronikClient connect(ActorSystem<?> system, String host, int port) {
+  public static ChronikClient connect(ActorSystem<?> system, String host, int port) {
     GrpcClientSettings settings = GrpcClientSettings.connectToServiceAt(host, port, system);
     String trustStore = System.getenv().getOrDefault("CHRONIK_TLS_TRUST_STORE", "");
     if (trustStore.isEmpty()) return ChronikClient.create(settings.withTls(false), system);

@@ -1,8 +1,10 @@
 package io.chronik.raft.server;
 
-import picocli.CommandLine;
+import io.chronik.raft.bench.BenchCommand;
+import io.chronik.raft.bench.ThroughputCommand;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParseResult;
+import picocli.CommandLine;
 
 /** The chronik command line. */
 @Command(

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Timeout;
 import picocli.CommandLine;
 
 /** The README's first command, as real processes: three node JVMs, the demo over gRPC, a clean stop. */
-class ClusterCommandTest {
+public class ClusterCommandTest {
   static boolean free(int port) {
     try (ServerSocket s = new ServerSocket(port)) {
       return true;
@@ -31,7 +31,7 @@ class ClusterCommandTest {
    * that is free when checked may be taken by an outgoing connection before a node binds it (seen
    * in CI right after the L3 test's thousands of connections). Distinct per call in one JVM.
    */
-  static synchronized int freeBase() {
+  public static synchronized int freeBase() {
     Random r = new Random();
     for (int attempt = 0; attempt < 100; attempt++) {
       int base = 20_000 + 3 * r.nextInt(4_000);

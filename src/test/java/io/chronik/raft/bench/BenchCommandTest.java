@@ -1,9 +1,11 @@
-package io.chronik.raft.server;
+package io.chronik.raft.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.chronik.raft.server.ClusterCommandTest;
+import io.chronik.raft.server.Main;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.chronik.raft.server;
+package io.chronik.raft.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package io.chronik.raft.server;
+package io.chronik.raft.bench;
 
 import akka.actor.typed.ActorSystem;
 import com.google.protobuf.ByteString;
@@ -11,6 +11,8 @@ import io.chronik.raft.api.grpc.PutRequest;
 import io.chronik.raft.api.grpc.ReadPolicy;
 import io.chronik.raft.api.grpc.StatusRequest;
 import io.chronik.raft.api.grpc.StatusResponse;
+import io.chronik.raft.server.GrpcClients;
+import io.chronik.raft.server.LocalCluster;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +38,7 @@ import picocli.CommandLine.Option;
         + "against a local cluster of node processes it starts (or --connect to one), beside a no-op RPC "
         + "(the RPC layer's ceiling). Prints one table and writes results.csv, results.json and report.md to --out. "
         + "--quick: a smoke run of about a minute; the default is the full run for the report.")
-final class BenchCommand implements Callable<Integer> {
+public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--quick", description = "Short warm-up and windows: checks the command works, not the speed.")
   boolean quick;
 

@@ -1,4 +1,4 @@
-package io.chronik.raft.server;
+package io.chronik.raft.bench;
 
 import akka.actor.typed.Behavior;
 import akka.actor.typed.BehaviorInterceptor;
@@ -10,12 +10,13 @@ import io.chronik.raft.cluster.InProcessCluster;
 import io.chronik.raft.cluster.NodeHost.GroupSpec;
 import io.chronik.raft.replica.ClientProtocol.Proposed;
 import io.chronik.raft.replica.ClientProtocol.Status;
-import io.chronik.raft.replica.ReplicaMetrics;
 import io.chronik.raft.replica.ReadPolicy;
 import io.chronik.raft.replica.ReadProtocol;
+import io.chronik.raft.replica.ReplicaMetrics;
 import io.chronik.raft.replica.StorageFactory;
 import io.chronik.raft.replica.StorageProtocol.Persist;
 import io.chronik.raft.replica.StorageProtocol.StorageCommand;
+import io.chronik.raft.server.ChronikConfig;
 import io.chronik.raft.statemachine.KeyValueStateMachine;
 import io.chronik.raft.statemachine.RecordLogStateMachine;
 import io.chronik.raft.storage.JournalStorage;
@@ -41,7 +42,7 @@ import picocli.CommandLine.Option;
     description = "Measure an in-process 3-replica group on the embedded journal: proposal throughput with "
         + "1 client vs --clients clients (with the measured batch sizes), then follower reads under each "
         + "policy (with reads per ReadIndex round).")
-final class ThroughputCommand implements Callable<Integer> {
+public final class ThroughputCommand implements Callable<Integer> {
   private static final List<String> NODES = List.of("node-1", "node-2", "node-3");
   private static final String GROUP = "bench-0";
 

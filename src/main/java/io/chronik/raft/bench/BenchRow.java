@@ -1,4 +1,4 @@
-package io.chronik.raft.server;
+package io.chronik.raft.bench;
 
 /**
  * One measured cell of the benchmark. Costs are deltas of the nodes' own metrics over the

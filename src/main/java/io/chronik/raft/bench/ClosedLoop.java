@@ -1,4 +1,4 @@
-package io.chronik.raft.server;
+package io.chronik.raft.bench;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
