@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.chronik.raft.server.ClusterCommandTest;
-import io.chronik.raft.server.Main;
+import io.chronik.raft.cli.Main;
+import io.chronik.raft.launcher.ClusterCommandTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.chronik.raft.server;
+package io.chronik.raft.client;
 
 import io.chronik.raft.api.grpc.NodeStatus;
 import io.chronik.raft.api.grpc.PartitionStatus;
@@ -7,10 +7,10 @@ import io.chronik.raft.api.grpc.StatusResponse;
 import java.util.TreeMap;
 
 /** A node's status answer as the table that {@code status} and {@code cluster} print. */
-final class StatusTable {
+public final class StatusTable {
   private StatusTable() {}
 
-  static String of(StatusResponse s) {
+  public static String of(StatusResponse s) {
     StringBuilder out = new StringBuilder();
     out.append(String.format("node %s of %s%n", s.getNodeId(), s.getNodesList()));
     for (NodeStatus n : s.getNodeStatesList()) {

@@ -1,8 +1,9 @@
-package io.chronik.raft.server;
+package io.chronik.raft.launcher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.chronik.raft.cli.Main;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -42,6 +43,11 @@ public class ClusterCommandTest {
   }
 
   private static final java.util.Set<Integer> handedOut = new java.util.HashSet<>();
+
+  @Test
+  void nodesRunTheChronikCommandsMainClass() {
+    assertEquals(Main.class.getName(), LocalCluster.MAIN_CLASS);
+  }
 
   @Test
   @Timeout(value = 240, unit = TimeUnit.SECONDS)

@@ -1,4 +1,4 @@
-package io.chronik.raft.server;
+package io.chronik.raft.demo;
 
 import com.google.protobuf.ByteString;
 import com.typesafe.config.Config;
@@ -12,6 +12,7 @@ import io.chronik.raft.replica.ClientProtocol.Status;
 import io.chronik.raft.replica.ReadPolicy;
 import io.chronik.raft.replica.ReadProtocol.ReadReply;
 import io.chronik.raft.replica.ReadProtocol.ReadResult;
+import io.chronik.raft.server.ChronikConfig;
 import io.chronik.raft.statemachine.KeyValueStateMachine;
 import io.chronik.raft.statemachine.RecordLogStateMachine;
 import io.chronik.raft.statemachine.proto.KvResult;
@@ -33,7 +34,7 @@ import picocli.CommandLine.Option;
     description = "Start 3 nodes in this process on the embedded journal, write records and key-value "
         + "updates through the leader, and read them back on every replica. Run it twice: the second "
         + "run resumes from the data directory.")
-final class DemoCommand implements Callable<Integer> {
+public final class DemoCommand implements Callable<Integer> {
   private static final List<String> NODES = List.of("node-1", "node-2", "node-3");
   private static final String ORDERS = "orders-0";
   private static final String ACCOUNTS = "accounts-0";

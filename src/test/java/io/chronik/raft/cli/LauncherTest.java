@@ -1,8 +1,9 @@
-package io.chronik.raft.server;
+package io.chronik.raft.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.chronik.raft.client.ClientCommands;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

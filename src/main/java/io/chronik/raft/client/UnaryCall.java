@@ -1,4 +1,4 @@
-package io.chronik.raft.server;
+package io.chronik.raft.client;
 
 import io.grpc.CallOptions;
 import io.grpc.Channel;

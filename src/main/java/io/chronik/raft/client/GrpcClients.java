@@ -1,4 +1,4 @@
-package io.chronik.raft.server;
+package io.chronik.raft.client;
 
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.javadsl.Behaviors;

@@ -1,4 +1,4 @@
-package io.chronik.raft.server;
+package io.chronik.raft.client;
 
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;

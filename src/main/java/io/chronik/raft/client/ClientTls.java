@@ -1,4 +1,4 @@
-package io.chronik.raft.server;
+package io.chronik.raft.client;
 
 import java.io.IOException;
 import java.io.InputStream;

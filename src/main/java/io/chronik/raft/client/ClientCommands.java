@@ -1,4 +1,4 @@
-package io.chronik.raft.server;
+package io.chronik.raft.client;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Message;
@@ -38,8 +38,8 @@ import picocli.CommandLine.Spec;
  * status and message, from the node or the connection, go to standard error); 2 a usage error
  * (picocli's); 3 a compare-and-set found another value, so nothing was written.
  */
-final class ClientCommands {
-  static final int CALL_FAILED = 1;
+public final class ClientCommands {
+  public static final int CALL_FAILED = 1;
   static final int NOT_APPLIED = 3;
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
   private static final Metadata.Key<String> LEADER_HINT =
@@ -64,7 +64,7 @@ final class ClientCommands {
     }
   }
 
-  abstract static class Base implements Callable<Integer> {
+  public abstract static class Base implements Callable<Integer> {
     @Spec CommandSpec spec;
 
     // A client-side setting, not a node's configuration key: hence not in reference.conf.
@@ -163,13 +163,13 @@ final class ClientCommands {
     return line.toString();
   }
 
-  abstract static class PartitionBase extends Base {
+  public abstract static class PartitionBase extends Base {
     @Option(names = {"-t", "--topic"}, required = true) String topic;
     @Option(names = {"-p", "--partition"}, defaultValue = "0") int partition;
   }
 
   @Command(name = "produce", mixinStandardHelpOptions = true, description = "Append records to a record-log partition.")
-  static final class Produce extends PartitionBase {
+  public static final class Produce extends PartitionBase {
     @Parameters(arity = "1..*", description = "Records (UTF-8).") List<String> records;
 
     @Override
@@ -188,7 +188,7 @@ final class ClientCommands {
   }
 
   @Command(name = "fetch", mixinStandardHelpOptions = true, description = "Read records from an offset.")
-  static final class Fetch extends PartitionBase {
+  public static final class Fetch extends PartitionBase {
     @Option(names = "--offset", defaultValue = "0") long offset;
     @Option(names = "--max-records", defaultValue = "100") int maxRecords;
     @Option(names = "--max-bytes", defaultValue = "1048576") long maxBytes;
@@ -211,7 +211,7 @@ final class ClientCommands {
   }
 
   @Command(name = "put", mixinStandardHelpOptions = true, description = "Set a key of a key-value partition.")
-  static final class Put extends PartitionBase {
+  public static final class Put extends PartitionBase {
     @Parameters(index = "0") String key;
     @Parameters(index = "1", description = "The value (UTF-8).") String value;
 
@@ -225,7 +225,7 @@ final class ClientCommands {
   }
 
   @Command(name = "get", mixinStandardHelpOptions = true, description = "Read a key of a key-value partition.")
-  static final class Get extends PartitionBase {
+  public static final class Get extends PartitionBase {
     @Parameters(index = "0") String key;
     @Option(names = "--policy", defaultValue = "safe", description = "none | safe | unsafe (default: ${DEFAULT-VALUE}).")
     Policy policy;
@@ -241,7 +241,7 @@ final class ClientCommands {
   }
 
   @Command(name = "delete", mixinStandardHelpOptions = true, description = "Remove a key of a key-value partition.")
-  static final class Delete extends PartitionBase {
+  public static final class Delete extends PartitionBase {
     @Parameters(index = "0") String key;
 
     @Override
@@ -256,7 +256,7 @@ final class ClientCommands {
   @Command(name = "cas", mixinStandardHelpOptions = true,
       description = "Compare-and-set a key of a key-value partition: write --value only if the key holds --expected "
           + "(or, with --expect-absent, does not exist). Exit status 3 when it did not match (nothing written).")
-  static final class Cas extends PartitionBase {
+  public static final class Cas extends PartitionBase {
     @Option(names = "--key", required = true) String key;
 
     @ArgGroup(exclusive = true, multiplicity = "1") Expectation expectation;
@@ -286,7 +286,7 @@ final class ClientCommands {
   }
 
   @Command(name = "status", mixinStandardHelpOptions = true, description = "Members, partitions, leaders, indexes, lag.")
-  static final class Status extends Base {
+  public static final class Status extends Base {
     @Override
     public Integer call() {
       return call(ChronikMethods.STATUS, StatusRequest.getDefaultInstance(), StatusTable::of);

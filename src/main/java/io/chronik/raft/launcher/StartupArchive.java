@@ -1,4 +1,4 @@
-package io.chronik.raft.server;
+package io.chronik.raft.launcher;
 
 import java.io.File;
 import java.io.IOException;
@@ -92,7 +92,7 @@ final class StartupArchive {
     Path log = archive.resolveSibling("chronik-node-archive.log");
     Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-XX:ArchiveClassesAtExit=" + archive, "-Xmx512m", "-XX:+UseSerialGC", "-cp", classpath,
-        Main.class.getName(), "warm-up")
+        LocalCluster.MAIN_CLASS, "warm-up")
         .redirectErrorStream(true).redirectOutput(log.toFile()).start();
     if (!p.waitFor(120, TimeUnit.SECONDS)) {
       p.destroyForcibly();

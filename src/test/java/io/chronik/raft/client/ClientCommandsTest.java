@@ -1,4 +1,4 @@
-package io.chronik.raft.server;
+package io.chronik.raft.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import io.chronik.raft.api.GrpcServer;
+import io.chronik.raft.cli.Main;
 import io.chronik.raft.cluster.TestCluster;
 import java.io.PrintWriter;
 import java.io.StringWriter;

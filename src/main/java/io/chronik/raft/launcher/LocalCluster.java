@@ -1,4 +1,4 @@
-package io.chronik.raft.server;
+package io.chronik.raft.launcher;
 
 import io.chronik.raft.api.grpc.ChronikClient;
 import io.chronik.raft.api.grpc.PartitionStatus;
@@ -23,8 +23,12 @@ import java.util.concurrent.TimeUnit;
  * cluster, or failed) is started again, as a process supervisor would.
  */
 public final class LocalCluster implements AutoCloseable {
-  /** The status a node exits with when it stopped for any reason but a request to stop. */
-  public static final int EXIT_NOT_ASKED_TO_STOP = 3;
+  /**
+   * The {@code chronik} command's main class, which node processes run. Named, not imported: the
+   * command dispatches to this package, so an import would make the two packages a cycle
+   * (ClusterCommandTest checks the name).
+   */
+  static final String MAIN_CLASS = "io.chronik.raft.cli.Main";
 
   /** Where each node runs: the address it binds and advertises, and what its JVM is launched under. */
   public interface Layout {
@@ -93,7 +97,7 @@ public final class LocalCluster implements AutoCloseable {
       cmd.addAll(List.of(javaBinary(), "-Xmx512m", "-XX:+UseSerialGC"));
       cmd.addAll(launch.jvmOptions());
       for (String option : jvmOptions) cmd.add(option.replace("{node}", id));
-      cmd.addAll(List.of("-cp", launch.classpath(), Main.class.getName(), "server", "--config", config.toString(),
+      cmd.addAll(List.of("-cp", launch.classpath(), MAIN_CLASS, "server", "--config", config.toString(),
           "--node-id", id, "--data-dir", baseDir.resolve(id).toString(), "--host", layout.host(i),
           "--cluster-port", String.valueOf(clusterPort + i),
           "--grpc-port", String.valueOf(grpcPort + i), "--metrics-port", String.valueOf(metricsPort(i)),
@@ -262,7 +266,7 @@ public final class LocalCluster implements AutoCloseable {
   }
 
   /** The project's runtime classpath (target/classpath.txt from the build), else this JVM's. */
-  static String classpath() throws IOException {
+  public static String classpath() throws IOException {
     Path file = Path.of("target", "classpath.txt");
     if (Files.isRegularFile(file) && Files.isDirectory(Path.of("target", "classes"))) {
       return Path.of("target", "classes").toAbsolutePath() + File.pathSeparator + Files.readString(file).trim();

@@ -1,4 +1,4 @@
-package io.chronik.raft.server;
+package io.chronik.raft.client;
 
 import com.google.protobuf.Message;
 import io.chronik.raft.api.grpc.CompareAndSetRequest;

@@ -1,7 +1,12 @@
-package io.chronik.raft.server;
+package io.chronik.raft.cli;
 
 import io.chronik.raft.bench.BenchCommand;
 import io.chronik.raft.bench.ThroughputCommand;
+import io.chronik.raft.client.ClientCommands;
+import io.chronik.raft.demo.DemoCommand;
+import io.chronik.raft.launcher.ClusterCommand;
+import io.chronik.raft.launcher.WarmUpCommand;
+import io.chronik.raft.server.ServerCommand;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParseResult;
 import picocli.CommandLine;

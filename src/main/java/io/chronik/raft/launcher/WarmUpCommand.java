@@ -1,10 +1,11 @@
-package io.chronik.raft.server;
+package io.chronik.raft.launcher;
 
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.javadsl.Behaviors;
 import com.typesafe.config.Config;
 import io.chronik.raft.api.ChronikRaft;
 import io.chronik.raft.api.GrpcServer;
+import io.chronik.raft.server.ServerConfig;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +22,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "warm-up", hidden = true, mixinStandardHelpOptions = true,
     description = "Start and stop a throw-away one-node server (the class-data archive's training run).")
-final class WarmUpCommand implements Callable<Integer> {
+public final class WarmUpCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Path dir = Files.createTempDirectory("chronik-warm-up");

@@ -1,4 +1,4 @@
-package io.chronik.raft.server;
+package io.chronik.raft.launcher;
 
 import akka.actor.typed.ActorSystem;
 import com.google.protobuf.ByteString;
@@ -14,6 +14,8 @@ import io.chronik.raft.api.grpc.PutRequest;
 import io.chronik.raft.api.grpc.ReadPolicy;
 import io.chronik.raft.api.grpc.StatusRequest;
 import io.chronik.raft.api.grpc.StatusResponse;
+import io.chronik.raft.client.GrpcClients;
+import io.chronik.raft.client.StatusTable;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.InputStreamReader;
@@ -32,7 +34,7 @@ import picocli.CommandLine.Option;
     description = "Start a local cluster of separate node processes on 127.0.0.1 (embedded journal under "
         + "--base-dir), run a short demo of writes and follower reads over gRPC, and keep running until Ctrl-C. "
         + "Started again with the same --base-dir, it resumes from the data.")
-final class ClusterCommand implements Callable<Integer> {
+public final class ClusterCommand implements Callable<Integer> {
   @Option(names = "--nodes", defaultValue = "3", description = "Number of nodes (default: ${DEFAULT-VALUE}).")
   int nodeCount;
 
