@@ -1,10 +1,12 @@
-package io.chronik.raft.statemachine;
+package io.chronik.raft.statemachine.recordlog;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.chronik.raft.records.PartitionDir;
 import io.chronik.raft.records.RecordLogFiles;
 import io.chronik.raft.snapshot.SnapshotData;
+import io.chronik.raft.snapshot.StateSnapshot;
+import io.chronik.raft.statemachine.StateMachine;
 import io.chronik.raft.statemachine.proto.RecordLogAppendResult;
 import io.chronik.raft.statemachine.proto.RecordLogCommand;
 import io.chronik.raft.statemachine.proto.RecordLogQuery;

@@ -1,4 +1,4 @@
-package io.chronik.raft.statemachine;
+package io.chronik.raft.statemachine.recordlog;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -8,6 +8,7 @@ import com.google.protobuf.ByteString;
 import io.chronik.raft.snapshot.InMemorySnapshot;
 import io.chronik.raft.snapshot.SnapshotData;
 import io.chronik.raft.snapshot.SnapshotMeta;
+import io.chronik.raft.statemachine.StateMachine;
 import io.chronik.raft.statemachine.proto.RecordLogAppendResult;
 import java.io.IOException;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package io.chronik.raft.statemachine;
+package io.chronik.raft.statemachine.recordlog;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;

@@ -1,4 +1,4 @@
-package io.chronik.raft.statemachine;
+package io.chronik.raft.statemachine.recordlog;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,13 +1,16 @@
-package io.chronik.raft.statemachine;
+package io.chronik.raft.statemachine.keyvalue;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.chronik.raft.snapshot.StateSnapshot;
+import io.chronik.raft.statemachine.SnapshotFormat;
+import io.chronik.raft.statemachine.StateMachine;
 import io.chronik.raft.statemachine.proto.KvCommand;
 import io.chronik.raft.statemachine.proto.KvCompareAndSet;
 import io.chronik.raft.statemachine.proto.KvQuery;
 import io.chronik.raft.statemachine.proto.KvResult;
-import com.google.protobuf.CodedInputStream;
-import com.google.protobuf.CodedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.HashMap;
