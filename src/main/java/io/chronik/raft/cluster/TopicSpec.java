@@ -1,16 +1,16 @@
 package io.chronik.raft.cluster;
 
 import com.typesafe.config.Config;
-import io.chronik.raft.statemachine.KeyValueStateMachine;
-import io.chronik.raft.statemachine.RecordLogStateMachine;
 import io.chronik.raft.statemachine.StateMachine;
+import io.chronik.raft.statemachine.keyvalue.KeyValueStateMachine;
+import io.chronik.raft.statemachine.recordlog.RecordLogStateMachine;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Function;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**

@@ -7,7 +7,7 @@ import io.chronik.raft.rpc.LogEntry;
 import io.chronik.raft.snapshot.SnapshotData;
 import io.chronik.raft.snapshot.SnapshotMeta;
 import io.chronik.raft.snapshot.SnapshotReceiver;
-import io.chronik.raft.statemachine.StateSnapshot;
+import io.chronik.raft.snapshot.StateSnapshot;
 import java.util.List;
 import java.util.Optional;
 

@@ -23,7 +23,10 @@ import picocli.CommandLine.Option;
     footer = "Each flag sets the configuration key in parentheses. A key no flag sets comes from --config, else "
         + "from its environment variable CHRONIK_<KEY> (chronik.grpc.port: CHRONIK_GRPC_PORT), else from its "
         + "default in reference.conf; see the README, \"Configuration\".")
-final class ServerCommand implements Callable<Integer> {
+public final class ServerCommand implements Callable<Integer> {
+  /** The status a node exits with when it stopped for any reason but a request to stop. */
+  public static final int EXIT_NOT_ASKED_TO_STOP = 3;
+
   @Option(names = "--config", defaultValue = "application.conf", description = "Configuration file (default: ${DEFAULT-VALUE}).")
   Path config;
 
@@ -163,7 +166,7 @@ final class ServerCommand implements Callable<Integer> {
     }
     System.err.printf("%s stopped without being asked to (%s); exiting with status %d so that a supervisor starts it "
         + "again on its data%n", nodeId, reason.map(Object::toString).orElse("the actor system terminated"),
-        LocalCluster.EXIT_NOT_ASKED_TO_STOP);
-    return LocalCluster.EXIT_NOT_ASKED_TO_STOP;
+        EXIT_NOT_ASKED_TO_STOP);
+    return EXIT_NOT_ASKED_TO_STOP;
   }
 }

@@ -10,10 +10,10 @@ import java.util.Map;
  * settings a server derives from them, so that a node is configured by chronik's keys and their
  * {@code CHRONIK_*} variables alone.
  */
-final class ServerConfig {
+public final class ServerConfig {
   private ServerConfig() {}
 
-  static Config load(Path applicationConf, Map<String, ?> overrides, Map<String, String> environment) {
+  public static Config load(Path applicationConf, Map<String, ?> overrides, Map<String, String> environment) {
     Config chronik = ChronikConfig.load(applicationConf, overrides, environment);
     Map<String, Object> akka = new java.util.HashMap<>(io.chronik.raft.api.TlsSettings.fromConfig(chronik).akkaSettings());
     akka.putAll(Map.of(

@@ -1,7 +1,6 @@
 package io.chronik.raft.snapshot;
 
 import com.google.protobuf.ByteString;
-import io.chronik.raft.statemachine.StateSnapshot;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

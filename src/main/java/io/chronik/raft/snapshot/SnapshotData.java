@@ -7,7 +7,7 @@ import java.io.InputStream;
 /**
  * A durable snapshot a replica holds: what it restores from, and what a leader streams to a
  * follower in chunks (InstallSnapshot). Its bytes are the state machine's
- * {@link io.chronik.raft.statemachine.StateSnapshot}; they never change once written.
+ * {@link StateSnapshot}; they never change once written.
  */
 public interface SnapshotData {
   SnapshotMeta meta();

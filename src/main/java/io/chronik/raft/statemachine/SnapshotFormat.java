@@ -28,7 +28,7 @@ public final class SnapshotFormat {
     return coded;
   }
 
-  static CodedInputStream open(InputStream in, String kind) throws IOException {
+  public static CodedInputStream open(InputStream in, String kind) throws IOException {
     Opened opened = openAny(in);
     if (!opened.kind().equals(kind)) {
       throw new IOException("not a " + kind + " snapshot (it is a '" + opened.kind() + "' snapshot)");

@@ -1,6 +1,7 @@
 package io.chronik.raft.statemachine;
 
 import com.google.protobuf.ByteString;
+import io.chronik.raft.snapshot.StateSnapshot;
 import java.io.IOException;
 import java.io.InputStream;
 

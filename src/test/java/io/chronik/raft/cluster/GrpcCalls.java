@@ -1,5 +1,6 @@
 package io.chronik.raft.cluster;
 
+import io.chronik.raft.client.UnaryCall;
 import io.grpc.Channel;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
@@ -13,7 +14,7 @@ public final class GrpcCalls {
   /** The answer, or a {@link io.grpc.StatusRuntimeException} with the status the call closed with. */
   public static <Q, R> CompletableFuture<R> unary(Channel channel, MethodDescriptor<Q, R> method, Q request,
       long deadlineMs) {
-    return io.chronik.raft.server.UnaryCall.start(channel, method, request, deadlineMs);
+    return UnaryCall.start(channel, method, request, deadlineMs);
   }
 
   /** {@link #unary} waited for; a failure is thrown as the call's {@link io.grpc.StatusRuntimeException}. */

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import io.chronik.raft.statemachine.RecordLogStateMachine;
+import io.chronik.raft.statemachine.recordlog.RecordLogStateMachine;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -11,7 +11,7 @@ import io.chronik.raft.replica.ClientProtocol.OutcomeUnknown;
 import io.chronik.raft.replica.ClientProtocol.ProposeReply;
 import io.chronik.raft.replica.ClientProtocol.Proposed;
 import io.chronik.raft.replica.ClientProtocol.Status;
-import io.chronik.raft.statemachine.KeyValueStateMachine;
+import io.chronik.raft.statemachine.keyvalue.KeyValueStateMachine;
 import org.junit.jupiter.api.Test;
 
 /**

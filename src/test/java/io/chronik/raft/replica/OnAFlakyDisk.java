@@ -2,9 +2,9 @@ package io.chronik.raft.replica;
 
 import com.google.protobuf.ByteString;
 import io.chronik.raft.snapshot.SnapshotData;
-import io.chronik.raft.statemachine.RecordLogStateMachine;
+import io.chronik.raft.snapshot.StateSnapshot;
 import io.chronik.raft.statemachine.StateMachine;
-import io.chronik.raft.statemachine.StateSnapshot;
+import io.chronik.raft.statemachine.recordlog.RecordLogStateMachine;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

@@ -13,7 +13,7 @@ import io.chronik.raft.replica.StorageProtocol.Recovered;
 import io.chronik.raft.replica.StorageProtocol.StorageCommand;
 import io.chronik.raft.rpc.HardState;
 import io.chronik.raft.rpc.LogEntry;
-import io.chronik.raft.statemachine.KeyValueStateMachine;
+import io.chronik.raft.statemachine.keyvalue.KeyValueStateMachine;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -86,7 +86,7 @@ final class OneReplica {
 
   TestInbox<ReadProtocol.ReadReply> read(ReadPolicy policy, long minIndex) {
     TestInbox<ReadProtocol.ReadReply> inbox = TestInbox.create();
-    kit.run(new ReadProtocol.Read(io.chronik.raft.statemachine.KeyValueStateMachine.get("k"),
+    kit.run(new ReadProtocol.Read(io.chronik.raft.statemachine.keyvalue.KeyValueStateMachine.get("k"),
         java.util.Optional.of(policy), minIndex, inbox.getRef()));
     return inbox;
   }

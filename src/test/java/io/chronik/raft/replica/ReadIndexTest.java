@@ -14,7 +14,7 @@ import io.chronik.raft.replica.ReadProtocol.ReadTimeout;
 import io.chronik.raft.replica.ReadProtocol.RetryLater;
 import io.chronik.raft.rpc.HardState;
 import io.chronik.raft.rpc.LogEntry;
-import io.chronik.raft.statemachine.KeyValueStateMachine;
+import io.chronik.raft.statemachine.keyvalue.KeyValueStateMachine;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

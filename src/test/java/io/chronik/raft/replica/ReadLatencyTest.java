@@ -8,7 +8,7 @@ import akka.actor.testkit.typed.javadsl.TestInbox;
 import com.google.protobuf.ByteString;
 import io.chronik.raft.rpc.HardState;
 import io.chronik.raft.rpc.LogEntry;
-import io.chronik.raft.statemachine.KeyValueStateMachine;
+import io.chronik.raft.statemachine.keyvalue.KeyValueStateMachine;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.List;

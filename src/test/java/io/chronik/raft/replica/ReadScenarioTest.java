@@ -9,7 +9,7 @@ import com.google.protobuf.ByteString;
 import io.chronik.raft.replica.ClientProtocol.Proposed;
 import io.chronik.raft.replica.ReadProtocol.ReadReply;
 import io.chronik.raft.replica.ReadProtocol.ReadResult;
-import io.chronik.raft.statemachine.KeyValueStateMachine;
+import io.chronik.raft.statemachine.keyvalue.KeyValueStateMachine;
 import org.junit.jupiter.api.Test;
 
 /** ReadIndex scenarios on the simulated group (virtual time; election 300 ms, heartbeat 50 ms). */

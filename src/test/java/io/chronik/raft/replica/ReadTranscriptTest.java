@@ -9,7 +9,7 @@ import com.google.protobuf.ByteString;
 import io.chronik.raft.replica.ReadProtocol.ReadReply;
 import io.chronik.raft.rpc.HardState;
 import io.chronik.raft.rpc.LogEntry;
-import io.chronik.raft.statemachine.KeyValueStateMachine;
+import io.chronik.raft.statemachine.keyvalue.KeyValueStateMachine;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

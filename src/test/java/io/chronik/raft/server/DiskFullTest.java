@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.chronik.raft.api.grpc.PartitionStatus;
 import io.chronik.raft.api.grpc.ReplicaStatus;
 import io.chronik.raft.api.grpc.StatusResponse;
+import io.chronik.raft.launcher.ClusterCommandTest;
+import io.chronik.raft.launcher.LocalCluster;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;

@@ -1,5 +1,6 @@
 package io.chronik.raft.server;
 
+import io.chronik.raft.launcher.LocalCluster;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;

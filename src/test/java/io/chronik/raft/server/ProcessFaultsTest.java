@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.chronik.raft.api.grpc.StatusResponse;
+import io.chronik.raft.launcher.ClusterCommandTest;
+import io.chronik.raft.launcher.LocalCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

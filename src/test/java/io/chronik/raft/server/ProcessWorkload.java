@@ -24,6 +24,7 @@ import io.chronik.raft.api.grpc.StatusResponse;
 import io.chronik.raft.check.HistoryOp;
 import io.chronik.raft.check.LinearizabilityChecker;
 import io.chronik.raft.check.RegisterModel;
+import io.chronik.raft.launcher.LocalCluster;
 import io.grpc.Metadata;
 import io.grpc.StatusRuntimeException;
 import java.nio.file.Files;

@@ -12,6 +12,8 @@ import io.chronik.raft.api.grpc.FetchRequest;
 import io.chronik.raft.api.grpc.FetchResponse;
 import io.chronik.raft.api.grpc.ProduceRequest;
 import io.chronik.raft.api.grpc.ReadPolicy;
+import io.chronik.raft.launcher.ClusterCommandTest;
+import io.chronik.raft.launcher.LocalCluster;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
+import io.chronik.raft.snapshot.StateSnapshot;
+import io.chronik.raft.statemachine.keyvalue.KeyValueStateMachine;
+import io.chronik.raft.statemachine.recordlog.RecordLogStateMachine;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.List;

@@ -22,7 +22,7 @@ import io.chronik.raft.replica.GroupMembers;
 import io.chronik.raft.replica.ReadLatency;
 import io.chronik.raft.replica.Replica;
 import io.chronik.raft.replica.ReplicaSettings;
-import io.chronik.raft.statemachine.KeyValueStateMachine;
+import io.chronik.raft.statemachine.keyvalue.KeyValueStateMachine;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

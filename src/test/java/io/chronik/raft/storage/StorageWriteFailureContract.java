@@ -31,7 +31,7 @@ import io.chronik.raft.replica.StorageProtocol.Recovered;
 import io.chronik.raft.replica.StorageProtocol.StorageCommand;
 import io.chronik.raft.rpc.HardState;
 import io.chronik.raft.rpc.LogEntry;
-import io.chronik.raft.statemachine.KeyValueStateMachine;
+import io.chronik.raft.statemachine.keyvalue.KeyValueStateMachine;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

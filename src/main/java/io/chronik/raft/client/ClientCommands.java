@@ -1,0 +1,295 @@
+package io.chronik.raft.client;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.Message;
+import io.chronik.raft.api.grpc.CompareAndSetRequest;
+import io.chronik.raft.api.grpc.CompareAndSetResponse;
+import io.chronik.raft.api.grpc.DeleteRequest;
+import io.chronik.raft.api.grpc.DeleteResponse;
+import io.chronik.raft.api.grpc.FetchRequest;
+import io.chronik.raft.api.grpc.FetchResponse;
+import io.chronik.raft.api.grpc.GetRequest;
+import io.chronik.raft.api.grpc.GetResponse;
+import io.chronik.raft.api.grpc.ProduceRequest;
+import io.chronik.raft.api.grpc.ProduceResponse;
+import io.chronik.raft.api.grpc.PutRequest;
+import io.chronik.raft.api.grpc.PutResponse;
+import io.chronik.raft.api.grpc.ReadPolicy;
+import io.chronik.raft.api.grpc.StatusRequest;
+import io.chronik.raft.api.grpc.StatusResponse;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.StatusRuntimeException;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
+import java.util.function.ToIntFunction;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * gRPC client commands against a running node. Exit status: 0 done; 1 the call failed (the gRPC
+ * status and message, from the node or the connection, go to standard error); 2 a usage error
+ * (picocli's); 3 a compare-and-set found another value, so nothing was written.
+ */
+public final class ClientCommands {
+  public static final int CALL_FAILED = 1;
+  static final int NOT_APPLIED = 3;
+  private static final Duration TIMEOUT = Duration.ofSeconds(30);
+  private static final Metadata.Key<String> LEADER_HINT =
+      Metadata.Key.of("chronik-leader-hint", Metadata.ASCII_STRING_MARSHALLER);
+  private static final Metadata.Key<String> LEADER_ID =
+      Metadata.Key.of("chronik-leader-id", Metadata.ASCII_STRING_MARSHALLER);
+  /** Sends of one idempotent produce when its outcome stays unknown (the same producer id and sequence each time). */
+  static final int PRODUCE_ATTEMPTS = 3;
+
+  private ClientCommands() {}
+
+  enum Output { text, json }
+
+  /** Read policies by the names a person types. */
+  enum Policy {
+    none(ReadPolicy.READ_POLICY_NONE), safe(ReadPolicy.READ_POLICY_SAFE), unsafe(ReadPolicy.READ_POLICY_UNSAFE);
+
+    final ReadPolicy proto;
+
+    Policy(ReadPolicy proto) {
+      this.proto = proto;
+    }
+  }
+
+  public abstract static class Base implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    // A client-side setting, not a node's configuration key: hence not in reference.conf.
+    @Option(names = "--target", defaultValue = "${env:CHRONIK_TARGET:-127.0.0.1:9091}",
+        description = "A node's gRPC address, host:port (default: the environment variable CHRONIK_TARGET, "
+            + "else 127.0.0.1:9091).")
+    String target;
+
+    @Option(names = "--tls-trust-store", defaultValue = "${env:CHRONIK_TLS_TRUST_STORE:-}",
+        description = "Connect with TLS, trusting the CA in this PKCS12 trust store (default: CHRONIK_TLS_TRUST_STORE; "
+            + "empty: plaintext).")
+    String tlsTrustStore;
+
+    @Option(names = "--tls-key-store", defaultValue = "${env:CHRONIK_TLS_KEY_STORE:-}",
+        description = "For mutual TLS: this client's key and certificate, PKCS12 (default: CHRONIK_TLS_KEY_STORE).")
+    String tlsKeyStore;
+
+    @Option(names = "--tls-password", defaultValue = "${env:CHRONIK_TLS_KEY_STORE_PASSWORD:-changeit}",
+        description = "Password of both stores (default: CHRONIK_TLS_KEY_STORE_PASSWORD, else changeit).")
+    String tlsPassword;
+
+    @Option(names = {"-o", "--output"}, defaultValue = "text",
+        description = "text or json: one JSON object per call, field names as in proto/chronik.proto in "
+            + "lowerCamelCase, bytes (records, values) base64 (default: ${DEFAULT-VALUE}).")
+    Output output;
+
+    <Q extends Message, R extends Message> int call(MethodDescriptor<Q, R> method, Q request,
+        Function<R, String> text) {
+      return call(method, request, text, r -> 0);
+    }
+
+    /** Sends {@code request}, prints the answer, and returns the exit status; errors print their gRPC status. */
+    <Q extends Message, R extends Message> int call(MethodDescriptor<Q, R> method, Q request, Function<R, String> text,
+        ToIntFunction<R> exitStatus) {
+      return call(method, request, text, exitStatus, 1);
+    }
+
+    /**
+     * As above, sending {@code request} up to {@code attempts} times while the answer leaves its
+     * outcome open (ABORTED, DEADLINE_EXCEEDED, UNAVAILABLE): only for requests a node applies at
+     * most once however often they arrive (an idempotent produce).
+     */
+    <Q extends Message, R extends Message> int call(MethodDescriptor<Q, R> method, Q request, Function<R, String> text,
+        ToIntFunction<R> exitStatus, int attempts) {
+      PrintWriter out = spec.commandLine().getOut();
+      PrintWriter err = spec.commandLine().getErr();
+      java.util.Optional<ClientTls> tls = tlsTrustStore.isEmpty() ? java.util.Optional.empty()
+          : java.util.Optional.of(new ClientTls(java.nio.file.Path.of(tlsTrustStore),
+              tlsKeyStore.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(java.nio.file.Path.of(tlsKeyStore)),
+              tlsPassword));
+      try (NodeConnection node = new NodeConnection(target, TIMEOUT, tls)) {
+        R response = null;
+        for (int attempt = 1; response == null; attempt++) {
+          try {
+            response = node.call(method, request);
+          } catch (StatusRuntimeException e) {
+            if (attempt >= attempts || !outcomeOpen(e.getStatus().getCode())) throw e;
+            err.println(describe(e) + "; sending it again (attempt " + (attempt + 1) + " of " + attempts + ")");
+          }
+        }
+        out.println(output == Output.json ? ProtoJson.print(response) : text.apply(response));
+        out.flush();
+        return exitStatus.applyAsInt(response);
+      } catch (StatusRuntimeException e) {
+        err.println(describe(e));
+        return CALL_FAILED;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        err.println("interrupted");
+        return CALL_FAILED;
+      } catch (RuntimeException e) {
+        err.println("call to " + target + " failed: " + e.getMessage());
+        return CALL_FAILED;
+      } finally {
+        err.flush();
+      }
+    }
+  }
+
+  private static boolean outcomeOpen(io.grpc.Status.Code code) {
+    return code == io.grpc.Status.Code.ABORTED || code == io.grpc.Status.Code.DEADLINE_EXCEEDED
+        || code == io.grpc.Status.Code.UNAVAILABLE;
+  }
+
+  /** "UNAVAILABLE: no leader for orders-0 (leader: node-2 at 127.0.0.1:9092)". */
+  static String describe(StatusRuntimeException e) {
+    io.grpc.Status s = e.getStatus();
+    StringBuilder line = new StringBuilder(s.getCode().name()).append(": ")
+        .append(s.getDescription() == null ? "(no message)" : s.getDescription());
+    if (s.getCause() != null && s.getCause().getMessage() != null) {
+      line.append(" (").append(s.getCause().getMessage()).append(')');
+    }
+    String id = e.getTrailers() == null ? null : e.getTrailers().get(LEADER_ID);
+    String address = e.getTrailers() == null ? null : e.getTrailers().get(LEADER_HINT);
+    if (id != null) line.append(" (leader: ").append(id).append(address == null ? "" : " at " + address).append(')');
+    return line.toString();
+  }
+
+  public abstract static class PartitionBase extends Base {
+    @Option(names = {"-t", "--topic"}, required = true) String topic;
+    @Option(names = {"-p", "--partition"}, defaultValue = "0") int partition;
+  }
+
+  @Command(name = "produce", mixinStandardHelpOptions = true, description = "Append records to a record-log partition.")
+  public static final class Produce extends PartitionBase {
+    @Parameters(arity = "1..*", description = "Records (UTF-8).") List<String> records;
+
+    @Override
+    public Integer call() {
+      // An idempotent producer of one batch: resending it after an unknown outcome appends it at most once.
+      long producerId = java.util.concurrent.ThreadLocalRandom.current().nextLong() | 1;
+      ProduceRequest.Builder req = ProduceRequest.newBuilder().setTopic(topic).setPartition(partition)
+          .setProducerId(producerId).setSequence(0);
+      records.forEach(r -> req.addRecords(ByteString.copyFromUtf8(r)));
+      return call(ChronikMethods.PRODUCE, req.build(), (ProduceResponse r) -> r.getDuplicate()
+          ? String.format("%d record(s) were already appended at offset %d by an earlier attempt (leader %s)",
+              r.getCount(), r.getBaseOffset(), r.getLeader())
+          : String.format("appended %d record(s) at offset %d (log index %d, leader %s)", r.getCount(),
+              r.getBaseOffset(), r.getLogIndex(), r.getLeader()), r -> 0, PRODUCE_ATTEMPTS);
+    }
+  }
+
+  @Command(name = "fetch", mixinStandardHelpOptions = true, description = "Read records from an offset.")
+  public static final class Fetch extends PartitionBase {
+    @Option(names = "--offset", defaultValue = "0") long offset;
+    @Option(names = "--max-records", defaultValue = "100") int maxRecords;
+    @Option(names = "--max-bytes", defaultValue = "1048576") long maxBytes;
+    @Option(names = "--policy", defaultValue = "safe", description = "none | safe | unsafe (default: ${DEFAULT-VALUE}).")
+    Policy policy;
+
+    @Override
+    public Integer call() {
+      FetchRequest req = FetchRequest.newBuilder().setTopic(topic).setPartition(partition).setOffset(offset)
+          .setMaxRecords(maxRecords).setMaxBytes(maxBytes).setReadPolicy(policy.proto).build();
+      return call(ChronikMethods.FETCH, req, (FetchResponse r) -> {
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < r.getRecordsCount(); i++) {
+          text.append(r.getFirstOffset() + i).append('\t').append(r.getRecords(i).toStringUtf8()).append('\n');
+        }
+        return text.append(String.format("(%d record(s), log start offset %d, high watermark %d, served by %s under %s)",
+            r.getRecordsCount(), r.getLogStartOffset(), r.getHighWatermark(), r.getServedBy(), policy)).toString();
+      });
+    }
+  }
+
+  @Command(name = "put", mixinStandardHelpOptions = true, description = "Set a key of a key-value partition.")
+  public static final class Put extends PartitionBase {
+    @Parameters(index = "0") String key;
+    @Parameters(index = "1", description = "The value (UTF-8).") String value;
+
+    @Override
+    public Integer call() {
+      PutRequest req = PutRequest.newBuilder().setTopic(topic).setPartition(partition).setKey(key)
+          .setValue(ByteString.copyFromUtf8(value)).build();
+      return call(ChronikMethods.PUT, req, (PutResponse r) ->
+          String.format("%s=%s (log index %d)", key, value, r.getLogIndex()));
+    }
+  }
+
+  @Command(name = "get", mixinStandardHelpOptions = true, description = "Read a key of a key-value partition.")
+  public static final class Get extends PartitionBase {
+    @Parameters(index = "0") String key;
+    @Option(names = "--policy", defaultValue = "safe", description = "none | safe | unsafe (default: ${DEFAULT-VALUE}).")
+    Policy policy;
+
+    @Override
+    public Integer call() {
+      GetRequest req = GetRequest.newBuilder().setTopic(topic).setPartition(partition).setKey(key)
+          .setReadPolicy(policy.proto).build();
+      return call(ChronikMethods.GET, req, (GetResponse r) ->
+          String.format("%s=%s (served by %s, applied index %d)", key,
+              r.getFound() ? r.getValue().toStringUtf8() : "<absent>", r.getServedBy(), r.getAppliedIndex()));
+    }
+  }
+
+  @Command(name = "delete", mixinStandardHelpOptions = true, description = "Remove a key of a key-value partition.")
+  public static final class Delete extends PartitionBase {
+    @Parameters(index = "0") String key;
+
+    @Override
+    public Integer call() {
+      DeleteRequest req = DeleteRequest.newBuilder().setTopic(topic).setPartition(partition).setKey(key).build();
+      return call(ChronikMethods.DELETE, req, (DeleteResponse r) -> r.getHadPrevious()
+          ? String.format("deleted %s (was %s, log index %d)", key, r.getPrevious().toStringUtf8(), r.getLogIndex())
+          : String.format("%s was absent (log index %d)", key, r.getLogIndex()));
+    }
+  }
+
+  @Command(name = "cas", mixinStandardHelpOptions = true,
+      description = "Compare-and-set a key of a key-value partition: write --value only if the key holds --expected "
+          + "(or, with --expect-absent, does not exist). Exit status 3 when it did not match (nothing written).")
+  public static final class Cas extends PartitionBase {
+    @Option(names = "--key", required = true) String key;
+
+    @ArgGroup(exclusive = true, multiplicity = "1") Expectation expectation;
+
+    @Option(names = "--value", required = true, description = "The new value (UTF-8).") String value;
+
+    static final class Expectation {
+      @Option(names = "--expected", description = "The value the key must hold (UTF-8).") String expected;
+      @Option(names = "--expect-absent", description = "The key must not exist.") boolean absent;
+    }
+
+    @Override
+    public Integer call() {
+      CompareAndSetRequest.Builder req = CompareAndSetRequest.newBuilder().setTopic(topic).setPartition(partition)
+          .setKey(key).setNewValue(ByteString.copyFromUtf8(value));
+      if (expectation.absent) {
+        req.setExpectAbsent(true);
+      } else {
+        req.setExpectedValue(ByteString.copyFromUtf8(expectation.expected));
+      }
+      return call(ChronikMethods.COMPARE_AND_SET, req.build(), (CompareAndSetResponse r) -> r.getApplied()
+              ? String.format("%s=%s (log index %d)", key, value, r.getLogIndex())
+              : String.format("not set: %s is %s (log index %d)", key,
+                  r.getFound() ? r.getPrevious().toStringUtf8() : "<absent>", r.getLogIndex()),
+          r -> r.getApplied() ? 0 : NOT_APPLIED);
+    }
+  }
+
+  @Command(name = "status", mixinStandardHelpOptions = true, description = "Members, partitions, leaders, indexes, lag.")
+  public static final class Status extends Base {
+    @Override
+    public Integer call() {
+      return call(ChronikMethods.STATUS, StatusRequest.getDefaultInstance(), StatusTable::of);
+    }
+  }
+}

@@ -1,0 +1,38 @@
+package io.chronik.raft.client;
+
+import io.chronik.raft.api.grpc.NodeStatus;
+import io.chronik.raft.api.grpc.PartitionStatus;
+import io.chronik.raft.api.grpc.ReplicaStatus;
+import io.chronik.raft.api.grpc.StatusResponse;
+import java.util.TreeMap;
+
+/** A node's status answer as the table that {@code status} and {@code cluster} print. */
+public final class StatusTable {
+  private StatusTable() {}
+
+  public static String of(StatusResponse s) {
+    StringBuilder out = new StringBuilder();
+    out.append(String.format("node %s of %s%n", s.getNodeId(), s.getNodesList()));
+    for (NodeStatus n : s.getNodeStatesList()) {
+      out.append(String.format("  %-8s %-13s %s%s%n", n.getNode(), n.getState(), n.getAddress(),
+          n.getOldestMember() ? "  (oldest member)" : ""));
+    }
+    out.append(String.format("%-12s %-8s %-8s %-9s %-13s %5s %7s %8s %5s %8s  %s", "partition", "replica", "leader",
+        "preferred", "role", "term", "commit", "applied", "lag", "snapshot", "state"));
+    for (PartitionStatus p : s.getPartitionsList()) {
+      for (ReplicaStatus r : p.getReplicasList()) {
+        out.append(String.format("%n%-12s %-8s %-8s %-9s %-13s %5d %7d %8d %5d %8d  %s", p.getPartition(), r.getNode(),
+            p.getLeader().isEmpty() ? "-" : p.getLeader(), p.getPreferredLeader(), r.getRole(), r.getTerm(),
+            r.getCommitIndex(), r.getAppliedIndex(), r.getLag(), r.getSnapshotIndex(),
+            new TreeMap<>(r.getStateMachineMap()).toString().replaceAll("[{}]", "")));
+      }
+    }
+    for (PartitionStatus p : s.getPartitionsList()) {
+      for (ReplicaStatus r : p.getReplicasList()) {
+        if (!r.getFault().isEmpty()) out.append(String.format("%nfault: %s on %s: %s", p.getPartition(), r.getNode(),
+            r.getFault()));
+      }
+    }
+    return out.toString();
+  }
+}

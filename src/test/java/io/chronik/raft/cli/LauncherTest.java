@@ -1,0 +1,73 @@
+package io.chronik.raft.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.chronik.raft.client.ClientCommands;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** bin/chronik, run as a user runs it: from elsewhere, through a link, before and after a build. */
+class LauncherTest {
+  private static final Path LAUNCHER = Path.of("bin", "chronik").toAbsolutePath();
+
+  record Result(int code, String out, String err) {}
+
+  private static Result run(Path script, Path workingDirectory, String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of(script.toString()));
+    command.addAll(List.of(args));
+    Path out = Files.createTempFile("launcher-out", ".txt");
+    Path err = Files.createTempFile("launcher-err", ".txt");
+    Process p = new ProcessBuilder(command).directory(workingDirectory.toFile())
+        .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    if (!p.waitFor(60, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError(command + " did not finish within 60 s");
+    }
+    return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+        Files.readString(err, StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void runsFromAnyDirectoryAndThroughALink(@TempDir Path elsewhere) throws Exception {
+    Result direct = run(LAUNCHER, elsewhere, "--version");
+    assertEquals(0, direct.code(), direct.toString());
+    assertTrue(direct.out().contains("chronik-raft"), direct.toString());
+
+    Path link = Files.createSymbolicLink(elsewhere.resolve("chronik"), LAUNCHER);
+    Result linked = run(link, elsewhere, "--version");
+    assertEquals(0, linked.code(), linked.toString());
+    assertTrue(linked.out().contains("chronik-raft"), linked.toString());
+    Files.delete(link); // before @TempDir's clean-up, which warns about links that lead out of it
+  }
+
+  @Test
+  void withoutABuildItSaysWhatToRun(@TempDir Path checkout) throws Exception {
+    Path copy = Files.createDirectories(checkout.resolve("bin")).resolve("chronik");
+    Files.copy(LAUNCHER, copy);
+    Result r = run(copy, checkout, "status");
+    assertEquals(1, r.code(), r.toString());
+    assertTrue(r.err().contains("./mvnw -q compile"), r.toString());
+  }
+
+  /** The whole path of a failing call in its own JVM: one line with the gRPC status, nothing from logging. */
+  @Test
+  void aFailedCallIsOneLineOnStandardError(@TempDir Path elsewhere) throws Exception {
+    int closed;
+    try (ServerSocket s = new ServerSocket(0)) {
+      closed = s.getLocalPort();
+    }
+    Result r = run(LAUNCHER, elsewhere, "status", "--target", "127.0.0.1:" + closed);
+    assertEquals(ClientCommands.CALL_FAILED, r.code(), r.toString());
+    assertEquals("", r.out(), r.toString());
+    assertEquals(1, r.err().lines().count(), r.toString());
+    assertTrue(r.err().startsWith("UNAVAILABLE: "), r.toString());
+  }
+}

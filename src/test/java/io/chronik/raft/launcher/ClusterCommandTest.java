@@ -1,0 +1,95 @@
+package io.chronik.raft.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.chronik.raft.cli.Main;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import picocli.CommandLine;
+
+/** The README's first command, as real processes: three node JVMs, the demo over gRPC, a clean stop. */
+public class ClusterCommandTest {
+  static boolean free(int port) {
+    try (ServerSocket s = new ServerSocket(port)) {
+      return true;
+    } catch (Exception e) {
+      return false;
+    }
+  }
+
+  /**
+   * Three consecutive ports free now, below Linux's ephemeral range (32768 and up): a port there
+   * that is free when checked may be taken by an outgoing connection before a node binds it (seen
+   * in CI right after the L3 test's thousands of connections). Distinct per call in one JVM.
+   */
+  public static synchronized int freeBase() {
+    Random r = new Random();
+    for (int attempt = 0; attempt < 100; attempt++) {
+      int base = 20_000 + 3 * r.nextInt(4_000);
+      if (!handedOut.add(base)) continue;
+      if (free(base) && free(base + 1) && free(base + 2)) return base;
+    }
+    throw new IllegalStateException("no three consecutive free ports found");
+  }
+
+  private static final java.util.Set<Integer> handedOut = new java.util.HashSet<>();
+
+  @Test
+  void nodesRunTheChronikCommandsMainClass() {
+    assertEquals(Main.class.getName(), LocalCluster.MAIN_CLASS);
+  }
+
+  @Test
+  @Timeout(value = 240, unit = TimeUnit.SECONDS)
+  void aThreeNodeClusterOfProcessesServesFollowerReadsAndStops() throws Exception {
+    Path dir = Files.createTempDirectory(Path.of("target"), "cli-cluster-");
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    PrintStream original = System.out;
+    System.setOut(new PrintStream(new TeeStream(original, captured), true, StandardCharsets.UTF_8));
+    int code;
+    try {
+      code = new CommandLine(new Main()).execute("cluster", "--nodes", "3", "--exit-after-demo",
+          "--base-dir", dir.toString(), "--cluster-port", String.valueOf(freeBase()),
+          "--grpc-port", String.valueOf(freeBase()), "--metrics-port", String.valueOf(freeBase()));
+    } finally {
+      System.setOut(original);
+    }
+    String out = captured.toString(StandardCharsets.UTF_8);
+    assertEquals(0, code, out);
+    assertTrue(out.contains("produced 3 records"), out);
+    assertTrue(out.matches("(?s).*served by node-\\d \\(follower\\).*"), "a follower served a safe read:\n" + out);
+    for (int n = 1; n <= 3; n++) assertTrue(Files.isDirectory(dir.resolve("node-" + n).resolve("journal")));
+  }
+
+  private static final class TeeStream extends OutputStream {
+    private final OutputStream a;
+    private final OutputStream b;
+
+    TeeStream(OutputStream a, OutputStream b) {
+      this.a = a;
+      this.b = b;
+    }
+
+    @Override
+    public void write(int c) throws java.io.IOException {
+      a.write(c);
+      b.write(c);
+    }
+
+    @Override
+    public void write(byte[] buf, int off, int len) throws java.io.IOException {
+      a.write(buf, off, len);
+      b.write(buf, off, len);
+    }
+  }
+}
