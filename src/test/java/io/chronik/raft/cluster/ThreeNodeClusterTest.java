@@ -32,12 +32,14 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * Three ActorSystems in one JVM forming an Akka Cluster on 127.0.0.1 (real Artery, a real
  * LevelDB journal per node): replicas hosted through Cluster Sharding on the nodes that own them.
  */
+@Tag("cluster")
 class ThreeNodeClusterTest {
   private static final List<String> NODES = List.of("n1", "n2", "n3");
   private static TestCluster cluster;

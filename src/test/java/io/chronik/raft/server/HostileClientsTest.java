@@ -40,6 +40,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -50,6 +51,7 @@ import org.junit.jupiter.api.io.TempDir;
  * free of stack traces, and it never buffers a huge body (four concurrent 64 MiB bodies against a
  * 128 MiB heap).
  */
+@Tag("processes")
 class HostileClientsTest {
   private static final int MALFORMED = Integer.getInteger("chronik.l5.malformed", 10_000);
   private static final Set<Status.Code> DOCUMENTED = Set.of(Status.Code.OK, Status.Code.INVALID_ARGUMENT,
