@@ -261,14 +261,15 @@ class ThreeNodeClusterTest {
       long ahead = leader.lastIndex() + 50;
       grpcError(impatient.get(io.chronik.raft.api.grpc.GetRequest.newBuilder().setTopic("kv").setPartition(1)
           .setKey("k").setMinIndex(ahead).build())); // once to warm the path, unchecked
-      long start = System.nanoTime();
       StatusRuntimeException e = grpcError(impatient.get(io.chronik.raft.api.grpc.GetRequest.newBuilder().setTopic("kv")
           .setPartition(1).setKey("k").setMinIndex(ahead).build()));
-      long tookMs = (System.nanoTime() - start) / 1_000_000;
       assertEquals(io.grpc.Status.Code.DEADLINE_EXCEEDED, e.getStatus().getCode());
+      // The node answered within the client's deadline: had the deadline passed first, the client
+      // would have cancelled the call and reported its own DEADLINE_EXCEEDED ("deadline exceeded
+      // after ..."), dropping whatever the node sent later. The node's own message (it names the
+      // partition) is the proof, whatever the machine's speed; a stopwatch here only measured it.
       assertTrue(e.getStatus().getDescription() != null && e.getStatus().getDescription().contains("kv-1"),
           "the node answered in time with its own message, not the client giving up: " + e.getStatus());
-      assertTrue(tookMs < 1_500, "answered within the deadline, took " + tookMs + " ms");
     } finally {
       impatient.close();
     }
