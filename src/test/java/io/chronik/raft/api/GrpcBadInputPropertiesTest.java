@@ -28,6 +28,7 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.Tag;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 
@@ -36,6 +37,7 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  * unknown enum values — against a real node over gRPC. Every answer is success or a documented
  * status code, never INTERNAL/UNKNOWN, and the node stays healthy.
  */
+@Tag("cluster")
 class GrpcBadInputPropertiesTest {
   private static final Set<Status.Code> DOCUMENTED = Set.of(Status.Code.OK, Status.Code.INVALID_ARGUMENT,
       Status.Code.NOT_FOUND, Status.Code.UNAVAILABLE, Status.Code.DEADLINE_EXCEEDED, Status.Code.ABORTED,

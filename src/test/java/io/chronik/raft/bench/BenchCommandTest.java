@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import picocli.CommandLine;
@@ -18,6 +19,7 @@ import picocli.CommandLine;
  * The benchmark's quick mode as CI's smoke test: three node processes, every cell, the files.
  * It checks that the command works and that every figure is there, not the speed.
  */
+@Tag("processes")
 class BenchCommandTest {
   @Test
   @Timeout(value = 300, unit = TimeUnit.SECONDS)

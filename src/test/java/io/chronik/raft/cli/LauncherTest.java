@@ -11,10 +11,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** bin/chronik, run as a user runs it: from elsewhere, through a link, before and after a build. */
+@Tag("processes")
 class LauncherTest {
   private static final Path LAUNCHER = Path.of("bin", "chronik").toAbsolutePath();
 

@@ -17,10 +17,12 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 /** The gRPC client commands against a real one-node server: text and JSON output, exit status, errors. */
+@Tag("cluster")
 class ClientCommandsTest {
   private static TestCluster cluster;
   private static String target;

@@ -22,12 +22,14 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * What generic gRPC tooling sees of a node: the standard health service (SERVING while the node is
  * an Up member reaching a majority; NOT_SERVING once it is alone) and server reflection.
  */
+@Tag("cluster")
 class HealthAndReflectionTest {
   private static TestCluster cluster;
   private static HealthClient health;

@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.Test;
  * identity and appended once; a key-value write (not idempotent) is reported as unknown, never
  * resent blindly.
  */
+@Tag("cluster")
 class IdempotentProduceClusterTest {
   private static final List<String> NODES = List.of("n1", "n2", "n3");
   private static TestCluster cluster;

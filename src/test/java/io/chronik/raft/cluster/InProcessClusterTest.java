@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import akka.actor.testkit.typed.javadsl.TestProbe;
 import com.google.protobuf.ByteString;
 import com.typesafe.config.Config;
 import io.chronik.raft.cluster.NodeHost.GroupSpec;
@@ -60,13 +61,13 @@ class InProcessClusterTest {
         RecordLogStateMachine.append(List.of(ByteString.copyFromUtf8("a"), ByteString.copyFromUtf8("b")))));
     Proposed p = assertInstanceOf(Proposed.class, reply);
     assertEquals(2, RecordLogStateMachine.appendResult(p.result()).getCount());
+    TestProbe<Void> probe = TestProbe.create(cluster.system());
     for (String node : NODES) {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      Optional<Status> s;
-      do {
-        s = cluster.statusNow(node, "log-0");
-      } while ((s.isEmpty() || s.get().appliedIndex() < p.index()) && System.nanoTime() < deadline);
-      assertTrue(s.isPresent() && s.get().appliedIndex() >= p.index(), node + " did not apply " + p.index());
+      probe.awaitAssert(Duration.ofSeconds(10), Duration.ofMillis(20), () -> {
+        Optional<Status> s = cluster.statusNow(node, "log-0");
+        assertTrue(s.isPresent() && s.get().appliedIndex() >= p.index(), node + " did not apply " + p.index() + ": " + s);
+        return null;
+      });
       QueryResult q = assertInstanceOf(QueryResult.class,
           get(cluster.localQuery(node, "log-0", RecordLogStateMachine.read(0, 100, 1 << 20))));
       RecordLogReadResult r = RecordLogStateMachine.readResult(q.result());

@@ -24,6 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,6 +35,7 @@ import org.junit.jupiter.api.Test;
  * node. Each key's history is checked for linearizability; "unknown" counts as a failure.
  * {@code -Dchronik.l2.schedules=N} (default 20), {@code -Dchronik.l2.seed=S}.
  */
+@Tag("cluster")
 class JepsenStyleClusterTest {
   private static final int CLIENTS = 4;
   private static final long FAULT_MILLIS = 4_000;

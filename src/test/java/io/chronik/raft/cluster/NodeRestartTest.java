@@ -13,9 +13,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Stop the node that leads a partition: the others elect a leader and keep serving; it comes back with its data. */
+@Tag("cluster")
 class NodeRestartTest {
   @Test
   void aStoppedLeadersPartitionMovesOnAndTheNodeRejoinsWithItsData() throws Exception {

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.Test;
  * the latest writes. On chronik's own write-ahead log with small segments: the segments a
  * snapshot covers are deleted.
  */
+@Tag("cluster")
 class SnapshotCatchUpTest {
   private static final String SMALL_SNAPSHOTS = String.join("\n",
       "chronik.raft.storage = wal",

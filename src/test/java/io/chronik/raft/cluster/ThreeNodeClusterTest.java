@@ -32,12 +32,14 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * Three ActorSystems in one JVM forming an Akka Cluster on 127.0.0.1 (real Artery, a real
  * LevelDB journal per node): replicas hosted through Cluster Sharding on the nodes that own them.
  */
+@Tag("cluster")
 class ThreeNodeClusterTest {
   private static final List<String> NODES = List.of("n1", "n2", "n3");
   private static TestCluster cluster;
@@ -259,14 +261,15 @@ class ThreeNodeClusterTest {
       long ahead = leader.lastIndex() + 50;
       grpcError(impatient.get(io.chronik.raft.api.grpc.GetRequest.newBuilder().setTopic("kv").setPartition(1)
           .setKey("k").setMinIndex(ahead).build())); // once to warm the path, unchecked
-      long start = System.nanoTime();
       StatusRuntimeException e = grpcError(impatient.get(io.chronik.raft.api.grpc.GetRequest.newBuilder().setTopic("kv")
           .setPartition(1).setKey("k").setMinIndex(ahead).build()));
-      long tookMs = (System.nanoTime() - start) / 1_000_000;
       assertEquals(io.grpc.Status.Code.DEADLINE_EXCEEDED, e.getStatus().getCode());
+      // The node answered within the client's deadline: had the deadline passed first, the client
+      // would have cancelled the call and reported its own DEADLINE_EXCEEDED ("deadline exceeded
+      // after ..."), dropping whatever the node sent later. The node's own message (it names the
+      // partition) is the proof, whatever the machine's speed; a stopwatch here only measured it.
       assertTrue(e.getStatus().getDescription() != null && e.getStatus().getDescription().contains("kv-1"),
           "the node answered in time with its own message, not the client giving up: " + e.getStatus());
-      assertTrue(tookMs < 1_500, "answered within the deadline, took " + tookMs + " ms");
     } finally {
       impatient.close();
     }

@@ -36,6 +36,7 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -43,6 +44,8 @@ import org.junit.jupiter.api.Test;
  * API that requires client certificates, and a client with one. A process whose certificate comes
  * from another CA cannot join, and a client without a certificate is refused.
  */
+@Tag("cluster")
+@Tag("processes")
 class TlsClusterTest {
   private static final String PASSWORD = "changeit";
   private static Path certs;

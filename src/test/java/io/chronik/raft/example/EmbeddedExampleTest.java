@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The embedding example as an application runs it: a JVM of its own, its own application.conf,
  * Akka's default settings (jvm-exit-on-fatal-error on), its working directory for data.
  */
+@Tag("processes")
 class EmbeddedExampleTest {
   @TempDir Path workDir;
 

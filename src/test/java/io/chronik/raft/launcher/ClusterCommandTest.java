@@ -13,11 +13,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import picocli.CommandLine;
 
 /** The README's first command, as real processes: three node JVMs, the demo over gRPC, a clean stop. */
+@Tag("processes")
 public class ClusterCommandTest {
   static boolean free(int port) {
     try (ServerSocket s = new ServerSocket(port)) {

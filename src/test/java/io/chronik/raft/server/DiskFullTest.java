@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -35,6 +36,7 @@ import org.junit.jupiter.api.Timeout;
  * record is audited through every node — present, identical, at the same offset — and the
  * histories are checked as in L3.
  */
+@Tag("processes")
 class DiskFullTest {
   /** What the filler leaves free of node-3's disk: the load takes it within a second or two. */
   private static final long FREE = 32 << 10;

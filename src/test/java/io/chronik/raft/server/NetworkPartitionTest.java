@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.Timeout;
  * ({@code -Dchronik.l4.tcp-retries2=0} keeps the kernel default and shows why: tens of seconds
  * until a healed node hears from its peers again).
  */
+@Tag("processes")
 class NetworkPartitionTest {
   @Test
   @Timeout(value = 20, unit = TimeUnit.MINUTES)

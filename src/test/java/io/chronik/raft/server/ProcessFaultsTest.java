@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -37,6 +38,7 @@ import org.junit.jupiter.api.Timeout;
  * same workload and faults (a before/after comparison), name its classpath and configuration file
  * with {@code -Dchronik.l3.classpath=...} and {@code -Dchronik.l3.application-conf=...}.
  */
+@Tag("processes")
 class ProcessFaultsTest {
   private static final int CLIENTS = 9;
 

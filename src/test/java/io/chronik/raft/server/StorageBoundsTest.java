@@ -27,6 +27,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
@@ -39,6 +40,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * {@code ./mvnw test -Dtest=StorageBoundsTest -Dchronik.storage-bounds=true}. Prints
  * {@code bounds ...} lines; asserts only that nothing was lost and that everything comes back.
  */
+@Tag("processes")
 @EnabledIfSystemProperty(named = "chronik.storage-bounds", matches = "true")
 class StorageBoundsTest {
   private static final int BATCH = 100;
