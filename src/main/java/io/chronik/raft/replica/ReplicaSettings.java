@@ -1,6 +1,7 @@
 package io.chronik.raft.replica;
 
 import com.typesafe.config.Config;
+import io.chronik.raft.core.RaftRules;
 import java.time.Duration;
 
 /** Tuning of one replica; read from {@code chronik.raft} (see reference.conf for each key). */
@@ -23,7 +24,8 @@ public record ReplicaSettings(
     Duration leaderBalanceDelay,
     Snapshots snapshots,
     int readIndexPipeline,
-    Duration storageRestartMaxBackoff) {
+    Duration storageRestartMaxBackoff,
+    RaftRules rules) {
 
   /** The longest wait between two recoveries of a replica whose disk keeps failing, unless configured. */
   public static final Duration DEFAULT_STORAGE_RESTART_MAX_BACKOFF = Duration.ofSeconds(5);
@@ -55,6 +57,7 @@ public record ReplicaSettings(
   }
 
   public ReplicaSettings {
+    if (rules == null) throw new IllegalArgumentException("rules must not be null; RaftRules.STANDARD is the protocol");
     if (heartbeatInterval.compareTo(electionTimeout) >= 0) {
       throw new IllegalArgumentException(
           "chronik.raft.heartbeat-interval (" + heartbeatInterval + ") must be shorter than "
@@ -86,7 +89,7 @@ public record ReplicaSettings(
     this(electionTimeout, heartbeatInterval, maxEntryBytes, maxAppendBytes, maxAppendEntries, maxInflightAppends,
         preVote, checkQuorum, stashCapacity, storageRestartBackoff, readIndexTimeout, defaultReadPolicy, maxReadLag,
         Duration.ofSeconds(5), false, electionTimeout.multipliedBy(5), Snapshots.DEFAULT, DEFAULT_READ_INDEX_PIPELINE,
-        maxBackoff(storageRestartBackoff));
+        maxBackoff(storageRestartBackoff), RaftRules.STANDARD);
   }
 
   public ReplicaSettings(Duration electionTimeout, Duration heartbeatInterval, int maxEntryBytes, int maxAppendBytes,
@@ -96,21 +99,29 @@ public record ReplicaSettings(
     this(electionTimeout, heartbeatInterval, maxEntryBytes, maxAppendBytes, maxAppendEntries, maxInflightAppends,
         preVote, checkQuorum, stashCapacity, storageRestartBackoff, readIndexTimeout, defaultReadPolicy, maxReadLag,
         proposalTimeout, leaderBalancing, leaderBalanceDelay, Snapshots.DEFAULT, DEFAULT_READ_INDEX_PIPELINE,
-        maxBackoff(storageRestartBackoff));
+        maxBackoff(storageRestartBackoff), RaftRules.STANDARD);
   }
 
   public ReplicaSettings withSnapshots(Snapshots s) {
     return new ReplicaSettings(electionTimeout, heartbeatInterval, maxEntryBytes, maxAppendBytes, maxAppendEntries,
         maxInflightAppends, preVote, checkQuorum, stashCapacity, storageRestartBackoff, readIndexTimeout,
         defaultReadPolicy, maxReadLag, proposalTimeout, leaderBalancing, leaderBalanceDelay, s, readIndexPipeline,
-        storageRestartMaxBackoff);
+        storageRestartMaxBackoff, rules);
   }
 
   public ReplicaSettings withReadIndexPipeline(int depth) {
     return new ReplicaSettings(electionTimeout, heartbeatInterval, maxEntryBytes, maxAppendBytes, maxAppendEntries,
         maxInflightAppends, preVote, checkQuorum, stashCapacity, storageRestartBackoff, readIndexTimeout,
         defaultReadPolicy, maxReadLag, proposalTimeout, leaderBalancing, leaderBalanceDelay, snapshots, depth,
-        storageRestartMaxBackoff);
+        storageRestartMaxBackoff, rules);
+  }
+
+  /** The same settings following other rules: tests inject a mutant this way (see {@link RaftRules}). */
+  public ReplicaSettings withRules(RaftRules r) {
+    return new ReplicaSettings(electionTimeout, heartbeatInterval, maxEntryBytes, maxAppendBytes, maxAppendEntries,
+        maxInflightAppends, preVote, checkQuorum, stashCapacity, storageRestartBackoff, readIndexTimeout,
+        defaultReadPolicy, maxReadLag, proposalTimeout, leaderBalancing, leaderBalanceDelay, snapshots,
+        readIndexPipeline, storageRestartMaxBackoff, r);
   }
 
   public static ReplicaSettings fromConfig(Config raft) {
@@ -137,7 +148,8 @@ public record ReplicaSettings(
             raft.getInt("snapshot.retained-entries"),
             (int) raft.getBytes("snapshot.chunk-bytes").longValue()),
         raft.getInt("read-index-pipeline"),
-        raft.getDuration("storage-restart-max-backoff"));
+        raft.getDuration("storage-restart-max-backoff"),
+        RaftRules.STANDARD);
   }
 
   private static Duration maxBackoff(Duration min) {

@@ -1,7 +1,5 @@
 package io.chronik.raft.replica;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.actor.testkit.typed.Effect;
 import akka.actor.testkit.typed.javadsl.TestInbox;
@@ -10,8 +8,7 @@ import io.chronik.raft.replica.ReadProtocol.ReadReply;
 import io.chronik.raft.rpc.HardState;
 import io.chronik.raft.rpc.LogEntry;
 import io.chronik.raft.statemachine.keyvalue.KeyValueStateMachine;
-import java.io.IOException;
-import java.nio.file.Files;
+import io.chronik.raft.transcript.Transcripts;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -44,67 +41,16 @@ class ReadTranscriptTest {
   static final Path DIR = Path.of("src/test/resources/read-transcripts");
 
   @TestFactory
-  Stream<DynamicTest> transcripts() throws IOException {
-    List<Path> files;
-    try (Stream<Path> list = Files.list(DIR)) {
-      files = list.filter(p -> p.toString().endsWith(".txt")).sorted().toList();
-    }
-    assertTrue(files.size() >= 7, "transcripts in " + DIR + ": " + files);
-    return files.stream().map(f -> DynamicTest.dynamicTest(f.getFileName().toString(), () -> run(f)));
+  Stream<DynamicTest> transcripts() {
+    return Transcripts.tests(DIR, 10, Script::new);
   }
 
-  /** A line of a transcript: a comment or blank line kept as it is, or a step and its expected output. */
-  private record Item(String text, boolean step, String expected) {}
-
-  private static List<Item> parse(String text) {
-    List<Item> items = new ArrayList<>();
-    String[] lines = text.split("\n", -1);
-    int i = 0;
-    while (i < lines.length) {
-      String line = lines[i++];
-      if (line.isBlank() || line.startsWith("#")) {
-        items.add(new Item(line, false, ""));
-        continue;
-      }
-      if (i >= lines.length || !lines[i].equals("----")) throw new IllegalArgumentException("no ---- after: " + line);
-      i++;
-      StringBuilder expected = new StringBuilder();
-      while (i < lines.length && !lines[i].isEmpty()) expected.append(lines[i++]).append('\n');
-      items.add(new Item(line, true, expected.toString()));
-    }
-    return items;
-  }
-
-  static void run(Path file) throws IOException {
-    List<Item> items = parse(Files.readString(file));
-    assertTrue(items.stream().filter(Item::step).count() > 2, file + " has too few steps");
-    Script script = new Script();
-    StringBuilder rewritten = new StringBuilder();
-    List<String> mismatches = new ArrayList<>();
-    for (Item item : items) {
-      if (!item.step()) {
-        rewritten.append(item.text()).append('\n');
-        continue;
-      }
-      String actual = script.step(item.text());
-      if (!actual.equals(item.expected())) {
-        mismatches.add(item.text() + "\n  expected:\n" + indent(item.expected()) + "  actual:\n" + indent(actual));
-      }
-      rewritten.append(item.text()).append("\n----\n").append(actual);
-    }
-    if (Boolean.getBoolean("transcripts.rewrite")) {
-      Files.writeString(file, rewritten.toString().replaceAll("\n+$", "\n"));
-      return;
-    }
-    assertTrue(mismatches.isEmpty(), file + ":\n" + String.join("\n", mismatches));
-  }
-
-  private static String indent(String s) {
-    return s.isEmpty() ? "    (nothing)\n" : s.replaceAll("(?m)^", "    ");
+  static void run(Path file) {
+    Transcripts.run(file, new Script());
   }
 
   /** One replica under test and the names of the ids it used. */
-  private static final class Script {
+  static final class Script implements Transcripts.Script {
     private OneReplica replica;
     private String self;
     private final Map<String, TestInbox<ReadReply>> reads = new LinkedHashMap<>();
@@ -112,7 +58,8 @@ class ReadTranscriptTest {
     private final Map<String, Long> ids = new HashMap<>();
     private int firedTimeouts;
 
-    String step(String line) {
+    @Override
+    public String step(String line) {
       String[] words = line.trim().split("\\s+");
       Map<String, String> args = new HashMap<>();
       for (String w : Arrays.copyOfRange(words, 1, words.length)) {
@@ -271,12 +218,5 @@ class ReadTranscriptTest {
       if (reply instanceof ReadProtocol.ReadTimeout) return "ReadTimeout";
       return reply.toString();
     }
-  }
-
-  /** The file format itself must be strict: a step without its ---- is an error, not a pass. */
-  @org.junit.jupiter.api.Test
-  void aStepWithoutItsSeparatorIsRejected() {
-    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> parse("read r1 policy=safe\n"));
-    assertEquals(1, parse("read r1 policy=safe\n----").size());
   }
 }
