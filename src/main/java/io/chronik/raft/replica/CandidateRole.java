@@ -2,7 +2,9 @@ package io.chronik.raft.replica;
 
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.Behaviors;
-import io.chronik.raft.core.Quorum.VoteResult;
+import io.chronik.raft.core.ElectionRules;
+import io.chronik.raft.core.ElectionRules.CampaignOutcome;
+import io.chronik.raft.core.ElectionRules.TimeoutAction;
 import io.chronik.raft.replica.ClientProtocol.Propose;
 import java.util.HashMap;
 import java.util.Map;
@@ -29,13 +31,14 @@ final class CandidateRole implements Replica.RoleHandler {
   }
 
   Behavior<Command> start() {
+    campaignTerm = rules().campaignTerm(r.term, preVote);
     if (!preVote) {
-      r.updateTerm(r.term + 1);
+      r.updateTerm(campaignTerm);
       r.vote(r.members.self());
     }
-    campaignTerm = preVote ? r.term + 1 : r.term;
     votes.put(r.members.self(), true);
-    if (r.quorum.voteResult(votes) == VoteResult.WON) return won();
+    CampaignOutcome outcome = rules().tally(r.quorum, votes, preVote);
+    if (outcome == CampaignOutcome.RUN_ELECTION || outcome == CampaignOutcome.LEAD) return execute(outcome);
     RequestVote request = new RequestVote(r.members.groupId(), campaignTerm, r.members.self(),
         r.raftLog.lastIndex(), r.raftLog.lastTerm(), preVote, transfer);
     // The self-vote and new term are durable before anyone is asked (persist before you speak).
@@ -43,11 +46,15 @@ final class CandidateRole implements Replica.RoleHandler {
     return behavior();
   }
 
+  private ElectionRules rules() {
+    return r.settings.rules().election();
+  }
+
   private Behavior<Command> behavior() {
     return r.roleBehavior(this)
         .onMessage(Propose.class, r::rejectProposal)
         .onMessage(ReadProtocol.Read.class, this::onRead)
-        .onMessage(Replica.ElectionTimeout.class, m -> r.becomeCandidate(r.settings.preVote()))
+        .onMessage(Replica.ElectionTimeout.class, m -> onElectionTimeout())
         .onMessage(ReplicaControl.TransferLeadership.class, m -> Behaviors.same())
         .onMessage(Replica.HeartbeatTick.class, m -> Behaviors.same())
         .onMessage(Replica.CheckQuorumTick.class, m -> Behaviors.same())
@@ -75,17 +82,33 @@ final class CandidateRole implements Replica.RoleHandler {
   }
 
   private Behavior<Command> onVote(RequestVoteResponse resp) {
-    if (resp.preVote() != preVote) return Behaviors.same();
-    // A granted answer must be for this campaign's term; a refusal carries the voter's term.
-    if (resp.granted() && resp.term() != campaignTerm) return Behaviors.same();
+    if (!rules().counts(preVote, campaignTerm, resp.preVote(), resp.granted(), resp.term())) return Behaviors.same();
     votes.put(resp.from(), resp.granted());
-    VoteResult result = r.quorum.voteResult(votes);
-    if (result == VoteResult.WON) return won();
-    if (result == VoteResult.LOST) return r.becomeFollower(Optional.empty());
-    return Behaviors.same();
+    return execute(rules().tally(r.quorum, votes, preVote));
   }
 
-  private Behavior<Command> won() {
-    return preVote ? r.becomeCandidate(false) : r.becomeLeader();
+  private Behavior<Command> execute(CampaignOutcome outcome) {
+    return switch (outcome) {
+      case WAIT -> Behaviors.same();
+      case RUN_ELECTION -> r.becomeCandidate(false);
+      case LEAD -> r.becomeLeader();
+      case FOLLOW -> r.becomeFollower(Optional.empty());
+    };
+  }
+
+  /**
+   * A split vote or lost messages (Raft §5.2): campaign again, in a new term. A candidate is not
+   * draining-patient: it became one only after the follower's patience ran out, or was told to.
+   */
+  private Behavior<Command> onElectionTimeout() {
+    TimeoutAction action = rules().onElectionTimeout(false, 0, r.settings.preVote());
+    return switch (action) {
+      case WAIT -> {
+        r.resetElectionTimer();
+        yield Behaviors.same();
+      }
+      case PRE_VOTE -> r.becomeCandidate(true);
+      case CAMPAIGN -> r.becomeCandidate(false);
+    };
   }
 }

@@ -70,23 +70,25 @@ final class FollowerRole implements Replica.RoleHandler {
   }
 
   /**
-   * A stopping node's replica lets the others elect a leader first (it would only have to hand
-   * leadership away), but not forever: one of them may lack entries only it holds.
+   * What {@link io.chronik.raft.core.ElectionRules#onElectionTimeout} decides: campaign (with a
+   * pre-vote first where enabled), or — draining — wait another timeout, counted here.
    */
   private Behavior<Command> onElectionTimeout() {
-    if (r.draining && r.drainingTimeouts++ < Replica.DRAINING_PATIENCE) {
-      r.resetElectionTimer();
-      return Behaviors.same();
-    }
-    return r.becomeCandidate(r.settings.preVote());
+    var action = r.settings.rules().election().onElectionTimeout(r.draining, r.drainingTimeouts, r.settings.preVote());
+    if (r.draining) r.drainingTimeouts++;
+    return switch (action) {
+      case WAIT -> {
+        r.resetElectionTimer();
+        yield Behaviors.same();
+      }
+      case PRE_VOTE -> r.becomeCandidate(true);
+      case CAMPAIGN -> r.becomeCandidate(false);
+    };
   }
 
-  /**
-   * Thesis §3.10: the leader of this term made this log as complete as its own and asks for an
-   * election now. No PreVote: the leader itself is giving way, so the election is not disruptive.
-   */
+  /** Thesis §3.10, as {@link io.chronik.raft.core.ElectionRules#campaignOnTimeoutNow} decides: a real election now. */
   private Behavior<Command> onTimeoutNow(TimeoutNow tn) {
-    if (r.draining) {
+    if (!r.settings.rules().election().campaignOnTimeoutNow(r.draining)) {
       r.log.info("group {} replica {}: ignoring TimeoutNow from {}: this node is stopping", r.members.groupId(),
           r.members.self(), tn.from());
       return Behaviors.same();

@@ -13,6 +13,7 @@ import akka.actor.typed.javadsl.BehaviorBuilder;
 import akka.actor.typed.javadsl.StashBuffer;
 import akka.actor.typed.javadsl.TimerScheduler;
 import com.google.protobuf.ByteString;
+import io.chronik.raft.core.ElectionRules;
 import io.chronik.raft.core.FaultBackoff;
 import io.chronik.raft.core.Quorum;
 import io.chronik.raft.core.RaftLog;
@@ -111,7 +112,7 @@ public final class Replica {
    * timeouts without a leader: it may hold entries no other replica has).
    */
   boolean draining;
-  static final int DRAINING_PATIENCE = 2;
+  static final int DRAINING_PATIENCE = ElectionRules.DRAINING_PATIENCE;
   /** Election timeouts a draining follower let pass since it last heard from a leader. */
   int drainingTimeouts;
   StateMachine stateMachine;
@@ -482,7 +483,8 @@ public final class Replica {
   /**
    * Raft §5.1, in one place: a message from a newer term makes this replica a follower in that
    * term before the message is handled; a message from an older term is answered (so a stale
-   * leader or candidate learns the current term) or dropped, never handled by the role.
+   * leader or candidate learns the current term) or dropped, never handled by the role. The
+   * verdict is {@link ElectionRules#termCheck}'s; this method executes it.
    */
   Behavior<Command> step(RaftMessage m, RoleHandler role) {
     metrics.messagesReceived++;
@@ -491,38 +493,55 @@ public final class Replica {
           members.self(), m.getClass().getSimpleName(), m.from(), m.groupId());
       return Behaviors.same();
     }
-    if (m.term() > term) {
-      if (m instanceof RequestVote rv && rv.preVote()) return role.onRaftMessage(m);
-      if (m instanceof RequestVoteResponse r && r.preVote() && r.granted()) return role.onRaftMessage(m);
-      if (m instanceof RequestVote rv && inLeaderLease(role)
-          && !(rv.leadershipTransfer() && raftLog.isUpToDate(rv.lastLogIndex(), rv.lastLogTerm()))) {
-        // thesis §4.2.3: a server that has heard from a current leader ignores vote requests
-        // for the minimum election timeout, so a disconnected server cannot depose it — unless
-        // the leader itself asked for the election (leadership transfer, thesis §3.10) and the
-        // candidate can win it: a late TimeoutNow to a replica that fell behind since must not
-        // push everyone into a new term for an election the candidate would lose.
+    ElectionRules.TermCheck check = settings.rules().election()
+        .termCheck(term, raftLog.lastIndex(), raftLog.lastTerm(), inLeaderLease(role), incoming(m));
+    switch (check) {
+      case HANDLE -> {
+        return role.onRaftMessage(m);
+      }
+      case IGNORE_IN_LEASE -> {
         log.debug("group {} replica {}: ignoring RequestVote term {} from {} within leader lease",
             members.groupId(), members.self(), m.term(), m.from());
         return Behaviors.same();
       }
-      Optional<String> leader = m instanceof AppendEntries || m instanceof InstallSnapshot
-          ? Optional.of(m.from()) : Optional.empty();
-      updateTerm(m.term());
-      return becomeFollowerAndHandle(m, leader);
-    }
-    if (m.term() < term) {
-      if (m instanceof ForwardedProposeResult res) {
-        forwarding.onResult(res); // a fact about one write, whatever the term now
-      } else {
-        answerStale(m);
+      case STALE -> {
+        if (m instanceof ForwardedProposeResult res) {
+          forwarding.onResult(res); // a fact about one write, whatever the term now
+        } else {
+          answerStale(m);
+        }
+        return Behaviors.same();
       }
-      return Behaviors.same();
+      case ADOPT_TERM_AND_FOLLOW_SENDER, ADOPT_TERM_AND_FOLLOW -> {
+        updateTerm(m.term());
+        return becomeFollowerAndHandle(m, check == ElectionRules.TermCheck.ADOPT_TERM_AND_FOLLOW_SENDER
+            ? Optional.of(m.from()) : Optional.empty());
+      }
+      default -> throw new IllegalStateException("unknown term check " + check);
     }
-    return role.onRaftMessage(m);
   }
 
+  /** A peer message as the election rules see it. */
+  private static ElectionRules.Incoming incoming(RaftMessage m) {
+    if (m instanceof RequestVote rv) return ElectionRules.Incoming.of(voteRequest(rv));
+    if (m instanceof AppendEntries || m instanceof InstallSnapshot) {
+      return ElectionRules.Incoming.of(m.term(), ElectionRules.Kind.FROM_LEADER);
+    }
+    if (m instanceof RequestVoteResponse r && r.preVote() && r.granted()) {
+      return ElectionRules.Incoming.of(m.term(), ElectionRules.Kind.PRE_VOTE_GRANTED);
+    }
+    return ElectionRules.Incoming.of(m.term(), ElectionRules.Kind.OTHER);
+  }
+
+  private static ElectionRules.VoteRequest voteRequest(RequestVote rv) {
+    return new ElectionRules.VoteRequest(rv.term(), rv.from(), rv.lastLogIndex(), rv.lastLogTerm(), rv.preVote(),
+        rv.leadershipTransfer());
+  }
+
+  /** See {@link ElectionRules#inLeaderLease}. */
   boolean inLeaderLease(RoleHandler role) {
-    return settings.checkQuorum() && (role instanceof LeaderRole || leaderRecentlySeen);
+    return settings.rules().election().inLeaderLease(settings.checkQuorum(), role instanceof LeaderRole,
+        leaderRecentlySeen);
   }
 
   /**
@@ -622,25 +641,19 @@ public final class Replica {
   }
 
   /**
-   * Raft §5.2 / §5.4.1 vote rules, shared by every role. A real vote is granted at most once per
-   * term, only to a candidate whose log is at least as up-to-date, and is durable before the
-   * answer leaves. A pre-vote (thesis §9.6) changes nothing here; it is refused while this
-   * replica believes a leader is alive, so a partitioned node cannot start disruptive elections.
+   * Answers a RequestVote of this replica's term (or a pre-vote) as {@link ElectionRules#vote}
+   * decides: a granted real vote is durable, and the election timer restarted, before the answer
+   * leaves (persist before you speak).
    */
   Behavior<Command> answerVote(RequestVote rv, boolean inLease) {
-    boolean upToDate = raftLog.isUpToDate(rv.lastLogIndex(), rv.lastLogTerm());
-    if (rv.preVote()) {
-      boolean grant = rv.term() > term && upToDate && !inLease;
-      sendAfterPersist(rv.from(),
-          new RequestVoteResponse(members.groupId(), grant ? rv.term() : term, members.self(), grant, true));
-      return Behaviors.same();
-    }
-    boolean grant = (votedFor.isEmpty() || votedFor.equals(rv.from())) && upToDate;
-    if (grant) {
+    ElectionRules.VoteDecision d = settings.rules().election().vote(
+        new ElectionRules.Voter(term, votedFor, raftLog.lastIndex(), raftLog.lastTerm(), inLease), voteRequest(rv));
+    if (d.recordVote()) {
       vote(rv.from());
       resetElectionTimer();
     }
-    sendAfterPersist(rv.from(), new RequestVoteResponse(members.groupId(), term, members.self(), grant, false));
+    sendAfterPersist(rv.from(),
+        new RequestVoteResponse(members.groupId(), d.responseTerm(), members.self(), d.granted(), rv.preVote()));
     return Behaviors.same();
   }
 
@@ -714,10 +727,9 @@ public final class Replica {
     proposals.failAll(why);
   }
 
-  /** Randomized in [T, 2T) (Raft §5.2) so that split votes resolve. */
+  /** Restarts the election timer, randomized by {@link ElectionRules#electionTimeout}. */
   void resetElectionTimer() {
-    long base = settings.electionTimeout().toMillis();
-    Duration timeout = Duration.ofMillis(base + (long) (random.nextDouble() * base));
+    Duration timeout = settings.rules().election().electionTimeout(settings.electionTimeout(), random.nextDouble());
     timers.startSingleTimer(ELECTION_TIMER, ElectionTimeout.INSTANCE, timeout);
   }
 
