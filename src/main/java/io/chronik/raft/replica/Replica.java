@@ -495,14 +495,12 @@ public final class Replica {
     }
     ElectionRules.TermCheck check = settings.rules().election()
         .termCheck(term, raftLog.lastIndex(), raftLog.lastTerm(), inLeaderLease(role), incoming(m));
-    switch (check) {
-      case HANDLE -> {
-        return role.onRaftMessage(m);
-      }
+    return switch (check) {
+      case HANDLE -> role.onRaftMessage(m);
       case IGNORE_IN_LEASE -> {
         log.debug("group {} replica {}: ignoring RequestVote term {} from {} within leader lease",
             members.groupId(), members.self(), m.term(), m.from());
-        return Behaviors.same();
+        yield Behaviors.same();
       }
       case STALE -> {
         if (m instanceof ForwardedProposeResult res) {
@@ -510,15 +508,14 @@ public final class Replica {
         } else {
           answerStale(m);
         }
-        return Behaviors.same();
+        yield Behaviors.same();
       }
       case ADOPT_TERM_AND_FOLLOW_SENDER, ADOPT_TERM_AND_FOLLOW -> {
         updateTerm(m.term());
-        return becomeFollowerAndHandle(m, check == ElectionRules.TermCheck.ADOPT_TERM_AND_FOLLOW_SENDER
+        yield becomeFollowerAndHandle(m, check == ElectionRules.TermCheck.ADOPT_TERM_AND_FOLLOW_SENDER
             ? Optional.of(m.from()) : Optional.empty());
       }
-      default -> throw new IllegalStateException("unknown term check " + check);
-    }
+    };
   }
 
   /** A peer message as the election rules see it. */
