@@ -402,7 +402,7 @@ final class LeaderRole implements Replica.RoleHandler {
     match.put(r.members.self(), r.writes.durableIndex());
     for (Map.Entry<String, Progress> e : progress.entrySet()) match.put(e.getKey(), e.getValue().match());
     long index = replication().commitIndex(r.raftLog, r.quorum, match, r.term, r.commitIndex);
-    if (index == r.commitIndex) return;
+    if (index <= r.commitIndex) return;
     boolean firstCommitOfTerm = !committedInTerm();
     r.commitTo(index);
     maybeHandOver();
