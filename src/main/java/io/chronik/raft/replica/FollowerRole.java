@@ -3,10 +3,9 @@ package io.chronik.raft.replica;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.Behaviors;
 import io.chronik.raft.core.RaftLog;
-import io.chronik.raft.core.RaftLog.ConflictHint;
+import io.chronik.raft.core.ReplicationRules.AppendDecision;
+import io.chronik.raft.core.ReplicationRules.AppendRequest;
 import io.chronik.raft.replica.ClientProtocol.Propose;
-import io.chronik.raft.rpc.LogEntry;
-import java.util.List;
 
 /**
  * Follower: accepts the leader's entries, votes, forwards clients' writes to the leader it hears
@@ -99,55 +98,36 @@ final class FollowerRole implements Replica.RoleHandler {
   }
 
   /**
-   * Entries up to the compaction point are committed here, so they agree with the current
-   * leader's (§5.4): an AppendEntries reaching back before it is checked from that point on.
+   * Raft §5.3, decided by {@link ReplicationRules#onAppendEntries}: this executes the decision —
+   * truncate, append, commit — and acknowledges or refuses once durable.
    */
-  private static AppendEntries skipCompacted(AppendEntries ae, RaftLog log) {
-    long base = log.compactedIndex();
-    if (ae.prevLogIndex() >= base) return ae;
-    List<LogEntry> after = ae.entries().stream().filter(e -> e.getIndex() > base).toList();
-    return new AppendEntries(ae.groupId(), ae.term(), ae.from(), base, log.termAt(base), after, ae.leaderCommit(),
-        ae.readSeq());
-  }
-
-  /**
-   * Raft §5.3. Reject unless the log holds prevLogIndex with prevLogTerm; otherwise delete the
-   * first conflicting entry and all after it, append what is new, and acknowledge once durable.
-   * Entries already present are kept, so a duplicated or reordered AppendEntries never
-   * truncates entries a newer AppendEntries added.
-   */
-  private Behavior<Command> onAppendEntries(AppendEntries received) {
-    r.heardFromLeader(received.from());
+  private Behavior<Command> onAppendEntries(AppendEntries ae) {
+    r.heardFromLeader(ae.from());
     RaftLog log = r.raftLog;
-    AppendEntries ae = skipCompacted(received, log);
-    if (!log.matches(ae.prevLogIndex(), ae.prevLogTerm())) {
-      ConflictHint hint = log.conflictHint(ae.prevLogIndex());
-      r.sendAfterPersist(ae.from(), AppendEntriesResponse.rejected(
-          r.members.groupId(), r.term, r.members.self(), ae.prevLogIndex(), hint.index(), hint.term(), ae.readSeq())
-          .withDraining(r.draining));
+    AppendDecision d = r.settings.rules().replication().onAppendEntries(log,
+        new AppendRequest(ae.prevLogIndex(), ae.prevLogTerm(), ae.entries(), ae.leaderCommit()));
+    if (!d.accepted()) {
+      r.sendAfterPersist(ae.from(), AppendEntriesResponse.rejected(r.members.groupId(), r.term, r.members.self(),
+          d.prevIndex(), d.hint().index(), d.hint().term(), ae.readSeq()).withDraining(r.draining));
       return Behaviors.same();
     }
-    long conflict = log.findConflict(ae.entries());
-    if (conflict != 0) {
-      if (conflict <= r.commitIndex) {
+    if (d.truncateFrom() != 0) {
+      if (d.truncateFrom() <= r.commitIndex) {
         // Leader Completeness (§5.4) says this cannot happen; acting on it would lose a
         // committed entry, so refuse loudly instead.
         throw new IllegalStateException("group " + r.members.groupId() + ": leader " + ae.from()
-            + " term " + ae.term() + " conflicts with committed entry " + conflict);
+            + " term " + ae.term() + " conflicts with committed entry " + d.truncateFrom());
       }
-      if (conflict <= log.lastIndex()) {
-        log.truncateFrom(conflict);
-        r.writes.truncateFrom(conflict);
-      }
-      List<LogEntry> fresh = ae.entries().subList((int) (conflict - ae.entries().get(0).getIndex()),
-          ae.entries().size());
-      log.appendAll(fresh);
-      r.writes.append(fresh);
+      log.truncateFrom(d.truncateFrom());
+      r.writes.truncateFrom(d.truncateFrom());
     }
-    long lastNew = ae.lastIndex();
-    r.commitTo(Math.min(ae.leaderCommit(), lastNew));
+    if (!d.toAppend().isEmpty()) {
+      log.appendAll(d.toAppend());
+      r.writes.append(d.toAppend());
+    }
+    r.commitTo(d.commitTo());
     r.sendAfterPersist(ae.from(),
-        AppendEntriesResponse.accepted(r.members.groupId(), r.term, r.members.self(), lastNew, ae.readSeq())
+        AppendEntriesResponse.accepted(r.members.groupId(), r.term, r.members.self(), d.matchIndex(), ae.readSeq())
             .withDraining(r.draining));
     return Behaviors.same();
   }

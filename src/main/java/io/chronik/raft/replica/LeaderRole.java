@@ -4,7 +4,8 @@ import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.Behaviors;
 import com.google.protobuf.ByteString;
 import io.chronik.raft.core.Progress;
-import io.chronik.raft.core.RaftLog;
+import io.chronik.raft.core.ReplicationRules;
+import io.chronik.raft.core.ReplicationRules.Send;
 import io.chronik.raft.replica.ClientProtocol.Propose;
 import io.chronik.raft.replica.ClientProtocol.ProposalRejected;
 import io.chronik.raft.rpc.EntryKind;
@@ -256,19 +257,13 @@ final class LeaderRole implements Replica.RoleHandler {
     return Behaviors.same();
   }
 
-  /**
-   * Fast back-off (Raft §5.3): if this log has the follower's conflicting term, retry just after
-   * its last entry of that term; otherwise skip the follower's whole run of that term.
-   */
+  /** Fast back-off (Raft §5.3), decided by {@link ReplicationRules#retryIndex}. */
   private long retryIndex(AppendEntriesResponse resp) {
-    long retry;
-    if (resp.conflictTerm() == 0) {
-      retry = resp.conflictIndex();
-    } else {
-      long idx = r.raftLog.lastIndexOfTermAtMost(resp.conflictTerm(), resp.rejectedPrevIndex());
-      retry = r.raftLog.termAt(idx) == resp.conflictTerm() ? idx + 1 : resp.conflictIndex();
-    }
-    return Math.max(1, Math.min(retry, resp.rejectedPrevIndex()));
+    return replication().retryIndex(r.raftLog, resp.rejectedPrevIndex(), resp.conflictIndex(), resp.conflictTerm());
+  }
+
+  private ReplicationRules replication() {
+    return r.settings.rules().replication();
   }
 
   /**
@@ -277,19 +272,24 @@ final class LeaderRole implements Replica.RoleHandler {
    */
   private boolean sendAppend(String peer) {
     Progress pr = progress.get(peer);
-    RaftLog log = r.raftLog;
-    if (pr.snapshotting()) return false; // chunks go out as the follower acknowledges them
-    if (pr.next() < log.firstIndex()) return sendSnapshotChunk(peer);
     boolean sent = false;
-    while (pr.canSend() && (pr.probing() || pr.next() <= log.lastIndex())) {
-      long prev = pr.next() - 1;
-      List<LogEntry> entries = log.slice(pr.next(), r.settings.maxAppendEntries(), r.settings.maxAppendBytes());
-      r.send(peer, new AppendEntries(r.members.groupId(), r.term, r.members.self(), prev, log.termAt(prev),
-          entries, r.commitIndex, reads.currentSeq()));
-      pr.sent(prev + entries.size());
-      sent = true;
+    while (true) {
+      Send next = replication().nextSend(pr, r.raftLog, r.settings.maxAppendEntries(), r.settings.maxAppendBytes());
+      switch (next.kind()) {
+        case NOTHING -> {
+          return sent;
+        }
+        case SNAPSHOT -> {
+          return sendSnapshotChunk(peer);
+        }
+        case ENTRIES -> {
+          r.send(peer, new AppendEntries(r.members.groupId(), r.term, r.members.self(), next.prevIndex(),
+              next.prevTerm(), next.entries(), r.commitIndex, reads.currentSeq()));
+          pr.sent(next.prevIndex() + next.entries().size());
+          sent = true;
+        }
+      }
     }
-    return sent;
   }
 
   /**
@@ -393,15 +393,16 @@ final class LeaderRole implements Replica.RoleHandler {
   }
 
   /**
-   * Raft §5.3/§5.4.2: commit the highest index a majority holds durably, but only through an
-   * entry of the current term. Followers learn the new commit index at once.
+   * Raft §5.3/§5.4.2, decided by {@link ReplicationRules#commitIndex}: commit the highest index a
+   * majority holds durably, but only through an entry of the current term. Followers learn the
+   * new commit index at once.
    */
   private void maybeCommit() {
     Map<String, Long> match = new HashMap<>();
     match.put(r.members.self(), r.writes.durableIndex());
     for (Map.Entry<String, Progress> e : progress.entrySet()) match.put(e.getKey(), e.getValue().match());
-    long index = r.quorum.committedIndex(match);
-    if (index <= r.commitIndex || r.raftLog.termAt(index) != r.term) return;
+    long index = replication().commitIndex(r.raftLog, r.quorum, match, r.term, r.commitIndex);
+    if (index <= r.commitIndex) return;
     boolean firstCommitOfTerm = !committedInTerm();
     r.commitTo(index);
     maybeHandOver();
