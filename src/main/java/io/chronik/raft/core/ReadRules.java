@@ -169,6 +169,17 @@ public class ReadRules {
   }
 
   /**
+   * A follower's read forwarded under {@code none} to {@code sentTo} in {@code sentTerm} gets a
+   * result from {@code from} in {@code term}. Only the leader it went to can answer it: any other
+   * node's answer (a late one from an earlier leader, a misdirected one) is ignored. A served result
+   * counts only from the term the read went in (that leader confirmed its leadership in it); a
+   * failure from that leader counts in any term, the read then failing retryably.
+   */
+  public boolean acceptsForwardedResult(String sentTo, long sentTerm, String from, long term, boolean ok) {
+    return sentTo.equals(from) && (!ok || sentTerm == term);
+  }
+
+  /**
    * Thesis §6.4 steps 3-4: a read with a read index (0 for {@code unsafe}) waits until the state
    * machine has applied it and the read's own minimum index (read-your-writes); it is served from
    * that state ({@link #released}). A replica more than {@code maxReadLag} entries short of that

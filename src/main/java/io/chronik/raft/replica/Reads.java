@@ -229,8 +229,9 @@ final class Reads {
 
   void onForwardedResult(ForwardedReadResult res) {
     Forwarded sent = forwarded.get(res.readId());
-    // A result counts only from the leader the read went to; a served one only from the term it went in.
-    if (sent == null || !sent.leader().equals(res.from()) || (res.ok() && sent.term() != res.term())) return;
+    if (sent == null || !rules.acceptsForwardedResult(sent.leader(), sent.term(), res.from(), res.term(), res.ok())) {
+      return;
+    }
     forwarded.remove(res.readId());
     Open o = open.remove(res.readId());
     if (o == null) return;

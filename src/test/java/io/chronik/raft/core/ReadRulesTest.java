@@ -100,6 +100,15 @@ class ReadRulesTest {
   }
 
   @Test
+  void aForwardedReadIsAnsweredOnlyByTheLeaderItWentTo() {
+    assertTrue(rules.acceptsForwardedResult("a", 2, "a", 2, true));
+    assertFalse(rules.acceptsForwardedResult("a", 2, "c", 2, true), "another node's result");
+    assertFalse(rules.acceptsForwardedResult("a", 2, "c", 2, false), "another node's failure");
+    assertFalse(rules.acceptsForwardedResult("a", 2, "a", 3, true), "served in another term");
+    assertTrue(rules.acceptsForwardedResult("a", 2, "a", 3, false), "the leader's failure, any term");
+  }
+
+  @Test
   void aReadIsHeldAtTheLargerOfItsReadIndexAndItsMinimumIndex() {
     assertEquals(new Hold(7, false), rules.hold(7, 3, 5, 100));
     assertEquals(new Hold(9, false), rules.hold(7, 9, 5, 100));

@@ -91,6 +91,14 @@ class ReadRuleMutantsTest {
                 return answerTerm == requestTerm;
               }
             }),
+        mutant("acceptsForwardedResult: a forwarded read is answered by whichever node replies",
+            "16-forwarded-result-only-from-its-leader.txt", new ReadRules() {
+              @Override
+              public boolean acceptsForwardedResult(String sentTo, long sentTerm, String from, long term,
+                  boolean ok) {
+                return !ok || sentTerm == term;
+              }
+            }),
         mutant("hold: the read's minimum index is ignored (no read-your-writes)",
             "12-min-index-read-your-writes.txt", new ReadRules() {
               @Override
