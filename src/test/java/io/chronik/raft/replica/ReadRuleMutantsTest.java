@@ -1,5 +1,6 @@
 package io.chronik.raft.replica;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -7,9 +8,15 @@ import io.chronik.raft.core.Quorum;
 import io.chronik.raft.core.RaftRules;
 import io.chronik.raft.core.ReadRules;
 import io.chronik.raft.transcript.Transcripts;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -127,5 +134,14 @@ class ReadRuleMutantsTest {
     assertTrue(Transcripts.matches(file, new ReadTranscriptTest.Script(standard)), transcript + " fails as written");
     ReplicaSettings broken = standard.withRules(RaftRules.STANDARD.withReads(mutant));
     assertFalse(Transcripts.matches(file, new ReadTranscriptTest.Script(broken)), bug + ": went unnoticed by " + transcript);
+  }
+
+  @Test
+  void everyPublicReadRuleHasAMutant() {
+    Set<String> rules = Arrays.stream(ReadRules.class.getDeclaredMethods())
+        .filter(m -> Modifier.isPublic(m.getModifiers())).map(Method::getName).collect(Collectors.toSet());
+    Set<String> mutated = mutants().map(a -> a.get()[2].getClass().getDeclaredMethods()).flatMap(Arrays::stream)
+        .map(Method::getName).collect(Collectors.toSet());
+    assertEquals(rules, mutated);
   }
 }
