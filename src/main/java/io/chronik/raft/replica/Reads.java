@@ -111,8 +111,8 @@ final class Reads {
     if (o == null) return;
     ReadRules.Hold hold = rules.hold(readIndex, o.minIndex, r.lastApplied, r.settings.maxReadLag());
     long index = hold.index();
-    long lag = index - r.lastApplied;
     if (hold.lagging()) {
+      long lag = index - r.lastApplied;
       metrics.lagging++;
       fail(id, new RetryLater(r.members.groupId(), "replica " + r.members.self() + " has applied " + r.lastApplied
           + " but the read needs " + index + " (" + lag + " entries behind, chronik.raft.max-read-lag = "
