@@ -9,18 +9,30 @@ import java.util.TreeMap;
  * until the state machine has applied that index, then are served locally.
  */
 public final class PendingReads<R> {
+  private final ReadRules rules;
   private final TreeMap<Long, List<R>> byIndex = new TreeMap<>();
   private int size;
+
+  public PendingReads() {
+    this(RaftRules.STANDARD.reads());
+  }
+
+  /** @param rules says when a read held at an index is released ({@link ReadRules#released}) */
+  public PendingReads(ReadRules rules) {
+    this.rules = rules;
+  }
 
   public void add(long index, R read) {
     byIndex.computeIfAbsent(index, i -> new ArrayList<>()).add(read);
     size++;
   }
 
-  /** Removes and returns the reads whose index is at most {@code appliedIndex}, oldest index first. */
+  /** Removes and returns the reads released at {@code appliedIndex}, oldest index first. */
   public List<R> ready(long appliedIndex) {
     List<R> out = new ArrayList<>();
-    while (!byIndex.isEmpty() && byIndex.firstKey() <= appliedIndex) out.addAll(byIndex.pollFirstEntry().getValue());
+    while (!byIndex.isEmpty() && rules.released(byIndex.firstKey(), appliedIndex)) {
+      out.addAll(byIndex.pollFirstEntry().getValue());
+    }
     size -= out.size();
     return out;
   }

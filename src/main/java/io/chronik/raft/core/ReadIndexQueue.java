@@ -26,6 +26,7 @@ public final class ReadIndexQueue<R> {
 
   private record Waiting<R>(R read, long readIndex) {}
 
+  private final ReadRules rules;
   private final Quorum quorum;
   private final String self;
   private long lastSentSeq;
@@ -35,6 +36,12 @@ public final class ReadIndexQueue<R> {
   private long releasedByRounds;
 
   public ReadIndexQueue(Quorum quorum, String self) {
+    this(RaftRules.STANDARD.reads(), quorum, self);
+  }
+
+  /** @param rules says which round a majority confirmed ({@link ReadRules#confirmedRound}) */
+  public ReadIndexQueue(ReadRules rules, Quorum quorum, String self) {
+    this.rules = rules;
     this.quorum = quorum;
     this.self = self;
   }
@@ -84,7 +91,7 @@ public final class ReadIndexQueue<R> {
   private long confirmedSeq() {
     Map<String, Long> acks = new HashMap<>(acknowledged);
     acks.put(self, lastSentSeq);
-    return quorum.committedIndex(acks);
+    return rules.confirmedRound(quorum, acks);
   }
 
   /** Removes and returns every waiting read (the leader stepped down). */

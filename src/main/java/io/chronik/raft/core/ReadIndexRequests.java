@@ -40,6 +40,7 @@ public final class ReadIndexRequests<R> {
 
   private record Outstanding<R>(Request<R> request, long sentAtTick) {}
 
+  private final ReadRules rules;
   private final int maxOutstanding;
   private long nextId;
   private long tick;
@@ -48,6 +49,15 @@ public final class ReadIndexRequests<R> {
 
   /** @param firstId where this incarnation's request ids start (a random number) */
   public ReadIndexRequests(int maxOutstanding, long firstId) {
+    this(RaftRules.STANDARD.reads(), maxOutstanding, firstId);
+  }
+
+  /**
+   * @param rules says which answers grant a read index ({@link ReadRules#grantsReadIndex})
+   * @param firstId where this incarnation's request ids start (a random number)
+   */
+  public ReadIndexRequests(ReadRules rules, int maxOutstanding, long firstId) {
+    this.rules = rules;
     if (maxOutstanding < 1) throw new IllegalArgumentException("maxOutstanding must be >= 1");
     this.maxOutstanding = maxOutstanding;
     this.nextId = firstId;
@@ -77,7 +87,7 @@ public final class ReadIndexRequests<R> {
     if (o == null || !o.request().leader().equals(from)) return new Ignored<>();
     outstanding.remove(id);
     Request<R> request = o.request();
-    if (ok && term == request.term()) return new Granted<>(request.reads(), readIndex);
+    if (rules.grantsReadIndex(ok, term, request.term())) return new Granted<>(request.reads(), readIndex);
     return new Refused<>(request.reads(), from);
   }
 

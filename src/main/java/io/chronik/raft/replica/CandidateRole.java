@@ -74,10 +74,17 @@ final class CandidateRole implements Replica.RoleHandler {
     return Behaviors.same();
   }
 
-  /** No leader while campaigning: only local (unsafe) reads can be served. */
+  /**
+   * No leader while campaigning: only local (unsafe) reads can be served
+   * ({@link io.chronik.raft.core.ReadRules#route}).
+   */
   private Behavior<Command> onRead(ReadProtocol.Read read) {
     long id = r.reads.accept(read);
-    if (r.reads.policyOf(id) == ReadPolicy.UNSAFE) r.serveLocal(id); else r.reads.failNoLeader(id);
+    switch (r.reads.route(io.chronik.raft.core.ReadRules.Role.CANDIDATE, id)) {
+      case SERVE_LOCALLY -> r.serveLocal(id);
+      case NO_LEADER -> r.reads.failNoLeader(id);
+      default -> throw new IllegalStateException("a candidate serves a read locally or not at all");
+    }
     return Behaviors.same();
   }
 

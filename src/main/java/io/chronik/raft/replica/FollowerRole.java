@@ -57,13 +57,18 @@ final class FollowerRole implements Replica.RoleHandler {
     return r.rejectProposal(p);
   }
 
-  /** safe: ReadIndex through the leader; none: the leader serves it; unsafe: serve locally. */
+  /**
+   * safe: ReadIndex through the leader; none: the leader serves it; unsafe: serve locally
+   * ({@link io.chronik.raft.core.ReadRules#route}).
+   */
   private Behavior<Command> onRead(ReadProtocol.Read read) {
     long id = r.reads.accept(read);
-    switch (r.reads.policyOf(id)) {
-      case SAFE -> r.reads.requestReadIndex(id);
-      case NONE -> r.reads.forward(id);
-      case UNSAFE -> r.serveLocal(id);
+    switch (r.reads.route(io.chronik.raft.core.ReadRules.Role.FOLLOWER, id)) {
+      case ASK_LEADER_FOR_INDEX -> r.reads.requestReadIndex(id);
+      case FORWARD_TO_LEADER -> r.reads.forward(id);
+      case SERVE_LOCALLY -> r.serveLocal(id);
+      case NO_LEADER -> r.reads.failNoLeader(id);
+      case CONFIRM_AS_LEADER -> throw new IllegalStateException("a follower cannot confirm a read as leader");
     }
     return Behaviors.same();
   }

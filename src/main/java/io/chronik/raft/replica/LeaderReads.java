@@ -2,17 +2,19 @@ package io.chronik.raft.replica;
 
 import io.chronik.raft.core.ReadIndexQueue;
 import io.chronik.raft.core.ReadIndexQueue.Released;
+import io.chronik.raft.core.ReadRules;
+import io.chronik.raft.core.ReadRules.Confirmation;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * A leader's side of ReadIndex (Raft thesis §6.4), for one term of leadership: a read — its own, a
  * read a follower forwarded under {@code none}, or a follower's request for a read index — gets
  * {@code readIndex = commitIndex} and waits for a heartbeat round, sent after it arrived, that a
  * majority acknowledged ({@link ReadIndexQueue}). Until an entry of this leader's own term is
- * committed its commit index may be stale, so reads wait for that (they are not rejected).
+ * committed its commit index may be stale, so reads wait for that (they are not rejected). Every
+ * one of these decisions is {@link ReadRules}'; this class keeps the reads and executes them.
  *
  * <p>The reads a leader serves itself go to {@link Reads#serveAt} with their read index: served
  * once applied reaches it and the read's minimum index, as on every replica.
@@ -28,18 +30,20 @@ final class LeaderReads {
   private record IndexRequest(String from, long requestId) implements LeaderRead {}
 
   private final Replica r;
+  private final ReadRules rules;
   private final Runnable heartbeatAll;
   private final ReadIndexQueue<LeaderRead> queue;
-  /** Reads that arrived before the first commit of this term, with who sent each. */
+  /** Reads that arrived before the first commit of this term, with what each is and who sent it. */
   private final List<Deferred> beforeFirstCommit = new ArrayList<>();
 
-  private record Deferred(LeaderRead read, String requester) {}
+  private record Deferred(LeaderRead read, ReadRules.LeaderRead kind, String requester) {}
 
   /** @param heartbeatAll sends every follower a heartbeat carrying {@link #currentSeq()} */
   LeaderReads(Replica replica, Runnable heartbeatAll) {
     this.r = replica;
+    this.rules = replica.settings.rules().reads();
     this.heartbeatAll = heartbeatAll;
-    this.queue = new ReadIndexQueue<>(replica.quorum, replica.members.self());
+    this.queue = new ReadIndexQueue<>(rules, replica.quorum, replica.members.self());
   }
 
   /** The last confirmation round sent: every AppendEntries carries it. */
@@ -49,60 +53,66 @@ final class LeaderReads {
 
   void onRead(ReadProtocol.Read read) {
     long id = r.reads.accept(read);
-    if (r.reads.policyOf(id) == ReadPolicy.UNSAFE) {
-      r.reads.serveAt(id, 0);
-    } else {
-      confirm(new HeldRead(id), r.members.self());
+    switch (r.reads.route(ReadRules.Role.LEADER, id)) {
+      case SERVE_LOCALLY -> r.reads.serveAt(id, 0);
+      case CONFIRM_AS_LEADER -> confirm(new HeldRead(id), ReadRules.LeaderRead.OWN_READ, r.members.self());
+      default -> throw new IllegalStateException("a leader routes a read only locally or through confirmation");
     }
   }
 
   void onForwardedRead(ForwardedRead fr) {
     long id = r.reads.acceptForwarded(fr);
-    if (ReadRuleMutant.active == ReadRuleMutant.FORWARDED_READ_UNCONFIRMED) {
-      r.reads.serveAt(id, r.commitIndex);
-      return;
-    }
-    confirm(new HeldRead(id), fr.from());
+    confirm(new HeldRead(id), ReadRules.LeaderRead.FORWARDED_READ, fr.from());
   }
 
+  /**
+   * A follower's ReadIndex request, of this leader's term or (from {@link Replica}'s term check)
+   * an earlier one: confirmed and answered with the read index, or refused.
+   */
   void onIndexRequest(ReadIndexRequest req) {
-    confirm(new IndexRequest(req.from(), req.requestId()), req.from());
-  }
-
-  /** Mutation testing only ({@link ReadRuleMutant#STALE_TERM_REQUEST_ANSWERED}): a stale request answered as current. */
-  void onStaleIndexRequest(ReadIndexRequest req) {
-    serve(new IndexRequest(req.from(), req.requestId()), r.commitIndex);
+    switch (rules.answerIndexRequest(req.term(), r.term)) {
+      case CONFIRM -> confirm(new IndexRequest(req.from(), req.requestId()), ReadRules.LeaderRead.INDEX_REQUEST,
+          req.from());
+      case REFUSE -> r.refuseLeaderWork(req);
+    }
   }
 
   /**
    * A read that {@code requester} (this leader, or the follower that sent it) received before it
-   * sent the read here in this term. When the requester and this leader alone form a majority (a
-   * group of three), the read needs no heartbeat round: both were in this term after the read
-   * arrived, so no majority had moved to a newer term before it arrived, and no newer leader can
-   * have committed anything this commit index misses (the argument ReadIndex's round makes, with
-   * the follower's request as the second acknowledgement).
+   * sent the read here in this term: served now, after a heartbeat round, or once this term's
+   * first entry commits ({@link ReadRules#confirmation}).
    */
-  private void confirm(LeaderRead read, String requester) {
-    if (!committedInTerm()) {
-      beforeFirstCommit.add(new Deferred(read, requester));
-    } else if (!requester.equals(r.members.self()) && (r.quorum.isMajority(Set.of(r.members.self(), requester))
-        || ReadRuleMutant.active == ReadRuleMutant.SHORTCUT_IN_ANY_GROUP)) {
-      r.metrics.readsConfirmedByRequest++;
-      serve(read, r.commitIndex);
-    } else {
-      queue.register(read, r.commitIndex);
-      maybeStartRound();
+  private void confirm(LeaderRead read, ReadRules.LeaderRead kind, String requester) {
+    boolean requesterAcknowledges = rules.requesterAcknowledges(r.quorum, r.members.self(), requester);
+    Confirmation how = rules.confirmation(kind, committedInTerm(), requesterAcknowledges);
+    switch (how) {
+      case AFTER_FIRST_COMMIT -> beforeFirstCommit.add(new Deferred(read, kind, requester));
+      case NOW -> {
+        r.metrics.readsConfirmedByRequest++;
+        serve(read, r.commitIndex);
+      }
+      case BY_ROUND -> {
+        queue.register(read, r.commitIndex);
+        maybeStartRound();
+      }
     }
   }
 
   private boolean committedInTerm() {
-    return r.commitIndex > 0 && r.raftLog.termAt(r.commitIndex) == r.term;
+    return rules.committedInTerm(r.commitIndex, r.raftLog.termAt(r.commitIndex), r.term);
   }
 
-  /** {@code voter} acknowledged round {@code seq} (checked to have been sent). */
+  /** An AppendEntries acknowledgement from {@code voter} carried read round {@code seq}. */
   void onAcknowledged(String voter, long seq) {
-    release(queue.acknowledge(voter, seq));
-    maybeStartRound();
+    switch (rules.acknowledgement(seq, queue.currentSeq())) {
+      case NONE -> { }
+      case NEVER_SENT -> r.log.warn("group {}: {} acknowledged read round {} which was never sent; ignoring it",
+          r.members.groupId(), voter, seq);
+      case COUNTS -> {
+        release(queue.acknowledge(voter, seq));
+        maybeStartRound();
+      }
+    }
   }
 
   /**
@@ -114,7 +124,7 @@ final class LeaderReads {
     if (beforeFirstCommit.isEmpty()) return;
     List<Deferred> deferred = new ArrayList<>(beforeFirstCommit);
     beforeFirstCommit.clear();
-    for (Deferred d : deferred) confirm(d.read(), d.requester());
+    for (Deferred d : deferred) confirm(d.read(), d.kind(), d.requester());
   }
 
   /** Sends a confirmation round for the reads waiting for one, unless a round is outstanding. */

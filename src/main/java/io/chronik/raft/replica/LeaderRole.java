@@ -239,12 +239,7 @@ final class LeaderRole implements Replica.RoleHandler {
     pr.markActive();
     pr.draining(resp.draining());
     if (r.draining && transferTarget == null) onDrain();
-    if (resp.readSeq() > reads.currentSeq()) {
-      r.log.warn("group {}: {} acknowledged read round {} which was never sent; ignoring it", r.members.groupId(),
-          resp.from(), resp.readSeq());
-    } else if (resp.readSeq() > 0) {
-      reads.onAcknowledged(resp.from(), resp.readSeq());
-    }
+    reads.onAcknowledged(resp.from(), resp.readSeq());
     if (resp.success()) {
       if (pr.acknowledged(resp.matchIndex())) {
         maybeCommit();
@@ -412,13 +407,14 @@ final class LeaderRole implements Replica.RoleHandler {
     if (firstCommitOfTerm) reads.onFirstCommitInTerm();
   }
 
-  /** Mutation testing only: see {@link ReadRuleMutant#STALE_TERM_REQUEST_ANSWERED}. */
+  /** A ReadIndex request of an earlier term reached this leader ({@link Replica}'s term check). */
   void staleIndexRequest(ReadIndexRequest req) {
-    reads.onStaleIndexRequest(req);
+    reads.onIndexRequest(req);
   }
 
+  /** The current-term gate ({@link io.chronik.raft.core.ReadRules#committedInTerm}). */
   private boolean committedInTerm() {
-    return r.commitIndex > 0 && r.raftLog.termAt(r.commitIndex) == r.term;
+    return r.settings.rules().reads().committedInTerm(r.commitIndex, r.raftLog.termAt(r.commitIndex), r.term);
   }
 
   int pendingProposals() {

@@ -5,6 +5,7 @@ import akka.actor.typed.javadsl.Behaviors;
 import com.google.protobuf.ByteString;
 import io.chronik.raft.core.PendingReads;
 import io.chronik.raft.core.ReadIndexRequests;
+import io.chronik.raft.core.ReadRules;
 import io.chronik.raft.replica.ReadProtocol.NoLeader;
 import io.chronik.raft.replica.ReadProtocol.Read;
 import io.chronik.raft.replica.ReadProtocol.ReadReply;
@@ -50,8 +51,9 @@ final class Reads {
   private record Forwarded(String leader, long term) {}
 
   private final Replica r;
+  private final ReadRules rules;
   private final Map<Long, Open> open = new HashMap<>();
-  private final PendingReads<Long> awaitingApply = new PendingReads<>();
+  private final PendingReads<Long> awaitingApply;
   private final ReplicaMetrics metrics;
   private long nextId;
   private final ReadIndexRequests<Long> requests;
@@ -60,9 +62,11 @@ final class Reads {
 
   Reads(Replica replica, Random random) {
     this.r = replica;
+    this.rules = replica.settings.rules().reads();
+    this.awaitingApply = new PendingReads<>(rules);
     this.metrics = replica.metrics;
     this.nextId = random.nextLong();
-    this.requests = new ReadIndexRequests<>(replica.settings.readIndexPipeline(), random.nextLong());
+    this.requests = new ReadIndexRequests<>(rules, replica.settings.readIndexPipeline(), random.nextLong());
   }
 
   /** Takes charge of a client's {@code read}: from now on it ends in exactly one reply. */
@@ -92,20 +96,23 @@ final class Reads {
     return id;
   }
 
-  ReadPolicy policyOf(long id) {
-    return open.get(id).policy;
+  /** Where read {@code id}, received by a replica in {@code role}, goes ({@link ReadRules#route}). */
+  ReadRules.Route route(ReadRules.Role role, long id) {
+    return rules.route(role, ReadRules.Policy.valueOf(open.get(id).policy.name()));
   }
 
   /**
-   * Serve once the state machine has applied {@code readIndex} and the read's own minimum index.
-   * A replica too far behind says so at once instead of letting the read time out.
+   * Serve once the state machine has applied {@code readIndex} and the read's own minimum index
+   * ({@link ReadRules#hold}, {@link ReadRules#released}). A replica too far behind says so at once
+   * instead of letting the read time out.
    */
   void serveAt(long id, long readIndex) {
     Open o = open.get(id);
     if (o == null) return;
-    long index = Math.max(readIndex, o.minIndex);
-    long lag = index - r.lastApplied;
-    if (lag > r.settings.maxReadLag()) {
+    ReadRules.Hold hold = rules.hold(readIndex, o.minIndex, r.lastApplied, r.settings.maxReadLag());
+    long index = hold.index();
+    if (hold.lagging()) {
+      long lag = index - r.lastApplied;
       metrics.lagging++;
       fail(id, new RetryLater(r.members.groupId(), "replica " + r.members.self() + " has applied " + r.lastApplied
           + " but the read needs " + index + " (" + lag + " entries behind, chronik.raft.max-read-lag = "
@@ -222,8 +229,9 @@ final class Reads {
 
   void onForwardedResult(ForwardedReadResult res) {
     Forwarded sent = forwarded.get(res.readId());
-    // A result counts only from the leader the read went to; a served one only from the term it went in.
-    if (sent == null || !sent.leader().equals(res.from()) || (res.ok() && sent.term() != res.term())) return;
+    if (sent == null || !rules.acceptsForwardedResult(sent.leader(), sent.term(), res.from(), res.term(), res.ok())) {
+      return;
+    }
     forwarded.remove(res.readId());
     Open o = open.remove(res.readId());
     if (o == null) return;

@@ -551,9 +551,8 @@ public final class Replica {
           0));
     } else if (m instanceof RequestVote rv && rv.preVote()) {
       send(rv.from(), new RequestVoteResponse(members.groupId(), term, members.self(), false, true));
-    } else if (m instanceof ReadIndexRequest req && ReadRuleMutant.active == ReadRuleMutant.STALE_TERM_REQUEST_ANSWERED
-        && currentRole instanceof LeaderRole leader) {
-      leader.staleIndexRequest(req);
+    } else if (m instanceof ReadIndexRequest req && currentRole instanceof LeaderRole leader) {
+      leader.staleIndexRequest(req); // the read rules answer it (a refusal)
     } else if (m instanceof ReadIndexRequest || m instanceof ForwardedRead || m instanceof ForwardedPropose) {
       refuseLeaderWork(m);
     }

@@ -48,7 +48,7 @@ final class OneReplica {
     this(self, voters, hardState, log, 1, ReadLatency.unexported(), settings);
   }
 
-  private OneReplica(String self, Set<String> voters, HardState hardState, List<LogEntry> log, long seed,
+  OneReplica(String self, Set<String> voters, HardState hardState, List<LogEntry> log, long seed,
       ReadLatency latency, ReplicaSettings settings) {
     kit = BehaviorTestKit.create(Replica.create(settings, new GroupMembers("g", self, voters), net.getRef(),
         (ctx, incarnation) -> storage.getRef(), KeyValueStateMachine::new, latency, new Random(seed)));

@@ -23,13 +23,15 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * The read protocol message by message, as etcd raft's {@code testdata/*.txt} interaction tests
- * do it: each file in {@code src/test/resources/read-transcripts} is a script of steps, each
+ * do it: each file in {@code src/test/resources/transcripts/reads} is a script of steps, each
  * followed by {@code ----} and exactly what the replica under test sent and answered in that
  * step. Any change of behaviour fails the transcript; {@code -Dtranscripts.rewrite=true} writes
  * what the code does now into the files (review the diff).
  *
  * <p>Steps: {@code follower self=b voters=a,b,c term=2 leader=a log=3 commit=3 [seed=1]},
- * {@code leader self=a voters=a,b,c acks=b} (its no-op at index 2 committed), {@code read <name>
+ * {@code leader self=a voters=a,b,c acks=b [committed=false] [commit=1]} (its no-op at index 2
+ * committed unless {@code committed=false}; {@code commit}: the commit index it learnt as a
+ * follower of term 1, from the first acker), {@code read <name>
  * policy=safe|none|unsafe [min=N]}, {@code propose value=v}, {@code deliver <Message> from=… key=value…}
  * (ReadIndexRequest, ReadIndexResponse, ForwardedRead, ForwardedReadResult, Heartbeat, Ack), {@code persist}
  * (the replica's pending disk writes complete), {@code tick}
@@ -38,25 +40,32 @@ import org.junit.jupiter.api.TestFactory;
  * step names them the same way.
  */
 class ReadTranscriptTest {
-  static final Path DIR = Path.of("src/test/resources/read-transcripts");
+  static final Path DIR = Path.of("src/test/resources/transcripts/reads");
 
   @TestFactory
   Stream<DynamicTest> transcripts() {
-    return Transcripts.tests(DIR, 10, Script::new);
-  }
-
-  static void run(Path file) {
-    Transcripts.run(file, new Script());
+    return Transcripts.tests(DIR, 14, Script::new);
   }
 
   /** One replica under test and the names of the ids it used. */
   static final class Script implements Transcripts.Script {
+    private final ReplicaSettings settings;
     private OneReplica replica;
     private String self;
     private final Map<String, TestInbox<ReadReply>> reads = new LinkedHashMap<>();
     private final Map<Long, String> idNames = new HashMap<>();
     private final Map<String, Long> ids = new HashMap<>();
     private int firedTimeouts;
+
+    /** With the standard rules ({@link OneReplica#settings()}). */
+    Script() {
+      this(OneReplica.settings());
+    }
+
+    /** With {@code settings}: e.g. {@code OneReplica.settings().withRules(...)} to run a mutant of the rules. */
+    Script(ReplicaSettings settings) {
+      this.settings = settings;
+    }
 
     @Override
     public String step(String line) {
@@ -97,7 +106,8 @@ class ReadTranscriptTest {
       List<LogEntry> log = new ArrayList<>();
       for (int i = 1; i <= n; i++) log.add(put(i, term, "v" + i));
       replica = new OneReplica(self, new LinkedHashSet<>(List.of(a.get("voters").split(","))),
-          HardState.newBuilder().setTerm(term).build(), log, Long.parseLong(a.getOrDefault("seed", "1")));
+          HardState.newBuilder().setTerm(term).build(), log, Long.parseLong(a.getOrDefault("seed", "1")),
+          ReadLatency.unexported(), settings);
       replica.kit.run(new AppendEntries("g", term, a.get("leader"), n, n == 0 ? 0 : term, List.of(),
           Long.parseLong(a.get("commit")), 0));
       replica.persistAll();
@@ -109,8 +119,13 @@ class ReadTranscriptTest {
     private void leader(Map<String, String> a) {
       self = a.get("self");
       replica = new OneReplica(self, new LinkedHashSet<>(List.of(a.get("voters").split(","))),
-          HardState.newBuilder().setTerm(1).build(), List.of(put(1, 1, "v1")));
+          HardState.newBuilder().setTerm(1).build(), List.of(put(1, 1, "v1")), settings);
       List<String> ackers = List.of(a.get("acks").split(","));
+      long oldCommit = Long.parseLong(a.getOrDefault("commit", "0"));
+      if (oldCommit > 0) { // learnt from the first acker, leader of term 1, before this replica's election
+        replica.kit.run(new AppendEntries("g", 1, ackers.get(0), 1, 1, List.of(), oldCommit, 0));
+        replica.persistAll();
+      }
       replica.campaignAndWin(ackers);
       replica.persistAll();
       if (!a.getOrDefault("committed", "true").equals("false")) {
