@@ -1,7 +1,8 @@
 package io.chronik.raft.core;
 
 /**
- * Writes a follower forwarded to its leader: de-duplication (a ForwardedPropose appended once) and
+ * Writes a follower forwarded to its leader: which answer the follower takes, how long it waits
+ * for one after its leader changed, de-duplication (a ForwardedPropose appended once) and
  * what a replica that may have appended one answers when it no longer leads (outcome unknown,
  * never a retry-safe refusal).
  *
@@ -69,5 +70,25 @@ public class ForwardingRules {
       Recovered recovered) {
     return mayHaveAppended(appended, follower, proposalId, proposalTerm, recovered)
         ? Refusal.OUTCOME_UNKNOWN : Refusal.NOT_LEADER;
+  }
+
+  /**
+   * The follower side: an answer to a forwarded write counts only from the leader it was sent to.
+   * Proposal ids are per follower incarnation, so an answer from another replica (which may have
+   * been sent for an earlier incarnation's write with the same id) would end the wrong write.
+   */
+  public boolean answerCounts(String sentTo, String answeredBy) {
+    return sentTo.equals(answeredBy);
+  }
+
+  /**
+   * The follower side: once the leader a write went to is no longer this replica's leader, its
+   * answer may still be on its way (a leader that hands over answers every write first, but the
+   * new term, sent by another replica, can overtake that answer by one network hop), so the write
+   * waits one heartbeat interval more; then its outcome is unknown. So a client whose leader died
+   * learns it within about an election timeout, not at its own deadline.
+   */
+  public java.time.Duration orphanGrace(java.time.Duration heartbeatInterval) {
+    return heartbeatInterval;
   }
 }

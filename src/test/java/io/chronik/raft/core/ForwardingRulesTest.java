@@ -55,4 +55,15 @@ class ForwardingRulesTest {
     assertTrue(rules.mayHaveAppended(appended, "b", 9, 3, FOLLOWER_OF_2));
     assertFalse(rules.mayHaveAppended(appended, "c", 9, 3, FOLLOWER_OF_2), "another follower's ids are all known");
   }
+
+  @Test
+  void aFollowerTakesAnAnswerOnlyFromTheLeaderItSentTheWriteTo() {
+    assertTrue(rules.answerCounts("a", "a"));
+    assertFalse(rules.answerCounts("a", "c"));
+  }
+
+  @Test
+  void aWriteWhoseLeaderChangedWaitsOneHeartbeatIntervalForItsAnswer() {
+    assertEquals(java.time.Duration.ofMillis(50), rules.orphanGrace(java.time.Duration.ofMillis(50)));
+  }
 }

@@ -148,6 +148,18 @@ class LeadershipRuleMutantsTest {
                 return appended.contains(follower, proposalId) || appended.forgotAny(follower);
               }
             }),
+        forwarding("answerCounts from any replica", "forwarded-answer-only-from-its-leader", new ForwardingRules() {
+          @Override
+          public boolean answerCounts(String sentTo, String answeredBy) {
+            return true;
+          }
+        }),
+        forwarding("orphanGrace of a whole proposal timeout", "forwarded-orphan-grace", new ForwardingRules() {
+          @Override
+          public Duration orphanGrace(Duration heartbeatInterval) {
+            return Duration.ofSeconds(5);
+          }
+        }),
         forwarding("refuse always says not leader", "forwarded-late-copy-after-step-down", new ForwardingRules() {
           @Override
           public Refusal refuse(RecentIds appended, String follower, long proposalId, long proposalTerm,

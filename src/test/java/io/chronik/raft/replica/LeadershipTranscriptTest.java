@@ -40,14 +40,20 @@ import org.junit.jupiter.api.TestFactory;
  *       {@code log+1}) is durable, no follower has answered yet.
  *   <li>{@code replica self=a voters=a,b,c term=2 vote=a log=1}: a replica just recovered from
  *       that hard state and log (a follower that has heard from nobody).
+ *   <li>{@code follower self=b voters=a,b,c term=2 leader=a log=1}: a replica that has just heard
+ *       from leader a of term 2 and holds its {@code log} entries.
  *   <li>{@code deliver Ack from=b match=2 [term=2] [draining]}, {@code deliver ForwardedPropose from=b id=7 [term=2]},
+ *       {@code deliver ForwardedProposeResult from=a id=#1 outcome=COMMITTED [index=2] [term=2]},
  *       {@code deliver Heartbeat from=c term=3 [prev=0 prevTerm=0 commit=0]}: a peer's message.
  *   <li>{@code propose w1}: a client's write (its answers print as {@code w1 <- …}).
  *   <li>{@code persist}: the replica's pending disk writes complete.
- *   <li>{@code tick heartbeat|check-quorum|balance|transfer-timeout}: a timer fires.
+ *   <li>{@code tick heartbeat|check-quorum|balance|transfer-timeout|orphans}: a timer
+ *       fires ({@code orphans}: the forwarded writes' grace after a leader change, as last scheduled).
  *   <li>{@code transfer to=b}: the node asks the leader to hand over to b; {@code drain}: the node is stopping.
  * </ul>
- * Output: each message sent ({@code a->b …}), each leadership-transfer timer scheduled, each
+ * Proposal ids the replica drew (random per incarnation) print as {@code #1}, {@code #2}, … in
+ * order of appearance. Output: each message sent ({@code a->b …}), each leadership-transfer or
+ * orphan-grace timer scheduled, each
  * answer to a client or to the node, and a change of role or term ({@code a is follower term=3}).
  */
 class LeadershipTranscriptTest {
@@ -68,6 +74,11 @@ class LeadershipTranscriptTest {
     private String lastRole = "";
     private final Map<String, TestInbox<ProposeReply>> writes = new LinkedHashMap<>();
     private final List<TestInbox<ReplicaControl.DrainStatus>> drains = new ArrayList<>();
+    /** Proposal ids: a number a peer chose prints as given; one the replica drew prints as #1, #2, … */
+    private final Map<Long, String> idNames = new LinkedHashMap<>();
+    private final Map<String, Long> ids = new LinkedHashMap<>();
+    /** The grace timer for forwarded writes whose leader changed, as last scheduled. */
+    private ProposalForwarding.OrphansTimedOut orphansTimer;
 
     Script() {
       this(OneReplica.settings());
@@ -85,6 +96,7 @@ class LeadershipTranscriptTest {
       switch (Transcripts.command(line)) {
         case "leader" -> leader(a);
         case "replica" -> replica(a);
+        case "follower" -> follower(a);
         case "deliver" -> kit.run(message(words.get(0), a, words.contains("draining")));
         case "propose" -> {
           TestInbox<ProposeReply> inbox = TestInbox.create();
@@ -98,6 +110,7 @@ class LeadershipTranscriptTest {
           case "check-quorum" -> Replica.CheckQuorumTick.INSTANCE;
           case "balance" -> LeaderRole.BalanceTick.INSTANCE;
           case "transfer-timeout" -> LeaderRole.TransferTimedOut.INSTANCE;
+          case "orphans" -> orphansTimer;
           default -> throw new IllegalArgumentException("unknown timer: " + line);
         });
         case "transfer" -> kit.run(new ReplicaControl.TransferLeadership(a.get("to")));
@@ -149,6 +162,34 @@ class LeadershipTranscriptTest {
       quiet();
     }
 
+    private void follower(Map<String, String> a) {
+      long term = Long.parseLong(a.get("term"));
+      int n = Integer.parseInt(a.getOrDefault("log", "1"));
+      start(a.get("self"), List.of(a.get("voters").split(",")), Optional.empty(),
+          HardState.newBuilder().setTerm(term).build(), n);
+      kit.run(Messages.append(a.get("leader"), term).prev(n, n == 0 ? 0 : 1).commit(n).build());
+      persistAll();
+      quiet();
+    }
+
+    /** {@code #n}: the n-th id the replica drew; a number: an id a peer chose. */
+    private long id(String name) {
+      if (ids.containsKey(name)) return ids.get(name);
+      if (name.startsWith("#")) throw new IllegalArgumentException("no id " + name + " seen yet");
+      long literal = Long.parseLong(name);
+      ids.put(name, literal);
+      idNames.put(literal, name);
+      return literal;
+    }
+
+    private String name(long id) {
+      return idNames.computeIfAbsent(id, x -> {
+        String n = "#" + (ids.keySet().stream().filter(k -> k.startsWith("#")).count() + 1);
+        ids.put(n, x);
+        return n;
+      });
+    }
+
     /** Forgets what setting up the replica sent and scheduled: a transcript shows what its steps do. */
     private void quiet() {
       net.getAllReceived();
@@ -183,7 +224,10 @@ class LeadershipTranscriptTest {
               .accepted(Long.parseLong(a.get("match")));
           yield (draining ? b.draining() : b).build();
         }
-        case "ForwardedPropose" -> new ForwardedPropose("g", term, from, Long.parseLong(a.get("id")),
+        case "ForwardedProposeResult" -> new ForwardedProposeResult("g", term, from, id(a.get("id")),
+            ForwardedProposeResult.Outcome.valueOf(a.get("outcome")), Long.parseLong(a.getOrDefault("index", "0")),
+            ByteString.EMPTY, "");
+        case "ForwardedPropose" -> new ForwardedPropose("g", term, from, id(a.get("id")),
             KeyValueStateMachine.put("k", ByteString.copyFromUtf8("f" + a.get("id"))));
         case "Heartbeat" -> Messages.append(from, term)
             .prev(Long.parseLong(a.getOrDefault("prev", "0")), Long.parseLong(a.getOrDefault("prevTerm", "0")))
@@ -198,8 +242,10 @@ class LeadershipTranscriptTest {
       for (Envelope e : net.getAllReceived()) out.append(self).append("->").append(e.to()).append(' ')
           .append(render(e.message())).append('\n');
       for (Effect e : kit.getAllEffects()) {
-        if (e instanceof Effect.TimerScheduled<?> t && t.key().equals(LeaderRole.TRANSFER_TIMER)) {
+        if (e instanceof Effect.TimerScheduled<?> t
+            && (t.key().equals(LeaderRole.TRANSFER_TIMER) || t.key().equals(ProposalForwarding.ORPHANS_TIMER))) {
           out.append("timer ").append(t.key()).append(" after ").append(t.delay().toMillis()).append("ms\n");
+          if (t.msg() instanceof ProposalForwarding.OrphansTimedOut o) orphansTimer = o;
         }
       }
       for (Map.Entry<String, TestInbox<ProposeReply>> w : writes.entrySet()) {
@@ -219,7 +265,7 @@ class LeadershipTranscriptTest {
       return out.toString();
     }
 
-    private static String render(RaftMessage m) {
+    private String render(RaftMessage m) {
       if (m instanceof AppendEntries ae) {
         String what = ae.entries().isEmpty() ? "Heartbeat"
             : "AppendEntries entries=" + ae.entries().get(0).getIndex() + ".." + (ae.prevLogIndex() + ae.entries().size());
@@ -229,7 +275,7 @@ class LeadershipTranscriptTest {
         return "Ack term=" + r.term() + " success=" + r.success() + " match=" + r.matchIndex();
       }
       if (m instanceof ForwardedProposeResult r) {
-        return "ForwardedProposeResult term=" + r.term() + " id=" + r.proposalId() + " outcome=" + r.outcome()
+        return "ForwardedProposeResult term=" + r.term() + " id=" + name(r.proposalId()) + " outcome=" + r.outcome()
             + (r.outcome() == ForwardedProposeResult.Outcome.COMMITTED ? " index=" + r.index() : "");
       }
       if (m instanceof RequestVote rv) {
@@ -237,6 +283,7 @@ class LeadershipTranscriptTest {
             + (rv.preVote() ? " pre" : "") + (rv.leadershipTransfer() ? " transfer" : "");
       }
       if (m instanceof TimeoutNow t) return "TimeoutNow term=" + t.term();
+      if (m instanceof ForwardedPropose f) return "ForwardedPropose term=" + f.term() + " id=" + name(f.proposalId());
       return m.getClass().getSimpleName() + " term=" + m.term();
     }
 
