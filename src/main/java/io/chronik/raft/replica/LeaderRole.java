@@ -12,12 +12,10 @@ import io.chronik.raft.rpc.EntryKind;
 import io.chronik.raft.rpc.LogEntry;
 import java.util.HashMap;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * Leader (Raft §5.3): appends proposals, replicates them with per-follower flow control, and
@@ -117,7 +115,11 @@ final class LeaderRole implements Replica.RoleHandler {
       return Behaviors.same();
     }
     if (m instanceof ForwardedPropose fp) {
-      if (!r.forwardedAppended.firstTime(fp.from(), fp.proposalId())) return Behaviors.same(); // a duplicate
+      if (r.settings.rules().forwarding().atLeader(r.forwardedAppended, fp.from(), fp.proposalId())
+          == io.chronik.raft.core.ForwardingRules.AtLeader.DROP_DUPLICATE) {
+        return Behaviors.same(); // the first copy's answer goes to the same follower under the same id
+      }
+      r.forwardedAppended.firstTime(fp.from(), fp.proposalId());
       propose(fp.command(), reply -> r.send(fp.from(),
           ProposalForwarding.result(r.members.groupId(), r.term, r.members.self(), fp.proposalId(), reply)));
       return Behaviors.same();
@@ -154,7 +156,7 @@ final class LeaderRole implements Replica.RoleHandler {
           + r.settings.maxEntryBytes() + "); split it into smaller commands or raise the limit"));
       return;
     }
-    if (transferTarget != null) {
+    if (!rules().acceptsProposals(transferTarget != null)) {
       // Thesis §3.10: no new entries while handing over, so the target can catch up. Nothing
       // entered the log: the client retries and reaches the new leader.
       answer.accept(new ClientProtocol.NotLeader(r.members.groupId(), Optional.empty()));
@@ -168,54 +170,50 @@ final class LeaderRole implements Replica.RoleHandler {
 
   // ---------------------------------------------------------------- leadership transfer
 
-  /** The node is stopping: hand leadership to the follower that holds the most of this log. */
-  /**
-   * Returns whether it is worth waiting: a hand-over is under way, or some follower is not
-   * stopping itself (it may answer soon and take over; a leader of a fresh term has heard from
-   * nobody yet). Called again on every answer from a follower until a hand-over starts.
-   */
-  @Override
-  public boolean onDrain() {
-    if (transferTarget == null) {
-      progress.entrySet().stream()
-          .filter(e -> e.getValue().active() && !e.getValue().draining()) // the others would not take over
-          .max(java.util.Comparator.comparingLong((Map.Entry<String, Progress> e) -> e.getValue().match()))
-          .ifPresent(e -> startTransfer(e.getKey()));
-    }
-    return transferTarget != null || progress.values().stream().anyMatch(p -> !p.draining());
+  private io.chronik.raft.core.LeadershipRules rules() {
+    return r.settings.rules().leadership();
   }
 
   /**
-   * The preferred leader (placement's choice, which spreads leaders over the nodes) takes over
-   * once it is active and caught up with what is committed.
+   * The node is stopping: hand leadership to the follower that holds the most of this log.
+   * Returns whether it is worth waiting (see {@link io.chronik.raft.core.LeadershipRules#drain}).
+   * Called again on every answer from a follower until a hand-over starts.
    */
+  @Override
+  public boolean onDrain() {
+    io.chronik.raft.core.LeadershipRules.Drain d = rules().drain(transferTarget != null, progress);
+    d.handTo().ifPresent(this::startTransfer);
+    return d.keepWaiting();
+  }
+
+  /** The preferred leader (placement's choice, which spreads leaders over the nodes) takes over when the rules say. */
   private Behavior<Command> onBalanceTick() {
-    Optional<String> preferred = r.members.preferredLeader();
-    if (r.draining || transferTarget != null || preferred.isEmpty()) return Behaviors.same();
-    Progress pr = progress.get(preferred.get());
-    if (pr != null && pr.active() && !pr.draining() && !pr.probing() && pr.match() >= r.commitIndex) {
-      r.log.info("group {}: {} hands leadership to its preferred leader {}", r.members.groupId(), r.members.self(),
-          preferred.get());
-      startTransfer(preferred.get());
-    }
+    rules().balanceTo(r.members.preferredLeader(), r.draining, transferTarget != null, progress, r.commitIndex)
+        .ifPresent(target -> {
+          r.log.info("group {}: {} hands leadership to its preferred leader {}", r.members.groupId(),
+              r.members.self(), target);
+          startTransfer(target);
+        });
     return Behaviors.same();
   }
 
   private void startTransfer(String target) {
-    Progress pr = progress.get(target);
-    if (transferTarget != null || pr == null || pr.draining()) return; // a stopping replica would not take over
+    if (!rules().canTransferTo(transferTarget != null, progress.get(target))) return;
     transferTarget = target;
     timeoutNowSent = false;
-    r.timers.startSingleTimer(TRANSFER_TIMER, TransferTimedOut.INSTANCE, r.settings.electionTimeout());
+    r.timers.startSingleTimer(TRANSFER_TIMER, TransferTimedOut.INSTANCE,
+        rules().transferTimeout(r.settings.electionTimeout()));
     sendAppend(target);
     maybeHandOver();
   }
 
-  /** Sends TimeoutNow once every accepted entry is committed and the target holds the whole log. */
+  /** Sends TimeoutNow once the rules say the target can take over without losing anything. */
   private void maybeHandOver() {
-    if (transferTarget == null || timeoutNowSent) return;
-    long last = r.raftLog.lastIndex();
-    if (r.commitIndex < last || progress.get(transferTarget).match() < last) return;
+    if (transferTarget == null) return;
+    if (!rules().sendTimeoutNow(timeoutNowSent, r.raftLog.lastIndex(), r.commitIndex,
+        progress.get(transferTarget).match())) {
+      return;
+    }
     timeoutNowSent = true;
     r.send(transferTarget, new TimeoutNow(r.members.groupId(), r.term, r.members.self()));
   }
@@ -223,7 +221,8 @@ final class LeaderRole implements Replica.RoleHandler {
   private Behavior<Command> onTransferTimedOut() {
     if (transferTarget != null) {
       r.log.info("group {}: leadership transfer from {} to {} did not complete within {}; {} goes on leading",
-          r.members.groupId(), r.members.self(), transferTarget, r.settings.electionTimeout(), r.members.self());
+          r.members.groupId(), r.members.self(), transferTarget, rules().transferTimeout(r.settings.electionTimeout()),
+          r.members.self());
       transferTarget = null;
     }
     return Behaviors.same();
@@ -361,13 +360,13 @@ final class LeaderRole implements Replica.RoleHandler {
 
   private Behavior<Command> onHeartbeatTick() {
     for (Map.Entry<String, Progress> e : progress.entrySet()) {
-      if (e.getValue().snapshotting()) {
-        sendSnapshotChunk(e.getKey()); // the last chunk or its answer may be lost: send it again
-      } else if (e.getValue().probing()) {
-        e.getValue().probeAnswered(); // the last probe may be lost: probe again
-        sendAppend(e.getKey());
-      } else {
-        sendHeartbeat(e.getKey());
+      switch (rules().heartbeat(e.getValue())) {
+        case RESEND_SNAPSHOT_CHUNK -> sendSnapshotChunk(e.getKey());
+        case PROBE_AGAIN -> {
+          e.getValue().probeAnswered();
+          sendAppend(e.getKey());
+        }
+        case HEARTBEAT -> sendHeartbeat(e.getKey());
       }
     }
     return Behaviors.same();
@@ -375,15 +374,12 @@ final class LeaderRole implements Replica.RoleHandler {
 
   /** CheckQuorum: a leader that has not heard from a majority within an election timeout steps down. */
   private Behavior<Command> onCheckQuorum() {
-    Set<String> active = new HashSet<>();
-    active.add(r.members.self());
-    for (Map.Entry<String, Progress> e : progress.entrySet()) {
-      if (e.getValue().recentActive()) active.add(e.getKey());
-      e.getValue().resetActive();
-    }
-    if (!r.settings.checkQuorum() || r.quorum.isMajority(active)) return Behaviors.same();
+    io.chronik.raft.core.LeadershipRules.QuorumCheck check =
+        rules().checkQuorum(r.members.self(), progress, r.quorum, r.settings.checkQuorum());
+    for (Progress p : progress.values()) p.resetActive(); // a new period starts
+    if (!check.stepDown()) return Behaviors.same();
     r.log.info("group {}: leader {} heard from only {} within {}; stepping down", r.members.groupId(),
-        r.members.self(), active, r.settings.electionTimeout());
+        r.members.self(), check.active(), r.settings.electionTimeout());
     return r.becomeFollower(Optional.empty());
   }
 

@@ -36,7 +36,7 @@ final class ProposalForwarding {
   /** The grace after a leader change is over for the writes sent to that leader (private timer message). */
   record OrphansTimedOut(long generation) implements Command {}
 
-  private static final Object ORPHANS_TIMER = "forwarded-orphans";
+  static final Object ORPHANS_TIMER = "forwarded-orphans";
 
   private record TimerKey(long id) {}
 
@@ -64,7 +64,9 @@ final class ProposalForwarding {
 
   void onResult(ForwardedProposeResult res) {
     InFlight f = inFlight.get(res.proposalId());
-    if (f == null || !f.leader.equals(res.from())) return; // already ended, or not the answer to ours
+    if (f == null || !r.settings.rules().forwarding().answerCounts(f.leader, res.from())) {
+      return; // already ended, or not the answer to ours
+    }
     inFlight.remove(res.proposalId());
     orphans.remove(res.proposalId());
     r.timers.cancel(new TimerKey(res.proposalId()));
@@ -87,10 +89,9 @@ final class ProposalForwarding {
   }
 
   /**
-   * The leader these writes went to is no longer this replica's leader. Its answers may still be
-   * on their way (a leader that hands over answers first, but the new term, sent by another node,
-   * can overtake them by a network hop), so they get one heartbeat interval more; then their fate
-   * is unknown.
+   * The leader these writes went to is no longer this replica's leader: they wait a grace
+   * ({@link io.chronik.raft.core.ForwardingRules#orphanGrace}) for its answer; then their fate is
+   * unknown.
    */
   void onLeaderChange(String why) {
     if (inFlight.isEmpty()) return;
@@ -98,7 +99,8 @@ final class ProposalForwarding {
     for (long id : inFlight.keySet()) fresh |= orphans.putIfAbsent(id, why) == null;
     if (fresh) {
       orphanGeneration++;
-      r.timers.startSingleTimer(ORPHANS_TIMER, new OrphansTimedOut(orphanGeneration), r.settings.heartbeatInterval());
+      r.timers.startSingleTimer(ORPHANS_TIMER, new OrphansTimedOut(orphanGeneration),
+          r.settings.rules().forwarding().orphanGrace(r.settings.heartbeatInterval()));
     }
   }
 

@@ -571,8 +571,10 @@ public final class Replica {
     } else if (m instanceof ForwardedPropose fp) {
       // fp may be a duplicate (or a late copy) of a write this replica appended while it led fp's
       // term, whose entry can still commit or already did: "not leader" (retry-safe) would be a lie.
+      var refusal = settings.rules().forwarding().refuse(forwardedAppended, fp.from(), fp.proposalId(), fp.term(),
+          new io.chronik.raft.core.ForwardingRules.Recovered(recoveredTerm, recoveredVotedForSelf));
       send(fp.from(), ProposalForwarding.result(members.groupId(), term, members.self(), fp.proposalId(),
-          mayHaveAppended(fp)
+          refusal == io.chronik.raft.core.ForwardingRules.Refusal.OUTCOME_UNKNOWN
               ? new ClientProtocol.OutcomeUnknown(members.self() + " stopped leading term " + term
                   + " before it could answer; the write may or may not have been applied")
               : new NotLeader(members.groupId(), Optional.empty())));
@@ -581,20 +583,9 @@ public final class Replica {
   }
 
   /**
-   * Whether this replica may have appended {@code fp}'s command as leader of {@code fp.term()}:
-   * this incarnation did (it remembers the forwarded writes it appended), or cannot tell — it
-   * forgot ids from that follower, or the term began before it recovered and an earlier
-   * incarnation may have led it (it had voted for itself in it).
-   */
-  boolean mayHaveAppended(ForwardedPropose fp) {
-    if (forwardedAppended.contains(fp.from(), fp.proposalId()) || forwardedAppended.forgotAny(fp.from())) return true;
-    if (fp.term() < recoveredTerm) return true;
-    return fp.term() == recoveredTerm && recoveredVotedForSelf;
-  }
-
-  /**
    * Forwarded writes this incarnation appended as leader, in any term: a duplicated
-   * ForwardedPropose is appended once, and a late copy is never answered "not leader".
+   * ForwardedPropose is appended once, and a late copy is never answered "not leader"
+   * ({@link io.chronik.raft.core.ForwardingRules}).
    */
   final io.chronik.raft.core.RecentIds forwardedAppended = new io.chronik.raft.core.RecentIds(4096);
   /** The term, and whether this replica had voted for itself in it, when this incarnation recovered. */
