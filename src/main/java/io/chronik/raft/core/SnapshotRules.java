@@ -196,4 +196,45 @@ public class SnapshotRules {
     if (sendingIndex > 0 && answeredIndex == sendingIndex) return Response.CHUNK;
     return Response.IGNORE;
   }
+
+  /**
+   * The transfer a leader sends to one follower: its id, the offset of the chunk it sends (again)
+   * now, {@code sentEnd} the end of the bytes it sent so far (and checksummed), {@code unchecked}
+   * the follower is of an earlier version (keys transfers by snapshot only, checks no checksum).
+   */
+  public record Sending(long transfer, long offset, long sentEnd, boolean unchecked) {}
+
+  /** How the leader moves its transfer on an answer ({@code Progress} executes it). */
+  public enum Next {
+    /** Nothing: a duplicate or older answer, or one about an earlier transfer (the heartbeat resends). */
+    WAIT,
+    /** The follower stored the last chunk: the next one, at the offset it names. */
+    NEXT,
+    /** The follower holds something this transfer did not send: a new transfer from offset 0. */
+    RESTART,
+    /** An upgraded follower answered by transfer id: checked transfers from now on, starting over. */
+    CHECKED_FROM_NOW,
+    /** A follower of an earlier version (transfer 0): resume wherever its copy ends. */
+    UNCHECKED_RESUME
+  }
+
+  /** {@code next}, and whether a chunk goes out now. */
+  public record ChunkAnswer(Next next, boolean send) {}
+
+  /**
+   * Raft §7 sender, one answer about the snapshot being sent: the follower expects
+   * {@code nextOffset} of transfer {@code answered} next. The last chunk stored: send the next.
+   * It holds something this transfer did not send — nothing (0: its storage restarted or it had
+   * not kept the transfer) or an offset the transfer never reached — a new transfer starts from
+   * 0. An answer about an earlier transfer, a repeated offset or an older one (a duplicate) waits
+   * for the heartbeat's resend, so duplicated answers cannot multiply the chunks in flight.
+   */
+  public ChunkAnswer chunkAnswered(Sending s, long answered, long nextOffset) {
+    if (answered == 0) return new ChunkAnswer(Next.UNCHECKED_RESUME, nextOffset > s.offset());
+    if (s.unchecked()) return new ChunkAnswer(Next.CHECKED_FROM_NOW, true);
+    if (answered != s.transfer() || nextOffset == s.offset()) return new ChunkAnswer(Next.WAIT, false);
+    if (nextOffset == s.sentEnd() && nextOffset > s.offset()) return new ChunkAnswer(Next.NEXT, true);
+    if (nextOffset != 0 && nextOffset < s.offset()) return new ChunkAnswer(Next.WAIT, false);
+    return new ChunkAnswer(Next.RESTART, true);
+  }
 }

@@ -347,7 +347,9 @@ final class LeaderRole implements Replica.RoleHandler {
         sendAppend(resp.from());
       }
       case CHUNK -> {
-        if (pr.snapshotAcknowledged(resp.transfer(), resp.nextOffset())) sendSnapshotChunk(resp.from());
+        io.chronik.raft.core.SnapshotRules.ChunkAnswer answer =
+            r.settings.rules().snapshots().chunkAnswered(pr.sending(), resp.transfer(), resp.nextOffset());
+        if (pr.apply(answer, resp.nextOffset())) sendSnapshotChunk(resp.from());
       }
       case IGNORE -> { }
     }

@@ -104,6 +104,26 @@ class SnapshotRulesTest {
     assertEquals(Response.IGNORE, rules.onResponse(false, 5, 0), "nothing being sent");
   }
 
+  @Test
+  void theLeaderMovesItsTransferOnTheFollowersAnswer() {
+    SnapshotRules.Sending s = new SnapshotRules.Sending(1, 16, 32, false); // sent [16, 32), waiting
+    assertEquals(new SnapshotRules.ChunkAnswer(SnapshotRules.Next.NEXT, true), rules.chunkAnswered(s, 1, 32));
+    assertEquals(new SnapshotRules.ChunkAnswer(SnapshotRules.Next.WAIT, false), rules.chunkAnswered(s, 1, 16),
+        "a repeated answer");
+    assertEquals(new SnapshotRules.ChunkAnswer(SnapshotRules.Next.WAIT, false), rules.chunkAnswered(s, 1, 8),
+        "an older answer");
+    assertEquals(new SnapshotRules.ChunkAnswer(SnapshotRules.Next.WAIT, false), rules.chunkAnswered(s, 2, 32),
+        "another transfer's");
+    assertEquals(new SnapshotRules.ChunkAnswer(SnapshotRules.Next.RESTART, true), rules.chunkAnswered(s, 1, 0),
+        "the follower lost the bytes");
+    assertEquals(new SnapshotRules.ChunkAnswer(SnapshotRules.Next.RESTART, true), rules.chunkAnswered(s, 1, 48),
+        "an offset never sent");
+    assertEquals(new SnapshotRules.ChunkAnswer(SnapshotRules.Next.UNCHECKED_RESUME, true),
+        rules.chunkAnswered(s, 0, 24), "an earlier version resumes where its copy ends");
+    assertEquals(new SnapshotRules.ChunkAnswer(SnapshotRules.Next.CHECKED_FROM_NOW, true),
+        rules.chunkAnswered(new SnapshotRules.Sending(1, 16, 32, true), 1, 32), "upgraded: start over, checked");
+  }
+
   private static RaftLog log(int n, long term) {
     List<LogEntry> entries = new ArrayList<>();
     for (int i = 1; i <= n; i++) entries.add(LogEntry.newBuilder().setIndex(i).setTerm(term).build());

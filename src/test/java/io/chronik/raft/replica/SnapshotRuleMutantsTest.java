@@ -95,6 +95,15 @@ class SnapshotRuleMutantsTest {
                 if (installed) return Response.INSTALLED;
                 return sendingIndex > 0 ? Response.CHUNK : Response.IGNORE;
               }
+            }),
+        new Mutant("a follower that lost the bytes (offset 0) is never sent the snapshot again",
+            "11-leader-restarts-transfer.txt",
+            new SnapshotRules() {
+              @Override
+              public ChunkAnswer chunkAnswered(Sending s, long answered, long nextOffset) {
+                ChunkAnswer a = super.chunkAnswered(s, answered, nextOffset);
+                return a.next() == Next.RESTART && nextOffset == 0 ? new ChunkAnswer(Next.WAIT, false) : a;
+              }
             }));
   }
 
