@@ -101,37 +101,35 @@ public final class Progress {
     return crc.getValue();
   }
 
-  /**
-   * The follower expects {@code nextOffset} of transfer {@code answered} next. Returns true when
-   * a chunk should go out now: the follower stored the last one (send the next), or it holds
-   * something this transfer did not send — nothing (0: its storage restarted, or it had not kept
-   * the transfer), or bytes that cannot be vouched for — and a new transfer starts from 0. An
-   * answer about an earlier transfer, a repeated offset or an older one (a duplicate) waits for
-   * the heartbeat's resend, so duplicated answers cannot multiply the chunks in flight.
-   */
-  public boolean snapshotAcknowledged(long answered, long nextOffset) {
-    if (answered == 0) return legacySnapshotAcknowledged(nextOffset);
-    if (unchecked) { // the follower was upgraded: checked transfers from now on
-      unchecked = false;
-      restartTransfer();
-      return true;
-    }
-    if (answered != transfer || nextOffset == snapshotOffset) return false;
-    if (nextOffset == crcEnd && nextOffset > snapshotOffset) {
-      snapshotOffset = nextOffset;
-      return true;
-    }
-    if (nextOffset != 0 && nextOffset < snapshotOffset) return false; // an older answer of this transfer
-    restartTransfer();
-    return true;
+  /** What {@link SnapshotRules#chunkAnswered} needs to know of the transfer under way. */
+  public SnapshotRules.Sending sending() {
+    return new SnapshotRules.Sending(transfer, snapshotOffset, crcEnd, unchecked);
   }
 
-  /** A follower of an earlier version resumes wherever its copy of the snapshot (by index and term) ends. */
-  private boolean legacySnapshotAcknowledged(long nextOffset) {
-    unchecked = true;
-    boolean progress = nextOffset > snapshotOffset;
-    snapshotOffset = nextOffset;
-    return progress;
+  /**
+   * The follower expects {@code nextOffset} of transfer {@code answered} next: applies the
+   * standard rule ({@link SnapshotRules#chunkAnswered}) and returns whether a chunk should go out now.
+   */
+  public boolean snapshotAcknowledged(long answered, long nextOffset) {
+    return apply(new SnapshotRules().chunkAnswered(sending(), answered, nextOffset), nextOffset);
+  }
+
+  /** Executes {@code answer} to a follower's {@code nextOffset}; returns whether a chunk should go out now. */
+  public boolean apply(SnapshotRules.ChunkAnswer answer, long nextOffset) {
+    switch (answer.next()) {
+      case WAIT -> { }
+      case NEXT -> snapshotOffset = nextOffset;
+      case RESTART -> restartTransfer();
+      case CHECKED_FROM_NOW -> {
+        unchecked = false;
+        restartTransfer();
+      }
+      case UNCHECKED_RESUME -> {
+        unchecked = true;
+        snapshotOffset = nextOffset;
+      }
+    }
+    return answer.send();
   }
 
   /** The follower holds the log up to {@code index} through a snapshot; probe from there. Returns whether match advanced. */

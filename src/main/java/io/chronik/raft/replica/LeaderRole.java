@@ -307,7 +307,7 @@ final class LeaderRole implements Replica.RoleHandler {
       return false;
     }
     io.chronik.raft.snapshot.SnapshotData snapshot = latest.get();
-    if (pr.snapshotIndex() != snapshot.meta().index()) {
+    if (r.settings.rules().snapshots().startsTransfer(pr.snapshotIndex(), snapshot.meta().index())) {
       if (!pr.snapshotting()) {
         r.log.info("group {}: {} sends {} ({} bytes) to {}, whose next entry {} is compacted away",
             r.members.groupId(), r.members.self(), snapshot.meta(), snapshot.size(), peer, pr.next());
@@ -332,15 +332,20 @@ final class LeaderRole implements Replica.RoleHandler {
   private Behavior<Command> onInstallSnapshotResponse(InstallSnapshotResponse resp) {
     Progress pr = progress.get(resp.from());
     pr.markActive();
-    if (resp.installed()) {
-      if (pr.snapshotInstalled(resp.lastIndex())) {
-        maybeCommit();
-        maybeHandOver();
+    switch (r.settings.rules().snapshots().onResponse(resp.installed(), resp.lastIndex(), pr.snapshotIndex())) {
+      case INSTALLED -> {
+        if (pr.snapshotInstalled(resp.lastIndex())) {
+          maybeCommit();
+          maybeHandOver();
+        }
+        sendAppend(resp.from());
       }
-      sendAppend(resp.from());
-    } else if (pr.snapshotting() && resp.lastIndex() == pr.snapshotIndex()
-        && pr.snapshotAcknowledged(resp.transfer(), resp.nextOffset())) {
-      sendSnapshotChunk(resp.from());
+      case CHUNK -> {
+        io.chronik.raft.core.SnapshotRules.ChunkAnswer answer =
+            r.settings.rules().snapshots().chunkAnswered(pr.sending(), resp.transfer(), resp.nextOffset());
+        if (pr.apply(answer, resp.nextOffset())) sendSnapshotChunk(resp.from());
+      }
+      case IGNORE -> { }
     }
     return Behaviors.same();
   }

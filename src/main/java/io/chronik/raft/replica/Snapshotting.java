@@ -2,6 +2,9 @@ package io.chronik.raft.replica;
 
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.Behaviors;
+import io.chronik.raft.core.SnapshotRules;
+import io.chronik.raft.core.SnapshotRules.Receiving;
+import io.chronik.raft.core.SnapshotRules.Transfer;
 import io.chronik.raft.replica.StorageProtocol.CompleteSnapshot;
 import io.chronik.raft.replica.StorageProtocol.DiscardSnapshot;
 import io.chronik.raft.replica.StorageProtocol.SaveSnapshot;
@@ -53,29 +56,50 @@ final class Snapshotting {
   private long transfers;
 
   /**
-   * One transfer being received: {@code id} in storage; {@code leader}, {@code term} and
-   * {@code transfer} (the leader's id) name it on the wire, and only chunks with all three continue
-   * it. {@code checksum}: the leader's CRC32C of the whole snapshot, once its last chunk came.
+   * One transfer being received: {@code id} in storage; {@code receiving} what the rules see of it
+   * (its leader, term, transfer id and snapshot name it on the wire). {@code checksum}: the
+   * leader's CRC32C of the whole snapshot, once its last chunk came.
    */
-  private record Incoming(long id, String leader, long term, long transfer, SnapshotMeta meta, long size,
-      long checksum, boolean completing) {
-    boolean carries(InstallSnapshot is) {
-      return leader.equals(is.from()) && term == is.term() && transfer == is.transfer()
-          && meta.equals(new SnapshotMeta(is.lastIndex(), is.lastTerm()));
+  private record Incoming(long id, Receiving receiving, long checksum) {
+    Transfer transfer() {
+      return receiving.transfer();
     }
 
-    /** Whether {@code is} belongs to a transfer its leader replaced with this one (ids grow per leader and term). */
-    boolean after(InstallSnapshot is) {
-      return leader.equals(is.from()) && term == is.term() && is.transfer() < transfer;
+    String leader() {
+      return receiving.transfer().leader();
+    }
+
+    long term() {
+      return receiving.transfer().term();
+    }
+
+    SnapshotMeta meta() {
+      return new SnapshotMeta(transfer().lastIndex(), transfer().lastTerm());
+    }
+
+    long size() {
+      return receiving.size();
+    }
+
+    boolean completing() {
+      return receiving.completing();
     }
 
     Incoming withChecksum(long crc) {
-      return new Incoming(id, leader, term, transfer, meta, size, crc, completing);
+      return new Incoming(id, receiving, crc);
     }
 
     Incoming asCompleting() {
-      return new Incoming(id, leader, term, transfer, meta, size, checksum, true);
+      return new Incoming(id, new Receiving(receiving.transfer(), receiving.size(), true), checksum);
     }
+  }
+
+  private SnapshotRules rules() {
+    return r.settings.rules().snapshots();
+  }
+
+  private Receiving receiving() {
+    return incoming == null ? null : incoming.receiving();
   }
 
   Snapshotting(Replica replica) {
@@ -152,11 +176,11 @@ final class Snapshotting {
   /** Takes a snapshot of the applied state when the thresholds say so and none is being written. */
   void maybeTake() {
     dropIfAbandoned();
-    if (saving || incoming != null) return;
     long base = latest.map(s -> s.meta().index()).orElse(0L);
     ReplicaSettings.Snapshots s = r.settings.snapshots();
-    if (r.lastApplied - base < s.entries() && bytesSinceSnapshot < s.bytes() && !ownSnapshotDue) return;
-    if (r.lastApplied <= base) return;
+    SnapshotRules.Taking taking = new SnapshotRules.Taking(r.lastApplied, base, bytesSinceSnapshot, ownSnapshotDue,
+        saving, incoming != null);
+    if (!rules().snapshotDue(taking, s.entries(), s.bytes())) return;
     SnapshotMeta meta = new SnapshotMeta(r.lastApplied, r.raftLog.termAt(r.lastApplied));
     saving = true;
     ownSnapshotDue = false;
@@ -178,37 +202,38 @@ final class Snapshotting {
 
   /** Keeps {@code retained-entries} before the snapshot in memory for followers a little behind. */
   private void compactMemory(long snapshotIndex) {
-    long upTo = Math.min(snapshotIndex - r.settings.snapshots().retainedEntries(), r.lastApplied);
-    if (upTo > r.raftLog.compactedIndex()) r.raftLog.compactTo(upTo, r.raftLog.termAt(upTo));
+    long upTo = rules().compactTo(snapshotIndex, r.settings.snapshots().retainedEntries(), r.lastApplied,
+        r.raftLog.compactedIndex());
+    if (upTo > 0) r.raftLog.compactTo(upTo, r.raftLog.termAt(upTo));
   }
 
   // ---------------------------------------------------------------- receiving (follower)
 
   /**
-   * Raft §7 receiver side, one chunk. The caller has recorded contact from the leader. A chunk at
-   * offset 0 that is not of the transfer being received starts a new one (the old one's bytes go);
-   * other chunks continue only the transfer of their own leader, term and transfer id, so the bytes
-   * stored are one leader's snapshot, from its first byte.
+   * Raft §7 receiver side, one chunk ({@link SnapshotRules#onChunk}). The caller has recorded
+   * contact from the leader.
    */
   Behavior<Command> onInstallSnapshot(InstallSnapshot is) {
     SnapshotMeta meta = new SnapshotMeta(is.lastIndex(), is.lastTerm());
     dropIfAbandoned();
-    if (meta.index() <= r.commitIndex) {
-      // Everything it covers is committed here already, and committed entries agree with the
-      // leader's (§5.4): nothing to install.
-      answer(is.from(), is.transfer(), meta, 0, true);
-      return Behaviors.same();
-    }
-    if (incoming != null && incoming.completing()) return Behaviors.same(); // the leader sends again
-    if (incoming != null && incoming.after(is)) return Behaviors.same(); // a late chunk of a transfer its leader gave up
-    if (incoming == null || !incoming.carries(is)) {
-      if (is.offset() != 0) {
-        answer(is.from(), is.transfer(), meta, 0, false); // not receiving this one: start over
+    Transfer chunk = new Transfer(is.from(), is.term(), is.transfer(), is.lastIndex(), is.lastTerm());
+    switch (rules().onChunk(receiving(), chunk, is.offset(), r.commitIndex)) {
+      case ALREADY_COMMITTED -> {
+        answer(is.from(), is.transfer(), meta, 0, true);
         return Behaviors.same();
       }
-      if (incoming != null) drop("the leader " + is.from() + " starts another transfer");
-      incoming = new Incoming(++transfers, is.from(), is.term(), is.transfer(), meta, is.totalSize(),
-          SnapshotReceiver.NO_CHECKSUM, false);
+      case IGNORE -> {
+        return Behaviors.same();
+      }
+      case START_OVER -> {
+        answer(is.from(), is.transfer(), meta, 0, false);
+        return Behaviors.same();
+      }
+      case NEW_TRANSFER -> {
+        if (incoming != null) drop("the leader " + is.from() + " starts another transfer");
+        incoming = new Incoming(++transfers, new Receiving(chunk, is.totalSize(), false), SnapshotReceiver.NO_CHECKSUM);
+      }
+      case CONTINUE -> { }
     }
     if (is.last()) incoming = incoming.withChecksum(is.checksum()); // through the last byte: the whole snapshot's
     r.storage().tell(new StoreSnapshotChunk(incoming.id(), meta, is.offset(), is.data(), r.ctx.getSelf()));
@@ -218,23 +243,25 @@ final class Snapshotting {
   Behavior<Command> onChunkStored(SnapshotChunkStored stored) {
     if (incoming == null || incoming.id() != stored.transfer()) return Behaviors.same();
     if (dropIfAbandoned()) return Behaviors.same();
-    if (stored.checksumMismatch()) {
+    SnapshotRules.StoredVerdict verdict = rules().onChunkStored(incoming.receiving(), stored.checksumMismatch(),
+        stored.nextOffset());
+    if (verdict == SnapshotRules.StoredVerdict.MISMATCH) {
       r.log.warn("group {} replica {}: the {} received from {} in term {} does not match the leader's CRC32C {}; "
           + "discarded, receiving it again", r.members.groupId(), r.members.self(), incoming.meta(), incoming.leader(),
           incoming.term(), Long.toHexString(incoming.checksum()));
       Incoming failed = incoming;
       incoming = null;
-      answer(failed.leader(), failed.transfer(), failed.meta(), 0, false);
+      answer(failed.leader(), failed.transfer().id(), failed.meta(), 0, false);
       return Behaviors.same();
     }
-    if (incoming.completing()) return Behaviors.same();
-    if (stored.nextOffset() < incoming.size()) {
-      answer(incoming.leader(), incoming.transfer(), stored.meta(), stored.nextOffset(), false);
+    if (verdict == SnapshotRules.StoredVerdict.WAIT) return Behaviors.same();
+    if (verdict == SnapshotRules.StoredVerdict.RESUME) {
+      answer(incoming.leader(), incoming.transfer().id(), stored.meta(), stored.nextOffset(), false);
       return Behaviors.same();
     }
     incoming = incoming.asCompleting();
     SnapshotMeta meta = incoming.meta();
-    if (r.raftLog.lastIndex() > meta.index() && r.raftLog.termAt(meta.index()) != meta.term()) {
+    if (rules().conflictsWithLog(meta.index(), meta.term(), r.raftLog)) {
       // Figure 13 step 7: entries after a disagreeing snapshot point are on another branch.
       r.raftLog.truncateFrom(meta.index() + 1);
       r.writes.truncateFrom(meta.index() + 1);
@@ -246,23 +273,17 @@ final class Snapshotting {
   }
 
   /**
-   * Drops the transfer being received when nothing will complete it: its leader no longer leads
-   * this replica's term (it crashed, stopped or handed over, and the next leader sends its own
-   * snapshot or entries), or this replica committed the snapshot's index by entries meanwhile.
+   * Drops the transfer being received when nothing will complete it ({@link SnapshotRules#abandoned}).
    * Otherwise a transfer a leader gave up would hold the partial file open and, since no snapshot
-   * is taken while one is received, let the log grow for good. One being completed is kept: it is
-   * the leader's committed state, installable whoever leads now. Returns whether it dropped one.
+   * is taken while one is received, let the log grow for good. Returns whether it dropped one.
    */
   private boolean dropIfAbandoned() {
-    if (incoming == null || incoming.completing()) return false;
-    String why;
-    if (incoming.term() != r.term || !r.leaderId.equals(Optional.of(incoming.leader()))) {
-      why = "its leader no longer leads (term " + r.term + ", leader " + r.leaderId.orElse("unknown") + ")";
-    } else if (r.commitIndex >= incoming.meta().index()) {
-      why = "entries up to " + r.commitIndex + " are committed here";
-    } else {
-      return false;
-    }
+    String why = switch (rules().abandoned(receiving(), r.term, r.leaderId, r.commitIndex)) {
+      case KEEP -> null;
+      case LEADER_GONE -> "its leader no longer leads (term " + r.term + ", leader " + r.leaderId.orElse("unknown") + ")";
+      case COMMITTED -> "entries up to " + r.commitIndex + " are committed here";
+    };
+    if (why == null) return false;
     drop(why);
     return true;
   }
@@ -278,17 +299,18 @@ final class Snapshotting {
   /** The leader's snapshot is durable here: switch to it. */
   private void install(SnapshotData snapshot) {
     SnapshotMeta meta = snapshot.meta();
-    long transfer = incoming != null && incoming.meta().equals(meta) ? incoming.transfer() : 0;
+    long transfer = incoming != null && incoming.meta().equals(meta) ? incoming.transfer().id() : 0;
     incoming = null;
     latest = Optional.of(snapshot);
-    if (meta.index() <= r.lastApplied) {
+    SnapshotRules.Install how = rules().install(meta.index(), meta.term(), r.lastApplied, r.raftLog);
+    if (how == SnapshotRules.Install.ALREADY_APPLIED) {
       compactMemory(meta.index()); // applied past it meanwhile
     } else {
       StateMachine previous = r.stateMachine;
       r.stateMachine = restore(snapshot);
       previous.close();
       closeOutgoing();
-      if (r.raftLog.lastIndex() >= meta.index() && r.raftLog.termAt(meta.index()) == meta.term()) {
+      if (how == SnapshotRules.Install.KEEP_SUFFIX) {
         r.raftLog.compactTo(meta.index(), meta.term()); // Figure 13 step 6: keep what follows
       } else {
         if (r.raftLog.lastIndex() > meta.index()) r.writes.truncateFrom(meta.index() + 1);
