@@ -4,7 +4,6 @@ import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.Behaviors;
 import io.chronik.raft.core.ElectionRules;
 import io.chronik.raft.core.ElectionRules.CampaignOutcome;
-import io.chronik.raft.core.ElectionRules.TimeoutAction;
 import io.chronik.raft.replica.ClientProtocol.Propose;
 import java.util.HashMap;
 import java.util.Map;
@@ -108,14 +107,6 @@ final class CandidateRole implements Replica.RoleHandler {
    * draining-patient: it became one only after the follower's patience ran out, or was told to.
    */
   private Behavior<Command> onElectionTimeout() {
-    TimeoutAction action = rules().onElectionTimeout(false, 0, r.settings.preVote());
-    return switch (action) {
-      case WAIT -> {
-        r.resetElectionTimer();
-        yield Behaviors.same();
-      }
-      case PRE_VOTE -> r.becomeCandidate(true);
-      case CAMPAIGN -> r.becomeCandidate(false);
-    };
+    return r.onElectionTimeout(rules().onElectionTimeout(false, 0, r.settings.preVote()));
   }
 }

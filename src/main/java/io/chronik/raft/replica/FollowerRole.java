@@ -80,14 +80,7 @@ final class FollowerRole implements Replica.RoleHandler {
   private Behavior<Command> onElectionTimeout() {
     var action = r.settings.rules().election().onElectionTimeout(r.draining, r.drainingTimeouts, r.settings.preVote());
     if (r.draining) r.drainingTimeouts++;
-    return switch (action) {
-      case WAIT -> {
-        r.resetElectionTimer();
-        yield Behaviors.same();
-      }
-      case PRE_VOTE -> r.becomeCandidate(true);
-      case CAMPAIGN -> r.becomeCandidate(false);
-    };
+    return r.onElectionTimeout(action);
   }
 
   /** Thesis §3.10, as {@link io.chronik.raft.core.ElectionRules#campaignOnTimeoutNow} decides: a real election now. */

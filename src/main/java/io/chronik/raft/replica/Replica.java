@@ -714,6 +714,18 @@ public final class Replica {
     proposals.failAll(why);
   }
 
+  /** Carries out what the election rules decided when the election timer fired, in any role. */
+  Behavior<Command> onElectionTimeout(ElectionRules.TimeoutAction action) {
+    return switch (action) {
+      case WAIT -> {
+        resetElectionTimer();
+        yield Behaviors.same();
+      }
+      case PRE_VOTE -> becomeCandidate(true);
+      case CAMPAIGN -> becomeCandidate(false);
+    };
+  }
+
   /** Restarts the election timer, randomized by {@link ElectionRules#electionTimeout}. */
   void resetElectionTimer() {
     Duration timeout = settings.rules().election().electionTimeout(settings.electionTimeout(), random.nextDouble());
