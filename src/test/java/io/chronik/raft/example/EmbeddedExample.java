@@ -2,16 +2,17 @@ package io.chronik.raft.example;
 
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.javadsl.Behaviors;
+import akka.pattern.Patterns;
 import com.google.protobuf.ByteString;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.chronik.raft.api.ChronikRaft;
-import io.chronik.raft.replica.ClientProtocol;
 import io.chronik.raft.replica.ReadPolicy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -35,32 +36,30 @@ public final class EmbeddedExample {
 
       // ---- the README's snippet, verbatim ----
       ChronikRaft chronik = ChronikRaft.get(system);   // starts this node's replicas
-      chronik.produce("orders", 0, List.of(ByteString.copyFromUtf8("o-1")))
+      CompletionStage<Void> order = chronik.produce("orders", 0, List.of(ByteString.copyFromUtf8("o-1")))
           .thenCompose(p -> chronik.fetch("orders", 0, p.baseOffset(), 100, 1 << 20, Optional.of(ReadPolicy.SAFE), 0))
           .thenAccept(f -> System.out.println(f.records().get(0).toStringUtf8() + " served by " + f.servedBy()));
-      chronik.put("accounts", 0, "alice", ByteString.copyFromUtf8("100"))
+      CompletionStage<Void> account = chronik.put("accounts", 0, "alice", ByteString.copyFromUtf8("100"))
           .thenCompose(w -> chronik.get("accounts", 0, "alice", Optional.empty(), w.logIndex())) // reads its own write
           .thenAccept(r -> System.out.println("alice = " + r.result().getValue().toStringUtf8() + " by " + r.servedBy()));
       // ---- end of the snippet ----
 
-      // Every member answers linearizable reads from its own replica, leader or follower, once the
-      // writes above (asynchronous) are done.
+      // Once both writes are acknowledged, every member's linearizable read sees them, served by its
+      // own replica, leader or follower: no waiting, no retrying.
+      order.toCompletableFuture().get(30, TimeUnit.SECONDS);
+      account.toCompletableFuture().get(30, TimeUnit.SECONDS);
       for (ActorSystem<Void> member : members) {
         String id = member.settings().config().getString("chronik.node-id");
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (true) {
-          ChronikRaft.KvRead r = ChronikRaft.get(member).get("accounts", 0, "alice", Optional.of(ReadPolicy.SAFE), 0)
-              .toCompletableFuture().get(30, TimeUnit.SECONDS);
-          ChronikRaft.Fetched f = ChronikRaft.get(member).fetch("orders", 0, 0, 100, 1 << 20,
-              Optional.of(ReadPolicy.SAFE), 0).toCompletableFuture().get(30, TimeUnit.SECONDS);
-          if (r.result().getFound() && f.records().size() == 1) {
-            System.out.printf("%s reads alice = %s and %d record(s), served by %s%n", id,
-                r.result().getValue().toStringUtf8(), f.records().size(), r.servedBy());
-            break;
-          }
-          if (System.nanoTime() > deadline) throw new IllegalStateException(id + " does not see the writes");
-          Thread.sleep(50); // the snippet's writes are still under way
+        ChronikRaft.KvRead r = ChronikRaft.get(member).get("accounts", 0, "alice", Optional.of(ReadPolicy.SAFE), 0)
+            .toCompletableFuture().get(30, TimeUnit.SECONDS);
+        ChronikRaft.Fetched f = ChronikRaft.get(member).fetch("orders", 0, 0, 100, 1 << 20,
+            Optional.of(ReadPolicy.SAFE), 0).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        if (!r.result().getFound() || f.records().size() != 1) {
+          throw new IllegalStateException(id + " does not see the acknowledged writes: alice found="
+              + r.result().getFound() + ", " + f.records().size() + " record(s)");
         }
+        System.out.printf("%s reads alice = %s and %d record(s), served by %s%n", id,
+            r.result().getValue().toStringUtf8(), f.records().size(), r.servedBy());
       }
       System.out.println("example done");
     } finally {
@@ -84,17 +83,21 @@ public final class EmbeddedExample {
         ConfigFactory.load(settings.withFallback(ConfigFactory.defaultApplication())));
   }
 
-  /** Until each partition has a leader (the members found each other and voted). */
+  /**
+   * Until each partition has a leader (the members found each other and voted): Akka's
+   * {@code Patterns.retry} asks the status again every 100 ms, for up to 60 s.
+   */
   private static void awaitLeaders(List<ActorSystem<Void>> members) throws Exception {
     ChronikRaft chronik = ChronikRaft.get(members.get(0));
     members.forEach(ChronikRaft::get);
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     for (String group : List.of("orders-0", "accounts-0")) {
-      while (chronik.status(group).toCompletableFuture().get(10, TimeUnit.SECONDS).stream()
-          .noneMatch(s -> s.role().equals("leader"))) {
-        if (System.nanoTime() > deadline) throw new IllegalStateException("no leader for " + group + " within 60 s");
-        Thread.sleep(100); // an application's start-up loop, not a test
-      }
+      Patterns.retry(() -> chronik.status(group).thenApply(statuses -> {
+        if (statuses.stream().noneMatch(st -> st.role().equals("leader"))) {
+          throw new IllegalStateException("no leader for " + group + " within 60 s");
+        }
+        return statuses;
+      }), 600, Duration.ofMillis(100), members.get(0).classicSystem().scheduler(), members.get(0).executionContext())
+          .toCompletableFuture().get(70, TimeUnit.SECONDS);
     }
   }
 }
