@@ -110,9 +110,10 @@ public class ElectionRules {
    * election timeout ignores it, so a partitioned node rejoining with a higher term cannot depose
    * a working leader). The lease yields to a leadership transfer (thesis §3.10) only when the
    * candidate's log is up to date: a late TimeoutNow to a replica that fell behind must not push
-   * everyone into a new term for an election it would lose. An older term is stale.
+   * everyone into a new term for an election it would lose. An older term is stale. The log is
+   * looked at only for that transfer check.
    */
-  public TermCheck termCheck(long currentTerm, long lastLogIndex, long lastLogTerm, boolean inLease, Incoming m) {
+  public TermCheck termCheck(long currentTerm, RaftLog log, boolean inLease, Incoming m) {
     if (m.term() < currentTerm) return TermCheck.STALE;
     if (m.term() == currentTerm) return TermCheck.HANDLE;
     switch (m.kind()) {
@@ -122,7 +123,7 @@ public class ElectionRules {
       case VOTE_REQUEST -> {
         VoteRequest rv = m.vote();
         boolean transferWorthIt = rv.leadershipTransfer()
-            && logUpToDate(lastLogIndex, lastLogTerm, rv.lastLogIndex(), rv.lastLogTerm());
+            && logUpToDate(log.lastIndex(), log.lastTerm(), rv.lastLogIndex(), rv.lastLogTerm());
         if (inLease && !transferWorthIt) return TermCheck.IGNORE_IN_LEASE;
         return TermCheck.ADOPT_TERM_AND_FOLLOW;
       }

@@ -78,12 +78,7 @@ final class CandidateRole implements Replica.RoleHandler {
    * ({@link io.chronik.raft.core.ReadRules#route}).
    */
   private Behavior<Command> onRead(ReadProtocol.Read read) {
-    long id = r.reads.accept(read);
-    switch (r.reads.route(io.chronik.raft.core.ReadRules.Role.CANDIDATE, id)) {
-      case SERVE_LOCALLY -> r.serveLocal(id);
-      case NO_LEADER -> r.reads.failNoLeader(id);
-      default -> throw new IllegalStateException("a candidate serves a read locally or not at all");
-    }
+    r.reads.onRead(read, io.chronik.raft.core.ReadRules.Role.CANDIDATE, Reads.NOT_LEADER);
     return Behaviors.same();
   }
 

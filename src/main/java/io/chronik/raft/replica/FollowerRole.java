@@ -2,7 +2,6 @@ package io.chronik.raft.replica;
 
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.Behaviors;
-import io.chronik.raft.core.RaftLog;
 import io.chronik.raft.core.ReplicationRules.AppendDecision;
 import io.chronik.raft.core.ReplicationRules.AppendRequest;
 import io.chronik.raft.replica.ClientProtocol.Propose;
@@ -62,14 +61,7 @@ final class FollowerRole implements Replica.RoleHandler {
    * ({@link io.chronik.raft.core.ReadRules#route}).
    */
   private Behavior<Command> onRead(ReadProtocol.Read read) {
-    long id = r.reads.accept(read);
-    switch (r.reads.route(io.chronik.raft.core.ReadRules.Role.FOLLOWER, id)) {
-      case ASK_LEADER_FOR_INDEX -> r.reads.requestReadIndex(id);
-      case FORWARD_TO_LEADER -> r.reads.forward(id);
-      case SERVE_LOCALLY -> r.serveLocal(id);
-      case NO_LEADER -> r.reads.failNoLeader(id);
-      case CONFIRM_AS_LEADER -> throw new IllegalStateException("a follower cannot confirm a read as leader");
-    }
+    r.reads.onRead(read, io.chronik.raft.core.ReadRules.Role.FOLLOWER, Reads.NOT_LEADER);
     return Behaviors.same();
   }
 
@@ -79,7 +71,7 @@ final class FollowerRole implements Replica.RoleHandler {
    */
   private Behavior<Command> onElectionTimeout() {
     var action = r.settings.rules().election().onElectionTimeout(r.draining, r.drainingTimeouts, r.settings.preVote());
-    if (r.draining) r.drainingTimeouts++;
+    r.countDrainingTimeout();
     return r.onElectionTimeout(action);
   }
 
@@ -101,29 +93,14 @@ final class FollowerRole implements Replica.RoleHandler {
    */
   private Behavior<Command> onAppendEntries(AppendEntries ae) {
     r.heardFromLeader(ae.from());
-    RaftLog log = r.raftLog;
-    AppendDecision d = r.settings.rules().replication().onAppendEntries(log,
+    AppendDecision d = r.settings.rules().replication().onAppendEntries(r.raftLog,
         new AppendRequest(ae.prevLogIndex(), ae.prevLogTerm(), ae.entries(), ae.leaderCommit()));
     if (!d.accepted()) {
       r.sendAfterPersist(ae.from(), AppendEntriesResponse.rejected(r.members.groupId(), r.term, r.members.self(),
           d.prevIndex(), d.hint().index(), d.hint().term(), ae.readSeq()).withDraining(r.draining));
       return Behaviors.same();
     }
-    if (d.truncateFrom() != 0) {
-      if (d.truncateFrom() <= r.commitIndex) {
-        // Leader Completeness (§5.4) says this cannot happen; acting on it would lose a
-        // committed entry, so refuse loudly instead.
-        throw new IllegalStateException("group " + r.members.groupId() + ": leader " + ae.from()
-            + " term " + ae.term() + " conflicts with committed entry " + d.truncateFrom());
-      }
-      log.truncateFrom(d.truncateFrom());
-      r.writes.truncateFrom(d.truncateFrom());
-    }
-    if (!d.toAppend().isEmpty()) {
-      log.appendAll(d.toAppend());
-      r.writes.append(d.toAppend());
-    }
-    r.commitTo(d.commitTo());
+    r.follow(d, ae.from());
     r.sendAfterPersist(ae.from(),
         AppendEntriesResponse.accepted(r.members.groupId(), r.term, r.members.self(), d.matchIndex(), ae.readSeq())
             .withDraining(r.draining));

@@ -35,6 +35,8 @@ final class LeaderReads {
   private final ReadIndexQueue<LeaderRead> queue;
   /** Reads that arrived before the first commit of this term, with what each is and who sent it. */
   private final List<Deferred> beforeFirstCommit = new ArrayList<>();
+  /** An entry of this term is committed ({@link ReadRules#committedInTerm}, asked by the leader). */
+  private boolean termCommitted;
 
   private record Deferred(LeaderRead read, ReadRules.LeaderRead kind, String requester) {}
 
@@ -52,12 +54,8 @@ final class LeaderReads {
   }
 
   void onRead(ReadProtocol.Read read) {
-    long id = r.reads.accept(read);
-    switch (r.reads.route(ReadRules.Role.LEADER, id)) {
-      case SERVE_LOCALLY -> r.reads.serveAt(id, 0);
-      case CONFIRM_AS_LEADER -> confirm(new HeldRead(id), ReadRules.LeaderRead.OWN_READ, r.members.self());
-      default -> throw new IllegalStateException("a leader routes a read only locally or through confirmation");
-    }
+    r.reads.onRead(read, ReadRules.Role.LEADER,
+        id -> confirm(new HeldRead(id), ReadRules.LeaderRead.OWN_READ, r.members.self()));
   }
 
   void onForwardedRead(ForwardedRead fr) {
@@ -84,7 +82,7 @@ final class LeaderReads {
    */
   private void confirm(LeaderRead read, ReadRules.LeaderRead kind, String requester) {
     boolean requesterAcknowledges = rules.requesterAcknowledges(r.quorum, r.members.self(), requester);
-    Confirmation how = rules.confirmation(kind, committedInTerm(), requesterAcknowledges);
+    Confirmation how = rules.confirmation(kind, termCommitted, requesterAcknowledges);
     switch (how) {
       case AFTER_FIRST_COMMIT -> beforeFirstCommit.add(new Deferred(read, kind, requester));
       case NOW -> {
@@ -96,10 +94,6 @@ final class LeaderReads {
         maybeStartRound();
       }
     }
-  }
-
-  private boolean committedInTerm() {
-    return rules.committedInTerm(r.commitIndex, r.raftLog.termAt(r.commitIndex), r.term);
   }
 
   /** An AppendEntries acknowledgement from {@code voter} carried read round {@code seq}. */
@@ -121,6 +115,7 @@ final class LeaderReads {
    * arrived in this term, so the three-node shortcut holds for them as for any other).
    */
   void onFirstCommitInTerm() {
+    termCommitted = true;
     if (beforeFirstCommit.isEmpty()) return;
     List<Deferred> deferred = new ArrayList<>(beforeFirstCommit);
     beforeFirstCommit.clear();

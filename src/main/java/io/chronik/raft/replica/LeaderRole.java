@@ -47,6 +47,8 @@ final class LeaderRole implements Replica.RoleHandler {
   private final Replica r;
   private final Map<String, Progress> progress = new LinkedHashMap<>();
   private final LeaderReads reads;
+  /** An entry of this term is committed: from then on the commit index is current (thesis §6.4). */
+  private boolean termCommitted;
   /** The follower leadership is being handed to, or null. */
   private String transferTarget;
   private boolean timeoutNowSent;
@@ -65,7 +67,7 @@ final class LeaderRole implements Replica.RoleHandler {
     }
     // Raft §5.4.2 / thesis §6.4: entries of earlier terms commit only through an entry of the
     // leader's own term, so a fresh leader appends a no-op at once.
-    appendLocal(r.newEntry(ByteString.EMPTY, EntryKind.ENTRY_KIND_NOOP));
+    r.appendNew(ByteString.EMPTY, EntryKind.ENTRY_KIND_NOOP);
     r.timers.startTimerWithFixedDelay(Replica.HEARTBEAT_TIMER, Replica.HeartbeatTick.INSTANCE,
         r.settings.heartbeatInterval());
     // Also without CheckQuorum: the tick ages each follower's "heard from recently", which
@@ -162,8 +164,7 @@ final class LeaderRole implements Replica.RoleHandler {
       answer.accept(new ClientProtocol.NotLeader(r.members.groupId(), Optional.empty()));
       return;
     }
-    LogEntry entry = r.newEntry(command, EntryKind.ENTRY_KIND_COMMAND);
-    appendLocal(entry);
+    LogEntry entry = r.appendNew(command, EntryKind.ENTRY_KIND_COMMAND);
     r.proposals.add(entry.getIndex(), entry.getTerm(), answer);
     for (String peer : progress.keySet()) sendAppend(peer);
   }
@@ -226,11 +227,6 @@ final class LeaderRole implements Replica.RoleHandler {
       transferTarget = null;
     }
     return Behaviors.same();
-  }
-
-  private void appendLocal(LogEntry entry) {
-    r.raftLog.append(entry);
-    r.writes.append(entry);
   }
 
   private Behavior<Command> onAppendEntriesResponse(AppendEntriesResponse resp) {
@@ -398,14 +394,17 @@ final class LeaderRole implements Replica.RoleHandler {
     match.put(r.members.self(), r.writes.durableIndex());
     for (Map.Entry<String, Progress> e : progress.entrySet()) match.put(e.getKey(), e.getValue().match());
     long index = replication().commitIndex(r.raftLog, r.quorum, match, r.term, r.commitIndex);
-    if (index <= r.commitIndex) return;
-    boolean firstCommitOfTerm = !committedInTerm();
-    r.commitTo(index);
-    maybeHandOver();
-    for (String peer : progress.keySet()) {
-      if (!sendAppend(peer) && !progress.get(peer).probing()) sendHeartbeat(peer);
+    if (index > r.commitIndex) {
+      r.commitTo(index);
+      maybeHandOver();
+      for (String peer : progress.keySet()) {
+        if (!sendAppend(peer) && !progress.get(peer).probing()) sendHeartbeat(peer);
+      }
     }
-    if (firstCommitOfTerm) reads.onFirstCommitInTerm();
+    if (!termCommitted && committedInTerm()) {
+      termCommitted = true;
+      reads.onFirstCommitInTerm();
+    }
   }
 
   /** A ReadIndex request of an earlier term reached this leader ({@link Replica}'s term check). */

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 
 /**
  * The reads a replica holds, each until it is answered exactly once: served, failed, or timed out.
@@ -70,7 +71,7 @@ final class Reads {
   }
 
   /** Takes charge of a client's {@code read}: from now on it ends in exactly one reply. */
-  long accept(Read read) {
+  private long accept(Read read) {
     return hold(read.query(), read.minIndex(), read.policy().orElse(r.settings.defaultReadPolicy()),
         read.replyTo()::tell, true);
   }
@@ -96,9 +97,25 @@ final class Reads {
     return id;
   }
 
-  /** Where read {@code id}, received by a replica in {@code role}, goes ({@link ReadRules#route}). */
-  ReadRules.Route route(ReadRules.Role role, long id) {
-    return rules.route(role, ReadRules.Policy.valueOf(open.get(id).policy.name()));
+  /** For a role that never confirms reads itself: a follower or a candidate. */
+  static final LongConsumer NOT_LEADER = id -> {
+    throw new IllegalStateException("only a leader confirms a read itself");
+  };
+
+  /**
+   * Takes charge of a client's {@code read} and sends it where {@link ReadRules#route} says for a
+   * replica in {@code role}: to the leader for a read index, to the leader to serve, to be served
+   * here, or back with "no leader"; a leader confirms its reads with {@code confirmAsLeader}.
+   */
+  void onRead(Read read, ReadRules.Role role, LongConsumer confirmAsLeader) {
+    long id = accept(read);
+    switch (rules.route(role, ReadRules.Policy.valueOf(open.get(id).policy.name()))) {
+      case ASK_LEADER_FOR_INDEX -> requestReadIndex(id);
+      case FORWARD_TO_LEADER -> forward(id);
+      case SERVE_LOCALLY -> serveAt(id, 0);
+      case NO_LEADER -> failNoLeader(id);
+      case CONFIRM_AS_LEADER -> confirmAsLeader.accept(id);
+    }
   }
 
   /**
@@ -159,7 +176,7 @@ final class Reads {
   // ---------------------------------------------------------------- follower: ReadIndex from the leader
 
   /** Thesis §6.4 on a follower: get a read index from the leader, then wait to apply it. */
-  void requestReadIndex(long id) {
+  private void requestReadIndex(long id) {
     Optional<String> leader = r.leaderInContact();
     if (leader.isEmpty()) {
       failNoLeader(id); // nobody to ask, or a leader gone silent: the caller retries, maybe elsewhere
@@ -215,7 +232,7 @@ final class Reads {
 
   // ---------------------------------------------------------------- follower: policy none
 
-  void forward(long id) {
+  private void forward(long id) {
     Optional<String> leader = r.leaderInContact();
     if (leader.isEmpty()) {
       failNoLeader(id);

@@ -239,7 +239,7 @@ public final class Replica {
         next = Behaviors.same();
       }
       if (pendingFault != null) return halt(pendingFault, storage != null && !storageDown);
-      if (writes != null) writes.flush(raftLog.lastIndex());
+      if (writes != null) writes.flush();
       return next;
     }
 
@@ -315,7 +315,7 @@ public final class Replica {
       commitIndex = 0;
       lastApplied = 0;
     }
-    writes = new WriteQueue(ctx.getSelf(), storage, raftLog.lastIndex(), metrics);
+    writes = new WriteQueue(ctx.getSelf(), storage, raftLog, metrics);
     if (faultBackoff.failures() > 0) {
       timers.startSingleTimer(FAULT_QUIET_TIMER, FaultQuiet.INSTANCE, faultBackoff.quietPeriod());
     }
@@ -494,7 +494,7 @@ public final class Replica {
       return Behaviors.same();
     }
     ElectionRules.TermCheck check = settings.rules().election()
-        .termCheck(term, raftLog.lastIndex(), raftLog.lastTerm(), inLeaderLease(role), incoming(m));
+        .termCheck(term, raftLog, inLeaderLease(role), incoming(m));
     return switch (check) {
       case HANDLE -> role.onRaftMessage(m);
       case IGNORE_IN_LEASE -> {
@@ -774,17 +774,82 @@ public final class Replica {
     return HardState.newBuilder().setTerm(term).setVotedFor(votedFor).build();
   }
 
-  LogEntry newEntry(ByteString command, EntryKind kind) {
-    return LogEntry.newBuilder()
+  // The log changes only through the methods below, each of which keeps the in-memory log and
+  // the write queue (what goes to disk next) in step: no role or helper touches either directly.
+
+  /** A leader's new entry of its term at the end of the log; durable with the next write. */
+  LogEntry appendNew(ByteString command, EntryKind kind) {
+    LogEntry entry = LogEntry.newBuilder()
         .setIndex(raftLog.lastIndex() + 1)
         .setTerm(term)
         .setKind(kind)
         .setCommand(command)
         .build();
+    raftLog.append(entry);
+    writes.append(entry);
+    return entry;
+  }
+
+  /**
+   * Carries out an accepted AppendEntries ({@link io.chronik.raft.core.ReplicationRules#onAppendEntries}):
+   * drops the conflicting suffix, appends what is new, commits up to what the leader and the new
+   * entries allow.
+   */
+  void follow(io.chronik.raft.core.ReplicationRules.AppendDecision d, String leader) {
+    if (d.truncateFrom() != 0) {
+      if (d.truncateFrom() <= commitIndex) {
+        // Leader Completeness (§5.4) says this cannot happen; acting on it would lose a
+        // committed entry, so refuse loudly instead.
+        throw new IllegalStateException("group " + members.groupId() + ": leader " + leader
+            + " of term " + term + " conflicts with committed entry " + d.truncateFrom());
+      }
+      truncateLogFrom(d.truncateFrom());
+    }
+    if (!d.toAppend().isEmpty()) {
+      raftLog.appendAll(d.toAppend());
+      writes.append(d.toAppend());
+    }
+    commitTo(d.commitTo());
+  }
+
+  /** Entries from {@code index} on are on another branch than the leader's (or a snapshot's). */
+  void truncateLogFrom(long index) {
+    raftLog.truncateFrom(index);
+    writes.truncateFrom(index);
+  }
+
+  /** Drops entries up to {@code index} from memory (a durable snapshot covers them). */
+  void compactLogTo(long index) {
+    raftLog.compactTo(index, raftLog.termAt(index));
+  }
+
+  /**
+   * The leader's snapshot is durable here and becomes the state: the state machine restored from
+   * it, the log starting after it ({@code keepSuffix}: the entries after it are kept, Figure 13
+   * step 6), and everything up to it committed and applied.
+   */
+  void installSnapshot(StateMachine restored, io.chronik.raft.snapshot.SnapshotMeta meta, boolean keepSuffix) {
+    StateMachine previous = stateMachine;
+    stateMachine = restored;
+    previous.close();
+    if (keepSuffix) {
+      raftLog.compactTo(meta.index(), meta.term());
+    } else {
+      if (raftLog.lastIndex() > meta.index()) writes.truncateFrom(meta.index() + 1);
+      raftLog.resetTo(meta.index(), meta.term());
+    }
+    writes.covered(meta.index());
+    lastApplied = meta.index();
+    commitIndex = Math.max(commitIndex, meta.index());
+  }
+
+  /** A draining follower let one more election timeout pass without a leader. */
+  void countDrainingTimeout() {
+    if (draining) drainingTimeouts++;
   }
 
   private Behavior<Command> onPersisted(Persisted p, RoleHandler role) {
-    if (writes.persisted(p.writeId(), raftLog.lastIndex())) role.onDurable();
+    if (writes.persisted(p.writeId())) role.onDurable();
     return Behaviors.same();
   }
 
@@ -869,11 +934,6 @@ public final class Replica {
     if (role instanceof LeaderRole) return "leader";
     if (role instanceof CandidateRole c) return c.preVote ? "pre-candidate" : "candidate";
     return "follower";
-  }
-
-  /** Policy unsafe (with its minimum index, read-your-writes) is served by any role. */
-  void serveLocal(long readId) {
-    reads.serveAt(readId, 0);
   }
 
   /** The reply to a proposal on a replica that is not the leader. */

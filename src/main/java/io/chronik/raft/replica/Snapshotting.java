@@ -204,7 +204,7 @@ final class Snapshotting {
   private void compactMemory(long snapshotIndex) {
     long upTo = rules().compactTo(snapshotIndex, r.settings.snapshots().retainedEntries(), r.lastApplied,
         r.raftLog.compactedIndex());
-    if (upTo > 0) r.raftLog.compactTo(upTo, r.raftLog.termAt(upTo));
+    if (upTo > 0) r.compactLogTo(upTo);
   }
 
   // ---------------------------------------------------------------- receiving (follower)
@@ -263,8 +263,7 @@ final class Snapshotting {
     SnapshotMeta meta = incoming.meta();
     if (rules().conflictsWithLog(meta.index(), meta.term(), r.raftLog)) {
       // Figure 13 step 7: entries after a disagreeing snapshot point are on another branch.
-      r.raftLog.truncateFrom(meta.index() + 1);
-      r.writes.truncateFrom(meta.index() + 1);
+      r.truncateLogFrom(meta.index() + 1);
     }
     CompleteSnapshot complete = new CompleteSnapshot(incoming.id(), meta, incoming.size(), incoming.checksum(),
         r.ctx.getSelf());
@@ -306,23 +305,12 @@ final class Snapshotting {
     if (how == SnapshotRules.Install.ALREADY_APPLIED) {
       compactMemory(meta.index()); // applied past it meanwhile
     } else {
-      StateMachine previous = r.stateMachine;
-      r.stateMachine = restore(snapshot);
-      previous.close();
+      r.installSnapshot(restore(snapshot), meta, how == SnapshotRules.Install.KEEP_SUFFIX);
       closeOutgoing();
-      if (how == SnapshotRules.Install.KEEP_SUFFIX) {
-        r.raftLog.compactTo(meta.index(), meta.term()); // Figure 13 step 6: keep what follows
-      } else {
-        if (r.raftLog.lastIndex() > meta.index()) r.writes.truncateFrom(meta.index() + 1);
-        r.raftLog.resetTo(meta.index(), meta.term());
-      }
-      r.writes.covered(meta.index());
-      r.lastApplied = meta.index();
       bytesSinceSnapshot = 0;
       ownSnapshotDue = true;
       r.log.info("group {} replica {}: installed the leader's {} ({} bytes)", r.members.groupId(), r.members.self(),
           meta, snapshot.size());
-      r.commitIndex = Math.max(r.commitIndex, meta.index());
       r.applyCommitted();
     }
     r.leaderId.ifPresent(leader -> answer(leader, transfer, meta, snapshot.size(), true));

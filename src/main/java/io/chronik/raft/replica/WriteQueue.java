@@ -1,6 +1,7 @@
 package io.chronik.raft.replica;
 
 import akka.actor.typed.ActorRef;
+import io.chronik.raft.core.RaftLog;
 import io.chronik.raft.replica.StorageProtocol.Persist;
 import io.chronik.raft.replica.StorageProtocol.StorageCommand;
 import io.chronik.raft.rpc.HardState;
@@ -21,6 +22,8 @@ import java.util.Optional;
 final class WriteQueue {
   private final ActorRef<Command> self;
   private final ReplicaMetrics metrics;
+  /** The in-memory log whose changes this queue makes durable: read when a write is issued or acknowledged. */
+  private final RaftLog log;
   private ActorRef<StorageCommand> storage;
   private long nextWriteId = 1;
 
@@ -34,11 +37,13 @@ final class WriteQueue {
 
   private record InFlight(long writeId, long lastIndex, List<Runnable> actions) {}
 
-  WriteQueue(ActorRef<Command> self, ActorRef<StorageCommand> storage, long durableIndex, ReplicaMetrics metrics) {
+  /** {@code log}: as recovered, all of it durable. */
+  WriteQueue(ActorRef<Command> self, ActorRef<StorageCommand> storage, RaftLog log, ReplicaMetrics metrics) {
     this.self = self;
     this.metrics = metrics;
     this.storage = storage;
-    this.durableIndex = durableIndex;
+    this.log = log;
+    this.durableIndex = log.lastIndex();
   }
 
   long durableIndex() {
@@ -86,7 +91,7 @@ final class WriteQueue {
   }
 
   /** Issues the accumulated mutations as one write, unless a write is already in flight. */
-  void flush(long logLastIndex) {
+  void flush() {
     if (inFlight != null) return;
     if (!hasPendingData()) {
       runPendingActions();
@@ -96,7 +101,7 @@ final class WriteQueue {
     metrics.storageWrites++;
     metrics.entriesPersisted += pendingEntries.size();
     storage.tell(new Persist(id, pendingHardState, pendingTruncateFrom, pendingEntries, self));
-    inFlight = new InFlight(id, logLastIndex, pendingActions);
+    inFlight = new InFlight(id, log.lastIndex(), pendingActions);
     pendingHardState = Optional.empty();
     pendingTruncateFrom = 0;
     pendingEntries.clear();
@@ -107,16 +112,16 @@ final class WriteQueue {
    * Storage confirmed write {@code writeId}. Returns false for an acknowledgement that is not
    * the one awaited (a previous storage incarnation's), which must be ignored.
    */
-  boolean persisted(long writeId, long logLastIndex) {
+  boolean persisted(long writeId) {
     if (inFlight == null || inFlight.writeId != writeId) return false;
     InFlight done = inFlight;
     inFlight = null;
     // Entries appended since this write was issued are not durable yet; a truncation since then
     // has already lowered durableIndex.
-    durableIndex = Math.max(durableIndex, Math.min(done.lastIndex, logLastIndex));
+    durableIndex = Math.max(durableIndex, Math.min(done.lastIndex, log.lastIndex()));
     if (pendingTruncateFrom > 0) durableIndex = Math.min(durableIndex, pendingTruncateFrom - 1);
     for (Runnable action : done.actions) action.run();
-    flush(logLastIndex);
+    flush();
     return true;
   }
 
