@@ -178,7 +178,7 @@ class LeadershipTransferTest {
   /** Replica {@code self} of {a, b, c}, holding 1@2, a follower that just heard from leader a of term 2. */
   private static OneReplica followerOfA(String self) {
     OneReplica r = new OneReplica(self, Set.of("a", "b", "c"), hs(2, "a"), List.of(entry(1, 2)));
-    r.kit.run(new AppendEntries("g", 2, "a", 1, 2, List.of(), 1, 0));
+    r.kit.run(Messages.append("a", 2).prev(1, 2).commit(1).build());
     r.persistAll();
     r.net.getAllReceived();
     return r;
@@ -203,16 +203,16 @@ class LeadershipTransferTest {
   @Test
   void aVoterStillHearingFromItsLeaderConsidersOnlyATransferElection() {
     OneReplica c = new OneReplica("c", Set.of("a", "b", "c"), hs(2, "a"), List.of(entry(1, 2)));
-    c.kit.run(new AppendEntries("g", 2, "a", 1, 2, List.of(), 1, 0)); // within the leader lease now
+    c.kit.run(Messages.append("a", 2).prev(1, 2).commit(1).build()); // within the leader lease now
     c.persistAll();
     c.net.getAllReceived();
-    c.kit.run(new RequestVote("g", 3, "b", 1, 2, false, false));
+    c.kit.run(Messages.vote("b", 3).last(1, 2).build());
     c.persistAll();
     assertTrue(c.sent().isEmpty(), "a disruptive candidate is ignored within the lease (thesis 4.2.3)");
     assertEquals(2, c.status().term());
-    c.kit.run(new RequestVote("g", 3, "b", 1, 2, false, true));
+    c.kit.run(Messages.vote("b", 3).last(1, 2).leadershipTransfer().build());
     c.persistAll();
-    assertEquals(List.of(new RequestVoteResponse("g", 3, "c", true, false)), c.sent());
+    assertEquals(List.of(Messages.voteResponse("c", 3).granted().build()), c.sent());
   }
 
   @Test
@@ -220,17 +220,17 @@ class LeadershipTransferTest {
     OneReplica a = new OneReplica("a", Set.of("a", "b", "c"), hs(1, ""), List.of(entry(1, 1)));
     a.campaignAndWin(List.of("b"));
     a.persistAll();
-    a.kit.run(AppendEntriesResponse.accepted("g", 2, "b", 2, 0)); // the no-op commits
+    a.kit.run(Messages.appendResponse("b", 2).accepted(2).build()); // the no-op commits
     TestInbox<ProposeReply> write = TestInbox.create();
     a.kit.run(new ClientProtocol.Propose(ByteString.copyFromUtf8("w"), write.getRef()));
     a.persistAll();
     a.net.getAllReceived();
     a.kit.run(new ReplicaControl.TransferLeadership("c"));
     assertTrue(a.sent().stream().noneMatch(m -> m instanceof TimeoutNow), "c does not hold the log yet");
-    a.kit.run(AppendEntriesResponse.accepted("g", 2, "b", 3, 0)); // 3 commits (a, b)
+    a.kit.run(Messages.appendResponse("b", 2).accepted(3).build()); // 3 commits (a, b)
     assertInstanceOf(Proposed.class, write.receiveMessage());
     assertTrue(a.sent().stream().noneMatch(m -> m instanceof TimeoutNow), "c still does not hold the log");
-    a.kit.run(AppendEntriesResponse.accepted("g", 2, "c", 3, 0));
+    a.kit.run(Messages.appendResponse("c", 2).accepted(3).build());
     assertEquals(List.of(new TimeoutNow("g", 2, "a")),
         a.sent().stream().filter(m -> m instanceof TimeoutNow).toList());
   }
@@ -238,10 +238,10 @@ class LeadershipTransferTest {
   @Test
   void aLateTransferElectionFromAReplicaThatFellBehindDoesNotBreakTheLease() {
     OneReplica c = new OneReplica("c", Set.of("a", "b", "c"), hs(2, "a"), List.of(entry(1, 2), entry(2, 2)));
-    c.kit.run(new AppendEntries("g", 2, "a", 2, 2, List.of(), 2, 0));
+    c.kit.run(Messages.append("a", 2).prev(2, 2).commit(2).build());
     c.persistAll();
     c.net.getAllReceived();
-    c.kit.run(new RequestVote("g", 3, "b", 1, 2, false, true)); // b's log ends before c's
+    c.kit.run(Messages.vote("b", 3).last(1, 2).leadershipTransfer().build()); // b's log ends before c's
     c.persistAll();
     assertTrue(c.sent().isEmpty());
     assertEquals(2, c.status().term(), "c stays with the leader of term 2");
@@ -252,7 +252,7 @@ class LeadershipTransferTest {
     OneReplica a = new OneReplica("a", Set.of("a", "b", "c"), hs(1, ""), List.of(entry(1, 1)));
     a.campaignAndWin(List.of("b"));
     a.persistAll();
-    ForwardedPropose fp = new ForwardedPropose("g", 2, "b", 77, ByteString.copyFromUtf8("w"));
+    ForwardedPropose fp = Messages.forwardedPropose("b", 2).proposal(77, ByteString.copyFromUtf8("w")).build();
     a.kit.run(fp);
     a.persistAll();
     a.net.getAllReceived();
@@ -271,10 +271,10 @@ class LeadershipTransferTest {
     OneReplica a = new OneReplica("a", Set.of("a", "b", "c"), hs(1, ""), List.of(entry(1, 1)));
     a.campaignAndWin(List.of("b"));
     a.persistAll();
-    ForwardedPropose fp = new ForwardedPropose("g", 2, "b", 78, ByteString.copyFromUtf8("w"));
+    ForwardedPropose fp = Messages.forwardedPropose("b", 2).proposal(78, ByteString.copyFromUtf8("w")).build();
     a.kit.run(fp);
     a.persistAll();
-    a.kit.run(new AppendEntries("g", 3, "c", 0, 0, List.of(), 0, 0)); // c leads term 3 now
+    a.kit.run(Messages.append("c", 3).build()); // c leads term 3 now
     a.persistAll();
     a.net.getAllReceived();
     a.kit.run(fp); // a copy from term 2: a led term 2 and appended the first
@@ -286,12 +286,12 @@ class LeadershipTransferTest {
   @Test
   void aReplicaThatDidNotLeadAnEarlierTermRefusesItsForwardedWriteAsRetrySafe() {
     OneReplica b = new OneReplica("b", Set.of("a", "b", "c"), hs(2, "a"), List.of(entry(1, 2)));
-    b.kit.run(new AppendEntries("g", 3, "c", 1, 2, List.of(), 1, 0)); // b lives through term 3 as a follower
+    b.kit.run(Messages.append("c", 3).prev(1, 2).commit(1).build()); // b lives through term 3 as a follower
     b.persistAll();
-    b.kit.run(new AppendEntries("g", 4, "a", 1, 2, List.of(), 1, 0));
+    b.kit.run(Messages.append("a", 4).prev(1, 2).commit(1).build());
     b.persistAll();
     b.net.getAllReceived();
-    b.kit.run(new ForwardedPropose("g", 3, "a", 6, ByteString.copyFromUtf8("w")));
+    b.kit.run(Messages.forwardedPropose("a", 3).proposal(6, ByteString.copyFromUtf8("w")).build());
     b.persistAll();
     ForwardedProposeResult r = assertInstanceOf(ForwardedProposeResult.class, b.sent().get(0));
     assertEquals(ForwardedProposeResult.Outcome.NOT_LEADER, r.outcome());
@@ -300,7 +300,7 @@ class LeadershipTransferTest {
   @Test
   void aFollowerThatWasNeverLeaderOfTheTermRefusesAForwardedWriteAsRetrySafe() {
     OneReplica b = new OneReplica("b", Set.of("a", "b", "c"), hs(2, "a"), List.of(entry(1, 2)));
-    b.kit.run(new ForwardedPropose("g", 2, "c", 5, ByteString.copyFromUtf8("w")));
+    b.kit.run(Messages.forwardedPropose("c", 2).proposal(5, ByteString.copyFromUtf8("w")).build());
     b.persistAll();
     ForwardedProposeResult r = assertInstanceOf(ForwardedProposeResult.class, b.sent().get(0));
     assertEquals(ForwardedProposeResult.Outcome.NOT_LEADER, r.outcome());
@@ -313,11 +313,10 @@ class LeadershipTransferTest {
     b.kit.run(new ClientProtocol.Propose(ByteString.copyFromUtf8("w"), client.getRef()));
     ForwardedPropose fp = assertInstanceOf(ForwardedPropose.class, b.sent().get(0));
     // a handed leadership to c: c's RequestVote of term 3 overtakes a's answer to the write
-    b.kit.run(new RequestVote("g", 3, "c", 1, 2, false, true));
+    b.kit.run(Messages.vote("c", 3).last(1, 2).leadershipTransfer().build());
     b.persistAll();
     assertFalse(client.hasMessages(), "the write is not given up at once");
-    b.kit.run(new ForwardedProposeResult("g", 2, "a", fp.proposalId(), ForwardedProposeResult.Outcome.COMMITTED, 2,
-        ByteString.EMPTY, ""));
+    b.kit.run(Messages.forwardedProposeResult("a", 2).proposal(fp.proposalId()).committed(2, ByteString.EMPTY).build());
     assertEquals(new Proposed(2, ByteString.EMPTY, "a"), client.receiveMessage());
   }
 
@@ -327,11 +326,12 @@ class LeadershipTransferTest {
     a.campaignAndWin(List.of("b"));
     a.persistAll();
     long before = a.status().lastIndex();
-    ForwardedPropose fp = new ForwardedPropose("g", 2, "b", 77, ByteString.copyFromUtf8("w"));
+    ForwardedPropose fp = Messages.forwardedPropose("b", 2).proposal(77, ByteString.copyFromUtf8("w")).build();
     a.kit.run(fp);
     a.kit.run(fp);
     assertEquals(before + 1, a.status().lastIndex());
-    a.kit.run(new ForwardedPropose("g", 2, "c", 77, ByteString.copyFromUtf8("w"))); // another follower's id 77
+    // another follower's id 77
+    a.kit.run(Messages.forwardedPropose("c", 2).proposal(77, ByteString.copyFromUtf8("w")).build());
     assertEquals(before + 2, a.status().lastIndex());
   }
 }

@@ -8,7 +8,8 @@ import java.util.List;
 /**
  * Named builders for the peer messages with many fields, so that a test says which field it
  * sets ({@code Messages.append("a", 2).prev(3, 2).commit(3).build()}) instead of counting
- * positional arguments. Unset fields are zero, empty or false; the group is {@code g}.
+ * positional arguments. Unset fields are zero, empty or false; the group is {@code g}, or the one
+ * named by {@code group(id)} where a test needs another.
  */
 final class Messages {
   static final String GROUP = "g";
@@ -31,9 +32,34 @@ final class Messages {
     return new SnapshotChunkBuilder(from, term);
   }
 
+  static VoteResponseBuilder voteResponse(String from, long term) {
+    return new VoteResponseBuilder(from, term);
+  }
+
+  static ReadIndexResponseBuilder readIndexResponse(String from, long term) {
+    return new ReadIndexResponseBuilder(from, term);
+  }
+
+  static ForwardedProposeBuilder forwardedPropose(String from, long term) {
+    return new ForwardedProposeBuilder(from, term);
+  }
+
+  static ForwardedProposeResultBuilder forwardedProposeResult(String from, long term) {
+    return new ForwardedProposeResultBuilder(from, term);
+  }
+
+  static ForwardedReadBuilder forwardedRead(String from, long term) {
+    return new ForwardedReadBuilder(from, term);
+  }
+
+  static ForwardedReadResultBuilder forwardedReadResult(String from, long term) {
+    return new ForwardedReadResultBuilder(from, term);
+  }
+
   static final class AppendBuilder {
     private final String from;
     private final long term;
+    private String group = GROUP;
     private long prevIndex;
     private long prevTerm;
     private final List<LogEntry> entries = new ArrayList<>();
@@ -76,8 +102,13 @@ final class Messages {
       return this;
     }
 
+    AppendBuilder group(String id) {
+      group = id;
+      return this;
+    }
+
     AppendEntries build() {
-      return new AppendEntries(GROUP, term, from, prevIndex, prevTerm, List.copyOf(entries), commit, seq);
+      return new AppendEntries(group, term, from, prevIndex, prevTerm, List.copyOf(entries), commit, seq);
     }
   }
 
@@ -131,6 +162,7 @@ final class Messages {
   static final class VoteBuilder {
     private final String from;
     private final long term;
+    private String group = GROUP;
     private long lastIndex;
     private long lastTerm;
     private boolean preVote;
@@ -157,8 +189,13 @@ final class Messages {
       return this;
     }
 
+    VoteBuilder group(String id) {
+      group = id;
+      return this;
+    }
+
     RequestVote build() {
-      return new RequestVote(GROUP, term, from, lastIndex, lastTerm, preVote, transfer);
+      return new RequestVote(group, term, from, lastIndex, lastTerm, preVote, transfer);
     }
   }
 
@@ -199,6 +236,186 @@ final class Messages {
 
     InstallSnapshot build() {
       return new InstallSnapshot(GROUP, term, from, lastIndex, lastTerm, offset, data, totalSize, transfer, checksum);
+    }
+  }
+
+  static final class VoteResponseBuilder {
+    private final String from;
+    private final long term;
+    private String group = GROUP;
+    private boolean granted;
+    private boolean preVote;
+
+    private VoteResponseBuilder(String from, long term) {
+      this.from = from;
+      this.term = term;
+    }
+
+    VoteResponseBuilder granted() {
+      granted = true;
+      return this;
+    }
+
+    /** The default; for a test that says the vote is refused. */
+    VoteResponseBuilder refused() {
+      granted = false;
+      return this;
+    }
+
+    VoteResponseBuilder preVote() {
+      preVote = true;
+      return this;
+    }
+
+    VoteResponseBuilder group(String id) {
+      group = id;
+      return this;
+    }
+
+    RequestVoteResponse build() {
+      return new RequestVoteResponse(group, term, from, granted, preVote);
+    }
+  }
+
+  /** The leader's answer to a ReadIndex request; not confirmed (read index 0) unless {@code confirmed}. */
+  static final class ReadIndexResponseBuilder {
+    private final String from;
+    private final long term;
+    private long requestId;
+    private boolean ok;
+    private long readIndex;
+
+    private ReadIndexResponseBuilder(String from, long term) {
+      this.from = from;
+      this.term = term;
+    }
+
+    ReadIndexResponseBuilder request(long id) {
+      requestId = id;
+      return this;
+    }
+
+    ReadIndexResponseBuilder confirmed(long index) {
+      ok = true;
+      readIndex = index;
+      return this;
+    }
+
+    ReadIndexResponse build() {
+      return new ReadIndexResponse(GROUP, term, from, requestId, ok, readIndex);
+    }
+  }
+
+  static final class ForwardedProposeBuilder {
+    private final String from;
+    private final long term;
+    private long proposalId;
+    private ByteString command = ByteString.EMPTY;
+
+    private ForwardedProposeBuilder(String from, long term) {
+      this.from = from;
+      this.term = term;
+    }
+
+    ForwardedProposeBuilder proposal(long id, ByteString command) {
+      proposalId = id;
+      this.command = command;
+      return this;
+    }
+
+    ForwardedPropose build() {
+      return new ForwardedPropose(GROUP, term, from, proposalId, command);
+    }
+  }
+
+  /** The leader's outcome of a forwarded proposal; {@code UNKNOWN} unless {@code committed}. */
+  static final class ForwardedProposeResultBuilder {
+    private final String from;
+    private final long term;
+    private long proposalId;
+    private ForwardedProposeResult.Outcome outcome = ForwardedProposeResult.Outcome.UNKNOWN;
+    private long index;
+    private ByteString result = ByteString.EMPTY;
+    private String reason = "";
+
+    private ForwardedProposeResultBuilder(String from, long term) {
+      this.from = from;
+      this.term = term;
+    }
+
+    ForwardedProposeResultBuilder proposal(long id) {
+      proposalId = id;
+      return this;
+    }
+
+    ForwardedProposeResultBuilder committed(long atIndex, ByteString commandResult) {
+      outcome = ForwardedProposeResult.Outcome.COMMITTED;
+      index = atIndex;
+      result = commandResult;
+      return this;
+    }
+
+    ForwardedProposeResult build() {
+      return new ForwardedProposeResult(GROUP, term, from, proposalId, outcome, index, result, reason);
+    }
+  }
+
+  static final class ForwardedReadBuilder {
+    private final String from;
+    private final long term;
+    private long readId;
+    private ByteString query = ByteString.EMPTY;
+    private long minIndex;
+
+    private ForwardedReadBuilder(String from, long term) {
+      this.from = from;
+      this.term = term;
+    }
+
+    ForwardedReadBuilder read(long id, ByteString query) {
+      readId = id;
+      this.query = query;
+      return this;
+    }
+
+    ForwardedReadBuilder minIndex(long index) {
+      minIndex = index;
+      return this;
+    }
+
+    ForwardedRead build() {
+      return new ForwardedRead(GROUP, term, from, readId, query, minIndex);
+    }
+  }
+
+  /** The leader's answer to a forwarded read; failed (not ok, empty) unless {@code served}. */
+  static final class ForwardedReadResultBuilder {
+    private final String from;
+    private final long term;
+    private long readId;
+    private boolean ok;
+    private ByteString result = ByteString.EMPTY;
+    private long appliedIndex;
+
+    private ForwardedReadResultBuilder(String from, long term) {
+      this.from = from;
+      this.term = term;
+    }
+
+    ForwardedReadResultBuilder read(long id) {
+      readId = id;
+      return this;
+    }
+
+    ForwardedReadResultBuilder served(ByteString queryResult, long atAppliedIndex) {
+      ok = true;
+      result = queryResult;
+      appliedIndex = atAppliedIndex;
+      return this;
+    }
+
+    ForwardedReadResult build() {
+      return new ForwardedReadResult(GROUP, term, from, readId, ok, result, appliedIndex);
     }
   }
 }

@@ -113,9 +113,9 @@ final class OneReplica {
     kit.run(Replica.ElectionTimeout.INSTANCE); // pre-candidate
     persistAll();
     long next = status().term() + 1;
-    for (String v : voters) kit.run(new RequestVoteResponse("g", next, v, true, true));
+    for (String v : voters) kit.run(Messages.voteResponse(v, next).granted().preVote().build());
     persistAll(); // term + self-vote
-    for (String v : voters) kit.run(new RequestVoteResponse("g", next, v, true, false));
+    for (String v : voters) kit.run(Messages.voteResponse(v, next).granted().build());
     assertEquals("leader", status().role());
   }
 }

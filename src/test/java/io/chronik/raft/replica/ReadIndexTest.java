@@ -47,7 +47,7 @@ class ReadIndexTest {
     OneReplica b = new OneReplica("b", THREE, hs(2), entries, seed);
     long last = entries.isEmpty() ? 0 : entries.get(entries.size() - 1).getIndex();
     long lastTerm = entries.isEmpty() ? 0 : entries.get(entries.size() - 1).getTerm();
-    b.kit.run(new AppendEntries("g", 2, "a", last, lastTerm, List.of(), committed, 0));
+    b.kit.run(Messages.append("a", 2).prev(last, lastTerm).commit(committed).build());
     b.persistAll();
     b.net.getAllReceived();
     return b;
@@ -88,7 +88,7 @@ class ReadIndexTest {
     assertEquals(2, round.size(), "one heartbeat per peer");
     for (RaftMessage m : round) assertEquals(1, assertInstanceOf(AppendEntries.class, m).readSeq());
     assertFalse(reply.hasMessages(), "not before a quorum confirmed the round");
-    a.kit.run(AppendEntriesResponse.accepted("g", 2, "c", 2, 1));
+    a.kit.run(Messages.appendResponse("c", 2).accepted(2).seq(1).build());
     assertEquals("old", value(reply.receiveMessage()));
     assertEquals(1, a.metrics().readIndexRounds());
   }
@@ -98,7 +98,7 @@ class ReadIndexTest {
     OneReplica a = new OneReplica("a", voters, hs(1), List.of(put(1, 1, "old")));
     a.campaignAndWin(ackers);
     a.persistAll();
-    for (String peer : ackers) a.kit.run(AppendEntriesResponse.accepted("g", 2, peer, 2, 0));
+    for (String peer : ackers) a.kit.run(Messages.appendResponse(peer, 2).accepted(2).build());
     a.net.getAllReceived();
     return a;
   }
@@ -125,9 +125,9 @@ class ReadIndexTest {
     assertEquals(4, round.size(), "a heartbeat round to every peer: " + round);
     for (RaftMessage m : round) assertEquals(1, assertInstanceOf(AppendEntries.class, m).readSeq());
     // {a, b} is no majority of five: c and d could have elected a newer leader with e.
-    a.kit.run(AppendEntriesResponse.accepted("g", 2, "c", 2, 1));
+    a.kit.run(Messages.appendResponse("c", 2).accepted(2).seq(1).build());
     assertTrue(a.sent().isEmpty(), "a, the requester b and c are not enough: b's request is no acknowledgement");
-    a.kit.run(AppendEntriesResponse.accepted("g", 2, "d", 2, 1));
+    a.kit.run(Messages.appendResponse("d", 2).accepted(2).seq(1).build());
     List<RaftMessage> sent = a.sent();
     assertEquals(1, sent.size(), sent.toString());
     assertEquals(2, assertInstanceOf(ReadIndexResponse.class, sent.get(0)).readIndex());
@@ -149,9 +149,9 @@ class ReadIndexTest {
     OneReplica b = follower(log(5), 3);
     TestInbox<ReadReply> reply = b.read(ReadPolicy.SAFE, 0);
     ReadIndexRequest req = onlyRequest(b);
-    b.kit.run(new ReadIndexResponse("g", 2, "a", req.requestId(), true, 5));
+    b.kit.run(Messages.readIndexResponse("a", 2).request(req.requestId()).confirmed(5).build());
     assertFalse(reply.hasMessages(), "applied 3 < read index 5: must wait");
-    b.kit.run(new AppendEntries("g", 2, "a", 5, 2, List.of(), 5, 0));
+    b.kit.run(Messages.append("a", 2).prev(5, 2).commit(5).build());
     ReadResult r = assertInstanceOf(ReadResult.class, reply.receiveMessage());
     assertEquals("v5", KeyValueStateMachine.result(r.result()).getValue().toStringUtf8());
     assertTrue(r.appliedIndex() >= 5);
@@ -164,15 +164,15 @@ class ReadIndexTest {
     OneReplica b = follower(log(2), 2);
     TestInbox<ReadReply> reply = b.read(ReadPolicy.SAFE, 0);
     ReadIndexRequest req = onlyRequest(b);
-    b.kit.run(new ReadIndexResponse("g", 2, "a", req.requestId() + 7, true, 2));
-    b.kit.run(new ReadIndexResponse("g", 2, "c", req.requestId(), true, 2));
+    b.kit.run(Messages.readIndexResponse("a", 2).request(req.requestId() + 7).confirmed(2).build());
+    b.kit.run(Messages.readIndexResponse("c", 2).request(req.requestId()).confirmed(2).build());
     assertFalse(reply.hasMessages(), "wrong request id or not from the leader: ignored");
-    b.kit.run(new ReadIndexResponse("g", 2, "a", req.requestId(), false, 0));
+    b.kit.run(Messages.readIndexResponse("a", 2).request(req.requestId()).build());
     assertInstanceOf(RetryLater.class, reply.receiveMessage(), "the leader could not confirm: retryable error");
 
     TestInbox<ReadReply> second = b.read(ReadPolicy.SAFE, 0);
     ReadIndexRequest req2 = onlyRequest(b);
-    b.kit.run(new ReadIndexResponse("g", 2, "a", req2.requestId(), true, 2));
+    b.kit.run(Messages.readIndexResponse("a", 2).request(req2.requestId()).confirmed(2).build());
     assertEquals("v2", value(second.receiveMessage()));
   }
 
@@ -201,12 +201,14 @@ class ReadIndexTest {
     List<TestInbox<ReadReply>> concurrent = new ArrayList<>();
     for (int i = 0; i < 12; i++) concurrent.add(b.read(ReadPolicy.SAFE, 0));
     assertTrue(b.sent().isEmpty(), "no request while the pipeline is full");
-    b.kit.run(new ReadIndexResponse("g", 2, "a", out.get(0).requestId(), true, 3));
+    b.kit.run(Messages.readIndexResponse("a", 2).request(out.get(0).requestId()).confirmed(3).build());
     assertEquals("v3", value(early.get(0).receiveMessage()));
     for (TestInbox<ReadReply> r : concurrent) assertFalse(r.hasMessages());
     ReadIndexRequest shared = onlyRequest(b);
-    for (int i = 1; i < depth; i++) b.kit.run(new ReadIndexResponse("g", 2, "a", out.get(i).requestId(), true, 3));
-    b.kit.run(new ReadIndexResponse("g", 2, "a", shared.requestId(), true, 3));
+    for (int i = 1; i < depth; i++) {
+      b.kit.run(Messages.readIndexResponse("a", 2).request(out.get(i).requestId()).confirmed(3).build());
+    }
+    b.kit.run(Messages.readIndexResponse("a", 2).request(shared.requestId()).confirmed(3).build());
     for (TestInbox<ReadReply> r : early.subList(1, depth)) assertEquals("v3", value(r.receiveMessage()));
     for (TestInbox<ReadReply> r : concurrent) assertEquals("v3", value(r.receiveMessage()));
     assertTrue(b.sent().isEmpty(), "12 concurrent reads behind a full pipeline, one request");
@@ -218,7 +220,7 @@ class ReadIndexTest {
     OneReplica b = follower(log(7), 5);
     TestInbox<ReadReply> reply = b.read(ReadPolicy.UNSAFE, 7);
     assertFalse(reply.hasMessages(), "applied 5 < minimum index 7");
-    b.kit.run(new AppendEntries("g", 2, "a", 7, 2, List.of(), 7, 0));
+    b.kit.run(Messages.append("a", 2).prev(7, 2).commit(7).build());
     assertEquals("v7", value(reply.receiveMessage()));
     assertTrue(b.sent().stream().noneMatch(m -> m instanceof ReadIndexRequest), "no ReadIndex round trip");
   }
@@ -232,7 +234,7 @@ class ReadIndexTest {
     b.fireReadTimeouts();
     assertInstanceOf(ReadTimeout.class, reply.receiveMessage());
     assertEquals(0, b.metrics().pending());
-    b.kit.run(new ReadIndexResponse("g", 2, "a", req.requestId(), true, 1));
+    b.kit.run(Messages.readIndexResponse("a", 2).request(req.requestId()).confirmed(1).build());
     assertFalse(reply.hasMessages(), "no second answer after the timeout");
     assertEquals(0, b.metrics().pending());
   }
@@ -247,9 +249,11 @@ class ReadIndexTest {
     assertEquals(3, b.metrics().pending());
     List<RaftMessage> requests = b.sent();
     assertEquals(2, requests.size(), "two reads, two pipelined requests: " + requests);
-    b.kit.run(new ReadIndexResponse("g", 2, "a", ((ReadIndexRequest) requests.get(0)).requestId(), true, 2));
+    b.kit.run(Messages.readIndexResponse("a", 2).request(((ReadIndexRequest) requests.get(0)).requestId())
+        .confirmed(2).build());
     assertEquals(2, b.metrics().pending());
-    b.kit.run(new ReadIndexResponse("g", 2, "a", ((ReadIndexRequest) requests.get(1)).requestId(), true, 2));
+    b.kit.run(Messages.readIndexResponse("a", 2).request(((ReadIndexRequest) requests.get(1)).requestId())
+        .confirmed(2).build());
     assertEquals(1, b.metrics().pending());
     b.fireReadTimeouts();
     assertEquals(0, b.metrics().pending());
@@ -266,13 +270,13 @@ class ReadIndexTest {
     a.net.getAllReceived();
     TestInbox<ReadReply> reply = a.read(ReadPolicy.SAFE, 0);
     assertTrue(a.sent().isEmpty(), "no confirmation round before an entry of the term commits");
-    a.kit.run(AppendEntriesResponse.accepted("g", 2, "b", 1, 0)); // b has 1@1 only: the no-op is not committed
+    a.kit.run(Messages.appendResponse("b", 2).accepted(1).build()); // b has 1@1 only: the no-op is not committed
     assertFalse(reply.hasMessages(), "the read waits; it is not rejected");
-    a.kit.run(AppendEntriesResponse.accepted("g", 2, "b", 2, 0)); // the no-op commits
+    a.kit.run(Messages.appendResponse("b", 2).accepted(2).build()); // the no-op commits
     List<RaftMessage> round = a.sent();
     assertTrue(round.stream().anyMatch(m -> m instanceof AppendEntries ae && ae.readSeq() == 1),
         "the deferred read goes out with the first round after the commit: " + round);
-    a.kit.run(AppendEntriesResponse.accepted("g", 2, "b", 2, 1));
+    a.kit.run(Messages.appendResponse("b", 2).accepted(2).seq(1).build());
     assertEquals("old", value(reply.receiveMessage()));
   }
 
@@ -281,17 +285,17 @@ class ReadIndexTest {
     OneReplica a = new OneReplica("a", THREE, hs(1), List.of());
     a.campaignAndWin(List.of("b"));
     a.persistAll();
-    a.kit.run(AppendEntriesResponse.accepted("g", 2, "b", 1, 0));
+    a.kit.run(Messages.appendResponse("b", 2).accepted(1).build());
     a.net.getAllReceived();
     TestInbox<ReadReply> first = a.read(ReadPolicy.SAFE, 0);
-    a.kit.run(AppendEntriesResponse.accepted("g", 2, "b", 1, 1));
+    a.kit.run(Messages.appendResponse("b", 2).accepted(1).seq(1).build());
     assertInstanceOf(ReadResult.class, first.receiveMessage());
     a.net.getAllReceived();
     TestInbox<ReadReply> second = a.read(ReadPolicy.SAFE, 0); // waits for round 2
-    a.kit.run(AppendEntriesResponse.accepted("g", 2, "b", 1, 1)); // duplicate of the round-1 ack
-    a.kit.run(AppendEntriesResponse.accepted("g", 2, "c", 1, 1)); // delayed round-1 ack
+    a.kit.run(Messages.appendResponse("b", 2).accepted(1).seq(1).build()); // duplicate of the round-1 ack
+    a.kit.run(Messages.appendResponse("c", 2).accepted(1).seq(1).build()); // delayed round-1 ack
     assertFalse(second.hasMessages(), "acks of round 1 predate the read");
-    a.kit.run(AppendEntriesResponse.accepted("g", 2, "c", 1, 2));
+    a.kit.run(Messages.appendResponse("c", 2).accepted(1).seq(2).build());
     assertInstanceOf(ReadResult.class, second.receiveMessage());
   }
 
@@ -300,9 +304,9 @@ class ReadIndexTest {
     OneReplica a = new OneReplica("a", THREE, hs(1), List.of());
     a.campaignAndWin(List.of("b"));
     a.persistAll();
-    a.kit.run(AppendEntriesResponse.accepted("g", 2, "b", 1, 0));
+    a.kit.run(Messages.appendResponse("b", 2).accepted(1).build());
     TestInbox<ReadReply> reply = a.read(ReadPolicy.SAFE, 0);
-    a.kit.run(AppendEntriesResponse.accepted("g", 2, "b", 1, 99));
+    a.kit.run(Messages.appendResponse("b", 2).accepted(1).seq(99).build());
     assertFalse(reply.hasMessages());
     assertEquals("leader", a.status().role(), "a malformed peer message does not crash the leader");
   }
@@ -312,9 +316,9 @@ class ReadIndexTest {
     OneReplica a = new OneReplica("a", THREE, hs(1), List.of());
     a.campaignAndWin(List.of("b"));
     a.persistAll();
-    a.kit.run(AppendEntriesResponse.accepted("g", 2, "b", 1, 0));
+    a.kit.run(Messages.appendResponse("b", 2).accepted(1).build());
     TestInbox<ReadReply> reply = a.read(ReadPolicy.SAFE, 0);
-    a.kit.run(new AppendEntries("g", 3, "c", 1, 2, List.of(), 1, 0)); // a newer leader
+    a.kit.run(Messages.append("c", 3).prev(1, 2).commit(1).build()); // a newer leader
     a.persistAll();
     assertInstanceOf(RetryLater.class, reply.receiveMessage());
     assertEquals(0, a.metrics().pending());
@@ -325,7 +329,7 @@ class ReadIndexTest {
     OneReplica b = follower(log(1), 1);
     TestInbox<ReadReply> reply = b.read(ReadPolicy.SAFE, 0);
     ReadIndexRequest req = onlyRequest(b);
-    b.kit.run(new ReadIndexResponse("g", 2, "a", req.requestId(), true, 50_000));
+    b.kit.run(Messages.readIndexResponse("a", 2).request(req.requestId()).confirmed(50_000).build());
     RetryLater r = assertInstanceOf(RetryLater.class, reply.receiveMessage());
     assertTrue(r.reason().contains("max-read-lag"), r.reason());
     assertEquals(1, b.metrics().lagging());
@@ -347,10 +351,10 @@ class ReadIndexTest {
     OneReplica after = follower(log(3), 1, 12); // the same node, restarted
     TestInbox<ReadReply> reply = after.read(ReadPolicy.SAFE, 0);
     ReadIndexRequest current = onlyRequest(after);
-    after.kit.run(new ReadIndexResponse("g", 2, "a", old.requestId(), true, 1));
+    after.kit.run(Messages.readIndexResponse("a", 2).request(old.requestId()).confirmed(1).build());
     assertFalse(reply.hasMessages(), "the old incarnation's answer (read index 1) must not serve this read");
-    after.kit.run(new AppendEntries("g", 2, "a", 3, 2, List.of(), 3, 0));
-    after.kit.run(new ReadIndexResponse("g", 2, "a", current.requestId(), true, 3));
+    after.kit.run(Messages.append("a", 2).prev(3, 2).commit(3).build());
+    after.kit.run(Messages.readIndexResponse("a", 2).request(current.requestId()).confirmed(3).build());
     assertEquals("v3", value(reply.receiveMessage()));
   }
 
@@ -365,12 +369,12 @@ class ReadIndexTest {
     TestInbox<ReadReply> reply = after.read(ReadPolicy.NONE, 0);
     ForwardedRead current = assertInstanceOf(ForwardedRead.class, after.sent().get(0));
     ByteString stale = KeyValueStateMachine.get("other");
-    after.kit.run(new ForwardedReadResult("g", 2, "a", old.readId(), true, stale, 1));
-    after.kit.run(new ForwardedReadResult("g", 2, "c", current.readId(), true, stale, 1));
+    after.kit.run(Messages.forwardedReadResult("a", 2).read(old.readId()).served(stale, 1).build());
+    after.kit.run(Messages.forwardedReadResult("c", 2).read(current.readId()).served(stale, 1).build());
     assertFalse(reply.hasMessages(), "another incarnation's result, or one from c, answers nothing");
     ByteString served = io.chronik.raft.statemachine.proto.KvResult.newBuilder().setFound(true)
         .setValue(ByteString.copyFromUtf8("v3")).build().toByteString();
-    after.kit.run(new ForwardedReadResult("g", 2, "a", current.readId(), true, served, 3));
+    after.kit.run(Messages.forwardedReadResult("a", 2).read(current.readId()).served(served, 3).build());
     assertEquals("v3", value(reply.receiveMessage()));
   }
 
@@ -386,10 +390,10 @@ class ReadIndexTest {
     a.kit.run(new ClientProtocol.Propose(KeyValueStateMachine.put("k", ByteString.copyFromUtf8("new")), write.getRef()));
     a.persistAll();
     a.net.getAllReceived();
-    a.kit.run(new ForwardedRead("g", 2, "b", 99, KeyValueStateMachine.get("k"), 3));
+    a.kit.run(Messages.forwardedRead("b", 2).read(99, KeyValueStateMachine.get("k")).minIndex(3).build());
     assertTrue(a.sent().stream().noneMatch(m -> m instanceof ForwardedReadResult),
         "applied 2 < minimum index 3: the read waits");
-    a.kit.run(AppendEntriesResponse.accepted("g", 2, "b", 3, 0)); // index 3 commits and applies
+    a.kit.run(Messages.appendResponse("b", 2).accepted(3).build()); // index 3 commits and applies
     ForwardedReadResult result = a.sent().stream().filter(m -> m instanceof ForwardedReadResult)
         .map(m -> (ForwardedReadResult) m).findFirst().orElseThrow();
     assertTrue(result.ok());
@@ -402,7 +406,7 @@ class ReadIndexTest {
   void aTermChangeIsReportedToTheReadsOnce() {
     OneReplica b = follower(log(1), 1);
     long before = b.metrics().leaderChangesSeen();
-    b.kit.run(new AppendEntries("g", 3, "c", 1, 2, List.of(), 1, 0)); // c leads term 3
+    b.kit.run(Messages.append("c", 3).prev(1, 2).commit(1).build()); // c leads term 3
     assertEquals(before + 1, b.metrics().leaderChangesSeen());
   }
 }

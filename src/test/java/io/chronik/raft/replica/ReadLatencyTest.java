@@ -26,7 +26,7 @@ class ReadLatencyTest {
     OneReplica a = leaderOfThree();
     TestInbox<ReadProtocol.ReadReply> reply = a.read(ReadPolicy.SAFE, 0);
     assertEquals(0, count(ReadPolicy.SAFE), "not before it is answered");
-    a.kit.run(AppendEntriesResponse.accepted("g", 2, "c", 2, 1)); // the ReadIndex round's quorum
+    a.kit.run(Messages.appendResponse("c", 2).accepted(2).seq(1).build()); // the ReadIndex round's quorum
     assertInstanceOf(ReadProtocol.ReadResult.class, reply.receiveMessage());
 
     assertEquals(1, count(ReadPolicy.SAFE));
@@ -47,7 +47,7 @@ class ReadLatencyTest {
         1, new ReadLatency(registry, "a", "g"));
     a.campaignAndWin(List.of("b"));
     a.persistAll();
-    a.kit.run(AppendEntriesResponse.accepted("g", 2, "b", 2, 0));
+    a.kit.run(Messages.appendResponse("b", 2).accepted(2).build());
     a.net.getAllReceived();
     return a;
   }

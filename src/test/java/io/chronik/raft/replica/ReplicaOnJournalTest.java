@@ -175,10 +175,10 @@ class ReplicaOnJournalTest {
     time.timePasses(Duration.ofMillis(600));
     net.receiveMessage();
     net.receiveMessage(); // pre-votes
-    a.tell(new RequestVoteResponse(group, 1, "b", true, true));
+    a.tell(Messages.voteResponse("b", 1).group(group).granted().preVote().build());
     net.receiveMessage(); // the real RequestVotes, after the self-vote was persisted
     net.receiveMessage();
-    a.tell(new RequestVoteResponse(group, 1, "b", true, false));
+    a.tell(Messages.voteResponse("b", 1).group(group).granted().build());
     net.receiveMessage(); // the no-op to b and c
     net.receiveMessage();
     assertEquals("leader", status(a).role());
@@ -191,10 +191,10 @@ class ReplicaOnJournalTest {
   @Test
   void aReplicaRestartedFromItsJournalKeepsTermVoteAndLog() {
     ActorRef<Command> b = spawn("b", Set.of("a", "b", "c"));
-    b.tell(new RequestVote(group, 5, "a", 0, 0, false));
-    assertEquals(new RequestVoteResponse(group, 5, "b", true, false), net.receiveMessage().message());
-    b.tell(new AppendEntries(group, 5, "a", 0, 0, java.util.List.of(
-        io.chronik.raft.rpc.LogEntry.newBuilder().setIndex(1).setTerm(5).build()), 0, 0));
+    b.tell(Messages.vote("a", 5).group(group).build());
+    assertEquals(Messages.voteResponse("b", 5).group(group).granted().build(), net.receiveMessage().message());
+    b.tell(Messages.append("a", 5).group(group)
+        .entries(List.of(io.chronik.raft.rpc.LogEntry.newBuilder().setIndex(1).setTerm(5).build())).build());
     assertInstanceOf(AppendEntriesResponse.class, net.receiveMessage().message());
     testKit.stop(b);
 
@@ -202,8 +202,8 @@ class ReplicaOnJournalTest {
     Status s = status(restarted);
     assertEquals(5, s.term());
     assertEquals(1, s.lastIndex());
-    restarted.tell(new RequestVote(group, 5, "c", 9, 5, false));
-    assertEquals(new RequestVoteResponse(group, 5, "b", false, false), net.receiveMessage().message(),
+    restarted.tell(Messages.vote("c", 5).group(group).last(9, 5).build());
+    assertEquals(Messages.voteResponse("b", 5).group(group).refused().build(), net.receiveMessage().message(),
         "the vote for a in term 5 survived the restart");
   }
 

@@ -44,82 +44,82 @@ class ReplicaRulesTest {
     assertEquals(4, s1.status().term());
     s1.persistAll(); // the no-op 3@4 is durable on S1
     s1.net.getAllReceived();
-    s1.kit.run(AppendEntriesResponse.accepted("g", 4, "s2", 2, 0));
-    s1.kit.run(AppendEntriesResponse.accepted("g", 4, "s3", 2, 0));
+    s1.kit.run(Messages.appendResponse("s2", 4).accepted(2).build());
+    s1.kit.run(Messages.appendResponse("s3", 4).accepted(2).build());
     assertEquals(0, s1.status().commitIndex(), "2@2 is on a majority but is not of the current term");
-    s1.kit.run(AppendEntriesResponse.accepted("g", 4, "s2", 3, 0));
+    s1.kit.run(Messages.appendResponse("s2", 4).accepted(3).build());
     assertEquals(0, s1.status().commitIndex(), "the no-op is on S1 and S2 only");
-    s1.kit.run(AppendEntriesResponse.accepted("g", 4, "s3", 3, 0));
+    s1.kit.run(Messages.appendResponse("s3", 4).accepted(3).build());
     assertEquals(3, s1.status().commitIndex(), "the no-op commits, and 2@2 with it");
   }
 
   @Test
   void aVoteIsDurableBeforeItIsAnswered() {
     OneReplica b = new OneReplica("b", THREE, hs(1, ""), List.of(entry(1, 1)));
-    b.kit.run(new RequestVote("g", 2, "a", 1, 1, false));
+    b.kit.run(Messages.vote("a", 2).last(1, 1).build());
     assertTrue(b.sent().isEmpty(), "no answer before the vote is persisted");
     List<Persist> writes = b.persistAll();
     assertEquals(hs(2, "a"), writes.get(0).hardState().orElseThrow());
-    assertEquals(List.of(new RequestVoteResponse("g", 2, "b", true, false)), b.sent());
+    assertEquals(List.of(Messages.voteResponse("b", 2).granted().build()), b.sent());
   }
 
   @Test
   void aSecondCandidateInTheSameTermGetsNoVote() {
     OneReplica b = new OneReplica("b", THREE, hs(2, "a"), List.of(entry(1, 1)));
-    b.kit.run(new RequestVote("g", 2, "c", 5, 2, false));
+    b.kit.run(Messages.vote("c", 2).last(5, 2).build());
     b.persistAll();
-    assertEquals(List.of(new RequestVoteResponse("g", 2, "b", false, false)), b.sent());
+    assertEquals(List.of(Messages.voteResponse("b", 2).refused().build()), b.sent());
   }
 
   @Test
   void aCandidateWithAStaleLogGetsNoVote() {
     OneReplica b = new OneReplica("b", THREE, hs(2, ""), List.of(entry(1, 1), entry(2, 2)));
-    b.kit.run(new RequestVote("g", 3, "a", 5, 1, false));
+    b.kit.run(Messages.vote("a", 3).last(5, 1).build());
     b.persistAll();
-    assertEquals(List.of(new RequestVoteResponse("g", 3, "b", false, false)), b.sent());
+    assertEquals(List.of(Messages.voteResponse("b", 3).refused().build()), b.sent());
     assertEquals(3, b.status().term(), "the newer term is still adopted");
   }
 
   @Test
   void aStaleLeaderIsToldTheCurrentTerm() {
     OneReplica b = new OneReplica("b", THREE, hs(5, ""), List.of());
-    b.kit.run(new AppendEntries("g", 3, "a", 0, 0, List.of(entry(1, 3)), 1, 0));
-    assertEquals(List.of(AppendEntriesResponse.rejected("g", 5, "b", 0, 0, 0, 0)), b.sent());
+    b.kit.run(Messages.append("a", 3).entries(List.of(entry(1, 3))).commit(1).build());
+    assertEquals(List.of(Messages.appendResponse("b", 5).rejected(0, 0, 0).build()), b.sent());
     assertEquals(0, b.status().lastIndex(), "entries from a stale leader are not taken");
   }
 
   @Test
   void aConflictingSuffixIsTruncatedDurablyBeforeTheAcknowledgement() {
     OneReplica b = new OneReplica("b", THREE, hs(2, ""), List.of(entry(1, 1), entry(2, 1), entry(3, 2)));
-    b.kit.run(new AppendEntries("g", 3, "a", 1, 1, List.of(entry(2, 3)), 0, 0));
+    b.kit.run(Messages.append("a", 3).prev(1, 1).entries(List.of(entry(2, 3))).build());
     assertTrue(b.sent().isEmpty());
     List<Persist> writes = b.persistAll();
     Persist w = writes.get(writes.size() - 1);
     assertEquals(2, w.truncateFrom(), "delete the conflicting entry and all after it");
     assertEquals(List.of(entry(2, 3)), w.entries());
-    assertEquals(List.of(AppendEntriesResponse.accepted("g", 3, "b", 2, 0)), b.sent());
+    assertEquals(List.of(Messages.appendResponse("b", 3).accepted(2).build()), b.sent());
     assertEquals(2, b.status().lastIndex());
   }
 
   @Test
   void aMismatchedAppendIsRejectedWithAFastBackOffHint() {
     OneReplica b = new OneReplica("b", THREE, hs(3, ""), List.of(entry(1, 1), entry(2, 2), entry(3, 2), entry(4, 2)));
-    b.kit.run(new AppendEntries("g", 3, "a", 4, 3, List.of(), 0, 0));
+    b.kit.run(Messages.append("a", 3).prev(4, 3).build());
     b.persistAll();
-    assertEquals(List.of(AppendEntriesResponse.rejected("g", 3, "b", 4, 2, 2, 0)), b.sent(),
+    assertEquals(List.of(Messages.appendResponse("b", 3).rejected(4, 2, 2).build()), b.sent(),
         "first index of the conflicting term 2 is 2");
   }
 
   @Test
   void aDuplicatedOldAppendNeverTruncatesNewerEntries() {
     OneReplica b = new OneReplica("b", THREE, hs(1, ""), List.of());
-    b.kit.run(new AppendEntries("g", 1, "a", 0, 0, List.of(entry(1, 1), entry(2, 1), entry(3, 1)), 0, 0));
+    b.kit.run(Messages.append("a", 1).entries(List.of(entry(1, 1), entry(2, 1), entry(3, 1))).build());
     b.persistAll();
     b.net.getAllReceived();
-    b.kit.run(new AppendEntries("g", 1, "a", 0, 0, List.of(entry(1, 1)), 0, 0));
+    b.kit.run(Messages.append("a", 1).entries(List.of(entry(1, 1))).build());
     b.persistAll();
     assertEquals(3, b.status().lastIndex());
-    assertEquals(List.of(AppendEntriesResponse.accepted("g", 1, "b", 1, 0)), b.sent());
+    assertEquals(List.of(Messages.appendResponse("b", 1).accepted(1).build()), b.sent());
   }
 
   @Test
@@ -148,8 +148,8 @@ class ReplicaRulesTest {
   @Test
   void messagesFromNonMembersAreDropped() {
     OneReplica b = new OneReplica("b", THREE, hs(1, ""), List.of());
-    b.kit.run(new RequestVote("g", 9, "mallory", 100, 100, false));
-    b.kit.run(new RequestVote("other-group", 9, "a", 100, 100, false));
+    b.kit.run(Messages.vote("mallory", 9).last(100, 100).build());
+    b.kit.run(Messages.vote("a", 9).group("other-group").last(100, 100).build());
     assertTrue(b.sent().isEmpty());
     assertEquals(1, b.status().term(), "no term change from strangers");
     assertFalse(b.storage.hasMessages());
@@ -158,13 +158,13 @@ class ReplicaRulesTest {
   @Test
   void aFollowerThatHeardFromTheLeaderIgnoresDisruptiveVotes() {
     OneReplica b = new OneReplica("b", THREE, hs(1, ""), List.of());
-    b.kit.run(new AppendEntries("g", 1, "a", 0, 0, List.of(), 0, 0));
+    b.kit.run(Messages.append("a", 1).build());
     b.persistAll();
     b.net.getAllReceived();
-    b.kit.run(new RequestVote("g", 2, "c", 10, 1, false));
+    b.kit.run(Messages.vote("c", 2).last(10, 1).build());
     assertEquals(1, b.status().term(), "thesis §4.2.3: no term change within the leader lease");
-    b.kit.run(new RequestVote("g", 2, "c", 10, 1, true));
+    b.kit.run(Messages.vote("c", 2).last(10, 1).preVote().build());
     b.persistAll();
-    assertEquals(List.of(new RequestVoteResponse("g", 1, "b", false, true)), b.sent(), "pre-vote refused");
+    assertEquals(List.of(Messages.voteResponse("b", 1).refused().preVote().build()), b.sent(), "pre-vote refused");
   }
 }

@@ -475,7 +475,7 @@ final class SimulatedGroup {
     boolean lost = blocked(from, to) || (faultPhase && rnd.nextDouble() < faults.dropRate);
     if (lost && faults.forgeReadAcks && env.message() instanceof AppendEntries ae && ae.readSeq() > 0) {
       // A broken variant: the leader counts an acknowledgement no follower sent.
-      RaftMessage forged = AppendEntriesResponse.rejected(GROUP, ae.term(), to, -1, 0, 0, ae.readSeq());
+      RaftMessage forged = Messages.appendResponse(to, ae.term()).rejected(-1, 0, 0).seq(ae.readSeq()).build();
       at(now + 1 + rnd.nextInt(5), from, () -> deliver(nodes.get(from), forged));
     }
     if (blocked(from, to)) return;

@@ -49,7 +49,7 @@ class SnapshotTransferTest {
     for (long i = 4; i <= 10; i++) entries.add(put(i, 2));
     entries.add(LogEntry.newBuilder().setIndex(11).setTerm(3).setKind(EntryKind.ENTRY_KIND_NOOP).build());
     f.commands.clear();
-    f.r.kit.run(new AppendEntries("g", 3, "n3", 3, 1, entries, 11, 0));
+    f.r.kit.run(Messages.append("n3", 3).prev(3, 1).entries(entries).commit(11).build());
     f.settle();
 
     assertEquals(11, f.r.status().appliedIndex());
@@ -141,8 +141,8 @@ class SnapshotTransferTest {
 
     void chunk(String from, long term, ByteString snapshot, int offset, int length, long checksum) throws IOException {
       int end = Math.min(snapshot.size(), offset + length);
-      r.kit.run(new InstallSnapshot("g", term, from, META.index(), META.term(), offset, snapshot.substring(offset, end),
-          snapshot.size(), transfer, checksum));
+      r.kit.run(Messages.snapshotChunk(from, term).covering(META.index(), META.term())
+          .chunk(offset, snapshot.substring(offset, end), snapshot.size()).transfer(transfer, checksum).build());
       settle();
     }
 
