@@ -24,7 +24,6 @@ import io.chronik.raft.replica.ClientProtocol.Propose;
 import io.chronik.raft.replica.ClientProtocol.QueryResult;
 import io.chronik.raft.replica.ClientProtocol.Status;
 import io.chronik.raft.replica.StorageProtocol.Persisted;
-import io.chronik.raft.replica.StorageProtocol.Recover;
 import io.chronik.raft.replica.StorageProtocol.Recovered;
 import io.chronik.raft.replica.StorageProtocol.StorageCommand;
 import io.chronik.raft.rpc.EntryKind;
@@ -88,9 +87,7 @@ public final class Replica {
   final GroupMembers members;
   final Quorum quorum;
   final Logger log;
-  private final StashBuffer<Command> stash;
   private final ActorRef<Envelope> transport;
-  private final StorageFactory storageFactory;
   private final Supplier<StateMachine> stateMachineFactory;
   private final Random random;
 
@@ -117,20 +114,6 @@ public final class Replica {
   int drainingTimeouts;
   StateMachine stateMachine;
   WriteQueue writes;
-  private int storageIncarnation;
-  private ActorRef<StorageCommand> storage;
-  /** Waits between recoveries while the environment keeps failing; which failures are logged. */
-  private final FaultBackoff faultBackoff;
-  /**
-   * The environment failed during the message being handled (its state machine could not apply
-   * an entry): acted on by {@link FlushWrites} once the handler returns. Null: nothing failed.
-   */
-  private String pendingFault;
-  /** The last failure of the current fault episode, for status and health ("": none). */
-  private String fault = "";
-  /** While halted: the old storage has stopped, and the backoff has passed. */
-  private boolean storageDown;
-  private boolean backoffOver;
   /** Proposals this replica accepted as leader and has not answered yet. */
   final PendingProposals proposals;
   /** Reads and the traffic that prices them (see {@link ReplicaMetrics}). */
@@ -141,6 +124,8 @@ public final class Replica {
   final ProposalForwarding forwarding;
   /** Snapshots taken, compaction, and the leader's snapshot being received. */
   final Snapshotting snapshots = new Snapshotting(this);
+  /** Its storage: recovering from it, and halting and recovering again when it fails. */
+  private final Recovery recovery;
   private RoleHandler currentRole;
 
   /** Handles a peer message in the current role, after the shared term check. */
@@ -175,12 +160,10 @@ public final class Replica {
       Random random) {
     this.ctx = ctx;
     this.timers = timers;
-    this.stash = stash;
     this.settings = settings;
     this.members = members;
     this.quorum = members.quorum();
     this.transport = transport;
-    this.storageFactory = storageFactory;
     this.stateMachineFactory = stateMachineFactory;
     this.random = random;
     this.log = ctx.getLog();
@@ -190,7 +173,8 @@ public final class Replica {
     this.forwarding = new ProposalForwarding(this, random.nextLong());
     this.reads = new Reads(this, random);
     this.proposals = new PendingProposals(members.self());
-    this.faultBackoff = new FaultBackoff(settings.storageRestartBackoff(), settings.storageRestartMaxBackoff());
+    this.recovery = new Recovery(this, stash, storageFactory,
+        new FaultBackoff(settings.storageRestartBackoff(), settings.storageRestartMaxBackoff()));
   }
 
   /** @param readLatency where the replica records its reads' latency; it outlives the replica's restarts */
@@ -212,7 +196,7 @@ public final class Replica {
                           Replica replica =
                               new Replica(ctx, timers, stash, settings, members, transport,
                                   storageFactory, stateMachineFactory, readLatency, random);
-                          return Behaviors.intercept(() -> replica.new FlushWrites(), replica.startRecovery())
+                          return Behaviors.intercept(() -> replica.new FlushWrites(), replica.recovery.start())
                               .narrow();
                         })));
   }
@@ -235,10 +219,10 @@ public final class Replica {
       } catch (UncheckedIOException e) {
         // The node's disk or files failed under this replica (restoring a snapshot, installing
         // the leader's): an environment failure like a failed apply, recovered from the same way.
-        pendingFault = "an I/O operation failed handling " + msg.getClass().getSimpleName() + ": " + e.getMessage();
+        recovery.failed("an I/O operation failed handling " + msg.getClass().getSimpleName() + ": " + e.getMessage());
         next = Behaviors.same();
       }
-      if (pendingFault != null) return halt(pendingFault, storage != null && !storageDown);
+      if (recovery.failing()) return recovery.haltOnFailure();
       if (writes != null) writes.flush();
       return next;
     }
@@ -256,46 +240,11 @@ public final class Replica {
 
   // ---------------------------------------------------------------- recovery
 
-  private Behavior<Command> startRecovery() {
-    storageFailure = null;
-    storageDown = false;
-    backoffOver = false;
-    storageIncarnation++;
-    storage = storageFactory.create(ctx, storageIncarnation);
-    ctx.watchWith(storage, new StorageStopped(storageIncarnation));
-    storage.tell(new Recover(ctx.getSelf()));
-    return recovering();
-  }
-
-  /** Waits for the durable state; stashes everything else (storage replies come first). */
-  private Behavior<Command> recovering() {
-    return Behaviors.receive(Command.class)
-        .onMessage(Recovered.class, this::onRecovered)
-        .onMessage(StorageStopped.class, this::onStorageStopped)
-        .onMessage(RestartStorage.class, m -> Behaviors.same())
-        .onMessage(Persisted.class, m -> Behaviors.same())
-        .onMessage(StorageProtocol.SnapshotSaved.class, m -> Behaviors.same())
-        .onMessage(StorageProtocol.SnapshotChunkStored.class, m -> Behaviors.same())
-        .onAnyMessage(this::stashWhileRecovering)
-        .build();
-  }
-
-  private Behavior<Command> stashWhileRecovering(Command msg) {
-    if (stash.isFull()) {
-      if (msg instanceof Propose p) p.replyTo().tell(new NotLeader(members.groupId(), Optional.empty()));
-      if (msg instanceof ReadProtocol.Read rd) {
-        rd.replyTo().tell(new ReadProtocol.RetryLater(members.groupId(), "replica is recovering", Optional.empty()));
-      }
-      log.warn("group {} replica {}: recovering and stash full, dropping {}", members.groupId(), members.self(),
-          msg.getClass().getSimpleName());
-    } else {
-      stash.stash(msg);
-    }
-    return Behaviors.same();
-  }
-
-  /** Recovery = the latest snapshot (the applied and committed state up to its index) + the entries after it. */
-  private Behavior<Command> onRecovered(Recovered r) {
+  /**
+   * Recovery = the latest snapshot (the applied and committed state up to its index) + the
+   * entries after it, as {@code storage} recovered them.
+   */
+  void restore(Recovered r, ActorRef<StorageCommand> storage) {
     term = r.hardState().getTerm();
     votedFor = r.hardState().getVotedFor();
     recoveredTerm = term;
@@ -316,123 +265,33 @@ public final class Replica {
       lastApplied = 0;
     }
     writes = new WriteQueue(ctx.getSelf(), storage, raftLog, metrics);
-    if (faultBackoff.failures() > 0) {
-      timers.startSingleTimer(FAULT_QUIET_TIMER, FaultQuiet.INSTANCE, faultBackoff.quietPeriod());
-    }
     log.debug("group {} replica {} recovered term={} vote='{}' snapshot={} lastIndex={}", members.groupId(),
         members.self(), term, votedFor, raftLog.compactedIndex(), raftLog.lastIndex());
-    return stash.unstashAll(becomeFollower(Optional.empty()));
-  }
-
-  /** Storage stopped: forget everything volatile and recover from what is durable. */
-  private Behavior<Command> onStorageStopped(StorageStopped s) {
-    if (s.incarnation() != storageIncarnation) return Behaviors.same();
-    String why = storageFailure != null ? storageFailure
-        : "a journal write failed or was rejected; the storage's log line says why";
-    storageFailure = null;
-    return halt("its storage stopped (" + why + ")", false);
-  }
-
-  /** What the storage said failed before it stopped, if it said (null: nothing yet). */
-  private String storageFailure;
-
-  private Behavior<Command> onStorageFailed(StorageProtocol.StorageFailed f) {
-    storageFailure = f.cause();
-    return Behaviors.same();
   }
 
   /**
-   * The environment failed (a journal write, or the state machine's I/O): this replica stops
-   * taking entries, answers nothing it cannot stand behind, and — once its storage has stopped and
-   * the backoff has passed — recovers from its snapshot and log on disk. Nothing it acknowledged
-   * was lost (persist before speak), and an entry whose apply failed was never counted as applied,
-   * so it cannot answer differently from its peers; the leader catches it up as usual.
+   * The environment failed: stop serving. Everything waiting on this replica fails retryably,
+   * its role ends, no lease or leader hint survives (recovering is a fresh start: a lease never
+   * lifted would refuse every pre-vote, and no election could succeed), and nothing more is
+   * written until it recovered.
    */
-  private Behavior<Command> halt(String what, boolean stopStorage) {
-    pendingFault = null;
-    java.time.Duration wait = faultBackoff.failed();
-    int failures = faultBackoff.failures();
-    fault = what + (failures > 1 ? " (failure " + failures + " in a row)" : "") + "; recovering from disk in " + humanly(wait);
-    if (faultBackoff.worthLogging()) {
-      log.error("group {} replica {}: {}", members.groupId(), members.self(), fault);
-    } else {
-      log.debug("group {} replica {}: {}", members.groupId(), members.self(), fault);
-    }
+  void stopServing() {
     exitRole();
     proposals.failAll("this replica's disk failed");
     forwarding.failAll("this replica's disk failed");
     reads.failAll("replica " + members.self() + " is recovering from a disk failure");
     cancelRoleTimers();
-    timers.cancel(FAULT_QUIET_TIMER);
-    // Recovering is a fresh start: no leader lease to honour (its expiry would be dropped while
-    // halted, and a lease never lifted refuses every pre-vote: no election could succeed), and
-    // no hint naming itself.
     timers.cancel(LEADER_LEASE_TIMER);
     leaderRecentlySeen = false;
     leaderContact = false;
     if (leaderId.equals(Optional.of(members.self()))) leaderId = Optional.empty();
     writes = null;
-    storageDown = !stopStorage;
-    backoffOver = false;
-    if (stopStorage) {
-      // Its own child in production; a storage it does not own (a test's probe) is not its to stop.
-      if (ctx.getChild(storage.path().name()).isPresent()) {
-        ctx.stop(storage);
-      } else {
-        storageDown = true;
-      }
-    }
-    timers.startSingleTimer(STORAGE_RESTART_TIMER, RestartStorage.INSTANCE, wait);
-    return halted();
   }
 
-  /**
-   * Waiting to recover: nothing is stashed (a disk may stay full for long), peers' messages are
-   * dropped (the leader sends again), clients are told at once to retry (elsewhere).
-   */
-  private Behavior<Command> halted() {
-    return Behaviors.receive(Command.class)
-        .onMessage(RestartStorage.class, m -> {
-          backoffOver = true;
-          return storageDown ? startRecovery() : Behaviors.same();
-        })
-        .onMessage(StorageStopped.class, m -> {
-          if (m.incarnation() == storageIncarnation) storageDown = true;
-          return storageDown && backoffOver ? startRecovery() : Behaviors.same();
-        })
-        .onMessage(GetStatus.class, this::onGetStatusHalted)
-        .onMessage(Propose.class, this::rejectProposal)
-        .onMessage(ReadProtocol.Read.class, rd -> {
-          rd.replyTo().tell(new ReadProtocol.RetryLater(members.groupId(), "replica " + members.self()
-              + " is recovering from a disk failure; read from another replica", leaderId));
-          return Behaviors.same();
-        })
-        .onMessage(ReplicaControl.Drain.class, d -> {
-          draining = true;
-          d.replyTo().tell(new ReplicaControl.DrainStatus(members.groupId(), false, false));
-          return Behaviors.same();
-        })
-        .onMessage(ReadProtocol.GetReplicaMetrics.class, m -> {
-          m.replyTo().tell(reads.snapshot());
-          return Behaviors.same();
-        })
-        .onMessage(RaftMessage.class, m -> isLeaderWork(m) ? refuseLeaderWork(m) : Behaviors.same())
-        .onAnyMessage(m -> Behaviors.same()) // the old storage's replies, the old role's timers, local queries
-        .build();
-  }
-
-  private Behavior<Command> onGetStatusHalted(GetStatus g) {
-    g.replyTo().tell(status(Status.FAULTED));
-    return Behaviors.same();
-  }
-
-  /** The current fault episode is over: the replica ran its quiet period without failing again. */
-  private Behavior<Command> onFaultQuiet(FaultQuiet q) {
-    log.info("group {} replica {}: serving again; no disk failure for {} after {} in a row", members.groupId(),
-        members.self(), humanly(faultBackoff.quietPeriod()), faultBackoff.failures());
-    faultBackoff.healthy();
-    fault = "";
-    return Behaviors.same();
+  /** The node is stopping; see {@link #draining}. */
+  void startDraining() {
+    if (!draining) log.info("group {} replica {}: draining (the node is stopping)", members.groupId(), members.self());
+    draining = true;
   }
 
   // ---------------------------------------------------------------- shared role wiring
@@ -457,8 +316,8 @@ public final class Replica {
         .onMessage(Persisted.class, m -> onPersisted(m, role))
         .onMessage(StorageProtocol.SnapshotSaved.class, snapshots::onSaved)
         .onMessage(StorageProtocol.SnapshotChunkStored.class, snapshots::onChunkStored)
-        .onMessage(StorageStopped.class, this::onStorageStopped)
-        .onMessage(StorageProtocol.StorageFailed.class, this::onStorageFailed)
+        .onMessage(StorageStopped.class, recovery::onStorageStopped)
+        .onMessage(StorageProtocol.StorageFailed.class, recovery::onStorageFailed)
         .onMessage(LocalQuery.class, this::onLocalQuery)
         .onMessage(GetStatus.class, m -> onGetStatus(m, role))
         .onMessage(LeaderLeaseExpired.class, m -> {
@@ -469,12 +328,11 @@ public final class Replica {
           leaderContact = false;
           return Behaviors.same();
         })
-        .onMessage(FaultQuiet.class, this::onFaultQuiet);
+        .onMessage(FaultQuiet.class, recovery::onFaultQuiet);
   }
 
   private Behavior<Command> onDrain(ReplicaControl.Drain d, RoleHandler role) {
-    if (!draining) log.info("group {} replica {}: draining (the node is stopping)", members.groupId(), members.self());
-    draining = true;
+    startDraining();
     boolean handingOver = role.onDrain();
     d.replyTo().tell(new ReplicaControl.DrainStatus(members.groupId(), role instanceof LeaderRole, handingOver));
     return Behaviors.same();
@@ -868,10 +726,10 @@ public final class Replica {
   /**
    * Applies every committed entry not applied yet, then lets waiting reads and snapshots look.
    * An entry whose apply throws (the environment failed, see {@link StateMachine}) is not applied:
-   * nothing after it is, and the replica halts and recovers from disk ({@link #halt}).
+   * nothing after it is, and the replica halts and recovers from disk ({@link Recovery}).
    */
   void applyCommitted() {
-    if (pendingFault != null) return;
+    if (recovery.failing()) return;
     while (lastApplied < commitIndex) {
       LogEntry e = raftLog.entry(lastApplied + 1);
       ByteString result;
@@ -879,7 +737,7 @@ public final class Replica {
         result = e.getKind() == EntryKind.ENTRY_KIND_NOOP ? ByteString.EMPTY
             : stateMachine.apply(e.getIndex(), e.getCommand());
       } catch (RuntimeException ex) {
-        pendingFault = "its state machine failed applying entry " + e.getIndex() + ": " + describe(ex);
+        recovery.failed("its state machine failed applying entry " + e.getIndex() + ": " + Recovery.describe(ex));
         log.debug("group {} replica {}: applying entry {} failed", members.groupId(), members.self(), e.getIndex(), ex);
         return;
       }
@@ -891,21 +749,8 @@ public final class Replica {
     snapshots.maybeTake();
   }
 
-  /** The failure's message with its causes' where they add something ("cannot write X: No space left on device"). */
-  private static String describe(Throwable t) {
-    String message = t.getMessage() == null || t.getMessage().isBlank() ? t.getClass().getName() : t.getMessage();
-    for (Throwable c = t.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
-      if (c.getMessage() != null && !message.contains(c.getMessage())) message += ": " + c.getMessage();
-    }
-    return message;
-  }
-
-  private static String humanly(Duration d) {
-    return d.toMillis() < 1000 ? d.toMillis() + "ms" : String.format("%.1fs", d.toMillis() / 1000.0);
-  }
-
   ActorRef<StorageCommand> storage() {
-    return storage;
+    return recovery.storage();
   }
 
   StateMachine newStateMachine() {
@@ -914,7 +759,7 @@ public final class Replica {
 
   // ---------------------------------------------------------------- client reads and status
 
-  private Behavior<Command> onLocalQuery(LocalQuery q) {
+  Behavior<Command> onLocalQuery(LocalQuery q) {
     q.replyTo().tell(new QueryResult(stateMachine.query(q.query()), lastApplied));
     return Behaviors.same();
   }
@@ -924,10 +769,10 @@ public final class Replica {
     return Behaviors.same();
   }
 
-  private Status status(String role) {
+  Status status(String role) {
     return new Status(members.groupId(), members.self(), role, term, leaderId, commitIndex, lastApplied,
         raftLog == null ? 0 : raftLog.lastIndex(), snapshots.latest().map(s -> s.meta().index()).orElse(0L),
-        stateMachine == null ? java.util.Map.of() : stateMachine.describe(), fault);
+        stateMachine == null ? java.util.Map.of() : stateMachine.describe(), recovery.fault());
   }
 
   private static String roleName(RoleHandler role) {
