@@ -13,10 +13,12 @@ import io.chronik.raft.replica.StorageProtocol.Recovered;
 import io.chronik.raft.replica.StorageProtocol.StorageCommand;
 import io.chronik.raft.rpc.HardState;
 import io.chronik.raft.rpc.LogEntry;
+import io.chronik.raft.snapshot.SnapshotData;
 import io.chronik.raft.statemachine.keyvalue.KeyValueStateMachine;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 
@@ -50,10 +52,21 @@ final class OneReplica {
 
   OneReplica(String self, Set<String> voters, HardState hardState, List<LogEntry> log, long seed,
       ReadLatency latency, ReplicaSettings settings) {
+    this(self, voters, hardState, Optional.empty(), log, seed, latency, settings);
+  }
+
+  /** {@code snapshot}: the log's compacted prefix, as storage recovers it; {@code log}: the entries after it. */
+  OneReplica(String self, Set<String> voters, HardState hardState, Optional<SnapshotData> snapshot, List<LogEntry> log,
+      ReplicaSettings settings) {
+    this(self, voters, hardState, snapshot, log, 1, ReadLatency.unexported(), settings);
+  }
+
+  private OneReplica(String self, Set<String> voters, HardState hardState, Optional<SnapshotData> snapshot,
+      List<LogEntry> log, long seed, ReadLatency latency, ReplicaSettings settings) {
     kit = BehaviorTestKit.create(Replica.create(settings, new GroupMembers("g", self, voters), net.getRef(),
         (ctx, incarnation) -> storage.getRef(), KeyValueStateMachine::new, latency, new Random(seed)));
     assertInstanceOf(StorageProtocol.Recover.class, storage.receiveMessage());
-    kit.run(new Recovered(hardState, log));
+    kit.run(new Recovered(hardState, snapshot, log));
   }
 
   /** The settings these tests run with. */

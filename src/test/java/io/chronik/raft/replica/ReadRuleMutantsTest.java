@@ -39,6 +39,14 @@ class ReadRuleMutantsTest {
                     : super.route(role, policy);
               }
             }),
+        mutant("route: a candidate serves a safe read from its local state",
+            "17-candidate-serves-only-unsafe-reads.txt", new ReadRules() {
+              @Override
+              public Route route(Role role, Policy policy) {
+                return role == Role.CANDIDATE && policy == Policy.SAFE ? Route.SERVE_LOCALLY
+                    : super.route(role, policy);
+              }
+            }),
         mutant("committedInTerm: no current-term gate (a leader serves before its no-op commits)",
             "11-gate-releases-waiting-reads.txt", new ReadRules() {
               @Override
@@ -111,6 +119,20 @@ class ReadRuleMutantsTest {
               @Override
               public Hold hold(long readIndex, long minIndex, long applied, long maxReadLag) {
                 return super.hold(readIndex, 0, applied, maxReadLag);
+              }
+            }),
+        mutant("hold: max-read-lag is ignored (a lagging replica holds the read until it times out)",
+            "18-max-read-lag.txt", new ReadRules() {
+              @Override
+              public Hold hold(long readIndex, long minIndex, long applied, long maxReadLag) {
+                return super.hold(readIndex, minIndex, applied, Long.MAX_VALUE);
+              }
+            }),
+        mutant("hold: a read exactly max-read-lag short is refused (>= for >)",
+            "18-max-read-lag.txt", new ReadRules() {
+              @Override
+              public Hold hold(long readIndex, long minIndex, long applied, long maxReadLag) {
+                return super.hold(readIndex, minIndex, applied, maxReadLag - 1);
               }
             }),
         mutant("released: a read is served before the replica applied its read index",

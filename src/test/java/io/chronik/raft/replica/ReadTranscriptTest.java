@@ -28,14 +28,16 @@ import org.junit.jupiter.api.TestFactory;
  * step. Any change of behaviour fails the transcript; {@code -Dtranscripts.rewrite=true} writes
  * what the code does now into the files (review the diff).
  *
- * <p>Steps: {@code follower self=b voters=a,b,c term=2 leader=a log=3 commit=3 [seed=1]},
+ * <p>Steps: {@code follower self=b voters=a,b,c term=2 leader=a log=3 commit=3 [seed=1] [max-lag=N]}
+ * ({@code max-lag}: chronik.raft.max-read-lag, 10000 otherwise),
  * {@code leader self=a voters=a,b,c acks=b [committed=false] [commit=1]} (its no-op at index 2
  * committed unless {@code committed=false}; {@code commit}: the commit index it learnt as a
  * follower of term 1, from the first acker), {@code read <name>
  * policy=safe|none|unsafe [min=N]}, {@code propose value=v}, {@code deliver <Message> from=… key=value…}
- * (ReadIndexRequest, ReadIndexResponse, ForwardedRead, ForwardedReadResult, Heartbeat, Ack), {@code persist}
- * (the replica's pending disk writes complete), {@code tick}
- * (the ReadIndex retry timer), {@code timeout} (every read deadline). Request and read ids are
+ * (ReadIndexRequest, ReadIndexResponse, ForwardedRead, ForwardedReadResult, Heartbeat, Ack,
+ * {@code Vote [pre=true] [granted=true]}), {@code persist} (the replica's pending disk writes
+ * complete), {@code tick} (the ReadIndex retry timer), {@code timeout} (every read deadline),
+ * {@code election-timeout} (the election timer: a follower campaigns). Request and read ids are
  * random per incarnation; they print as {@code #1}, {@code #2}, … in order of appearance, and a
  * step names them the same way.
  */
@@ -89,6 +91,7 @@ class ReadTranscriptTest {
           replica.persistAll();
         }
         case "timeout" -> fireTimeouts();
+        case "election-timeout" -> replica.kit.run(Replica.ElectionTimeout.INSTANCE);
         default -> throw new IllegalArgumentException("unknown step: " + line);
       }
       return output();
@@ -107,13 +110,23 @@ class ReadTranscriptTest {
       for (int i = 1; i <= n; i++) log.add(put(i, term, "v" + i));
       replica = new OneReplica(self, new LinkedHashSet<>(List.of(a.get("voters").split(","))),
           HardState.newBuilder().setTerm(term).build(), log, Long.parseLong(a.getOrDefault("seed", "1")),
-          ReadLatency.unexported(), settings);
+          ReadLatency.unexported(),
+          a.containsKey("max-lag") ? withMaxReadLag(settings, Long.parseLong(a.get("max-lag"))) : settings);
       replica.kit.run(new AppendEntries("g", term, a.get("leader"), n, n == 0 ? 0 : term, List.of(),
           Long.parseLong(a.get("commit")), 0));
       replica.persistAll();
       replica.net.getAllReceived();
       replica.kit.getAllEffects();
       firedTimeouts = 0;
+    }
+
+    /** {@code s} with another chronik.raft.max-read-lag (ReplicaSettings has no wither for it). */
+    private static ReplicaSettings withMaxReadLag(ReplicaSettings s, long maxReadLag) {
+      return new ReplicaSettings(s.electionTimeout(), s.heartbeatInterval(), s.maxEntryBytes(), s.maxAppendBytes(),
+          s.maxAppendEntries(), s.maxInflightAppends(), s.preVote(), s.checkQuorum(), s.stashCapacity(),
+          s.storageRestartBackoff(), s.readIndexTimeout(), s.defaultReadPolicy(), maxReadLag, s.proposalTimeout(),
+          s.leaderBalancing(), s.leaderBalanceDelay(), s.snapshots(), s.readIndexPipeline(),
+          s.storageRestartMaxBackoff(), s.rules());
     }
 
     private void leader(Map<String, String> a) {
@@ -181,6 +194,8 @@ class ReadTranscriptTest {
             Long.parseLong(a.get("commit")), Long.parseLong(a.getOrDefault("seq", "0")));
         case "Ack" -> AppendEntriesResponse.accepted("g", term, from, Long.parseLong(a.get("match")),
             Long.parseLong(a.getOrDefault("seq", "0")));
+        case "Vote" -> new RequestVoteResponse("g", term, from, Boolean.parseBoolean(a.getOrDefault("granted", "true")),
+            Boolean.parseBoolean(a.getOrDefault("pre", "false")));
         default -> throw new IllegalArgumentException("unknown message " + type);
       };
     }
@@ -216,6 +231,7 @@ class ReadTranscriptTest {
         return head + "ForwardedReadResult term=" + f.term() + " read=" + name(f.readId()) + " ok=" + f.ok()
             + (f.ok() ? " value=" + value(f.result()) + " applied=" + f.appliedIndex() : "");
       }
+      if (m instanceof RequestVote v) return head + "RequestVote term=" + v.term() + " pre=" + v.preVote();
       return head + m.getClass().getSimpleName();
     }
 

@@ -11,6 +11,7 @@ import io.chronik.raft.core.RaftRules;
 import io.chronik.raft.core.ReplicationRules;
 import io.chronik.raft.transcript.Transcripts;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
@@ -55,6 +56,22 @@ class ReplicationRuleMutantsTest {
                 Math.min(req.leaderCommit(), log.lastIndex()), d.matchIndex(), null);
           }
         }, "06-follower-commit-min-leader-commit-last-new.txt"),
+        new Mutant("onAppendEntries refuses a prevLogIndex before the compaction point", new ReplicationRules() {
+          @Override
+          public AppendDecision onAppendEntries(RaftLog log, AppendRequest req) {
+            if (log.matches(req.prevIndex(), req.prevTerm())) return super.onAppendEntries(log, req);
+            return new AppendDecision(false, req.prevIndex(), 0, List.of(), 0, 0, conflictHint(log, req.prevIndex()));
+          }
+        }, "12-follower-skips-entries-its-snapshot-covers.txt"),
+        new Mutant("onAppendEntries checks the entries its snapshot covers against the log", new ReplicationRules() {
+          @Override
+          public AppendDecision onAppendEntries(RaftLog log, AppendRequest req) {
+            long base = log.compactedIndex();
+            // Moves prev to the compaction point but keeps the covered entries: they look like conflicts.
+            return super.onAppendEntries(log, req.prevIndex() >= base ? req
+                : new AppendRequest(base, log.termAt(base), req.entries(), req.leaderCommit()));
+          }
+        }, "12-follower-skips-entries-its-snapshot-covers.txt"),
         new Mutant("conflictHint names the refused index, not the first of its term", new ReplicationRules() {
           @Override
           public ConflictHint conflictHint(RaftLog log, long prevIndex) {

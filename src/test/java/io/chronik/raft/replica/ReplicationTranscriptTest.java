@@ -11,6 +11,8 @@ import io.chronik.raft.replica.StorageProtocol.StorageCommand;
 import io.chronik.raft.rpc.HardState;
 import io.chronik.raft.rpc.LogEntry;
 import io.chronik.raft.snapshot.InMemorySnapshot;
+import io.chronik.raft.snapshot.SnapshotData;
+import io.chronik.raft.snapshot.SnapshotMeta;
 import io.chronik.raft.statemachine.keyvalue.KeyValueStateMachine;
 import io.chronik.raft.transcript.Transcripts;
 import java.nio.file.Path;
@@ -18,6 +20,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
@@ -32,7 +35,9 @@ import org.junit.jupiter.api.TestFactory;
  * <p>Steps:
  * <ul>
  *   <li>{@code follower self=b voters=a,b,c term=2 log=1,1,2}: a follower in {@code term} whose
- *       log holds entries of those terms ({@code log=-}: empty); commit index 0.
+ *       log holds entries of those terms ({@code log=-}: empty); commit index 0. With
+ *       {@code snapshot=4/2} it recovers from a snapshot of entries 1..4 (the last of term 2), its
+ *       log compacted up to there and holding the {@code log} entries after it; commit index 4.
  *   <li>{@code leader self=a voters=a,b,c term=3 log=1,1,2 [snapshot-every=N]}: a replica with that
  *       log and term wins an election (term+1) with every other voter's vote and appends its no-op;
  *       prints the probes it sends. With {@code snapshot-every}, it snapshots after N applied
@@ -109,9 +114,18 @@ class ReplicationTranscriptTest {
 
     private OneReplica replica(Map<String, String> a, ReplicaSettings settings) {
       self = a.get("self");
+      long[] snapshot = a.containsKey("snapshot") ? pair(a.get("snapshot")) : new long[] {0, 0};
       return new OneReplica(self, new LinkedHashSet<>(List.of(a.get("voters").split(","))),
-          HardState.newBuilder().setTerm(Long.parseLong(a.get("term"))).build(), entries(0, a.get("log")),
-          settings.withRules(rules));
+          HardState.newBuilder().setTerm(Long.parseLong(a.get("term"))).build(),
+          snapshot[0] == 0 ? Optional.empty() : Optional.of(snapshot(snapshot[0], snapshot[1])),
+          entries(snapshot[0], a.get("log")), settings.withRules(rules));
+    }
+
+    /** A snapshot of the state after applying the entries {@link #entries} would make up to {@code index}. */
+    private static SnapshotData snapshot(long index, long term) {
+      KeyValueStateMachine state = new KeyValueStateMachine();
+      for (long i = 1; i <= index; i++) state.apply(i, KeyValueStateMachine.put("k", ByteString.copyFromUtf8("v" + i)));
+      return InMemorySnapshot.of(new SnapshotMeta(index, term), state.snapshot());
     }
 
     private void follower(Map<String, String> a) {
