@@ -36,11 +36,6 @@ final class Recovery {
   private final FaultBackoff faultBackoff;
   private int storageIncarnation;
   private ActorRef<StorageCommand> storage;
-  /**
-   * The environment failed during the message being handled (its state machine could not apply
-   * an entry): acted on by the replica's interceptor once the handler returns. Null: nothing failed.
-   */
-  private String pendingFault;
   /** The last failure of the current fault episode, for status and health ("": none). */
   private String fault = "";
   /** While halted: the old storage has stopped, and the backoff has passed. */
@@ -65,18 +60,9 @@ final class Recovery {
     return fault;
   }
 
-  /** The environment failed handling the current message; the replica halts once the handler returns. */
-  void failed(String what) {
-    pendingFault = what;
-  }
-
-  boolean failing() {
-    return pendingFault != null;
-  }
-
-  /** Halts for the failure {@link #failed} recorded, stopping the storage if it still runs. */
-  Behavior<Command> haltOnFailure() {
-    return halt(pendingFault, storage != null && !storageDown);
+  /** The environment failed handling a message ({@code what}): halts, stopping the storage if it still runs. */
+  Behavior<Command> haltOnFailure(String what) {
+    return halt(what, storage != null && !storageDown);
   }
 
   /** Starts a storage incarnation and waits for what it recovers. */
@@ -146,7 +132,6 @@ final class Recovery {
    * snapshot and log on disk.
    */
   private Behavior<Command> halt(String what, boolean stopStorage) {
-    pendingFault = null;
     Duration wait = faultBackoff.failed();
     int failures = faultBackoff.failures();
     fault = what + (failures > 1 ? " (failure " + failures + " in a row)" : "") + "; recovering from disk in " + humanly(wait);

@@ -126,6 +126,12 @@ public final class Replica {
   final Snapshotting snapshots = new Snapshotting(this);
   /** Its storage: recovering from it, and halting and recovering again when it fails. */
   private final Recovery recovery;
+  /**
+   * The environment failed during the message being handled (its state machine could not apply
+   * an entry, a file operation failed): {@link FlushWrites} halts the replica once the handler
+   * returns. Null: nothing failed.
+   */
+  private String pendingFault;
   private RoleHandler currentRole;
 
   /** Handles a peer message in the current role, after the shared term check. */
@@ -219,10 +225,14 @@ public final class Replica {
       } catch (UncheckedIOException e) {
         // The node's disk or files failed under this replica (restoring a snapshot, installing
         // the leader's): an environment failure like a failed apply, recovered from the same way.
-        recovery.failed("an I/O operation failed handling " + msg.getClass().getSimpleName() + ": " + e.getMessage());
+        pendingFault = "an I/O operation failed handling " + msg.getClass().getSimpleName() + ": " + e.getMessage();
         next = Behaviors.same();
       }
-      if (recovery.failing()) return recovery.haltOnFailure();
+      if (pendingFault != null) {
+        String what = pendingFault;
+        pendingFault = null;
+        return recovery.haltOnFailure(what);
+      }
       if (writes != null) writes.flush();
       return next;
     }
@@ -729,7 +739,8 @@ public final class Replica {
    * nothing after it is, and the replica halts and recovers from disk ({@link Recovery}).
    */
   void applyCommitted() {
-    if (recovery.failing()) return;
+    if (pendingFault != null) return;
+    long appliedBytes = 0;
     while (lastApplied < commitIndex) {
       LogEntry e = raftLog.entry(lastApplied + 1);
       ByteString result;
@@ -737,16 +748,16 @@ public final class Replica {
         result = e.getKind() == EntryKind.ENTRY_KIND_NOOP ? ByteString.EMPTY
             : stateMachine.apply(e.getIndex(), e.getCommand());
       } catch (RuntimeException ex) {
-        recovery.failed("its state machine failed applying entry " + e.getIndex() + ": " + Recovery.describe(ex));
+        pendingFault = "its state machine failed applying entry " + e.getIndex() + ": " + Recovery.describe(ex);
         log.debug("group {} replica {}: applying entry {} failed", members.groupId(), members.self(), e.getIndex(), ex);
         return;
       }
       lastApplied = e.getIndex();
-      snapshots.applied(e.getCommand().size());
+      appliedBytes += e.getCommand().size();
       proposals.applied(e.getIndex(), e.getTerm(), result);
     }
     reads.onApplied();
-    snapshots.maybeTake();
+    snapshots.afterApply(appliedBytes);
   }
 
   ActorRef<StorageCommand> storage() {

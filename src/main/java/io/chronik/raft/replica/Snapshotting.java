@@ -168,13 +168,12 @@ final class Snapshotting {
 
   // ---------------------------------------------------------------- taking snapshots
 
-  /** An entry with {@code commandBytes} of command was applied. */
-  void applied(int commandBytes) {
-    bytesSinceSnapshot += commandBytes;
-  }
-
-  /** Takes a snapshot of the applied state when the thresholds say so and none is being written. */
-  void maybeTake() {
+  /**
+   * The replica applied entries whose commands hold {@code appliedBytes}: takes a snapshot of the
+   * applied state when the thresholds say so and none is being written.
+   */
+  void afterApply(long appliedBytes) {
+    bytesSinceSnapshot += appliedBytes;
     dropIfAbandoned();
     long base = latest.map(s -> s.meta().index()).orElse(0L);
     ReplicaSettings.Snapshots s = r.settings.snapshots();
