@@ -56,6 +56,13 @@ public class ElectionRules {
    */
   public record Voter(long term, String votedFor, long lastLogIndex, long lastLogTerm, boolean inLease) {}
 
+  /**
+   * What the leader lease ({@link #inLeaderLease}) depends on: whether CheckQuorum is on, whether
+   * this replica leads, and whether it heard from a current leader within the minimum election
+   * timeout.
+   */
+  public record Lease(boolean checkQuorum, boolean isLeader, boolean leaderRecentlySeen) {}
+
   // ---------------------------------------------------------------- decisions out
 
   /** The term check's verdict on a peer message (Raft §5.1). */
@@ -110,10 +117,10 @@ public class ElectionRules {
    * election timeout ignores it, so a partitioned node rejoining with a higher term cannot depose
    * a working leader). The lease yields to a leadership transfer (thesis §3.10) only when the
    * candidate's log is up to date: a late TimeoutNow to a replica that fell behind must not push
-   * everyone into a new term for an election it would lose. An older term is stale. The log is
-   * looked at only for that transfer check.
+   * everyone into a new term for an election it would lose. An older term is stale. The lease and
+   * the log are looked at only for a newer-term vote request.
    */
-  public TermCheck termCheck(long currentTerm, RaftLog log, boolean inLease, Incoming m) {
+  public TermCheck termCheck(long currentTerm, RaftLog log, Lease lease, Incoming m) {
     if (m.term() < currentTerm) return TermCheck.STALE;
     if (m.term() == currentTerm) return TermCheck.HANDLE;
     switch (m.kind()) {
@@ -124,7 +131,9 @@ public class ElectionRules {
         VoteRequest rv = m.vote();
         boolean transferWorthIt = rv.leadershipTransfer()
             && logUpToDate(log.lastIndex(), log.lastTerm(), rv.lastLogIndex(), rv.lastLogTerm());
-        if (inLease && !transferWorthIt) return TermCheck.IGNORE_IN_LEASE;
+        if (!transferWorthIt && inLeaderLease(lease.checkQuorum(), lease.isLeader(), lease.leaderRecentlySeen())) {
+          return TermCheck.IGNORE_IN_LEASE;
+        }
         return TermCheck.ADOPT_TERM_AND_FOLLOW;
       }
       case FROM_LEADER -> {

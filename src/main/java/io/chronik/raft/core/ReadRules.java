@@ -74,9 +74,10 @@ public class ReadRules {
 
   /**
    * A read held at {@code index}, the larger of its read index and its minimum index; {@code
-   * lagging} when this replica is too far behind to serve it soon (fail it at once, retryably).
+   * lagging} when this replica is too far behind to serve it soon (fail it at once, retryably);
+   * {@code ready} when it may be served at once ({@link #released}), without waiting for an apply.
    */
-  public record Hold(long index, boolean lagging) {}
+  public record Hold(long index, boolean lagging, boolean ready) {}
 
   /**
    * Where a client's read goes, by the receiving replica's role and the read's policy. Only a
@@ -187,7 +188,8 @@ public class ReadRules {
    */
   public Hold hold(long readIndex, long minIndex, long applied, long maxReadLag) {
     long index = Math.max(readIndex, minIndex);
-    return new Hold(index, index - applied > maxReadLag);
+    boolean lagging = index - applied > maxReadLag;
+    return new Hold(index, lagging, !lagging && released(index, applied));
   }
 
   /**

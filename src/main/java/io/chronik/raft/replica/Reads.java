@@ -136,20 +136,26 @@ final class Reads {
           + r.settings.maxReadLag() + "); retry or read from another replica", r.leaderId));
       return;
     }
-    awaitingApply.add(index, id);
-    onApplied();
+    if (hold.ready()) {
+      serve(id);
+    } else {
+      awaitingApply.add(index, id);
+    }
   }
 
   /** The state machine applied more: serve every read whose index it reached. */
   void onApplied() {
     if (awaitingApply.size() == 0) return;
-    for (long id : awaitingApply.ready(r.lastApplied)) {
-      Open o = open.remove(id);
-      if (o == null) continue; // answered meanwhile (timed out)
-      r.timers.cancel(new TimerKey(id));
-      o.reply.accept(new ReadResult(r.stateMachine.query(o.query), r.lastApplied, r.members.self(), o.policy));
-      if (o.local) metrics.served(o.policy, o.startNanos);
-    }
+    for (long id : awaitingApply.ready(r.lastApplied)) serve(id);
+  }
+
+  /** Answers read {@code id} from the state machine as applied now. */
+  private void serve(long id) {
+    Open o = open.remove(id);
+    if (o == null) return; // answered meanwhile (timed out)
+    r.timers.cancel(new TimerKey(id));
+    o.reply.accept(new ReadResult(r.stateMachine.query(o.query), r.lastApplied, r.members.self(), o.policy));
+    if (o.local) metrics.served(o.policy, o.startNanos);
   }
 
   void fail(long id, ReadReply reply) {

@@ -362,7 +362,8 @@ public final class Replica {
       return Behaviors.same();
     }
     ElectionRules.TermCheck check = settings.rules().election()
-        .termCheck(term, raftLog, inLeaderLease(role), incoming(m));
+        .termCheck(term, raftLog,
+            new ElectionRules.Lease(settings.checkQuorum(), role instanceof LeaderRole, leaderRecentlySeen), incoming(m));
     return switch (check) {
       case HANDLE -> role.onRaftMessage(m);
       case IGNORE_IN_LEASE -> {

@@ -22,6 +22,9 @@ class ElectionRulesTest {
   private final ElectionRules rules = new ElectionRules();
   /** A voter's log whose last entry is index 3 of term 2. */
   private static final RaftLog LOG_3_2 = new RaftLog(3, 2, java.util.List.of());
+  /** A follower that heard from its leader within the minimum election timeout, CheckQuorum on. */
+  private static final ElectionRules.Lease IN_LEASE = new ElectionRules.Lease(true, false, true);
+  private static final ElectionRules.Lease NO_LEASE = new ElectionRules.Lease(true, false, false);
 
   private static VoteRequest vote(long term, String from, long lastIndex, long lastTerm) {
     return new VoteRequest(term, from, lastIndex, lastTerm, false, false);
@@ -40,42 +43,42 @@ class ElectionRulesTest {
   @Test
   void anOlderTermIsStaleWhateverTheMessage() {
     for (Kind kind : Kind.values()) {
-      assertEquals(TermCheck.STALE, rules.termCheck(5, LOG_3_2, false, Incoming.of(4, kind)));
+      assertEquals(TermCheck.STALE, rules.termCheck(5, LOG_3_2, NO_LEASE, Incoming.of(4, kind)));
     }
   }
 
   @Test
   void theCurrentTermIsHandledByTheRole() {
-    assertEquals(TermCheck.HANDLE, rules.termCheck(5, LOG_3_2, true, Incoming.of(vote(5, "c", 0, 0))));
-    assertEquals(TermCheck.HANDLE, rules.termCheck(5, LOG_3_2, false, Incoming.of(5, Kind.FROM_LEADER)));
+    assertEquals(TermCheck.HANDLE, rules.termCheck(5, LOG_3_2, IN_LEASE, Incoming.of(vote(5, "c", 0, 0))));
+    assertEquals(TermCheck.HANDLE, rules.termCheck(5, LOG_3_2, NO_LEASE, Incoming.of(5, Kind.FROM_LEADER)));
   }
 
   @Test
   void aNewerTermFromALeaderIsAdoptedAndItsSenderFollowed() {
-    assertEquals(TermCheck.ADOPT_TERM_AND_FOLLOW_SENDER, rules.termCheck(5, LOG_3_2, true, Incoming.of(6, Kind.FROM_LEADER)));
+    assertEquals(TermCheck.ADOPT_TERM_AND_FOLLOW_SENDER, rules.termCheck(5, LOG_3_2, IN_LEASE, Incoming.of(6, Kind.FROM_LEADER)));
   }
 
   @Test
   void aNewerTermOtherwiseIsAdoptedWithNoLeaderKnown() {
-    assertEquals(TermCheck.ADOPT_TERM_AND_FOLLOW, rules.termCheck(5, LOG_3_2, false, Incoming.of(6, Kind.OTHER)));
-    assertEquals(TermCheck.ADOPT_TERM_AND_FOLLOW, rules.termCheck(5, LOG_3_2, false, Incoming.of(vote(6, "c", 0, 0))));
+    assertEquals(TermCheck.ADOPT_TERM_AND_FOLLOW, rules.termCheck(5, LOG_3_2, NO_LEASE, Incoming.of(6, Kind.OTHER)));
+    assertEquals(TermCheck.ADOPT_TERM_AND_FOLLOW, rules.termCheck(5, LOG_3_2, NO_LEASE, Incoming.of(vote(6, "c", 0, 0))));
   }
 
   @Test
   void aPreVoteChangesNoTermEvenInLaterTerms() {
-    assertEquals(TermCheck.HANDLE, rules.termCheck(5, LOG_3_2, false, Incoming.of(preVote(6, "c", 3, 2))));
-    assertEquals(TermCheck.HANDLE, rules.termCheck(5, LOG_3_2, true, Incoming.of(6, Kind.PRE_VOTE_GRANTED)));
+    assertEquals(TermCheck.HANDLE, rules.termCheck(5, LOG_3_2, NO_LEASE, Incoming.of(preVote(6, "c", 3, 2))));
+    assertEquals(TermCheck.HANDLE, rules.termCheck(5, LOG_3_2, IN_LEASE, Incoming.of(6, Kind.PRE_VOTE_GRANTED)));
   }
 
   @Test
   void aNewerTermVoteRequestIsIgnoredInTheLeaderLease() {
-    assertEquals(TermCheck.IGNORE_IN_LEASE, rules.termCheck(5, LOG_3_2, true, Incoming.of(vote(9, "c", 3, 2))));
+    assertEquals(TermCheck.IGNORE_IN_LEASE, rules.termCheck(5, LOG_3_2, IN_LEASE, Incoming.of(vote(9, "c", 3, 2))));
   }
 
   @Test
   void theLeaseYieldsToATransferOnlyForAnUpToDateCandidate() {
-    assertEquals(TermCheck.ADOPT_TERM_AND_FOLLOW, rules.termCheck(5, LOG_3_2, true, Incoming.of(transfer(6, "c", 3, 2))));
-    assertEquals(TermCheck.IGNORE_IN_LEASE, rules.termCheck(5, LOG_3_2, true, Incoming.of(transfer(6, "c", 2, 2))));
+    assertEquals(TermCheck.ADOPT_TERM_AND_FOLLOW, rules.termCheck(5, LOG_3_2, IN_LEASE, Incoming.of(transfer(6, "c", 3, 2))));
+    assertEquals(TermCheck.IGNORE_IN_LEASE, rules.termCheck(5, LOG_3_2, IN_LEASE, Incoming.of(transfer(6, "c", 2, 2))));
   }
 
   // ---------------------------------------------------------------- §5.4.1 up to date

@@ -110,15 +110,22 @@ class ReadRulesTest {
 
   @Test
   void aReadIsHeldAtTheLargerOfItsReadIndexAndItsMinimumIndex() {
-    assertEquals(new Hold(7, false), rules.hold(7, 3, 5, 100));
-    assertEquals(new Hold(9, false), rules.hold(7, 9, 5, 100));
-    assertEquals(new Hold(0, false), rules.hold(0, 0, 5, 100));
+    assertEquals(new Hold(7, false, false), rules.hold(7, 3, 5, 100));
+    assertEquals(new Hold(9, false, false), rules.hold(7, 9, 5, 100));
+    assertEquals(new Hold(0, false, true), rules.hold(0, 0, 5, 100));
+  }
+
+  @Test
+  void aReadWhoseIndexIsAppliedIsServedAtOnceAndOnlyThen() {
+    assertEquals(new Hold(5, false, true), rules.hold(5, 0, 5, 100), "applied exactly the read index");
+    assertEquals(new Hold(6, false, false), rules.hold(5, 6, 5, 100), "its minimum index is not applied yet");
+    assertEquals(new Hold(6, true, false), rules.hold(6, 0, 5, 0), "one entry short with max-read-lag 0: lagging");
   }
 
   @Test
   void aReplicaTooFarBehindSaysSoAtOnce() {
-    assertEquals(new Hold(20, false), rules.hold(20, 0, 10, 10));
-    assertEquals(new Hold(21, true), rules.hold(21, 0, 10, 10));
+    assertEquals(new Hold(20, false, false), rules.hold(20, 0, 10, 10));
+    assertEquals(new Hold(21, true, false), rules.hold(21, 0, 10, 10));
   }
 
   @Test

@@ -27,29 +27,29 @@ class ElectionRuleMutantsTest {
         new Mutant("a stale message is handled instead of answered", "08-stale-term-answered.txt",
             new ElectionRules() {
               @Override
-              public TermCheck termCheck(long currentTerm, io.chronik.raft.core.RaftLog log, boolean inLease,
+              public TermCheck termCheck(long currentTerm, io.chronik.raft.core.RaftLog log, ElectionRules.Lease lease,
                   Incoming m) {
                 return m.term() < currentTerm ? TermCheck.HANDLE
-                    : super.termCheck(currentTerm, log, inLease, m);
+                    : super.termCheck(currentTerm, log, lease, m);
               }
             }),
         new Mutant("the lease yields to a transfer without the up-to-date check", "05-transfer-vote-in-lease.txt",
             new ElectionRules() {
               @Override
-              public TermCheck termCheck(long currentTerm, io.chronik.raft.core.RaftLog log, boolean inLease,
+              public TermCheck termCheck(long currentTerm, io.chronik.raft.core.RaftLog log, ElectionRules.Lease lease,
                   Incoming m) {
                 if (m.term() > currentTerm && m.kind() == Kind.VOTE_REQUEST && m.vote().leadershipTransfer()) {
                   return TermCheck.ADOPT_TERM_AND_FOLLOW;
                 }
-                return super.termCheck(currentTerm, log, inLease, m);
+                return super.termCheck(currentTerm, log, lease, m);
               }
             }),
         new Mutant("a newer-term vote request is adopted inside the lease", "06-disruptive-rejoin-ignored.txt",
             new ElectionRules() {
               @Override
-              public TermCheck termCheck(long currentTerm, io.chronik.raft.core.RaftLog log, boolean inLease,
+              public TermCheck termCheck(long currentTerm, io.chronik.raft.core.RaftLog log, ElectionRules.Lease lease,
                   Incoming m) {
-                return super.termCheck(currentTerm, log, false, m);
+                return super.termCheck(currentTerm, log, new ElectionRules.Lease(false, false, false), m);
               }
             }),
         new Mutant("the up-to-date check ignores the last term", "03-older-log-refused.txt",
