@@ -86,7 +86,7 @@ final class LeaderReads {
     switch (how) {
       case AFTER_FIRST_COMMIT -> beforeFirstCommit.add(new Deferred(read, kind, requester));
       case NOW -> {
-        r.metrics.readsConfirmedByRequest++;
+        r.metrics.confirmedByRequest();
         serve(read, r.commitIndex);
       }
       case BY_ROUND -> {
@@ -126,13 +126,13 @@ final class LeaderReads {
   private void maybeStartRound() {
     if (!queue.needsRound()) return;
     queue.startRound();
-    r.metrics.readIndexRounds++;
+    r.metrics.readIndexRound();
     heartbeatAll.run();
     release(queue.releaseConfirmed()); // a single-voter group confirms on its own
   }
 
   private void release(List<Released<LeaderRead>> confirmed) {
-    r.metrics.readsReleasedByRounds += confirmed.size();
+    r.metrics.releasedByRound(confirmed.size());
     for (Released<LeaderRead> c : confirmed) serve(c.read(), c.readIndex());
   }
 

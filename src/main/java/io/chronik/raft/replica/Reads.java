@@ -130,7 +130,7 @@ final class Reads {
     long index = hold.index();
     if (hold.lagging()) {
       long lag = index - r.lastApplied;
-      metrics.lagging++;
+      metrics.lagging();
       fail(id, new RetryLater(r.members.groupId(), "replica " + r.members.self() + " has applied " + r.lastApplied
           + " but the read needs " + index + " (" + lag + " entries behind, chronik.raft.max-read-lag = "
           + r.settings.maxReadLag() + "); retry or read from another replica", r.leaderId));
@@ -166,14 +166,14 @@ final class Reads {
   }
 
   void failNoLeader(long id) {
-    metrics.noLeader++;
+    metrics.noLeader();
     fail(id, new NoLeader(r.members.groupId(), r.leaderId));
   }
 
   Behavior<Command> onTimedOut(ReadTimedOut t) {
     Open o = open.remove(t.id());
     if (o != null) {
-      metrics.timeouts++;
+      metrics.timedOut();
       o.reply.accept(new ReadTimeout(r.members.groupId(), r.settings.readIndexTimeout()));
     }
     return Behaviors.same();
@@ -224,7 +224,7 @@ final class Reads {
     if (answer instanceof ReadIndexRequests.Granted<Long> granted) {
       for (long id : granted.reads()) serveAt(id, granted.readIndex());
     } else if (answer instanceof ReadIndexRequests.Refused<Long> refused) {
-      metrics.leaderChanged++;
+      metrics.leaderChanged();
       for (long id : refused.reads()) {
         fail(id, new RetryLater(r.members.groupId(), refused.leader() + " could not give a read index (no longer "
             + "leader)", Optional.empty()));
@@ -246,7 +246,7 @@ final class Reads {
     }
     Open o = open.get(id);
     forwarded.put(id, new Forwarded(leader.get(), r.term));
-    metrics.forwarded++;
+    metrics.forwarded();
     r.send(leader.get(), new ForwardedRead(r.members.groupId(), r.term, r.members.self(), id, o.query, o.minIndex));
   }
 
@@ -263,7 +263,7 @@ final class Reads {
       o.reply.accept(new ReadResult(res.result(), res.appliedIndex(), res.from(), o.policy));
       metrics.served(o.policy, o.startNanos);
     } else {
-      metrics.leaderChanged++;
+      metrics.leaderChanged();
       o.reply.accept(new RetryLater(r.members.groupId(), res.from() + " could not serve the forwarded read",
           Optional.empty()));
     }
@@ -277,12 +277,12 @@ final class Reads {
    * waiting for it to be applied — that index was confirmed by a leader after they arrived.
    */
   void onLeaderChange(String why) {
-    metrics.leaderChangesSeen++;
+    metrics.leaderChangeSeen();
     List<Long> waiting = requests.drain();
     waiting.addAll(forwarded.keySet());
     forwarded.clear();
     stopRetryTicksWhenIdle();
-    if (!waiting.isEmpty()) metrics.leaderChanged++;
+    if (!waiting.isEmpty()) metrics.leaderChanged();
     for (long id : waiting) {
       fail(id, new RetryLater(r.members.groupId(), why + " while the read waited for the leader", r.leaderId));
     }

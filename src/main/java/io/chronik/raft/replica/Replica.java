@@ -355,7 +355,7 @@ public final class Replica {
    * verdict is {@link ElectionRules#termCheck}'s; this method executes it.
    */
   Behavior<Command> step(RaftMessage m, RoleHandler role) {
-    metrics.messagesReceived++;
+    metrics.received();
     if (!m.groupId().equals(members.groupId()) || !quorum.isVoter(m.from()) || m.from().equals(members.self())) {
       log.warn("group {} replica {}: dropping {} from non-member {} of group {}", members.groupId(),
           members.self(), m.getClass().getSimpleName(), m.from(), m.groupId());
@@ -802,7 +802,7 @@ public final class Replica {
   // ---------------------------------------------------------------- sending
 
   void send(String to, RaftMessage message) {
-    metrics.messagesSent++;
+    metrics.sent();
     transport.tell(new Envelope(to, message));
   }
 

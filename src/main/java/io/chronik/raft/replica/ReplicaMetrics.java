@@ -6,34 +6,85 @@ import java.util.Map;
 /**
  * What one replica counts: its reads (served per policy, ReadIndex rounds, failures by kind) and
  * the traffic that prices reads and writes (Raft messages sent and received, storage writes and
- * the entries they carried). Owned and updated by the replica actor only; others get an immutable
+ * the entries they carried). Owned and updated by the replica actor only, through one method per
+ * event (no other class writes its counters); others get an immutable
  * {@link Snapshot} by asking ({@link ReadProtocol.GetReplicaMetrics}). Read latency goes straight
  * into the node's meter registry ({@link ReadLatency}): a histogram can be aggregated across
  * replicas and nodes, a snapshot's percentiles could not.
  */
 public final class ReplicaMetrics {
-  final EnumMap<ReadPolicy, Long> served = new EnumMap<>(ReadPolicy.class);
+  private final EnumMap<ReadPolicy, Long> served = new EnumMap<>(ReadPolicy.class);
   private final ReadLatency latency;
-  long readIndexRounds;
-  long readsReleasedByRounds;
+  private long readIndexRounds;
+  private long readsReleasedByRounds;
   /** Follower reads a leader of three confirmed without a round (the request was the second acknowledgement). */
-  long readsConfirmedByRequest;
-  long timeouts;
-  long noLeader;
-  long leaderChanged;
-  long forwarded;
-  long lagging;
+  private long readsConfirmedByRequest;
+  private long timeouts;
+  private long noLeader;
+  private long leaderChanged;
+  private long forwarded;
+  private long lagging;
   /** Times this replica's reads learned that the leader they relied on may have changed (once per change). */
-  long leaderChangesSeen;
+  private long leaderChangesSeen;
   // What reads (and writes) cost this replica: the figures that decide how far reads scale out.
-  long messagesSent;
-  long messagesReceived;
-  long storageWrites;
-  long entriesPersisted;
+  private long messagesSent;
+  private long messagesReceived;
+  private long storageWrites;
+  private long entriesPersisted;
 
   ReplicaMetrics(ReadLatency latency) {
     this.latency = latency;
     for (ReadPolicy p : ReadPolicy.values()) served.put(p, 0L);
+  }
+
+  void readIndexRound() {
+    readIndexRounds++;
+  }
+
+  void releasedByRound(int reads) {
+    readsReleasedByRounds += reads;
+  }
+
+  void confirmedByRequest() {
+    readsConfirmedByRequest++;
+  }
+
+  void timedOut() {
+    timeouts++;
+  }
+
+  void noLeader() {
+    noLeader++;
+  }
+
+  /** Reads failed because the leader they relied on changed (once per batch of reads). */
+  void leaderChanged() {
+    leaderChanged++;
+  }
+
+  void forwarded() {
+    forwarded++;
+  }
+
+  void lagging() {
+    lagging++;
+  }
+
+  void leaderChangeSeen() {
+    leaderChangesSeen++;
+  }
+
+  void sent() {
+    messagesSent++;
+  }
+
+  void received() {
+    messagesReceived++;
+  }
+
+  void storageWrite(int entries) {
+    storageWrites++;
+    entriesPersisted += entries;
   }
 
   void served(ReadPolicy policy, long startNanos) {

@@ -98,8 +98,7 @@ final class WriteQueue {
       return;
     }
     long id = nextWriteId++;
-    metrics.storageWrites++;
-    metrics.entriesPersisted += pendingEntries.size();
+    metrics.storageWrite(pendingEntries.size());
     storage.tell(new Persist(id, pendingHardState, pendingTruncateFrom, pendingEntries, self));
     inFlight = new InFlight(id, log.lastIndex(), pendingActions);
     pendingHardState = Optional.empty();
