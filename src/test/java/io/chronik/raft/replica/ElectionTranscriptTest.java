@@ -112,8 +112,7 @@ class ElectionTranscriptTest {
           if (words.contains("transfer")) b.leadershipTransfer();
           yield b.build();
         }
-        case "RequestVoteResponse" -> new RequestVoteResponse(Messages.GROUP, term, from, words.contains("granted"),
-            words.contains("prevote"));
+        case "RequestVoteResponse" -> voteResponse(from, term, words.contains("granted"), words.contains("prevote"));
         case "AppendEntries" -> {
           long[] prev = position(a.get("prev"));
           yield Messages.append(from, term).prev(prev[0], prev[1])
@@ -173,5 +172,12 @@ class ElectionTranscriptTest {
       }
       return head + m.getClass().getSimpleName() + " term=" + m.term();
     }
+  }
+
+  private static RequestVoteResponse voteResponse(String from, long term, boolean granted, boolean preVote) {
+    Messages.VoteResponseBuilder b = Messages.voteResponse(from, term);
+    if (granted) b.granted();
+    if (preVote) b.preVote();
+    return b.build();
   }
 }

@@ -148,9 +148,9 @@ class LeadershipTranscriptTest {
       List<String> peers = voters.stream().filter(v -> !v.equals(self)).toList();
       kit.run(Replica.ElectionTimeout.INSTANCE); // pre-candidate
       persistAll();
-      for (String v : peers) kit.run(new RequestVoteResponse("g", 2, v, true, true));
+      for (String v : peers) kit.run(Messages.voteResponse(v, 2).granted().preVote().build());
       persistAll(); // term 2 and the vote for itself
-      for (String v : peers) kit.run(new RequestVoteResponse("g", 2, v, true, false));
+      for (String v : peers) kit.run(Messages.voteResponse(v, 2).granted().build());
       persistAll(); // the no-op
       quiet();
     }
@@ -224,11 +224,11 @@ class LeadershipTranscriptTest {
               .accepted(Long.parseLong(a.get("match")));
           yield (draining ? b.draining() : b).build();
         }
-        case "ForwardedProposeResult" -> new ForwardedProposeResult("g", term, from, id(a.get("id")),
-            ForwardedProposeResult.Outcome.valueOf(a.get("outcome")), Long.parseLong(a.getOrDefault("index", "0")),
-            ByteString.EMPTY, "");
-        case "ForwardedPropose" -> new ForwardedPropose("g", term, from, id(a.get("id")),
-            KeyValueStateMachine.put("k", ByteString.copyFromUtf8("f" + a.get("id"))));
+        case "ForwardedProposeResult" -> Messages.forwardedProposeResult(from, term).proposal(id(a.get("id")))
+            .outcome(ForwardedProposeResult.Outcome.valueOf(a.get("outcome")),
+                Long.parseLong(a.getOrDefault("index", "0"))).build();
+        case "ForwardedPropose" -> Messages.forwardedPropose(from, term)
+            .proposal(id(a.get("id")), KeyValueStateMachine.put("k", ByteString.copyFromUtf8("f" + a.get("id")))).build();
         case "Heartbeat" -> Messages.append(from, term)
             .prev(Long.parseLong(a.getOrDefault("prev", "0")), Long.parseLong(a.getOrDefault("prevTerm", "0")))
             .commit(Long.parseLong(a.getOrDefault("commit", "0"))).build();

@@ -52,6 +52,10 @@ final class Messages {
     return new ForwardedReadBuilder(from, term);
   }
 
+  static SnapshotResponseBuilder snapshotResponse(String from, long term) {
+    return new SnapshotResponseBuilder(from, term);
+  }
+
   static ForwardedReadResultBuilder forwardedReadResult(String from, long term) {
     return new ForwardedReadResultBuilder(from, term);
   }
@@ -348,6 +352,13 @@ final class Messages {
       return this;
     }
 
+    /** Any outcome, as a transcript names it (the result stays empty). */
+    ForwardedProposeResultBuilder outcome(ForwardedProposeResult.Outcome what, long atIndex) {
+      outcome = what;
+      index = atIndex;
+      return this;
+    }
+
     ForwardedProposeResultBuilder committed(long atIndex, ByteString commandResult) {
       outcome = ForwardedProposeResult.Outcome.COMMITTED;
       index = atIndex;
@@ -416,6 +427,47 @@ final class Messages {
 
     ForwardedReadResult build() {
       return new ForwardedReadResult(GROUP, term, from, readId, ok, result, appliedIndex);
+    }
+  }
+
+  /** A follower's answer to a snapshot chunk: the next offset it expects, or that it installed it. */
+  static final class SnapshotResponseBuilder {
+    private final String from;
+    private final long term;
+    private long lastIndex;
+    private long lastTerm;
+    private long nextOffset;
+    private boolean installed;
+    private long transfer;
+
+    private SnapshotResponseBuilder(String from, long term) {
+      this.from = from;
+      this.term = term;
+    }
+
+    SnapshotResponseBuilder covering(long index, long snapshotTerm) {
+      lastIndex = index;
+      lastTerm = snapshotTerm;
+      return this;
+    }
+
+    SnapshotResponseBuilder next(long offset) {
+      nextOffset = offset;
+      return this;
+    }
+
+    SnapshotResponseBuilder installed(boolean done) {
+      installed = done;
+      return this;
+    }
+
+    SnapshotResponseBuilder transfer(long id) {
+      transfer = id;
+      return this;
+    }
+
+    InstallSnapshotResponse build() {
+      return new InstallSnapshotResponse(GROUP, term, from, lastIndex, lastTerm, nextOffset, installed, transfer);
     }
   }
 }

@@ -112,8 +112,8 @@ class ReadTranscriptTest {
           HardState.newBuilder().setTerm(term).build(), log, Long.parseLong(a.getOrDefault("seed", "1")),
           ReadLatency.unexported(),
           a.containsKey("max-lag") ? withMaxReadLag(settings, Long.parseLong(a.get("max-lag"))) : settings);
-      replica.kit.run(new AppendEntries("g", term, a.get("leader"), n, n == 0 ? 0 : term, List.of(),
-          Long.parseLong(a.get("commit")), 0));
+      replica.kit.run(Messages.append(a.get("leader"), term).prev(n, n == 0 ? 0 : term)
+          .commit(Long.parseLong(a.get("commit"))).build());
       replica.persistAll();
       replica.net.getAllReceived();
       replica.kit.getAllEffects();
@@ -136,13 +136,13 @@ class ReadTranscriptTest {
       List<String> ackers = List.of(a.get("acks").split(","));
       long oldCommit = Long.parseLong(a.getOrDefault("commit", "0"));
       if (oldCommit > 0) { // learnt from the first acker, leader of term 1, before this replica's election
-        replica.kit.run(new AppendEntries("g", 1, ackers.get(0), 1, 1, List.of(), oldCommit, 0));
+        replica.kit.run(Messages.append(ackers.get(0), 1).prev(1, 1).commit(oldCommit).build());
         replica.persistAll();
       }
       replica.campaignAndWin(ackers);
       replica.persistAll();
       if (!a.getOrDefault("committed", "true").equals("false")) {
-        for (String peer : ackers) replica.kit.run(AppendEntriesResponse.accepted("g", 2, peer, 2, 0));
+        for (String peer : ackers) replica.kit.run(Messages.appendResponse(peer, 2).accepted(2).build());
       }
       replica.net.getAllReceived();
       replica.kit.getAllEffects();
@@ -181,21 +181,32 @@ class ReadTranscriptTest {
       String from = a.get("from");
       return switch (type) {
         case "ReadIndexRequest" -> new ReadIndexRequest("g", term, from, id(a.get("id")));
-        case "ReadIndexResponse" -> new ReadIndexResponse("g", term, from, id(a.get("id")),
-            Boolean.parseBoolean(a.getOrDefault("ok", "true")), Long.parseLong(a.getOrDefault("index", "0")));
-        case "ForwardedRead" -> new ForwardedRead("g", term, from, id(a.get("read")),
-            KeyValueStateMachine.get("k"), Long.parseLong(a.getOrDefault("min", "0")));
-        case "ForwardedReadResult" -> new ForwardedReadResult("g", term, from, id(a.get("id")),
-            Boolean.parseBoolean(a.getOrDefault("ok", "true")), io.chronik.raft.statemachine.proto.KvResult
-                .newBuilder().setFound(true).setValue(ByteString.copyFromUtf8(a.getOrDefault("value", ""))).build()
-                .toByteString(), Long.parseLong(a.getOrDefault("applied", "0")));
-        case "Heartbeat" -> new AppendEntries("g", term, from, Long.parseLong(a.get("prev")),
-            Long.parseLong(a.getOrDefault("prevTerm", String.valueOf(term))), List.of(),
-            Long.parseLong(a.get("commit")), Long.parseLong(a.getOrDefault("seq", "0")));
-        case "Ack" -> AppendEntriesResponse.accepted("g", term, from, Long.parseLong(a.get("match")),
-            Long.parseLong(a.getOrDefault("seq", "0")));
-        case "Vote" -> new RequestVoteResponse("g", term, from, Boolean.parseBoolean(a.getOrDefault("granted", "true")),
-            Boolean.parseBoolean(a.getOrDefault("pre", "false")));
+        case "ReadIndexResponse" -> {
+          Messages.ReadIndexResponseBuilder b = Messages.readIndexResponse(from, term).request(id(a.get("id")));
+          yield (Boolean.parseBoolean(a.getOrDefault("ok", "true"))
+              ? b.confirmed(Long.parseLong(a.getOrDefault("index", "0"))) : b).build();
+        }
+        case "ForwardedRead" -> Messages.forwardedRead(from, term).read(id(a.get("read")), KeyValueStateMachine.get("k"))
+            .minIndex(Long.parseLong(a.getOrDefault("min", "0"))).build();
+        case "ForwardedReadResult" -> {
+          Messages.ForwardedReadResultBuilder b = Messages.forwardedReadResult(from, term).read(id(a.get("id")));
+          yield (Boolean.parseBoolean(a.getOrDefault("ok", "true"))
+              ? b.served(io.chronik.raft.statemachine.proto.KvResult.newBuilder().setFound(true)
+                  .setValue(ByteString.copyFromUtf8(a.getOrDefault("value", ""))).build().toByteString(),
+                  Long.parseLong(a.getOrDefault("applied", "0")))
+              : b).build();
+        }
+        case "Heartbeat" -> Messages.append(from, term)
+            .prev(Long.parseLong(a.get("prev")), Long.parseLong(a.getOrDefault("prevTerm", String.valueOf(term))))
+            .commit(Long.parseLong(a.get("commit"))).seq(Long.parseLong(a.getOrDefault("seq", "0"))).build();
+        case "Ack" -> Messages.appendResponse(from, term).accepted(Long.parseLong(a.get("match")))
+            .seq(Long.parseLong(a.getOrDefault("seq", "0"))).build();
+        case "Vote" -> {
+          Messages.VoteResponseBuilder b = Messages.voteResponse(from, term);
+          if (Boolean.parseBoolean(a.getOrDefault("granted", "true"))) b.granted();
+          if (Boolean.parseBoolean(a.getOrDefault("pre", "false"))) b.preVote();
+          yield b.build();
+        }
         default -> throw new IllegalArgumentException("unknown message " + type);
       };
     }

@@ -164,9 +164,9 @@ class SnapshotTranscriptTest {
       String from = a.get("from");
       long term = num(a, "term", 2);
       return switch (type) {
-        case "SnapshotResponse" -> new InstallSnapshotResponse("g", term, from, num(a, "index", 0),
-            num(a, "snapTerm", 2), num(a, "next", 0), Boolean.parseBoolean(a.getOrDefault("installed", "false")),
-            num(a, "transfer", 1));
+        case "SnapshotResponse" -> Messages.snapshotResponse(from, term).covering(num(a, "index", 0), num(a, "snapTerm", 2))
+            .next(num(a, "next", 0)).installed(Boolean.parseBoolean(a.getOrDefault("installed", "false")))
+            .transfer(num(a, "transfer", 1)).build();
         case "Reject" -> Messages.appendResponse(from, term).rejected(num(a, "prev", 0), num(a, "hint", 0), 0).build();
         case "Ack" -> Messages.appendResponse(from, term).accepted(num(a, "match", 0)).build();
         default -> throw new IllegalArgumentException("unknown message " + type);
