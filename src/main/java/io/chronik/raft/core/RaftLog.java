@@ -1,9 +1,13 @@
 package io.chronik.raft.core;
 
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.chronik.raft.rpc.EntryKind;
+import io.chronik.raft.rpc.GroupConfig;
 import io.chronik.raft.rpc.LogEntry;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * In-memory view of one replica's Raft log after its compaction point: every entry that is
@@ -17,11 +21,15 @@ import java.util.List;
  * and terms never decrease along the log (Raft §5.3: a leader only appends entries of its own
  * term after older ones). Both are asserted on every mutation, because a violation means a bug
  * in the caller and silently continuing would break the Log Matching property.
+ *
+ * <p>The group's configuration in force is the latest in this log ({@link ConfigHistory}):
+ * {@link #config()}, kept up to date by every mutation here.
  */
 public final class RaftLog {
   private final List<LogEntry> entries = new ArrayList<>();
   private long compactedIndex;
   private long compactedTerm;
+  private final ConfigHistory configs = new ConfigHistory();
 
   public RaftLog() {}
 
@@ -29,10 +37,26 @@ public final class RaftLog {
     appendAll(recovered);
   }
 
-  /** A log whose first {@code snapshotIndex} entries are in a snapshot, followed by {@code recovered}. */
+  /**
+   * A log whose first {@code snapshotIndex} entries are in a snapshot, followed by {@code recovered};
+   * the snapshot carries no configuration.
+   */
   public RaftLog(long snapshotIndex, long snapshotTerm, List<LogEntry> recovered) {
     this.compactedIndex = snapshotIndex;
     this.compactedTerm = snapshotTerm;
+    appendAll(recovered);
+  }
+
+  /**
+   * A log whose first {@code snapshotIndex} entries are in a snapshot, which carries the
+   * configuration {@code snapshotConfig} of entry {@code snapshotConfigIndex}, followed by {@code recovered}.
+   */
+  public RaftLog(long snapshotIndex, long snapshotTerm, Configuration snapshotConfig, long snapshotConfigIndex,
+      List<LogEntry> recovered) {
+    checkSnapshotConfig(snapshotIndex, snapshotConfigIndex);
+    this.compactedIndex = snapshotIndex;
+    this.compactedTerm = snapshotTerm;
+    configs.reset(Optional.of(snapshotConfig), snapshotConfigIndex);
     appendAll(recovered);
   }
 
@@ -64,15 +88,61 @@ public final class RaftLog {
     } else {
       entries.clear();
     }
+    configs.compactedTo(index);
     compactedIndex = index;
     compactedTerm = term;
   }
 
-  /** Discards every entry: the log continues after a snapshot at {@code index} (InstallSnapshot). */
+  /**
+   * Discards every entry: the log continues after a snapshot at {@code index} (InstallSnapshot)
+   * that carries no configuration.
+   */
   public void resetTo(long index, long term) {
     entries.clear();
+    configs.reset(Optional.empty(), 0);
     compactedIndex = index;
     compactedTerm = term;
+  }
+
+  /**
+   * Discards every entry: the log continues after a snapshot at {@code index} that carries the
+   * configuration {@code config} of entry {@code configIndex}.
+   */
+  public void resetTo(long index, long term, Configuration config, long configIndex) {
+    checkSnapshotConfig(index, configIndex);
+    resetTo(index, term);
+    configs.reset(Optional.of(config), configIndex);
+  }
+
+  private static void checkSnapshotConfig(long snapshotIndex, long configIndex) {
+    if (configIndex > snapshotIndex) {
+      throw new IllegalArgumentException("a snapshot at " + snapshotIndex + " cannot carry the configuration of entry "
+          + configIndex);
+    }
+  }
+
+  /**
+   * The configuration in force (thesis §4.1): the latest in this log, committed or not, else the
+   * one its snapshot carries; empty for a group of before configurations were in the log.
+   */
+  public Optional<Configuration> config() {
+    return configs.latest();
+  }
+
+  /** The index of the entry of {@link #config()}; 0 when there is none. */
+  public long configIndex() {
+    return configs.latestIndex();
+  }
+
+  /**
+   * The configuration in force at {@code index}, what a snapshot of the state through it carries:
+   * the latest at or before it. Known from the snapshot's configuration on.
+   */
+  public Optional<Configuration> configAt(long index) {
+    if (index > lastIndex()) {
+      throw new IllegalArgumentException("no entry " + index + " in log [" + firstIndex() + ", " + lastIndex() + "]");
+    }
+    return configs.at(index);
   }
 
   public long lastTerm() {
@@ -149,6 +219,7 @@ public final class RaftLog {
       throw new IllegalArgumentException("cannot truncate from " + fromIndex);
     }
     while (lastIndex() >= fromIndex) entries.remove(entries.size() - 1);
+    configs.truncatedFrom(fromIndex);
   }
 
   /** Appends entries that must continue this log densely and with non-decreasing terms. */
@@ -164,7 +235,18 @@ public final class RaftLog {
       throw new IllegalStateException(
           "term regression: entry " + e.getIndex() + " term " + e.getTerm() + " after " + lastTerm());
     }
+    Configuration config = e.getKind() == EntryKind.ENTRY_KIND_CONFIG ? configOf(e) : null;
     entries.add(e);
+    if (config != null) configs.appended(e.getIndex(), config);
+  }
+
+  private static Configuration configOf(LogEntry e) {
+    try {
+      return Configuration.fromProto(GroupConfig.parseFrom(e.getCommand()));
+    } catch (InvalidProtocolBufferException | IllegalArgumentException bad) {
+      throw new IllegalStateException("entry " + e.getIndex() + " holds no valid configuration: " + bad.getMessage(),
+          bad);
+    }
   }
 
   /**

@@ -15,32 +15,37 @@ public record RaftRules(
     ReadRules reads,
     LeadershipRules leadership,
     SnapshotRules snapshots,
-    ForwardingRules forwarding) {
+    ForwardingRules forwarding,
+    MembershipRules membership) {
 
   public static final RaftRules STANDARD = new RaftRules(new ElectionRules(), new ReplicationRules(),
-      new ReadRules(), new LeadershipRules(), new SnapshotRules(), new ForwardingRules());
+      new ReadRules(), new LeadershipRules(), new SnapshotRules(), new ForwardingRules(), new MembershipRules());
 
   public RaftRules withElection(ElectionRules rules) {
-    return new RaftRules(rules, replication, reads, leadership, snapshots, forwarding);
+    return new RaftRules(rules, replication, reads, leadership, snapshots, forwarding, membership);
   }
 
   public RaftRules withReplication(ReplicationRules rules) {
-    return new RaftRules(election, rules, reads, leadership, snapshots, forwarding);
+    return new RaftRules(election, rules, reads, leadership, snapshots, forwarding, membership);
   }
 
   public RaftRules withReads(ReadRules rules) {
-    return new RaftRules(election, replication, rules, leadership, snapshots, forwarding);
+    return new RaftRules(election, replication, rules, leadership, snapshots, forwarding, membership);
   }
 
   public RaftRules withLeadership(LeadershipRules rules) {
-    return new RaftRules(election, replication, reads, rules, snapshots, forwarding);
+    return new RaftRules(election, replication, reads, rules, snapshots, forwarding, membership);
   }
 
   public RaftRules withSnapshots(SnapshotRules rules) {
-    return new RaftRules(election, replication, reads, leadership, rules, forwarding);
+    return new RaftRules(election, replication, reads, leadership, rules, forwarding, membership);
   }
 
   public RaftRules withForwarding(ForwardingRules rules) {
-    return new RaftRules(election, replication, reads, leadership, snapshots, rules);
+    return new RaftRules(election, replication, reads, leadership, snapshots, rules, membership);
+  }
+
+  public RaftRules withMembership(MembershipRules rules) {
+    return new RaftRules(election, replication, reads, leadership, snapshots, forwarding, rules);
   }
 }

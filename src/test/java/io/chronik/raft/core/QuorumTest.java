@@ -2,6 +2,7 @@ package io.chronik.raft.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.chronik.raft.core.Quorum.VoteResult;
@@ -44,5 +45,40 @@ class QuorumTest {
   void isMajorityIgnoresStrangers() {
     assertTrue(three.isMajority(Set.of("a", "c")));
     assertFalse(three.isMajority(Set.of("a", "x", "y")));
+  }
+
+  // ---------------------------------------------------------------- joint (etcd's cases: QuorumTranscriptTest)
+
+  private final Quorum joint = new Quorum(Set.of("a", "b", "d"), Set.of("a", "b", "c"));
+
+  @Test
+  void aJointQuorumNeedsAMajorityOfEachHalf() {
+    assertTrue(joint.isMajority(Set.of("a", "b")));
+    assertFalse(joint.isMajority(Set.of("b", "d")), "a majority of the incoming half only");
+    assertFalse(joint.isMajority(Set.of("b", "c", "x")), "a majority of the outgoing half only");
+    assertTrue(joint.isMajority(Set.of("a", "c", "d")), "a, d of the incoming half and a, c of the outgoing one");
+  }
+
+  @Test
+  void aJointQuorumsVotersAreBothHalves() {
+    assertEquals(Set.of("a", "b", "c", "d"), joint.voters());
+    assertTrue(joint.isVoter("c"));
+    assertTrue(joint.isVoter("d"));
+    assertFalse(joint.isVoter("x"));
+    assertTrue(joint.joint());
+    assertFalse(three.joint());
+    assertEquals(Set.of(), three.outgoing());
+  }
+
+  @Test
+  void aJointQuorumHasNoSingleMajorityCount() {
+    assertThrows(IllegalStateException.class, joint::majority);
+    assertEquals(2, new Quorum(Set.of("a", "b", "c"), Set.of()).majority(), "an empty outgoing half is no joint");
+  }
+
+  @Test
+  void aQuorumNeedsAnIncomingVoter() {
+    assertThrows(IllegalArgumentException.class, () -> new Quorum(Set.of()));
+    assertThrows(IllegalArgumentException.class, () -> new Quorum(Set.of(), Set.of("a")));
   }
 }
