@@ -70,6 +70,7 @@ public class ClusterCommandTest {
     assertEquals(0, code, out);
     assertTrue(out.contains("produced 3 records"), out);
     assertTrue(out.matches("(?s).*served by node-\\d \\(follower\\).*"), "a follower served a safe read:\n" + out);
+    assertTrue(out.matches("(?s).*node-2 +up .*node-3 +up .*"), "the status after the demo shows every node up:\n" + out);
     for (int n = 1; n <= 3; n++) assertTrue(Files.isDirectory(dir.resolve("node-" + n).resolve("journal")));
   }
 
