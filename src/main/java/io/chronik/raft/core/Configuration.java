@@ -258,13 +258,15 @@ public record Configuration(Set<String> voters, Set<String> outgoing, Set<String
     return Collections.unmodifiableSortedSet(new TreeSet<>(ids));
   }
 
-  private static Set<String> plus(Set<String> ids, String id) {
+  /** {@code ids} and {@code id}, sorted (for the membership rules as for this class). */
+  static Set<String> plus(Set<String> ids, String id) {
     TreeSet<String> more = new TreeSet<>(ids);
     more.add(id);
     return more;
   }
 
-  private static Set<String> minus(Set<String> ids, String id) {
+  /** {@code ids} without {@code id}, sorted. */
+  static Set<String> minus(Set<String> ids, String id) {
     TreeSet<String> fewer = new TreeSet<>(ids);
     fewer.remove(id);
     return fewer;

@@ -119,7 +119,7 @@ public class MembershipRules {
     if (!cur.isMember(member)) return new AlreadyDone(member + " is no member");
     if (cur.isLearner(member)) return new Accept(cur.withoutLearner(member));
     if (member.equals(leader.self())) return leaderRemoved(leader);
-    return strictlyChecked(leader, cur.enterJoint(without(cur.voters(), member), true));
+    return strictlyChecked(leader, cur.enterJoint(Configuration.minus(cur.voters(), member), true));
   }
 
   private Decision promote(LeaderState leader, String learner, long maxLag) {
@@ -127,7 +127,7 @@ public class MembershipRules {
     if (cur.isVoter(learner)) return new AlreadyDone(learner + " is a voter");
     Optional<Refuse> notReady = notReadyToVote(leader, learner, maxLag);
     if (notReady.isPresent()) return notReady.get();
-    return strictlyChecked(leader, cur.enterJoint(with(cur.voters(), learner), true));
+    return strictlyChecked(leader, cur.enterJoint(Configuration.plus(cur.voters(), learner), true));
   }
 
   private Decision replace(LeaderState leader, String learner, String voter, long maxLag) {
@@ -139,7 +139,7 @@ public class MembershipRules {
     Optional<Refuse> notReady = notReadyToVote(leader, learner, maxLag);
     if (notReady.isPresent()) return notReady.get();
     if (voter.equals(leader.self())) return leaderRemoved(leader);
-    return strictlyChecked(leader, cur.enterJoint(with(without(cur.voters(), voter), learner), true));
+    return strictlyChecked(leader, cur.enterJoint(Configuration.plus(Configuration.minus(cur.voters(), voter), learner), true));
   }
 
   private Optional<Refuse> notReadyToVote(LeaderState leader, String learner, long maxLag) {
@@ -224,17 +224,5 @@ public class MembershipRules {
    */
   public boolean stepDownOnRemoval(Configuration committed, String self) {
     return !committed.isVoter(self);
-  }
-
-  private static Set<String> with(Set<String> ids, String id) {
-    Set<String> more = new TreeSet<>(ids);
-    more.add(id);
-    return more;
-  }
-
-  private static Set<String> without(Set<String> ids, String id) {
-    Set<String> fewer = new TreeSet<>(ids);
-    fewer.remove(id);
-    return fewer;
   }
 }

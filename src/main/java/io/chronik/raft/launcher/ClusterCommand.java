@@ -71,7 +71,9 @@ public final class ClusterCommand implements Callable<Integer> {
     try {
       for (int i = 0; i < nodeCount; i++) clients.add(GrpcClients.connect(system, "127.0.0.1", cluster.grpcPort(i)));
       StatusResponse status = cluster.awaitLeaders(clients.get(0), 90);
-      awaitMembers(clients.get(0), 30);
+      if (!cluster.awaitMembers(clients.get(0), 30)) {
+        System.out.println("not every node joined the cluster within 30 s; the status below shows each node's state");
+      }
       if (!noDemo) demo(clients, status);
       System.out.println(StatusTable.of(clients.get(0).status(StatusRequest.getDefaultInstance()).toCompletableFuture()
           .get(30, TimeUnit.SECONDS)));
@@ -94,23 +96,6 @@ public final class ClusterCommand implements Callable<Integer> {
       Thread.sleep(500);
     }
     return 0;
-  }
-
-  /**
-   * Replicas talk as soon as their nodes have exchanged addresses, which is often before the
-   * nodes have all joined the Akka Cluster; wait (at most {@code seconds}) until every node is a
-   * member that is up, so that the status printed after the demo does not show a healthy node as
-   * "not-a-member". A cluster that does not converge is shown as it is.
-   */
-  private static void awaitMembers(ChronikClient client, int seconds) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-    while (System.nanoTime() < deadline) {
-      StatusResponse s = client.status(StatusRequest.getDefaultInstance()).toCompletableFuture().get(5, TimeUnit.SECONDS);
-      if (s.getNodeStatesList().stream().allMatch(n -> n.getState().equals("self") || n.getState().equals("up"))) return;
-      Thread.sleep(500); // a person waiting for the cluster to come up
-    }
-    System.out.printf("not every node joined the cluster within %d s; the status below shows each node's state%n",
-        seconds);
   }
 
   private void demo(List<ChronikClient> clients, StatusResponse status) throws Exception {

@@ -14,6 +14,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * Node processes on 127.0.0.1, one JVM each with its own data directory under {@code baseDir}:
@@ -208,6 +210,30 @@ public final class LocalCluster implements AutoCloseable {
 
   /** Waits until every partition has a leader; fails at once when a node process exits. */
   public StatusResponse awaitLeaders(ChronikClient client, int seconds) throws Exception {
+    return awaitStatus(client, seconds,
+        s -> !s.getPartitionsList().isEmpty() && s.getPartitionsList().stream().noneMatch(p -> p.getLeader().isEmpty()),
+        s -> s.getPartitionsList().stream().filter(p -> p.getLeader().isEmpty()).map(PartitionStatus::getPartition)
+            .toList() + " without a leader")
+        .orElseThrow(last -> new IllegalStateException("the cluster did not elect leaders within " + seconds + " s: "
+            + last));
+  }
+
+  /**
+   * Waits until every node is a member of the Akka Cluster that is up, as the node {@code client}
+   * talks to sees them. Replicas talk as soon as their nodes have exchanged addresses, often before
+   * that. Returns whether it happened within {@code seconds}.
+   */
+  public boolean awaitMembers(ChronikClient client, int seconds) throws Exception {
+    return awaitStatus(client, seconds,
+        s -> s.getNodeStatesList().stream().allMatch(n -> n.getState().equals("self") || n.getState().equals("up")),
+        s -> "nodes not up: " + s.getNodeStatesList().stream()
+            .filter(n -> !n.getState().equals("self") && !n.getState().equals("up")).map(n -> n.getNode()).toList())
+        .reached();
+  }
+
+  /** Asks {@code client} for the status every half second until {@code done} holds or {@code seconds} pass. */
+  private Awaited awaitStatus(ChronikClient client, int seconds, Predicate<StatusResponse> done,
+      Function<StatusResponse, String> whyNot) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     String last = "no answer yet";
     while (System.nanoTime() < deadline) {
@@ -219,17 +245,26 @@ public final class LocalCluster implements AutoCloseable {
       }
       try {
         StatusResponse s = client.status(StatusRequest.getDefaultInstance()).toCompletableFuture().get(5, TimeUnit.SECONDS);
-        if (!s.getPartitionsList().isEmpty() && s.getPartitionsList().stream().noneMatch(p -> p.getLeader().isEmpty())) {
-          return s;
-        }
-        last = s.getPartitionsList().stream().filter(p -> p.getLeader().isEmpty()).map(PartitionStatus::getPartition)
-            .toList() + " without a leader";
+        if (done.test(s)) return new Awaited(s, last);
+        last = whyNot.apply(s);
       } catch (Exception e) {
         last = e.getMessage();
       }
       Thread.sleep(500); // a person waiting for the cluster to come up
     }
-    throw new IllegalStateException("the cluster did not elect leaders within " + seconds + " s: " + last);
+    return new Awaited(null, last);
+  }
+
+  /** The status that met the condition (null: none did in time), and what was missing last. */
+  private record Awaited(StatusResponse status, String last) {
+    boolean reached() {
+      return status != null;
+    }
+
+    StatusResponse orElseThrow(Function<String, RuntimeException> failure) {
+      if (status == null) throw failure.apply(last);
+      return status;
+    }
   }
 
   /** SIGTERM to every node (each hands over and leaves cleanly), then waits; kills what does not stop in 30 s. */

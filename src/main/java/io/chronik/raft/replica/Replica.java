@@ -362,8 +362,7 @@ public final class Replica {
       return Behaviors.same();
     }
     ElectionRules.TermCheck check = settings.rules().election()
-        .termCheck(term, raftLog,
-            new ElectionRules.Lease(settings.checkQuorum(), role instanceof LeaderRole, leaderRecentlySeen), incoming(m));
+        .termCheck(term, raftLog, lease(role), incoming(m));
     return switch (check) {
       case HANDLE -> role.onRaftMessage(m);
       case IGNORE_IN_LEASE -> {
@@ -404,10 +403,15 @@ public final class Replica {
         rv.leadershipTransfer());
   }
 
+  /** What the leader lease depends on, for a replica in {@code role}. */
+  private ElectionRules.Lease lease(RoleHandler role) {
+    return new ElectionRules.Lease(settings.checkQuorum(), role instanceof LeaderRole, leaderRecentlySeen);
+  }
+
   /** See {@link ElectionRules#inLeaderLease}. */
   boolean inLeaderLease(RoleHandler role) {
-    return settings.rules().election().inLeaderLease(settings.checkQuorum(), role instanceof LeaderRole,
-        leaderRecentlySeen);
+    ElectionRules.Lease lease = lease(role);
+    return settings.rules().election().inLeaderLease(lease.checkQuorum(), lease.isLeader(), lease.leaderRecentlySeen());
   }
 
   /**
