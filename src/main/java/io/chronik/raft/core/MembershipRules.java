@@ -57,9 +57,13 @@ public class MembershipRules {
   public record LeaderState(String self, Configuration config, long configIndex, long commitIndex,
       boolean committedInTerm, Map<String, Progress> followers) {}
 
-  /** The configuration in force: the latest in the log; {@code legacy} (the configuration files') only when it has none. */
-  public Configuration current(RaftLog log, Configuration legacy) {
-    return log.config().orElse(legacy);
+  /**
+   * The configuration in force: the latest in the log; {@code legacy} (the configuration files')
+   * only when the log has none; empty for a replica that has neither (created to receive a
+   * leader's log: it learns its configuration from it).
+   */
+  public Optional<Configuration> current(RaftLog log, Optional<Configuration> legacy) {
+    return log.config().or(() -> legacy);
   }
 
   /**

@@ -27,7 +27,7 @@ public final class ReadIndexQueue<R> {
   private record Waiting<R>(R read, long readIndex) {}
 
   private final ReadRules rules;
-  private final Quorum quorum;
+  private Quorum quorum;
   private final String self;
   private long lastSentSeq;
   private final Map<String, Long> acknowledged = new HashMap<>();
@@ -44,6 +44,17 @@ public final class ReadIndexQueue<R> {
     this.rules = rules;
     this.quorum = quorum;
     this.self = self;
+  }
+
+  /**
+   * The leader's configuration changed: rounds are confirmed by a majority of the configuration in
+   * force when they are confirmed (etcd {@code readOnly.maybeAdvance(r.trk.Voters)}); safe because
+   * every voter change passes through a joint configuration, whose majorities meet both the old
+   * and the new one's. Returns the reads the new majority already confirmed.
+   */
+  public List<Released<R>> setQuorum(Quorum next) {
+    quorum = next;
+    return releaseConfirmed();
   }
 
   /** Registers a read that arrived now, to be served at {@code readIndex} once confirmed. */

@@ -36,12 +36,12 @@ final class CandidateRole implements Replica.RoleHandler {
       r.vote(r.members.self());
     }
     votes.put(r.members.self(), true);
-    CampaignOutcome outcome = rules().tally(r.quorum, votes, preVote);
+    CampaignOutcome outcome = rules().tally(r.quorum(), votes, preVote);
     if (outcome == CampaignOutcome.RUN_ELECTION || outcome == CampaignOutcome.LEAD) return execute(outcome);
     RequestVote request = new RequestVote(r.members.groupId(), campaignTerm, r.members.self(),
         r.raftLog.lastIndex(), r.raftLog.lastTerm(), preVote, transfer);
     // The self-vote and new term are durable before anyone is asked (persist before you speak).
-    r.broadcastAfterPersist(peer -> request);
+    r.broadcastToVotersAfterPersist(peer -> request);
     return behavior();
   }
 
@@ -53,6 +53,7 @@ final class CandidateRole implements Replica.RoleHandler {
     return r.roleBehavior(this)
         .onMessage(Propose.class, r::rejectProposal)
         .onMessage(ReadProtocol.Read.class, this::onRead)
+        .onMessage(ReplicaControl.ChangeConfig.class, r::refuseChange)
         .onMessage(Replica.ElectionTimeout.class, m -> onElectionTimeout())
         .onMessage(ReplicaControl.TransferLeadership.class, m -> Behaviors.same())
         .onMessage(Replica.HeartbeatTick.class, m -> Behaviors.same())
@@ -85,7 +86,7 @@ final class CandidateRole implements Replica.RoleHandler {
   private Behavior<Command> onVote(RequestVoteResponse resp) {
     if (!rules().counts(preVote, campaignTerm, resp.preVote(), resp.granted(), resp.term())) return Behaviors.same();
     votes.put(resp.from(), resp.granted());
-    return execute(rules().tally(r.quorum, votes, preVote));
+    return execute(rules().tally(r.quorum(), votes, preVote));
   }
 
   private Behavior<Command> execute(CampaignOutcome outcome) {

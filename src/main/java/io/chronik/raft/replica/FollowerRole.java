@@ -22,6 +22,7 @@ final class FollowerRole implements Replica.RoleHandler {
     return r.roleBehavior(this)
         .onMessage(Propose.class, this::onPropose)
         .onMessage(ReadProtocol.Read.class, this::onRead)
+        .onMessage(ReplicaControl.ChangeConfig.class, r::refuseChange)
         .onMessage(Replica.ElectionTimeout.class, m -> onElectionTimeout())
         .onMessage(ReplicaControl.TransferLeadership.class, m -> Behaviors.same())
         .onMessage(Replica.HeartbeatTick.class, m -> Behaviors.same())
@@ -80,6 +81,11 @@ final class FollowerRole implements Replica.RoleHandler {
     if (!r.settings.rules().election().campaignOnTimeoutNow(r.draining)) {
       r.log.info("group {} replica {}: ignoring TimeoutNow from {}: this node is stopping", r.members.groupId(),
           r.members.self(), tn.from());
+      return Behaviors.same();
+    }
+    if (!r.promotable()) {
+      r.log.info("group {} replica {}: ignoring TimeoutNow from {}: it is no voter of {}", r.members.groupId(),
+          r.members.self(), tn.from(), r.config().map(Object::toString).orElse("a configuration it knows"));
       return Behaviors.same();
     }
     r.log.info("group {} replica {}: leader {} hands over leadership in term {}", r.members.groupId(),

@@ -1,23 +1,22 @@
 package io.chronik.raft.replica;
 
-import io.chronik.raft.core.Quorum;
-import java.util.List;
+import io.chronik.raft.core.Configuration;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Who is in one Raft group, which member this replica is, and which member should lead it when
- * it can ({@code preferredLeader}, chosen by placement so that leaders spread over the nodes).
- * Static for now; membership change will carry the configuration in the log and rebuild this
- * from it.
+ * One replica's place in one Raft group: the group, this replica's member id, the voters the
+ * configuration files name ({@code voters}: the configuration a group uses only while its log holds
+ * none, see {@link io.chronik.raft.core.MembershipRules#current}), and which member should lead it
+ * when it can ({@code preferredLeader}, chosen by placement so that leaders spread over the nodes).
+ *
+ * <p>{@code voters} is empty for a replica created to receive a leader's log (a new learner): it
+ * knows its configuration only once the log or a snapshot brings one.
  */
 public record GroupMembers(String groupId, String self, Set<String> voters, Optional<String> preferredLeader) {
   public GroupMembers {
     voters = Set.copyOf(new TreeSet<>(voters));
-    if (!voters.contains(self)) {
-      throw new IllegalArgumentException("replica " + self + " is not a voter of group " + groupId + " " + voters);
-    }
     if (preferredLeader.isPresent() && !voters.contains(preferredLeader.get())) {
       throw new IllegalArgumentException("preferred leader " + preferredLeader.get() + " is not a voter of group "
           + groupId + " " + voters);
@@ -28,12 +27,8 @@ public record GroupMembers(String groupId, String self, Set<String> voters, Opti
     this(groupId, self, voters, Optional.empty());
   }
 
-  public Quorum quorum() {
-    return new Quorum(voters);
-  }
-
-  /** The other voters, in a stable order. */
-  public List<String> peers() {
-    return new TreeSet<>(voters).stream().filter(v -> !v.equals(self)).toList();
+  /** The configuration the files imply, if they name any voters. */
+  public Optional<Configuration> filesConfiguration() {
+    return voters.isEmpty() ? Optional.empty() : Optional.of(Configuration.legacy(voters));
   }
 }

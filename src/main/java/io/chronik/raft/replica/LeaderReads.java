@@ -45,7 +45,7 @@ final class LeaderReads {
     this.r = replica;
     this.rules = replica.settings.rules().reads();
     this.heartbeatAll = heartbeatAll;
-    this.queue = new ReadIndexQueue<>(rules, replica.quorum, replica.members.self());
+    this.queue = new ReadIndexQueue<>(rules, replica.quorum(), replica.members.self());
   }
 
   /** The last confirmation round sent: every AppendEntries carries it. */
@@ -81,7 +81,7 @@ final class LeaderReads {
    * first entry commits ({@link ReadRules#confirmation}).
    */
   private void confirm(LeaderRead read, ReadRules.LeaderRead kind, String requester) {
-    boolean requesterAcknowledges = rules.requesterAcknowledges(r.quorum, r.members.self(), requester);
+    boolean requesterAcknowledges = rules.requesterAcknowledges(r.quorum(), r.members.self(), requester);
     Confirmation how = rules.confirmation(kind, termCommitted, requesterAcknowledges);
     switch (how) {
       case AFTER_FIRST_COMMIT -> beforeFirstCommit.add(new Deferred(read, kind, requester));
@@ -120,6 +120,12 @@ final class LeaderReads {
     List<Deferred> deferred = new ArrayList<>(beforeFirstCommit);
     beforeFirstCommit.clear();
     for (Deferred d : deferred) confirm(d.read(), d.kind(), d.requester());
+  }
+
+  /** The leader's configuration changed: rounds count on its majorities from now on. */
+  void onQuorumChanged(io.chronik.raft.core.Quorum quorum) {
+    release(queue.setQuorum(quorum));
+    maybeStartRound();
   }
 
   /** Sends a confirmation round for the reads waiting for one, unless a round is outstanding. */

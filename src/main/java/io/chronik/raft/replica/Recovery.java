@@ -93,6 +93,9 @@ final class Recovery {
   private Behavior<Command> stashWhileRecovering(Command msg) {
     if (stash.isFull()) {
       if (msg instanceof Propose p) p.replyTo().tell(new NotLeader(r.members.groupId(), Optional.empty()));
+      if (msg instanceof ReplicaControl.ChangeConfig c) {
+        c.replyTo().tell(new ReplicaControl.ConfigChangeNotLeader(r.members.groupId(), Optional.empty()));
+      }
       if (msg instanceof ReadProtocol.Read rd) {
         rd.replyTo().tell(new ReadProtocol.RetryLater(r.members.groupId(), "replica is recovering", Optional.empty()));
       }
@@ -175,6 +178,7 @@ final class Recovery {
           return Behaviors.same();
         })
         .onMessage(Propose.class, r::rejectProposal)
+        .onMessage(ReplicaControl.ChangeConfig.class, r::refuseChange)
         .onMessage(ReadProtocol.Read.class, rd -> {
           rd.replyTo().tell(new ReadProtocol.RetryLater(r.members.groupId(), "replica " + r.members.self()
               + " is recovering from a disk failure; read from another replica", r.leaderId));

@@ -13,6 +13,7 @@ import akka.actor.typed.javadsl.BehaviorBuilder;
 import akka.actor.typed.javadsl.StashBuffer;
 import akka.actor.typed.javadsl.TimerScheduler;
 import com.google.protobuf.ByteString;
+import io.chronik.raft.core.Configuration;
 import io.chronik.raft.core.ElectionRules;
 import io.chronik.raft.core.FaultBackoff;
 import io.chronik.raft.core.Quorum;
@@ -85,7 +86,12 @@ public final class Replica {
   final TimerScheduler<Command> timers;
   final ReplicaSettings settings;
   final GroupMembers members;
-  final Quorum quorum;
+  /**
+   * The configuration in force (thesis §4.1: the latest in the log, committed or not; the files'
+   * while the log has none); empty while this replica knows none. Kept in step with the log by
+   * {@link #configMayHaveChanged}.
+   */
+  private Optional<Configuration> config = Optional.empty();
   final Logger log;
   private final ActorRef<Envelope> transport;
   private final Supplier<StateMachine> stateMachineFactory;
@@ -144,6 +150,9 @@ public final class Replica {
     /** The replica leaves this role: release what only this role could complete. */
     default void onExit() {}
 
+    /** The configuration in force changed (an entry appended or truncated, a snapshot installed). */
+    default void onConfigChanged(Optional<Configuration> before, Optional<Configuration> after) {}
+
     /**
      * The node is stopping ({@link ReplicaControl.Drain}); a leader hands its leadership away.
      * Returns whether a hand-over is under way.
@@ -168,7 +177,6 @@ public final class Replica {
     this.timers = timers;
     this.settings = settings;
     this.members = members;
-    this.quorum = members.quorum();
     this.transport = transport;
     this.stateMachineFactory = stateMachineFactory;
     this.random = random;
@@ -275,6 +283,7 @@ public final class Replica {
       lastApplied = 0;
     }
     writes = new WriteQueue(ctx.getSelf(), storage, raftLog, metrics);
+    configMayHaveChanged();
     log.debug("group {} replica {} recovered term={} vote='{}' snapshot={} lastIndex={}", members.groupId(),
         members.self(), term, votedFor, raftLog.compactedIndex(), raftLog.lastIndex());
   }
@@ -356,7 +365,7 @@ public final class Replica {
    */
   Behavior<Command> step(RaftMessage m, RoleHandler role) {
     metrics.received();
-    if (!m.groupId().equals(members.groupId()) || !quorum.isVoter(m.from()) || m.from().equals(members.self())) {
+    if (!m.groupId().equals(members.groupId()) || !acceptsFrom(m)) {
       log.warn("group {} replica {}: dropping {} from non-member {} of group {}", members.groupId(),
           members.self(), m.getClass().getSimpleName(), m.from(), m.groupId());
       return Behaviors.same();
@@ -384,6 +393,18 @@ public final class Replica {
             ? Optional.of(m.from()) : Optional.empty());
       }
     };
+  }
+
+  /**
+   * Whether a peer message is from a member this replica should hear: any member of its
+   * configuration; and, from outside it, a leader's or candidate's (thesis §4.1: a server accepts
+   * a newer configuration's leader before it knows that configuration, and votes without
+   * consulting its own). A replica that knows no configuration yet hears everyone of its group.
+   */
+  private boolean acceptsFrom(RaftMessage m) {
+    if (m.from().equals(members.self())) return false;
+    if (config.isEmpty() || config.get().isMember(m.from())) return true;
+    return m instanceof AppendEntries || m instanceof InstallSnapshot || m instanceof RequestVote;
   }
 
   /** A peer message as the election rules see it. */
@@ -547,7 +568,9 @@ public final class Replica {
     cancelRoleTimers();
     leaderId = Optional.of(members.self());
     leaderContact = false;
-    return new LeaderRole(this).start();
+    LeaderRole leader = new LeaderRole(this);
+    currentRole = leader; // so that a configuration it appends while starting reaches it
+    return leader.start();
   }
 
   private void exitRole() {
@@ -589,6 +612,12 @@ public final class Replica {
 
   /** Carries out what the election rules decided when the election timer fired, in any role. */
   Behavior<Command> onElectionTimeout(ElectionRules.TimeoutAction action) {
+    if (action != ElectionRules.TimeoutAction.WAIT && !promotable()) {
+      // A learner, a removed member or a replica that knows no configuration never campaigns
+      // (etcd promotable()): it waits for a leader's log instead.
+      resetElectionTimer();
+      return Behaviors.same();
+    }
     return switch (action) {
       case WAIT -> {
         resetElectionTimer();
@@ -660,6 +689,7 @@ public final class Replica {
         .build();
     raftLog.append(entry);
     writes.append(entry);
+    if (kind == EntryKind.ENTRY_KIND_CONFIG) configMayHaveChanged();
     return entry;
   }
 
@@ -681,6 +711,7 @@ public final class Replica {
     if (!d.toAppend().isEmpty()) {
       raftLog.appendAll(d.toAppend());
       writes.append(d.toAppend());
+      configMayHaveChanged();
     }
     commitTo(d.commitTo());
   }
@@ -689,6 +720,7 @@ public final class Replica {
   void truncateLogFrom(long index) {
     raftLog.truncateFrom(index);
     writes.truncateFrom(index);
+    configMayHaveChanged(); // an uncommitted configuration among them is no longer in force
   }
 
   /** Drops entries up to {@code index} from memory (a durable snapshot covers them). */
@@ -714,6 +746,52 @@ public final class Replica {
     writes.covered(meta.index());
     lastApplied = meta.index();
     commitIndex = Math.max(commitIndex, meta.index());
+    configMayHaveChanged();
+  }
+
+  // ---------------------------------------------------------------- configuration
+
+  /** The configuration in force; empty while this replica knows none (see {@link #config}). */
+  Optional<Configuration> config() {
+    return config;
+  }
+
+  /** The majority rule of the configuration in force; only a voter (a candidate or leader) asks. */
+  Quorum quorum() {
+    return config.orElseThrow(() -> new IllegalStateException("group " + members.groupId() + " replica "
+        + members.self() + " knows no configuration")).quorum();
+  }
+
+  /** Whether this replica may campaign ({@link io.chronik.raft.core.MembershipRules#promotable}). */
+  boolean promotable() {
+    return config.isPresent() && settings.rules().membership().promotable(config.get(), members.self());
+  }
+
+  /** The voters of the configuration in force (both halves while joint) other than this replica. */
+  java.util.SortedSet<String> otherVoters() {
+    java.util.TreeSet<String> voters = new java.util.TreeSet<>();
+    config.ifPresent(c -> {
+      voters.addAll(c.voters());
+      voters.addAll(c.outgoing());
+    });
+    voters.remove(members.self());
+    return voters;
+  }
+
+  /** Whom this replica replicates to when it leads: every other member, learners included. */
+  java.util.SortedSet<String> replicationTargets() {
+    return config.map(c -> c.replicationTargets(members.self())).orElse(java.util.Collections.emptySortedSet());
+  }
+
+  /** Re-reads the configuration in force from the log; tells the role when it changed. */
+  private void configMayHaveChanged() {
+    Optional<Configuration> now = settings.rules().membership().current(raftLog, members.filesConfiguration());
+    if (now.equals(config)) return;
+    Optional<Configuration> before = config;
+    config = now;
+    log.info("group {} replica {}: configuration {} (entry {})", members.groupId(), members.self(),
+        now.map(Object::toString).orElse("unknown"), raftLog.configIndex());
+    if (currentRole != null) currentRole.onConfigChanged(before, now);
   }
 
   /** A draining follower let one more election timeout pass without a leader. */
@@ -750,8 +828,9 @@ public final class Replica {
       LogEntry e = raftLog.entry(lastApplied + 1);
       ByteString result;
       try {
-        result = e.getKind() == EntryKind.ENTRY_KIND_NOOP ? ByteString.EMPTY
-            : stateMachine.apply(e.getIndex(), e.getCommand());
+        // A configuration is in force from its append (thesis §4.1); a no-op carries nothing.
+        result = e.getKind() == EntryKind.ENTRY_KIND_COMMAND ? stateMachine.apply(e.getIndex(), e.getCommand())
+            : ByteString.EMPTY;
       } catch (RuntimeException ex) {
         pendingFault = "its state machine failed applying entry " + e.getIndex() + ": " + Recovery.describe(ex);
         log.debug("group {} replica {}: applying entry {} failed", members.groupId(), members.self(), e.getIndex(), ex);
@@ -797,6 +876,12 @@ public final class Replica {
     return "follower";
   }
 
+  /** The reply to a membership change on a replica that is not the leader. */
+  Behavior<Command> refuseChange(ReplicaControl.ChangeConfig c) {
+    c.replyTo().tell(new ReplicaControl.ConfigChangeNotLeader(members.groupId(), leaderId));
+    return Behaviors.same();
+  }
+
   /** The reply to a proposal on a replica that is not the leader. */
   Behavior<Command> rejectProposal(Propose p) {
     p.replyTo().tell(new NotLeader(members.groupId(), leaderId));
@@ -815,7 +900,8 @@ public final class Replica {
     writes.afterPersist(() -> send(to, message));
   }
 
-  void broadcastAfterPersist(Function<String, RaftMessage> message) {
-    for (String peer : members.peers()) sendAfterPersist(peer, message.apply(peer));
+  /** Sends to every other voter (a vote request) once everything promised so far is durable. */
+  void broadcastToVotersAfterPersist(Function<String, RaftMessage> message) {
+    for (String peer : otherVoters()) sendAfterPersist(peer, message.apply(peer));
   }
 }

@@ -22,4 +22,30 @@ public final class ReplicaControl {
 
   /** Asks a leader to hand leadership to {@code target} (ignored by non-leaders and for non-voters). */
   public record TransferLeadership(String target) implements Command {}
+
+  /**
+   * Asks the leader to change the group's members (thesis ch. 4), as {@link
+   * io.chronik.raft.core.MembershipRules#propose} decides. Answered once: {@link ConfigChanged}
+   * when the configuration entry is committed (or the configuration already was what the request
+   * names), {@link ConfigChangeRefused} with what to do, {@link ConfigChangeNotLeader} from a
+   * replica that does not lead, {@link ConfigChangeUnknown} when leadership changed before the
+   * entry committed (it may still: ask again, a request names its end state).
+   */
+  public record ChangeConfig(io.chronik.raft.core.ChangeRequest request, ActorRef<ChangeConfigReply> replyTo)
+      implements Command {}
+
+  public sealed interface ChangeConfigReply {}
+
+  /** {@code config}, of entry {@code index}, is committed. */
+  public record ConfigChanged(String groupId, io.chronik.raft.core.Configuration config, long index)
+      implements ChangeConfigReply {}
+
+  /** Nothing was appended; {@code leaderHint}: where leadership is being handed to, when that is the answer. */
+  public record ConfigChangeRefused(String groupId, io.chronik.raft.core.MembershipRules.Refusal refusal,
+      String message, java.util.Optional<String> leaderHint) implements ChangeConfigReply {}
+
+  public record ConfigChangeNotLeader(String groupId, java.util.Optional<String> leaderHint)
+      implements ChangeConfigReply {}
+
+  public record ConfigChangeUnknown(String groupId, String reason) implements ChangeConfigReply {}
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -20,8 +21,11 @@ class MembershipRulesTest {
   @Test
   void theLogsConfigurationWinsOverTheConfigurationFiles() {
     Configuration logged = Configuration.legacy(Set.of("a", "b", "d"));
-    assertEquals(logged, rules.current(new RaftLog(entries(3, 2, logged)), FILES));
-    assertEquals(FILES, rules.current(new RaftLog(entries(3)), FILES), "only a log without one uses the files'");
+    assertEquals(Optional.of(logged), rules.current(new RaftLog(entries(3, 2, logged)), Optional.of(FILES)));
+    assertEquals(Optional.of(FILES), rules.current(new RaftLog(entries(3)), Optional.of(FILES)),
+        "only a log without one uses the files'");
+    assertEquals(Optional.empty(), rules.current(new RaftLog(entries(3)), Optional.empty()),
+        "a replica created for a leader's log knows no configuration until it receives one");
   }
 
   @Test

@@ -148,11 +148,22 @@ class ReplicaRulesTest {
   @Test
   void messagesFromNonMembersAreDropped() {
     OneReplica b = new OneReplica("b", THREE, hs(1, ""), List.of());
-    b.kit.run(Messages.vote("mallory", 9).last(100, 100).build());
+    b.kit.run(Messages.appendResponse("mallory", 9).build());
     b.kit.run(Messages.vote("a", 9).group("other-group").last(100, 100).build());
     assertTrue(b.sent().isEmpty());
-    assertEquals(1, b.status().term(), "no term change from strangers");
+    assertEquals(1, b.status().term(), "no term change from strangers or other groups");
     assertFalse(b.storage.hasMessages());
+  }
+
+  @Test
+  void aVoteRequestFromOutsideTheConfigurationIsAnswered() {
+    // Thesis §4.1: a server votes without consulting its own configuration; the candidate may be
+    // a voter of a configuration this replica has not received yet.
+    OneReplica b = new OneReplica("b", THREE, hs(1, ""), List.of());
+    b.kit.run(Messages.vote("node-4/1", 9).last(100, 100).build());
+    b.persistAll();
+    assertEquals(9, b.status().term());
+    assertEquals(1, b.sent().size(), "the candidate gets an answer");
   }
 
   @Test
