@@ -208,6 +208,31 @@ class ReplicaOnJournalTest {
   }
 
   @Test
+  void aReplicaRestartedFromItsJournalUsesTheJointConfigurationOfItsLogNotTheFiles() {
+    ActorRef<Command> b = spawn("b", Set.of("a", "b", "c"));
+    io.chronik.raft.core.Configuration joint = io.chronik.raft.core.Configuration.legacy(Set.of("a", "b", "c"))
+        .withLearner("d", "s-d").enterJoint(Set.of("a", "b", "d/1"), true);
+    b.tell(Messages.append("a", 5).group(group).entries(List.of(
+        io.chronik.raft.rpc.LogEntry.newBuilder().setIndex(1).setTerm(5)
+            .setKind(io.chronik.raft.rpc.EntryKind.ENTRY_KIND_CONFIG).setCommand(joint.toProto().toByteString())
+            .build())).build());
+    assertInstanceOf(AppendEntriesResponse.class, net.receiveMessage().message());
+    testKit.stop(b);
+
+    ActorRef<Command> restarted = spawn("b", Set.of("a", "b", "c"));
+    assertEquals(1, status(restarted).lastIndex());
+    time.timePasses(Duration.ofMillis(700)); // past the longest randomized election timeout
+    Set<String> asked = new java.util.TreeSet<>();
+    for (int i = 0; i < 3; i++) {
+      Envelope e = net.receiveMessage(Duration.ofSeconds(5));
+      assertInstanceOf(RequestVote.class, e.message());
+      asked.add(e.to());
+    }
+    assertEquals(Set.of("a", "c", "d/1"), asked, "the voters of both halves of the logged joint configuration");
+    net.expectNoMessage(Duration.ofMillis(100));
+  }
+
+  @Test
   void aJournalFailureNeverAcknowledgesAndTheReplicaRecovers() {
     ActorRef<Command> a = singleVoterLeader();
     Proposed first = assertInstanceOf(Proposed.class, propose(a, KeyValueStateMachine.put("k", ByteString.copyFromUtf8("1"))));
