@@ -195,7 +195,10 @@ public final class ChronikGrpcService implements ChronikPowerApi {
         ClientProtocol.Status st = s.get();
         r.setRole(st.role()).setTerm(st.term()).setCommitIndex(st.commitIndex()).setAppliedIndex(st.appliedIndex())
             .setLastIndex(st.lastIndex()).setLag(Math.max(0, leaderLast - st.appliedIndex()))
-            .setSnapshotIndex(st.snapshotIndex()).putAllStateMachine(st.stateMachine()).setFault(st.fault());
+            .setSnapshotIndex(st.snapshotIndex()).putAllStateMachine(st.stateMachine()).setFault(st.fault())
+            .setConfigIndex(st.configIndex());
+        st.config().ifPresent(c -> r.addAllVoters(c.voters()).addAllOutgoingVoters(c.outgoing())
+            .addAllLearners(c.learners()));
       }
       p.addReplicas(r);
     }

@@ -95,10 +95,12 @@ public final class ClientMessageSerializer extends SerializerWithStringManifest 
       return QueryResult.newBuilder().setResult(q.result()).setAppliedIndex(q.appliedIndex()).build();
     }
     if (o instanceof ClientProtocol.Status s) {
-      return Status.newBuilder().setGroupId(s.groupId()).setReplicaId(s.replicaId()).setRole(s.role())
+      Status.Builder status = Status.newBuilder().setGroupId(s.groupId()).setReplicaId(s.replicaId()).setRole(s.role())
           .setTerm(s.term()).setLeader(s.leader().orElse("")).setCommitIndex(s.commitIndex())
           .setAppliedIndex(s.appliedIndex()).setLastIndex(s.lastIndex()).setSnapshotIndex(s.snapshotIndex())
-          .putAllStateMachine(s.stateMachine()).setFault(s.fault()).build();
+          .putAllStateMachine(s.stateMachine()).setFault(s.fault()).setConfigIndex(s.configIndex());
+      s.config().ifPresent(c -> status.setConfig(c.toProto()));
+      return status.build();
     }
     if (o instanceof ReadProtocol.ReadResult r) {
       return ReadResult.newBuilder().setResult(r.result()).setAppliedIndex(r.appliedIndex()).setServedBy(r.servedBy())
@@ -165,7 +167,9 @@ public final class ClientMessageSerializer extends SerializerWithStringManifest 
           Status s = Status.parseFrom(b);
           yield new ClientProtocol.Status(s.getGroupId(), s.getReplicaId(), s.getRole(), s.getTerm(),
               optional(s.getLeader()), s.getCommitIndex(), s.getAppliedIndex(), s.getLastIndex(), s.getSnapshotIndex(),
-              s.getStateMachineMap(), s.getFault());
+              s.getStateMachineMap(), s.getFault(),
+              s.hasConfig() ? Optional.of(io.chronik.raft.core.Configuration.fromProto(s.getConfig())) : Optional.empty(),
+              s.getConfigIndex());
         }
         case "ReadResult" -> {
           ReadResult r = ReadResult.parseFrom(b);

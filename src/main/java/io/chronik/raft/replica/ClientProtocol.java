@@ -63,7 +63,9 @@ public final class ClientProtocol {
       long lastIndex,
       long snapshotIndex,
       java.util.Map<String, Long> stateMachine,
-      String fault)
+      String fault,
+      Optional<io.chronik.raft.core.Configuration> config,
+      long configIndex)
       implements StatusReply {
     /** The role of a replica that stopped after its environment failed and waits to recover from disk. */
     public static final String FAULTED = "faulted";
@@ -74,7 +76,8 @@ public final class ClientProtocol {
 
     public Status(String groupId, String replicaId, String role, long term, Optional<String> leader, long commitIndex,
         long appliedIndex, long lastIndex) {
-      this(groupId, replicaId, role, term, leader, commitIndex, appliedIndex, lastIndex, 0, java.util.Map.of(), "");
+      this(groupId, replicaId, role, term, leader, commitIndex, appliedIndex, lastIndex, 0, java.util.Map.of(), "",
+          Optional.empty(), 0);
     }
   }
 }

@@ -867,7 +867,8 @@ public final class Replica {
   Status status(String role) {
     return new Status(members.groupId(), members.self(), role, term, leaderId, commitIndex, lastApplied,
         raftLog == null ? 0 : raftLog.lastIndex(), snapshots.latest().map(s -> s.meta().index()).orElse(0L),
-        stateMachine == null ? java.util.Map.of() : stateMachine.describe(), recovery.fault());
+        stateMachine == null ? java.util.Map.of() : stateMachine.describe(), recovery.fault(), config,
+        raftLog == null ? 0 : raftLog.configIndex());
   }
 
   private static String roleName(RoleHandler role) {

@@ -53,9 +53,11 @@ class ClientMessageSerializerTest {
         new ClientProtocol.QueryResult(bytes, 9),
         new ClientProtocol.Status("g", "n1", "leader", 4, Optional.of("n1"), 10, 10, 11),
         new ClientProtocol.Status("g", "n2", "follower", 4, Optional.of("n1"), 10, 9, 11, 7,
-            java.util.Map.of("log_start_offset", 3L, "high_watermark", 40L), ""),
+            java.util.Map.of("log_start_offset", 3L, "high_watermark", 40L), "",
+            Optional.of(io.chronik.raft.core.Configuration.legacy(java.util.Set.of("n1", "n2", "n3"))
+                .withLearner("n4", "s-4").enterJoint(java.util.Set.of("n1", "n2", "n4/1"), true)), 12),
         new ClientProtocol.Status("g", "n3", ClientProtocol.Status.FAULTED, 4, Optional.empty(), 10, 9, 11, 7,
-            java.util.Map.of(), "applying entry 10 failed: No space left on device"),
+            java.util.Map.of(), "applying entry 10 failed: No space left on device", Optional.empty(), 0),
         new ReadProtocol.ReadResult(bytes, 12, "n3", ReadPolicy.NONE),
         new ReadProtocol.NoLeader("g", Optional.of("n1")),
         new ReadProtocol.ReadTimeout("g", Duration.ofSeconds(5)),
