@@ -1,6 +1,7 @@
 package io.chronik.raft.cluster;
 
 import com.google.protobuf.MessageLite;
+import io.chronik.raft.core.Configuration;
 import io.chronik.raft.replica.AppendEntries;
 import io.chronik.raft.replica.AppendEntriesResponse;
 import io.chronik.raft.replica.ForwardedPropose;
@@ -16,6 +17,7 @@ import io.chronik.raft.replica.RequestVote;
 import io.chronik.raft.replica.RequestVoteResponse;
 import io.chronik.raft.replica.TimeoutNow;
 import io.chronik.raft.snapshot.SnapshotReceiver;
+import java.util.Optional;
 
 /** Converts replica messages to and from their protobuf wire form ({@code proto/raft_rpc.proto}). */
 final class RaftWireFormat {
@@ -60,10 +62,13 @@ final class RaftWireFormat {
           .setAppliedIndex(f.appliedIndex()).build();
     }
     if (m instanceof InstallSnapshot i) {
-      return io.chronik.raft.rpc.InstallSnapshot.newBuilder().setGroupId(i.groupId()).setTerm(i.term())
+      io.chronik.raft.rpc.InstallSnapshot.Builder b = io.chronik.raft.rpc.InstallSnapshot.newBuilder()
+          .setGroupId(i.groupId()).setTerm(i.term())
           .setFrom(i.from()).setLastIndex(i.lastIndex()).setLastTerm(i.lastTerm()).setOffset(i.offset())
           .setData(i.data()).setTotalSize(i.totalSize()).setTransfer(i.transfer())
-          .setCrc32C(i.checksum() == SnapshotReceiver.NO_CHECKSUM ? 0 : (int) i.checksum()).build();
+          .setCrc32C(i.checksum() == SnapshotReceiver.NO_CHECKSUM ? 0 : (int) i.checksum());
+      i.config().ifPresent(c -> b.setConfig(c.toProto()).setConfigIndex(i.configIndex()));
+      return b.build();
     }
     if (m instanceof InstallSnapshotResponse i) {
       return io.chronik.raft.rpc.InstallSnapshotResponse.newBuilder().setGroupId(i.groupId()).setTerm(i.term())
@@ -128,9 +133,12 @@ final class RaftWireFormat {
     if (p.getOffset() < 0 || p.getTotalSize() < 0 || p.getLastIndex() < 0 || p.getLastTerm() < 0) {
       throw new IllegalArgumentException("InstallSnapshot with a negative index, term, offset or size");
     }
+    // A malformed configuration (or index) throws IllegalArgumentException: refused like any malformed message.
+    Optional<Configuration> config = p.hasConfig() ? Optional.of(Configuration.fromProto(p.getConfig())) : Optional.empty();
     return new InstallSnapshot(p.getGroupId(), p.getTerm(), p.getFrom(), p.getLastIndex(), p.getLastTerm(),
         p.getOffset(), p.getData(), p.getTotalSize(), p.getTransfer(),
-        p.getTransfer() == 0 ? SnapshotReceiver.NO_CHECKSUM : Integer.toUnsignedLong(p.getCrc32C()));
+        p.getTransfer() == 0 ? SnapshotReceiver.NO_CHECKSUM : Integer.toUnsignedLong(p.getCrc32C()),
+        config, p.getConfigIndex());
   }
 
   static InstallSnapshotResponse fromProto(io.chronik.raft.rpc.InstallSnapshotResponse p) {

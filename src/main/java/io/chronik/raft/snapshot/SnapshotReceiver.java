@@ -13,6 +13,11 @@ import java.util.zip.CRC32C;
  * continued with another's (two leaders' snapshots at one index and term may differ). Nothing
  * received is durable until {@link #complete}, which also checks the bytes against the CRC32C the
  * leader computed; a storage that restarts starts over.
+ *
+ * <p>The snapshot is saved with the {@link SnapshotMeta} its first chunk came with, so with the
+ * configuration the leader sends on every chunk. A transfer is named by its id and the snapshot's
+ * index and term; the configuration is no part of the name, so {@link #complete} (or a later
+ * chunk) given a meta without it still completes the transfer, and the configuration stays.
  */
 public final class SnapshotReceiver {
   /** A checksum a leader of an earlier version did not send: the bytes are taken unchecked. */
@@ -28,7 +33,7 @@ public final class SnapshotReceiver {
     /** The CRC32C of the bytes appended so far. */
     long checksum();
 
-    /** All {@code size} bytes are here: the snapshot, durable. */
+    /** All {@code size} bytes are here: the snapshot, durable, with the meta the sink was opened for. */
     SnapshotData complete(long size) throws IOException;
 
     /** Drops what was received. */
@@ -107,7 +112,7 @@ public final class SnapshotReceiver {
   }
 
   private boolean receiving(long transfer, SnapshotMeta meta) {
-    return sink != null && this.transfer == transfer && meta.equals(receiving);
+    return sink != null && this.transfer == transfer && meta.sameIndexAndTerm(receiving);
   }
 
   /** A sink in memory (tests, the simulation, journals without files of their own). */

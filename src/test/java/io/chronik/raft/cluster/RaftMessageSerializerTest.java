@@ -10,6 +10,7 @@ import akka.serialization.SerializationExtension;
 import akka.serialization.Serializer;
 import akka.serialization.Serializers;
 import com.google.protobuf.ByteString;
+import io.chronik.raft.core.Configuration;
 import io.chronik.raft.replica.AppendEntries;
 import io.chronik.raft.replica.AppendEntriesResponse;
 import io.chronik.raft.replica.ForwardedPropose;
@@ -26,6 +27,9 @@ import io.chronik.raft.rpc.EntryKind;
 import io.chronik.raft.rpc.LogEntry;
 import java.io.NotSerializableException;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -38,6 +42,11 @@ class RaftMessageSerializerTest {
   static void shutdown() {
     testKit.shutdownTestKit();
   }
+
+  /** A joint configuration with every part set: learners, stores (one legacy), autoLeave, the next replica id. */
+  private static final Configuration JOINT = new Configuration(Set.of("node-1", "node-4/7", "node-5/8"),
+      Set.of("node-1", "node-2", "node-3"), Set.of("node-6/9"), true, 10,
+      Map.of("node-4/7", "store-b", "node-5/8", "store-c", "node-6/9", "store-d"));
 
   private static final List<RaftMessage> ALL = List.of(
       new RequestVote("orders-0", 7, "node-1", 42, 6, true),
@@ -57,6 +66,8 @@ class RaftMessageSerializerTest {
           ByteString.copyFrom(new byte[] {9, 8, 7}), 131075, 3, 0xF00DCAFEL),
       new io.chronik.raft.replica.InstallSnapshot("orders-0", 7, "node-1", 5000, 6, 0, ByteString.EMPTY, 131075, 0,
           io.chronik.raft.snapshot.SnapshotReceiver.NO_CHECKSUM), // as a leader of an earlier version sends it
+      new io.chronik.raft.replica.InstallSnapshot("orders-0", 7, "node-1", 5000, 6, 0, ByteString.copyFromUtf8("s"),
+          131075, 4, 0x1234L, Optional.of(JOINT), 4990),
       new io.chronik.raft.replica.InstallSnapshotResponse("orders-0", 7, "node-2", 5000, 6, 131075, true, 3),
       new ForwardedPropose("orders-0", 7, "node-2", -4_611_686_018_427_387_904L, ByteString.copyFromUtf8("w")),
       new ForwardedProposeResult("orders-0", 7, "node-1", 12, ForwardedProposeResult.Outcome.COMMITTED, 44,
@@ -97,5 +108,28 @@ class RaftMessageSerializerTest {
     assertEquals(true, unknown.getMessage().contains("ZZ"));
     byte[] nested = io.chronik.raft.rpc.PeerEnvelope.newBuilder().setManifest("PEER").build().toByteArray();
     assertThrows(NotSerializableException.class, () -> s.fromBinary(nested, "PEER"));
+  }
+
+  @Test
+  void aSnapshotChunkWithoutAConfigurationCarriesNoneAndABrokenOneIsRefused() throws NotSerializableException {
+    RaftMessageSerializer s = new RaftMessageSerializer((akka.actor.ExtendedActorSystem) testKit.system().classicSystem());
+    io.chronik.raft.replica.InstallSnapshot withConfig = (io.chronik.raft.replica.InstallSnapshot) ALL.stream()
+        .filter(m -> m instanceof io.chronik.raft.replica.InstallSnapshot i && i.config().isPresent())
+        .findFirst().orElseThrow();
+    io.chronik.raft.rpc.InstallSnapshot wire = (io.chronik.raft.rpc.InstallSnapshot) RaftWireFormat.toProto(withConfig);
+    assertEquals(JOINT.toProto(), wire.getConfig());
+    assertEquals(4990, wire.getConfigIndex());
+
+    io.chronik.raft.replica.InstallSnapshot none = RaftWireFormat.fromProto(wire.toBuilder().clearConfig()
+        .clearConfigIndex().build());
+    assertEquals(Optional.empty(), none.config(), "an absent field is no configuration");
+    assertEquals(0, none.configIndex());
+
+    String manifest = s.manifest(withConfig);
+    byte[] learnerAndVoter = wire.toBuilder().setConfig(wire.getConfig().toBuilder()
+        .addLearners(wire.getConfig().getVoters(0))).build().toByteArray();
+    assertThrows(NotSerializableException.class, () -> s.fromBinary(learnerAndVoter, manifest));
+    byte[] indexPastTheSnapshot = wire.toBuilder().setConfigIndex(5001).build().toByteArray();
+    assertThrows(NotSerializableException.class, () -> s.fromBinary(indexPastTheSnapshot, manifest));
   }
 }

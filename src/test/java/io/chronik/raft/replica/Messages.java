@@ -1,9 +1,11 @@
 package io.chronik.raft.replica;
 
 import com.google.protobuf.ByteString;
+import io.chronik.raft.core.Configuration;
 import io.chronik.raft.rpc.LogEntry;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Named builders for the peer messages with many fields, so that a test says which field it
@@ -213,6 +215,8 @@ final class Messages {
     private long totalSize;
     private long transfer;
     private long checksum;
+    private Optional<Configuration> config = Optional.empty();
+    private long configIndex;
 
     private SnapshotChunkBuilder(String from, long term) {
       this.from = from;
@@ -238,8 +242,16 @@ final class Messages {
       return this;
     }
 
+    /** The snapshot carries {@code config}, of entry {@code index}. */
+    SnapshotChunkBuilder config(Configuration config, long index) {
+      this.config = Optional.of(config);
+      this.configIndex = index;
+      return this;
+    }
+
     InstallSnapshot build() {
-      return new InstallSnapshot(GROUP, term, from, lastIndex, lastTerm, offset, data, totalSize, transfer, checksum);
+      return new InstallSnapshot(GROUP, term, from, lastIndex, lastTerm, offset, data, totalSize, transfer, checksum,
+          config, configIndex);
     }
   }
 

@@ -7,18 +7,29 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
+import io.chronik.raft.core.Configuration;
+import io.chronik.raft.rpc.GroupConfig;
+import io.chronik.raft.rpc.Member;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class FileSnapshotStoreTest {
+  /** Joint, with a learner, stores (one member on the legacy store), autoLeave and the next replica id. */
+  private static final Configuration JOINT = new Configuration(Set.of("n1", "n4/4", "n5/5"), Set.of("n1", "n2", "n3"),
+      Set.of("n6/6"), true, 7, Map.of("n4/4", "store-4", "n5/5", "store-5", "n6/6", "store-6"));
   @TempDir Path dir;
 
   private static byte[] bytes(int n, long seed) {
@@ -152,6 +163,114 @@ class FileSnapshotStoreTest {
     receiver.discard(4);
     assertEquals(0, partialFiles());
     assertEquals(0, receiver.next(4));
+  }
+
+  @Test
+  void aSnapshotKeepsItsConfigurationWithTheStateButReadsAsTheStateAlone() throws IOException {
+    byte[] state = bytes(70_000, 8);
+    SnapshotMeta meta = new SnapshotMeta(90, 4, Optional.of(JOINT), 85);
+    SnapshotData written = new FileSnapshotStore(dir).write(meta, out -> out.write(state));
+    assertEquals(meta, written.meta());
+    assertEquals(state.length, written.size());
+
+    SnapshotData latest = new FileSnapshotStore(dir).latest().orElseThrow();
+    assertEquals(meta, latest.meta());
+    assertEquals(Optional.of(JOINT), latest.meta().config());
+    assertEquals(85, latest.meta().configIndex());
+    assertEquals(state.length, latest.size(), "the size a leader streams is the state's");
+    assertArrayEquals(state, readAll(latest));
+    assertEquals(ByteString.copyFrom(state, state.length - 100, 100), latest.read(state.length - 100, 1000),
+        "a chunk read at the end stops at the state's end");
+    assertTrue(latest.read(state.length, 10).isEmpty());
+
+    byte[] file = Files.readAllBytes(dir.resolve(FileSnapshotStore.fileName(meta)));
+    byte[] config = JOINT.toProto().toByteArray();
+    assertEquals(state.length + config.length + FileSnapshotStore.TRAILER_V2_BYTES, file.length);
+    assertArrayEquals(config, Arrays.copyOfRange(file, state.length, state.length + config.length));
+    assertEquals(FileSnapshotStore.MAGIC2, ByteBuffer.wrap(file, file.length - 8, 8).getLong());
+  }
+
+  @Test
+  void aSnapshotWithoutAConfigurationIsWrittenInTheFirstLayoutSoAnEarlierVersionReadsIt() throws IOException {
+    byte[] state = bytes(5000, 9);
+    new FileSnapshotStore(dir).write(new SnapshotMeta(30, 2), out -> out.write(state));
+    SnapshotData latest = new FileSnapshotStore(dir).latest().orElseThrow();
+    assertEquals(new SnapshotMeta(30, 2), latest.meta());
+    assertEquals(Optional.empty(), latest.meta().config());
+    assertArrayEquals(state, readAll(latest));
+    byte[] file = Files.readAllBytes(dir.resolve(FileSnapshotStore.fileName(latest.meta())));
+    assertEquals(state.length + FileSnapshotStore.TRAILER_BYTES, file.length);
+    assertEquals(FileSnapshotStore.MAGIC, ByteBuffer.wrap(file, file.length - 8, 8).getLong());
+  }
+
+  @Test
+  void aFileOfTheFirstLayoutReadsAsASnapshotWithoutAConfiguration() throws IOException {
+    byte[] state = bytes(3000, 10);
+    ByteBuffer file = ByteBuffer.allocate(state.length + 8 + 4 + 8);
+    file.put(state).putLong(state.length).putInt((int) crc(state)).putLong(0x4348524e534e4150L); // "CHRNSNAP"
+    Files.write(dir.resolve("snapshot-00000000000000000012-3.snap"), file.array());
+
+    SnapshotData latest = new FileSnapshotStore(dir).latest().orElseThrow();
+    assertEquals(new SnapshotMeta(12, 3), latest.meta());
+    assertEquals(state.length, latest.size());
+    assertArrayEquals(state, readAll(latest));
+  }
+
+  @Test
+  void aSnapshotWhoseConfigurationBytesAreFlippedIsRefusedLikeAnyCorruptSnapshot() throws IOException {
+    byte[] state = bytes(4000, 11);
+    SnapshotMeta meta = new SnapshotMeta(90, 4, Optional.of(JOINT), 85);
+    new FileSnapshotStore(dir).write(meta, out -> out.write(state));
+    Path file = dir.resolve(FileSnapshotStore.fileName(meta));
+    byte[] flipped = Files.readAllBytes(file);
+    flipped[state.length + 3] ^= 0x01; // inside the configuration
+    Files.write(file, flipped);
+    IOException e = assertThrows(FileSnapshotStore.CorruptSnapshotException.class, new FileSnapshotStore(dir)::latest);
+    assertTrue(e.getMessage().contains("checksum") && e.getMessage().contains("Move the replica's directory"),
+        e.getMessage());
+  }
+
+  @Test
+  void aConfigurationThatMatchesItsChecksumButBreaksAnInvariantIsRefusedLikeACorruptSnapshot() throws IOException {
+    byte[] state = bytes(100, 12);
+    Member n1 = Member.newBuilder().setId("n1").setNode("n1").setStore(Configuration.LEGACY_STORE).build();
+    byte[] config = GroupConfig.newBuilder().addVoters(n1).addLearners(n1).setNextReplicaId(1).build().toByteArray();
+    byte[] stateAndConfig = ByteBuffer.allocate(state.length + config.length).put(state).put(config).array();
+    ByteBuffer file = ByteBuffer.allocate(stateAndConfig.length + FileSnapshotStore.TRAILER_V2_BYTES);
+    file.put(stateAndConfig).putInt(config.length).putLong(5).putLong(state.length).putInt((int) crc(stateAndConfig))
+        .putLong(FileSnapshotStore.MAGIC2);
+    Files.write(dir.resolve(FileSnapshotStore.fileName(new SnapshotMeta(9, 1))), file.array());
+
+    IOException e = assertThrows(FileSnapshotStore.CorruptSnapshotException.class, new FileSnapshotStore(dir)::latest);
+    assertTrue(e.getMessage().contains("configuration") && e.getMessage().contains("both a learner and a voter")
+        && e.getMessage().contains("Move the replica's directory"), e.getMessage());
+  }
+
+  @Test
+  void aReceivedSnapshotIsSavedWithTheConfigurationItsChunksCarried() throws IOException {
+    SnapshotReceiver receiver = new SnapshotReceiver(new FileSnapshotStore(dir)::receive);
+    SnapshotMeta leaders = new SnapshotMeta(50, 3, Optional.of(JOINT), 41);
+    byte[] data = bytes(9000, 13);
+    assertEquals(6000, receiver.store(5, leaders, 0, ByteString.copyFrom(data, 0, 6000)));
+    assertEquals(Optional.of(leaders), receiver.receiving());
+    assertEquals(9000, receiver.store(5, new SnapshotMeta(50, 3), 6000, ByteString.copyFrom(data, 6000, 3000)),
+        "the configuration is no part of the transfer's name");
+    SnapshotData done = receiver.complete(5, new SnapshotMeta(50, 3), data.length, crc(data)).snapshot().orElseThrow();
+    assertEquals(leaders, done.meta());
+    assertEquals(data.length, done.size());
+
+    SnapshotData reopened = new FileSnapshotStore(dir).latest().orElseThrow();
+    assertEquals(leaders, reopened.meta(), "durably");
+    assertArrayEquals(data, readAll(reopened));
+  }
+
+  @Test
+  void aMetaNamesAConfigurationOfAnEntryItCoversOrNone() {
+    assertThrows(IllegalArgumentException.class, () -> new SnapshotMeta(10, 1, Optional.of(JOINT), 11));
+    assertThrows(IllegalArgumentException.class, () -> new SnapshotMeta(10, 1, Optional.of(JOINT), 0));
+    assertThrows(IllegalArgumentException.class, () -> new SnapshotMeta(10, 1, Optional.empty(), 3));
+    assertEquals("snapshot@10/term 1", new SnapshotMeta(10, 1).toString());
+    assertTrue(new SnapshotMeta(10, 1, Optional.of(JOINT), 10).toString().contains("config@10 voters=(n1 n4/4 n5/5)"));
   }
 
   private long partialFiles() throws IOException {
