@@ -41,6 +41,13 @@ final class ConfigHistory {
     return base;
   }
 
+  /** The index of the entry of {@link #at}{@code (index)}; 0 when there is none. */
+  long indexAt(long index) {
+    Map.Entry<Long, Configuration> atOrBefore = logged.floorEntry(index);
+    if (atOrBefore != null) return atOrBefore.getKey();
+    return base.isPresent() ? baseIndex : 0;
+  }
+
   void appended(long index, Configuration config) {
     logged.put(index, config);
   }

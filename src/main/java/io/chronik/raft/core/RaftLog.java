@@ -145,6 +145,12 @@ public final class RaftLog {
     return configs.at(index);
   }
 
+  /** The index of the entry of {@link #configAt}{@code (index)}; 0 when there is none. */
+  public long configIndexAt(long index) {
+    configAt(index); // the same checks
+    return configs.indexAt(index);
+  }
+
   public long lastTerm() {
     return termAt(lastIndex());
   }

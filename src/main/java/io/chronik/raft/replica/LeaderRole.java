@@ -323,7 +323,7 @@ final class LeaderRole implements Replica.RoleHandler {
     }
     r.send(peer, new InstallSnapshot(r.members.groupId(), r.term, r.members.self(), snapshot.meta().index(),
         snapshot.meta().term(), pr.snapshotOffset(), chunk, snapshot.size(), pr.snapshotTransfer(),
-        pr.checksumThrough(chunk)));
+        pr.checksumThrough(chunk), snapshot.meta().config(), snapshot.meta().configIndex()));
     return true;
   }
 

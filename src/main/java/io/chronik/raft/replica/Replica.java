@@ -273,7 +273,9 @@ public final class Replica {
     if (r.snapshot().isPresent()) {
       io.chronik.raft.snapshot.SnapshotMeta meta = r.snapshot().get().meta();
       stateMachine = snapshots.restore(r.snapshot().get());
-      raftLog = new RaftLog(meta.index(), meta.term(), r.entries());
+      raftLog = meta.config().isPresent()
+          ? new RaftLog(meta.index(), meta.term(), meta.config().get(), meta.configIndex(), r.entries())
+          : new RaftLog(meta.index(), meta.term(), r.entries());
       commitIndex = meta.index();
       lastApplied = meta.index();
     } else {
@@ -741,7 +743,11 @@ public final class Replica {
       raftLog.compactTo(meta.index(), meta.term());
     } else {
       if (raftLog.lastIndex() > meta.index()) writes.truncateFrom(meta.index() + 1);
-      raftLog.resetTo(meta.index(), meta.term());
+      if (meta.config().isPresent()) {
+        raftLog.resetTo(meta.index(), meta.term(), meta.config().get(), meta.configIndex());
+      } else {
+        raftLog.resetTo(meta.index(), meta.term());
+      }
     }
     writes.covered(meta.index());
     lastApplied = meta.index();

@@ -60,7 +60,7 @@ final class Snapshotting {
    * (its leader, term, transfer id and snapshot name it on the wire). {@code checksum}: the
    * leader's CRC32C of the whole snapshot, once its last chunk came.
    */
-  private record Incoming(long id, Receiving receiving, long checksum) {
+  private record Incoming(long id, Receiving receiving, long checksum, SnapshotMeta meta) {
     Transfer transfer() {
       return receiving.transfer();
     }
@@ -73,10 +73,6 @@ final class Snapshotting {
       return receiving.transfer().term();
     }
 
-    SnapshotMeta meta() {
-      return new SnapshotMeta(transfer().lastIndex(), transfer().lastTerm());
-    }
-
     long size() {
       return receiving.size();
     }
@@ -86,11 +82,11 @@ final class Snapshotting {
     }
 
     Incoming withChecksum(long crc) {
-      return new Incoming(id, receiving, crc);
+      return new Incoming(id, receiving, crc, meta);
     }
 
     Incoming asCompleting() {
-      return new Incoming(id, new Receiving(receiving.transfer(), receiving.size(), true), checksum);
+      return new Incoming(id, new Receiving(receiving.transfer(), receiving.size(), true), checksum, meta);
     }
   }
 
@@ -180,7 +176,11 @@ final class Snapshotting {
     SnapshotRules.Taking taking = new SnapshotRules.Taking(r.lastApplied, base, bytesSinceSnapshot, ownSnapshotDue,
         saving, incoming != null);
     if (!rules().snapshotDue(taking, s.entries(), s.bytes())) return;
-    SnapshotMeta meta = new SnapshotMeta(r.lastApplied, r.raftLog.termAt(r.lastApplied));
+    // The configuration in force at the snapshot's index goes with it: the entries that held it
+    // are compacted away once the snapshot is durable.
+    long configIndex = r.raftLog.configIndexAt(r.lastApplied);
+    SnapshotMeta meta = new SnapshotMeta(r.lastApplied, r.raftLog.termAt(r.lastApplied),
+        r.raftLog.configAt(r.lastApplied), configIndex);
     saving = true;
     ownSnapshotDue = false;
     bytesSinceSnapshot = 0;
@@ -213,7 +213,7 @@ final class Snapshotting {
    * contact from the leader.
    */
   Behavior<Command> onInstallSnapshot(InstallSnapshot is) {
-    SnapshotMeta meta = new SnapshotMeta(is.lastIndex(), is.lastTerm());
+    SnapshotMeta meta = is.meta();
     dropIfAbandoned();
     Transfer chunk = new Transfer(is.from(), is.term(), is.transfer(), is.lastIndex(), is.lastTerm());
     switch (rules().onChunk(receiving(), chunk, is.offset(), r.commitIndex)) {
@@ -230,7 +230,9 @@ final class Snapshotting {
       }
       case NEW_TRANSFER -> {
         if (incoming != null) drop("the leader " + is.from() + " starts another transfer");
-        incoming = new Incoming(++transfers, new Receiving(chunk, is.totalSize(), false), SnapshotReceiver.NO_CHECKSUM);
+        // The snapshot's configuration comes with every chunk; it is saved with the state.
+        incoming = new Incoming(++transfers, new Receiving(chunk, is.totalSize(), false), SnapshotReceiver.NO_CHECKSUM,
+            meta);
       }
       case CONTINUE -> { }
     }
@@ -297,7 +299,7 @@ final class Snapshotting {
   /** The leader's snapshot is durable here: switch to it. */
   private void install(SnapshotData snapshot) {
     SnapshotMeta meta = snapshot.meta();
-    long transfer = incoming != null && incoming.meta().equals(meta) ? incoming.transfer().id() : 0;
+    long transfer = incoming != null && incoming.meta().sameIndexAndTerm(meta) ? incoming.transfer().id() : 0;
     incoming = null;
     latest = Optional.of(snapshot);
     SnapshotRules.Install how = rules().install(meta.index(), meta.term(), r.lastApplied, r.raftLog);

@@ -29,6 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import io.chronik.raft.storage.JournalStorage;
 import java.time.Duration;
 import java.util.Random;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
@@ -230,6 +231,38 @@ class ReplicaOnJournalTest {
     }
     assertEquals(Set.of("a", "c", "d/1"), asked, "the voters of both halves of the logged joint configuration");
     net.expectNoMessage(Duration.ofMillis(100));
+  }
+
+  @Test
+  void aConfigurationCompactedIntoASnapshotSurvivesARestart() {
+    ReplicaSettings settings = SETTINGS.withSnapshots(new ReplicaSettings.Snapshots(10, 1 << 20, 2, 1024));
+    ActorRef<Command> a = singleVoterLeader(settings);
+    TestProbe<ReplicaControl.ChangeConfigReply> change = testKit.createTestProbe();
+    io.chronik.raft.core.Configuration withLearner = null;
+    ReplicaControl.ChangeConfigReply reply = null;
+    for (int attempt = 0; attempt < 50 && !(reply instanceof ReplicaControl.ConfigChanged); attempt++) {
+      // refused (retryably) until the leader's no-op commits
+      a.tell(new ReplicaControl.ChangeConfig(new io.chronik.raft.core.ChangeRequest.AddLearner("b", "s-b"),
+          change.ref()));
+      reply = change.receiveMessage(Duration.ofSeconds(5));
+    }
+    ReplicaControl.ConfigChanged changed = assertInstanceOf(ReplicaControl.ConfigChanged.class, reply);
+    withLearner = changed.config();
+    assertEquals(Set.of("b/1"), withLearner.learners());
+    for (int i = 1; i <= 30; i++) {
+      assertInstanceOf(Proposed.class, propose(a, KeyValueStateMachine.put("k" + i, ByteString.copyFromUtf8("v"))));
+    }
+    TestProbe<Status> probe = testKit.createTestProbe();
+    probe.awaitAssert(Duration.ofSeconds(5), () -> {
+      a.tell(new GetStatus(probe.ref().unsafeUpcast()));
+      Status s = probe.receiveMessage();
+      assertTrue(s.snapshotIndex() > changed.index() + 2, "a snapshot compacted the configuration entry: " + s);
+      return null;
+    });
+    testKit.stop(a);
+    Status after = status(spawn(settings, "a", Set.of("a")));
+    assertEquals(Optional.of(withLearner), after.config(), "the snapshot's configuration, not the files' " + Set.of("a"));
+    assertEquals(changed.index(), after.configIndex());
   }
 
   @Test
