@@ -249,6 +249,13 @@ final class Messages {
       return this;
     }
 
+    /** The snapshot carries {@code config} (empty: none), of entry {@code index}. */
+    SnapshotChunkBuilder config(Optional<Configuration> config, long index) {
+      this.config = config;
+      this.configIndex = config.isPresent() ? index : 0;
+      return this;
+    }
+
     InstallSnapshot build() {
       return new InstallSnapshot(GROUP, term, from, lastIndex, lastTerm, offset, data, totalSize, transfer, checksum,
           config, configIndex);

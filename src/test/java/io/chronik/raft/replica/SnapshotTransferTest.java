@@ -68,6 +68,21 @@ class SnapshotTransferTest {
   }
 
   @Test
+  void anInstalledSnapshotBringsItsConfigurationWhichTheReplicaThenUses() throws IOException {
+    Follower f = new Follower();
+    io.chronik.raft.core.Configuration grown = io.chronik.raft.core.Configuration.legacy(Set.of("n1", "n2", "n3"))
+        .withLearner("n4", "s-4");
+    f.config = Optional.of(grown);
+    f.configIndex = 7;
+    ByteString snapshot = kvSnapshot(List.of("x", "y"));
+    f.chunk("n2", 2, snapshot, 0, 64);
+    assertEquals(1, f.completed.size(), "installed");
+    assertEquals(Optional.of(grown), f.r.status().config(), "the snapshot's configuration, not the files'");
+    assertEquals(7, f.r.status().configIndex());
+    assertEquals(Optional.of(grown), f.saved.get(0).config(), "saved with the snapshot");
+  }
+
+  @Test
   void aSnapshotThatDoesNotMatchTheLeadersChecksumIsReceivedAgain() throws IOException {
     ByteString snapshot = kvSnapshot(List.of("x", "y"));
     Follower f = new Follower();
@@ -129,6 +144,10 @@ class SnapshotTransferTest {
     final List<ByteString> completed = new ArrayList<>();
     /** The leaders' id of the transfer their chunks belong to. */
     long transfer = 1;
+    /** The configuration the snapshot carries, and its entry's index. */
+    Optional<io.chronik.raft.core.Configuration> config = Optional.empty();
+    long configIndex;
+    final List<SnapshotMeta> saved = new ArrayList<>();
 
     /**
      * The leader {@code from} of {@code term} sends {@code length} bytes of {@code snapshot} from
@@ -142,7 +161,8 @@ class SnapshotTransferTest {
     void chunk(String from, long term, ByteString snapshot, int offset, int length, long checksum) throws IOException {
       int end = Math.min(snapshot.size(), offset + length);
       r.kit.run(Messages.snapshotChunk(from, term).covering(META.index(), META.term())
-          .chunk(offset, snapshot.substring(offset, end), snapshot.size()).transfer(transfer, checksum).build());
+          .chunk(offset, snapshot.substring(offset, end), snapshot.size()).transfer(transfer, checksum)
+          .config(config, configIndex).build());
       settle();
     }
 
@@ -176,7 +196,10 @@ class SnapshotTransferTest {
               s.bytes())));
         } else if (c instanceof CompleteSnapshot cs) {
           SnapshotReceiver.Completion done = receiver.complete(cs.transfer(), cs.meta(), cs.size(), cs.checksum());
-          if (done.snapshot().isPresent()) completed.add(done.snapshot().get().read(0, Integer.MAX_VALUE));
+          if (done.snapshot().isPresent()) {
+            completed.add(done.snapshot().get().read(0, Integer.MAX_VALUE));
+            saved.add(done.snapshot().get().meta());
+          }
           r.kit.run(cs.answer(done));
         } else if (c instanceof DiscardSnapshot d) {
           receiver.discard(d.transfer());
