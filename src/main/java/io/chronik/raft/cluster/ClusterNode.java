@@ -83,11 +83,13 @@ public final class ClusterNode {
       throw new IllegalArgumentException("chronik.node-id '" + nodeId + "' is not in chronik.cluster.nodes " + nodes);
     }
     checkDataDir(config, nodeId);
+    StoreIdentity store = StoreIdentity.loadOrCreate(Path.of(config.getString("chronik.data-dir")), nodeId);
     Map<String, NodeHost.GroupSpec> groups = groups(config, nodes, nodeId);
     ReplicaSettings settings = ReplicaSettings.fromConfig(config.getConfig("chronik.raft"));
     checkFrameSize(config, settings);
     String journal = config.getString("chronik.raft.journal-plugin-id");
     PeerDirectory directory = new PeerDirectory();
+    directory.learnIdentity(nodeId, store.storeId(), filesHash(config, nodes));
     Transport.Stats stats = new Transport.Stats();
     Optional<MessageFilter> filter = messageFilter(config, nodeId);
     Function<ActorRef<NodeHost.Message>, Behavior<Envelope>> transport =
@@ -109,6 +111,22 @@ public final class ClusterNode {
   }
 
   /**
+   * A digest of what the configuration files say about the cluster's shape (the node list and the
+   * topics): nodes record a group's configuration from the files only while they all agree.
+   */
+  static String filesHash(Config config, List<String> nodes) {
+    String files = String.join(",", nodes) + "|" + config.getValue("chronik.topics").render(
+        com.typesafe.config.ConfigRenderOptions.concise());
+    try {
+      byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+          .digest(files.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return java.util.HexFormat.of().formatHex(digest, 0, 8);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+    }
+  }
+
+  /**
    * Every configured partition with its voters and preferred leader, in configuration order;
    * record-log partitions keep their segments under {@code <chronik.data-dir>/records/<node>/<partition>}.
    */
@@ -125,7 +143,7 @@ public final class ClusterNode {
     Map<String, String> preferred = Placement.preferredLeaders(voters);
     Map<String, NodeHost.GroupSpec> out = new LinkedHashMap<>();
     placed.forEach((id, g) -> out.put(id,
-        new NodeHost.GroupSpec(id, g.voters(), Optional.of(preferred.get(id)), g.stateMachine())));
+        new NodeHost.GroupSpec(id, g.voters(), Optional.of(preferred.get(id)), g.stateMachine(), g.stateMachineAt())));
     return out;
   }
 

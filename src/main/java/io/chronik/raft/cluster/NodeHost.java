@@ -5,6 +5,7 @@ import akka.actor.typed.Behavior;
 import akka.actor.typed.SupervisorStrategy;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
+import io.chronik.raft.core.Configuration;
 import io.chronik.raft.replica.ClientProtocol.GetStatus;
 import io.chronik.raft.replica.ClientProtocol.LocalQuery;
 import io.chronik.raft.replica.ClientProtocol.Propose;
@@ -24,7 +25,6 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -32,6 +32,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -54,27 +55,70 @@ public final class NodeHost {
    * A replica message from another node; {@code senderHost} is that node's host, learned into the
    * {@link PeerDirectory} so that the answer finds its way even before membership knows the sender.
    */
-  public record FromPeer(RaftMessage message, ActorRef<Message> senderHost) implements Message {}
+  public record FromPeer(RaftMessage message, ActorRef<Message> senderHost, String toMember, String toStore)
+      implements Message {
+    /** From a node of before member ids: for this node's replica of the group, unchecked. */
+    public FromPeer(RaftMessage message, ActorRef<Message> senderHost) {
+      this(message, senderHost, "", "");
+    }
+  }
 
   /**
    * "Node {@code nodeId}'s host is {@code host}" ({@link PeerDiscovery}). A hello from a node this
    * host did not know where to find, or knew elsewhere, is answered with a hello of its own, so
    * that the two find each other in one exchange.
    */
-  /** A node's whereabouts: its host actor, and where it serves gRPC (empty when it does not, or not yet). */
-  public record Hello(String nodeId, ActorRef<Message> host, String grpcAddress) implements Message {
+  /**
+   * A node's whereabouts: its host actor, where it serves gRPC (empty when it does not, or not
+   * yet), its store (the id of its data directory) and the digest of its configuration files
+   * (empty from a node of before store ids).
+   */
+  public record Hello(String nodeId, ActorRef<Message> host, String grpcAddress, String storeId, String filesHash)
+      implements Message {
+    public Hello(String nodeId, ActorRef<Message> host, String grpcAddress) {
+      this(nodeId, host, grpcAddress, "", "");
+    }
+
     public Hello(String nodeId, ActorRef<Message> host) {
       this(nodeId, host, "");
     }
+
+    /** This node's hello, as its directory knows it. */
+    static Hello of(String nodeId, ActorRef<Message> host, PeerDirectory directory) {
+      return new Hello(nodeId, host, directory.grpcAddress(nodeId).orElse(""), directory.store(nodeId).orElse(""),
+          directory.filesHash(nodeId).orElse(""));
+    }
   }
 
-  /** One Raft group: its id, its voters (node ids), its preferred leader and its state machine. */
+  /**
+   * One Raft group: its id, the voters the configuration files place it on (node ids), its
+   * preferred leader, and its state machine: {@code stateMachineAt} gives the state machine of the
+   * replica whose files are keyed {@code key} ({@link #storageKey}).
+   */
   public record GroupSpec(String groupId, Set<String> voters, Optional<String> preferredLeader,
-      Supplier<StateMachine> stateMachine) {
+      Supplier<StateMachine> stateMachine, Function<String, Supplier<StateMachine>> stateMachineAt) {
+    public GroupSpec(String groupId, Set<String> voters, Optional<String> preferredLeader,
+        Supplier<StateMachine> stateMachine) {
+      this(groupId, voters, preferredLeader, stateMachine, key -> stateMachine);
+    }
+
     public GroupSpec(String groupId, Set<String> voters, Supplier<StateMachine> stateMachine) {
       this(groupId, voters, Optional.empty(), stateMachine);
     }
   }
+
+  /**
+   * Where member {@code member}'s files of {@code group} are keyed: the group's id for the replica
+   * the files placed (replica 0, as before member ids), {@code group.rN} for replica N, so that a
+   * member added again never finds an earlier member's data.
+   */
+  public static String storageKey(String group, String member) {
+    long replica = Configuration.replicaIdOf(member);
+    return replica == 0 ? group : group + ".r" + replica;
+  }
+
+  /** Re-offers the groups whose configuration is still the files' the configuration to record ({@link PinFiles}). */
+  private enum PinTick implements Message { INSTANCE }
 
   /**
    * @param transport where this node's replicas send their peer messages, created by
@@ -89,54 +133,162 @@ public final class NodeHost {
       java.util.function.Function<ActorRef<Message>, Behavior<Envelope>> transportFor,
       BiFunction<String, String, StorageFactory> storage,
       MeterRegistry registry) {
-    return Behaviors.setup(ctx -> {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       ActorRef<Envelope> transport = ctx.spawn(transportFor.apply(ctx.getSelf()), "transport");
-      Map<String, ActorRef<Command>> replicas = new TreeMap<>();
-      Random seeds = new SecureRandom();
+      Hosted hosted = new Hosted(ctx, nodeId, groups, settings, transport, storage, registry,
+          directory.store(nodeId).orElse(Configuration.LEGACY_STORE));
       for (GroupSpec g : groups) {
-        if (!g.voters().contains(nodeId)) continue;
-        Behavior<Command> replica = Replica.create(settings,
-            new GroupMembers(g.groupId(), nodeId, g.voters(), g.preferredLeader()), transport,
-            storage.apply(nodeId, g.groupId()), g.stateMachine(), new ReadLatency(registry, nodeId, g.groupId()),
-            new Random(seeds.nextLong()));
-        Behavior<Command> supervised = Behaviors.supervise(replica)
-            .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
-        replicas.put(g.groupId(),
-            ctx.spawn(supervised, "replica-" + URLEncoder.encode(g.groupId(), StandardCharsets.UTF_8)));
+        if (g.voters().contains(nodeId)) hosted.start(g, nodeId);
       }
-      Map<String, ActorRef<Command>> hosted = Collections.unmodifiableMap(replicas);
+      timers.startTimerWithFixedDelay(PinTick.INSTANCE, PIN_INTERVAL);
       return Behaviors.receive(Message.class)
-          .onMessage(ForPartition.class, m -> route(ctx, hosted, m))
+          .onMessage(ForPartition.class, m -> route(ctx, hosted.replicas, m))
           .onMessage(FromPeer.class, m -> fromPeer(ctx, hosted, directory, m))
+          .onMessage(PinTick.class, m -> {
+            hosted.offerFilesConfigurations(directory);
+            return Behaviors.same();
+          })
           .onMessage(Hello.class, m -> {
             if (m.nodeId().equals(nodeId)) return Behaviors.same();
             if (!m.grpcAddress().isEmpty()) directory.learnGrpcAddress(m.nodeId(), m.grpcAddress());
+            directory.learnIdentity(m.nodeId(), m.storeId(), m.filesHash());
             if (directory.learn(m.nodeId(), m.host())) {
               ctx.getLog().debug("node {} is at {} (hello)", m.nodeId(), m.host().path().address());
               ctx.getSystem().classicSystem().actorSelection(m.host().path().toString())
-                  .tell(new Hello(nodeId, ctx.getSelf(), directory.grpcAddress(nodeId).orElse("")),
-                      akka.actor.ActorRef.noSender());
+                  .tell(Hello.of(nodeId, ctx.getSelf(), directory), akka.actor.ActorRef.noSender());
             }
             return Behaviors.same();
           })
           .build();
-    });
+    }));
   }
 
-  private static Behavior<Message> fromPeer(ActorContext<Message> ctx, Map<String, ActorRef<Command>> hosted,
-      PeerDirectory directory, FromPeer m) {
+  static final Duration PIN_INTERVAL = Duration.ofSeconds(1);
+
+  private static Behavior<Message> fromPeer(ActorContext<Message> ctx, Hosted hosted, PeerDirectory directory,
+      FromPeer m) {
     RaftMessage msg = m.message();
-    if (directory.learn(msg.from(), m.senderHost())) {
+    if (directory.learn(Configuration.nodeOf(msg.from()), m.senderHost())) {
       ctx.getLog().debug("node {} is at {}", msg.from(), m.senderHost().path().address());
     }
-    ActorRef<Command> replica = hosted.get(msg.groupId());
-    if (replica != null) {
-      replica.tell(msg);
+    if (!m.toStore().isEmpty() && !m.toStore().equals(hosted.store)) {
+      hosted.refusals.warn("dropping " + msg.getClass().getSimpleName() + " for " + m.toMember() + " of "
+          + msg.groupId() + " from " + msg.from() + ": it is for store " + m.toStore() + ", and this node's store is "
+          + hosted.store + " (this node's data was replaced; what it held can only rejoin as a new member)");
+      return Behaviors.same();
+    }
+    Optional<ActorRef<Command>> replica = hosted.forMessage(m);
+    if (replica.isPresent()) {
+      replica.get().tell(msg);
     } else {
-      ctx.getLog().warn("dropping {} from {} for partition {} which this node does not host (hosted: {})",
-          msg.getClass().getSimpleName(), msg.from(), msg.groupId(), hosted.keySet());
+      hosted.refusals.warn("dropping " + msg.getClass().getSimpleName() + " from " + msg.from() + " for "
+          + (m.toMember().isEmpty() ? "this node's replica" : m.toMember()) + " of partition " + msg.groupId()
+          + ", which this node does not host (hosted: " + hosted.members + ")");
     }
     return Behaviors.same();
+  }
+
+  /**
+   * The replicas this node runs, one per group: those the files place here, started with the node,
+   * and those a leader's message creates (a member added to the group's replicated configuration:
+   * it starts knowing no configuration and learns it from the leader's log). A message for a later
+   * member of the same group on this node replaces the replica it has (a member is never added
+   * twice, so the earlier one was removed).
+   */
+  private static final class Hosted {
+    final ActorContext<Message> ctx;
+    final String nodeId;
+    final Map<String, GroupSpec> specs = new TreeMap<>();
+    final ReplicaSettings settings;
+    final ActorRef<Envelope> transport;
+    final BiFunction<String, String, StorageFactory> storage;
+    final MeterRegistry registry;
+    final String store;
+    final Map<String, ActorRef<Command>> replicas = new TreeMap<>();
+    final Map<String, String> members = new TreeMap<>();
+    final Random seeds = new SecureRandom();
+    final io.chronik.raft.cluster.RateLimitedLog refusals;
+    int spawned;
+
+    Hosted(ActorContext<Message> ctx, String nodeId, List<GroupSpec> groups, ReplicaSettings settings,
+        ActorRef<Envelope> transport, BiFunction<String, String, StorageFactory> storage, MeterRegistry registry,
+        String store) {
+      this.ctx = ctx;
+      this.nodeId = nodeId;
+      for (GroupSpec g : groups) specs.put(g.groupId(), g);
+      this.settings = settings;
+      this.transport = transport;
+      this.storage = storage;
+      this.registry = registry;
+      this.store = store;
+      this.refusals = new io.chronik.raft.cluster.RateLimitedLog(ctx.getLog(), Duration.ofSeconds(10));
+    }
+
+    void start(GroupSpec g, String member) {
+      String key = storageKey(g.groupId(), member);
+      Set<String> filesVoters = member.equals(nodeId) ? g.voters() : Set.of();
+      Behavior<Command> replica = Replica.create(settings,
+          new GroupMembers(g.groupId(), member, filesVoters,
+              g.preferredLeader().filter(filesVoters::contains)), transport,
+          storage.apply(nodeId, key), g.stateMachineAt().apply(key), new ReadLatency(registry, nodeId, g.groupId()),
+          new Random(seeds.nextLong()));
+      Behavior<Command> supervised = Behaviors.supervise(replica)
+          .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
+      replicas.put(g.groupId(), ctx.spawn(supervised,
+          "replica-" + URLEncoder.encode(key, StandardCharsets.UTF_8) + "-" + (++spawned)));
+      members.put(g.groupId(), member);
+    }
+
+    /** The replica a peer message is for; created when a leader or candidate addresses a new member here. */
+    Optional<ActorRef<Command>> forMessage(FromPeer m) {
+      String group = m.message().groupId();
+      ActorRef<Command> current = replicas.get(group);
+      String to = m.toMember();
+      if (to.isEmpty() || to.equals(members.get(group))) return Optional.ofNullable(current);
+      if (!Configuration.nodeOf(to).equals(nodeId)) return Optional.empty();
+      long wanted = Configuration.replicaIdOf(to);
+      String hostedMember = members.get(group);
+      if (hostedMember != null && Configuration.replicaIdOf(hostedMember) >= wanted) return Optional.empty(); // stale
+      GroupSpec spec = specs.get(group);
+      boolean fromLeaderOrCandidate = m.message() instanceof io.chronik.raft.replica.AppendEntries
+          || m.message() instanceof io.chronik.raft.replica.InstallSnapshot
+          || m.message() instanceof io.chronik.raft.replica.RequestVote;
+      if (spec == null || !fromLeaderOrCandidate || m.toStore().isEmpty()) return Optional.empty();
+      if (current != null) {
+        ctx.getLog().info("partition {}: member {} replaces {} on this node ({} was removed from the group)", group, to,
+            hostedMember, hostedMember);
+        ctx.stop(current);
+      } else {
+        ctx.getLog().info("partition {}: {} names this node's store {} for new member {}; starting it", group,
+            m.message().from(), store, to);
+      }
+      start(spec, to);
+      return Optional.of(replicas.get(group));
+    }
+
+    /**
+     * For each group whose replica here is the one the files placed: once every voter's node has
+     * said which store it is and agrees on the files, offer the replica the files' configuration,
+     * with those stores, to record in its log ({@link io.chronik.raft.replica.ReplicaControl.RecordFilesConfiguration}):
+     * from then on the log, not the files, says who the voters are.
+     */
+    void offerFilesConfigurations(PeerDirectory directory) {
+      String filesHash = directory.filesHash(nodeId).orElse("");
+      for (Map.Entry<String, ActorRef<Command>> e : replicas.entrySet()) {
+        GroupSpec spec = specs.get(e.getKey());
+        if (spec == null || !nodeId.equals(members.get(e.getKey())) || !spec.voters().contains(nodeId)) continue;
+        Map<String, String> stores = new TreeMap<>();
+        for (String voter : spec.voters()) {
+          Optional<String> voterStore = voter.equals(nodeId) ? Optional.of(store) : directory.store(voter);
+          if (voterStore.isEmpty() || voterStore.get().isEmpty()) break;
+          if (!voter.equals(nodeId) && !directory.filesHash(voter).orElse("").equals(filesHash)) break;
+          stores.put(voter, voterStore.get());
+        }
+        if (stores.size() != spec.voters().size()) continue;
+        e.getValue().tell(new io.chronik.raft.replica.ReplicaControl.RecordFilesConfiguration(
+            new Configuration(spec.voters(), Set.of(), Set.of(), false, 1, stores)));
+      }
+    }
   }
 
   private static Behavior<Message> route(ActorContext<Message> ctx, Map<String, ActorRef<Command>> hosted,

@@ -16,6 +16,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class PeerDirectory {
   private final Map<String, ActorRef<NodeHost.Message>> hosts = new ConcurrentHashMap<>();
   private final Map<String, String> grpcAddresses = new ConcurrentHashMap<>();
+  private final Map<String, String> stores = new ConcurrentHashMap<>();
+  private final Map<String, String> filesHashes = new ConcurrentHashMap<>();
 
   public Optional<ActorRef<NodeHost.Message>> host(String nodeId) {
     return Optional.ofNullable(hosts.get(nodeId));
@@ -34,6 +36,22 @@ public final class PeerDirectory {
 
   public Optional<String> grpcAddress(String nodeId) {
     return Optional.ofNullable(grpcAddresses.get(nodeId));
+  }
+
+  /** What {@code nodeId}'s hellos say of its store and configuration files (empty strings: not said). */
+  public void learnIdentity(String nodeId, String storeId, String filesHash) {
+    if (!storeId.isEmpty()) stores.put(nodeId, storeId);
+    if (!filesHash.isEmpty()) filesHashes.put(nodeId, filesHash);
+  }
+
+  /** The store (data directory id) {@code nodeId} said it runs on. */
+  public Optional<String> store(String nodeId) {
+    return Optional.ofNullable(stores.get(nodeId));
+  }
+
+  /** The digest of {@code nodeId}'s configuration files ({@code chronik.cluster.nodes}, {@code chronik.topics}). */
+  public Optional<String> filesHash(String nodeId) {
+    return Optional.ofNullable(filesHashes.get(nodeId));
   }
 
   public boolean knows(String nodeId) {

@@ -40,7 +40,7 @@ final class PeerDiscovery {
       Cluster cluster = Cluster.get(ctx.getSystem().classicSystem());
       ActorRefResolver resolver = ActorRefResolver.get(ctx.getSystem());
       Runnable round = () -> {
-        NodeHost.Hello hello = new NodeHost.Hello(selfNode, selfHost, directory.grpcAddress(selfNode).orElse(""));
+        NodeHost.Hello hello = NodeHost.Hello.of(selfNode, selfHost, directory);
         learnFromMembership(selfNode, cluster, resolver, directory, ctx.getLog());
         Set<String> addresses = new LinkedHashSet<>(seedAddresses);
         for (String node : directory.nodes()) {

@@ -87,11 +87,13 @@ public final class RaftMessageSerializer extends SerializerWithStringManifest {
   public byte[] toBinary(Object o) {
     if (o instanceof NodeHost.FromPeer p) {
       return PeerEnvelope.newBuilder().setSenderHost(serialized(p.senderHost())).setManifest(manifest(p.message()))
-          .setMessage(RaftWireFormat.toProto(p.message()).toByteString()).build().toByteArray();
+          .setMessage(RaftWireFormat.toProto(p.message()).toByteString()).setToMember(p.toMember())
+          .setToStore(p.toStore()).build().toByteArray();
     }
     if (o instanceof NodeHost.Hello h) {
       return io.chronik.raft.rpc.Hello.newBuilder().setNodeId(h.nodeId())
-          .setHost(refs.toWire(h.host())).setGrpcAddress(h.grpcAddress()).build().toByteArray();
+          .setHost(refs.toWire(h.host())).setGrpcAddress(h.grpcAddress()).setStoreId(h.storeId())
+          .setFilesHash(h.filesHash()).build().toByteArray();
     }
     return RaftWireFormat.toProto((RaftMessage) o).toByteArray();
   }
@@ -108,13 +110,14 @@ public final class RaftMessageSerializer extends SerializerWithStringManifest {
       if (manifest.equals(HELLO)) {
         io.chronik.raft.rpc.Hello h = io.chronik.raft.rpc.Hello.parseFrom(bytes);
         if (h.getNodeId().isEmpty()) throw new NotSerializableException("hello without a node id");
-        return new NodeHost.Hello(h.getNodeId(), refs.fromWire(h.getHost()), h.getGrpcAddress());
+        return new NodeHost.Hello(h.getNodeId(), refs.fromWire(h.getHost()), h.getGrpcAddress(), h.getStoreId(),
+            h.getFilesHash());
       }
       if (manifest.equals(FROM_PEER)) {
         PeerEnvelope e = PeerEnvelope.parseFrom(bytes);
         if (e.getManifest().equals(FROM_PEER)) throw new NotSerializableException("nested chronik peer envelope");
         RaftMessage m = (RaftMessage) fromBinary(e.getMessage().toByteArray(), e.getManifest());
-        return new NodeHost.FromPeer(m, refs.fromWire(e.getSenderHost()));
+        return new NodeHost.FromPeer(m, refs.fromWire(e.getSenderHost()), e.getToMember(), e.getToStore());
       }
       return switch (manifest) {
         case REQUEST_VOTE -> RaftWireFormat.fromProto(io.chronik.raft.rpc.RequestVote.parseFrom(bytes));

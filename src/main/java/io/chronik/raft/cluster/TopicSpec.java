@@ -66,8 +66,8 @@ public record TopicSpec(String name, int partitions, int replicationFactor, Stri
     for (int p = 0; p < partitions; p++) {
       String group = groupId(p);
       groups.add(new NodeHost.GroupSpec(group,
-          new LinkedHashSet<>(Placement.replicas(group, nodes, replicationFactor)),
-          stateMachineFactory(recordsDir.apply(group))));
+          new LinkedHashSet<>(Placement.replicas(group, nodes, replicationFactor)), Optional.empty(),
+          stateMachineFactory(recordsDir.apply(group)), key -> stateMachineFactory(recordsDir.apply(key))));
     }
     return groups;
   }

@@ -35,18 +35,19 @@ public final class Transport {
             stats.appendEntries.increment();
             stats.appendedEntries.add(ae.entries().size());
           }
-          Optional<ActorRef<NodeHost.Message>> to = directory.host(e.to());
+          String node = io.chronik.raft.core.Configuration.nodeOf(e.to());
+          Optional<ActorRef<NodeHost.Message>> to = directory.host(node);
           if (to.isEmpty()) {
             stats.unknownDestination.increment();
             if (stats.unknownDestination.sum() % 1000 == 1) {
               ctx.getLog().info("{}: no address known yet for node {}; dropping its replica messages until it "
-                  + "joins the cluster or sends one", selfNode, e.to());
+                  + "joins the cluster or sends one", selfNode, node);
             }
             return Behaviors.same();
           }
-          NodeHost.FromPeer out = new NodeHost.FromPeer(e.message(), selfHost);
+          NodeHost.FromPeer out = new NodeHost.FromPeer(e.message(), selfHost, e.to(), e.toStore());
           MessageFilter.Decision d = filter.isPresent()
-              ? filter.get().decide(e.message().from(), e.to(), e.message())
+              ? filter.get().decide(io.chronik.raft.core.Configuration.nodeOf(e.message().from()), node, e.message())
               : new MessageFilter.Deliver();
           if (d instanceof MessageFilter.Deliver) {
             to.get().tell(out);

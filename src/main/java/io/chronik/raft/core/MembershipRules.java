@@ -67,6 +67,20 @@ public class MembershipRules {
   }
 
   /**
+   * Whether a leader records {@code offered}, the configuration the files imply with its voters'
+   * stores, in its log: only while the log holds no configuration (a group of before
+   * configurations were in the log, or a new one), once an entry of its term is committed (so no
+   * configuration of an earlier leader can be pending), and only when {@code offered} names exactly
+   * the voters it uses now, the files' ({@code files}), and nothing else: recording changes who is
+   * asked nothing, it only makes the log the authority, and gives every member its store.
+   */
+  public boolean recordFilesConfiguration(RaftLog log, Optional<Configuration> files, Configuration offered,
+      boolean committedInTerm) {
+    return log.config().isEmpty() && committedInTerm && files.isPresent()
+        && offered.voters().equals(files.get().voters()) && !offered.joint() && offered.learners().isEmpty();
+  }
+
+  /**
    * Decides on a change request, in this order (etcd {@code raft.Step} MsgProp and {@code confchange.Changer}):
    * <ol>
    * <li>Nothing before the leader has committed an entry of its term: its log may still hold an

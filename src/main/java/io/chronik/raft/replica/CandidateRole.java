@@ -54,6 +54,7 @@ final class CandidateRole implements Replica.RoleHandler {
         .onMessage(Propose.class, r::rejectProposal)
         .onMessage(ReadProtocol.Read.class, this::onRead)
         .onMessage(ReplicaControl.ChangeConfig.class, r::refuseChange)
+        .onMessage(ReplicaControl.RecordFilesConfiguration.class, m -> Behaviors.same())
         .onMessage(Replica.ElectionTimeout.class, m -> onElectionTimeout())
         .onMessage(ReplicaControl.TransferLeadership.class, m -> Behaviors.same())
         .onMessage(Replica.HeartbeatTick.class, m -> Behaviors.same())

@@ -23,6 +23,7 @@ final class FollowerRole implements Replica.RoleHandler {
         .onMessage(Propose.class, this::onPropose)
         .onMessage(ReadProtocol.Read.class, this::onRead)
         .onMessage(ReplicaControl.ChangeConfig.class, r::refuseChange)
+        .onMessage(ReplicaControl.RecordFilesConfiguration.class, m -> Behaviors.same())
         .onMessage(Replica.ElectionTimeout.class, m -> onElectionTimeout())
         .onMessage(ReplicaControl.TransferLeadership.class, m -> Behaviors.same())
         .onMessage(Replica.HeartbeatTick.class, m -> Behaviors.same())

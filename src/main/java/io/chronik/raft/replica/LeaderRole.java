@@ -100,6 +100,7 @@ final class LeaderRole implements Replica.RoleHandler {
           return Behaviors.same();
         })
         .onMessage(ReplicaControl.ChangeConfig.class, this::onChangeConfig)
+        .onMessage(ReplicaControl.RecordFilesConfiguration.class, this::onRecordFilesConfiguration)
         .onMessage(BalanceTick.class, m -> onBalanceTick())
         .onMessage(TransferTimedOut.class, m -> onTransferTimedOut())
         .build();
@@ -461,6 +462,16 @@ final class LeaderRole implements Replica.RoleHandler {
       handTo.ifPresent(this::startTransfer);
       r.log.info("group {}: {} refuses {}: {}", group, r.members.self(), c.request(), refuse.message());
       c.replyTo().tell(new ReplicaControl.ConfigChangeRefused(group, refuse.refusal(), refuse.message(), handTo));
+    }
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onRecordFilesConfiguration(ReplicaControl.RecordFilesConfiguration m) {
+    if (rules().acceptsProposals(transferTarget != null) && membership().recordFilesConfiguration(r.raftLog,
+        r.members.filesConfiguration(), m.offered(), termCommitted)) {
+      r.log.info("group {}: {} records the configuration files' voters in the log: {}; from now on the log says who "
+          + "the voters are", r.members.groupId(), r.members.self(), m.offered());
+      appendConfig(m.offered(), null);
     }
     return Behaviors.same();
   }

@@ -86,6 +86,7 @@ final class Recovery {
         .onMessage(Persisted.class, m -> Behaviors.same())
         .onMessage(StorageProtocol.SnapshotSaved.class, m -> Behaviors.same())
         .onMessage(StorageProtocol.SnapshotChunkStored.class, m -> Behaviors.same())
+        .onMessage(ReplicaControl.RecordFilesConfiguration.class, m -> Behaviors.same()) // offered again later
         .onAnyMessage(this::stashWhileRecovering)
         .build();
   }
@@ -179,6 +180,7 @@ final class Recovery {
         })
         .onMessage(Propose.class, r::rejectProposal)
         .onMessage(ReplicaControl.ChangeConfig.class, r::refuseChange)
+        .onMessage(ReplicaControl.RecordFilesConfiguration.class, m -> Behaviors.same())
         .onMessage(ReadProtocol.Read.class, rd -> {
           rd.replyTo().tell(new ReadProtocol.RetryLater(r.members.groupId(), "replica " + r.members.self()
               + " is recovering from a disk failure; read from another replica", r.leaderId));

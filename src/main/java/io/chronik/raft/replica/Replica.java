@@ -789,6 +789,17 @@ public final class Replica {
     return config.map(c -> c.replicationTargets(members.self())).orElse(java.util.Collections.emptySortedSet());
   }
 
+  /**
+   * The store the replicated configuration names for {@code member}, which its node checks; empty
+   * when there is none to check (the files' configuration names no stores, or {@code member} is
+   * not in it: an answer to a sender from outside the configuration).
+   */
+  private String storeOf(String member) {
+    if (raftLog == null || raftLog.config().isEmpty()) return "";
+    Configuration c = raftLog.config().get();
+    return c.isMember(member) ? c.store(member) : "";
+  }
+
   /** Re-reads the configuration in force from the log; tells the role when it changed. */
   private void configMayHaveChanged() {
     Optional<Configuration> now = settings.rules().membership().current(raftLog, members.filesConfiguration());
@@ -899,7 +910,7 @@ public final class Replica {
 
   void send(String to, RaftMessage message) {
     metrics.sent();
-    transport.tell(new Envelope(to, message));
+    transport.tell(new Envelope(to, storeOf(to), message));
   }
 
   /** Sends once everything this replica has promised so far is durable. */

@@ -48,4 +48,12 @@ public final class ReplicaControl {
       implements ChangeConfigReply {}
 
   public record ConfigChangeUnknown(String groupId, String reason) implements ChangeConfigReply {}
+
+  /**
+   * The node offers the configuration its files imply for this group, with the store each voter's
+   * node said it runs on: a leader whose log holds no configuration yet records it (see {@link
+   * io.chronik.raft.core.MembershipRules#recordFilesConfiguration}); from then on the log, not the
+   * files, says who the voters are. Everyone else ignores it. Offered again until recorded.
+   */
+  public record RecordFilesConfiguration(io.chronik.raft.core.Configuration offered) implements Command {}
 }

@@ -27,7 +27,8 @@ class ProtoJsonTest {
             ReplicaStatus.newBuilder().setNode("n1").putStateMachine("keys", 3))).build();
     assertEquals("{\"nodeId\":\"a\\\"b\\\\c\\n\\u0001\",\"nodes\":[],\"partitions\":[{\"partition\":\"p-0\","
         + "\"leader\":\"\",\"replicas\":[{\"node\":\"n1\",\"role\":\"\",\"term\":0,\"commitIndex\":0,"
-        + "\"appliedIndex\":0,\"lastIndex\":0,\"lag\":0,\"snapshotIndex\":0,\"stateMachine\":{\"keys\":3},\"fault\":\"\"}],"
+        + "\"appliedIndex\":0,\"lastIndex\":0,\"lag\":0,\"snapshotIndex\":0,\"stateMachine\":{\"keys\":3},\"fault\":\"\","
+        + "\"voters\":[],\"outgoingVoters\":[],\"learners\":[],\"configIndex\":0}],"
         + "\"preferredLeader\":\"\"}],\"nodeStates\":[]}", ProtoJson.print(s));
     assertEquals("{\"topic\":\"\",\"partition\":0,\"offset\":0,\"maxRecords\":0,\"maxBytes\":0,"
             + "\"readPolicy\":\"READ_POLICY_SAFE\",\"minIndex\":0}",
