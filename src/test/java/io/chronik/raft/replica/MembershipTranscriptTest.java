@@ -46,11 +46,12 @@ import org.junit.jupiter.api.TestFactory;
  *
  * <p>Setup steps:
  * <ul>
- *   <li>{@code leader self=a log=1 config@1=voters:a,b,c [acks=b,c] [votes=b,c] [term=1]}: a replica
- *       recovered at {@code term} (default: its log's last term) wins the next term's election
- *       with the pre-votes and votes of {@code votes} (default: every other voter of its
+ *   <li>{@code leader self=a log=1 config@1=voters:a,b,c [acks=b,c] [votes=b,c] [term=1] [commit=1]}:
+ *       a replica recovered at {@code term} (default: its log's last term) wins the next term's
+ *       election with the pre-votes and votes of {@code votes} (default: every other voter of its
  *       configuration); its no-op (at {@code log+1}) is durable, and each of {@code acks} has
- *       acknowledged it.
+ *       acknowledged it. {@code commit}: the commit index it learnt before, as a follower of the
+ *       first of {@code votes}.
  *   <li>{@code follower self=b term=2 log=3 … [leader=a] [commit=N] [vote=x]}: a replica recovered
  *       with that hard state and log; with a leader, one heartbeat from it has arrived (prev: its
  *       last entry, commit: {@code commit}, default its last index): it is in that leader's lease.
@@ -153,6 +154,12 @@ class MembershipTranscriptTest {
       start(a, Long.parseLong(a.getOrDefault("term", String.valueOf(lastTerm))), "", log);
       List<String> voters = a.containsKey("votes") ? List.of(a.get("votes").split(","))
           : otherVoters(log, a.get("files"));
+      if (a.containsKey("commit")) { // learnt as a follower of the first voter, before this election
+        long last = log.size();
+        replica.kit.run(Messages.append(voters.get(0), replica.status().term()).prev(last, lastTerm)
+            .commit(Long.parseLong(a.get("commit"))).build());
+        replica.persistAll();
+      }
       replica.campaignAndWin(voters);
       replica.persistAll(); // the no-op
       term = replica.status().term();
