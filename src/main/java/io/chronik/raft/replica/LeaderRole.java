@@ -456,7 +456,10 @@ final class LeaderRole implements Replica.RoleHandler {
       c.replyTo().tell(new ReplicaControl.ConfigChanged(group, cur, r.raftLog.configIndex()));
     } else {
       io.chronik.raft.core.MembershipRules.Refuse refuse = (io.chronik.raft.core.MembershipRules.Refuse) decision;
+      // Only the refusal to remove the leader itself (FAILED_PRECONDITION for such a request) hands
+      // over: another refusal (a change in flight, no such learner) would cost an election for nothing.
       Optional<String> handTo = removesSelf(c.request())
+          && refuse.refusal() == io.chronik.raft.core.MembershipRules.Refusal.FAILED_PRECONDITION
           ? membership().handOverBeforeRemoval(cur, r.members.self(), progress, r.commitIndex, learnerMaxLag())
           : Optional.empty();
       handTo.ifPresent(this::startTransfer);
