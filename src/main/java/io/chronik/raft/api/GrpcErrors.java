@@ -5,6 +5,7 @@ import akka.grpc.GrpcServiceException;
 import akka.grpc.Trailers;
 import akka.http.scaladsl.model.EntityStreamSizeException;
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.chronik.raft.cluster.RateLimitedLog;
 import io.grpc.Status;
 import java.time.Duration;
 import java.util.concurrent.CompletionException;

@@ -122,6 +122,22 @@ class MembershipRuleMutantsTest {
                 return !committed.voters().contains(self);
               }
             }),
+        membership("recordFilesConfiguration: whatever is offered", "22-record-files-configuration",
+            new MembershipRules() {
+              @Override
+              public boolean recordFilesConfiguration(RaftLog log, Optional<Configuration> files, Configuration offered,
+                  boolean committedInTerm) {
+                return log.config().isEmpty() && committedInTerm;
+              }
+            }),
+        membership("recordFilesConfiguration: before the leader's first commit of its term",
+            "22-record-files-configuration", new MembershipRules() {
+              @Override
+              public boolean recordFilesConfiguration(RaftLog log, Optional<Configuration> files, Configuration offered,
+                  boolean committedInTerm) {
+                return super.recordFilesConfiguration(log, files, offered, true);
+              }
+            }),
         // ---- every majority: the outgoing half ignored, learners counted
         new Mutant("commitIndex ignores the outgoing half", RaftRules.STANDARD.withReplication(new ReplicationRules() {
           @Override

@@ -63,7 +63,9 @@ import org.junit.jupiter.api.TestFactory;
  * {@code TimeoutNow}, {@code ReadIndexRequest id=N}; {@code propose w1} (a client's write,
  * answered as {@code w1 <- …}); {@code change add-learner node=d store=s1 | promote d/1 | remove c
  * | replace d/1 c | leave-joint} (a {@link ReplicaControl.ChangeConfig}, answered as
- * {@code change#1 <- …} in order of the requests); {@code transfer to=b}; {@code persist} (the
+ * {@code change#1 <- …} in order of the requests); {@code record-files SPEC} (the node offers the
+ * files' configuration with its voters' stores, {@link ReplicaControl.RecordFilesConfiguration});
+ * {@code transfer to=b}; {@code persist} (the
  * pending disk writes complete); {@code tick heartbeat|check-quorum|transfer-timeout};
  * {@code timeout election|lease}.
  *
@@ -118,6 +120,7 @@ class MembershipTranscriptTest {
           changes.add(inbox);
           replica.kit.run(new ReplicaControl.ChangeConfig(changeRequest(words, a), inbox.getRef()));
         }
+        case "record-files" -> replica.kit.run(new ReplicaControl.RecordFilesConfiguration(config(words.get(0))));
         case "transfer" -> replica.kit.run(new ReplicaControl.TransferLeadership(a.get("to")));
         case "persist" -> replica.persistAll();
         case "tick" -> replica.kit.run(switch (words.get(0)) {
