@@ -266,13 +266,19 @@ public final class ClusterNode {
 
   public <R> CompletionStage<R> ask(String group, String replicaNode, Function<ActorRef<R>, Command> request,
       Duration timeout) {
-    Optional<ActorRef<NodeHost.Message>> host = directory.host(replicaNode);
+    // A member id (node/replica, as a configuration or a leader hint names it) lives on its node.
+    Optional<ActorRef<NodeHost.Message>> host = directory.host(io.chronik.raft.core.Configuration.nodeOf(replicaNode));
     if (host.isEmpty()) {
       return CompletableFuture.failedFuture(new UnknownNodeException("the address of node " + replicaNode
           + " is not known yet (it has not joined the cluster or sent anything since this node started); retry shortly"));
     }
     return direct(AskPattern.ask(host.get(),
         (ActorRef<R> replyTo) -> new NodeHost.ForPartition(group, request.apply(replyTo)), timeout, system.scheduler()));
+  }
+
+  /** The store (data directory id) node {@code nodeId} runs on, as its hellos said; this node's own too. */
+  public Optional<String> storeOf(String nodeId) {
+    return directory.store(nodeId);
   }
 
   /** The same outcome as {@code stage}, as a plain future completed on the completing thread. */

@@ -356,7 +356,7 @@ final class LeaderRole implements Replica.RoleHandler {
   /** An empty AppendEntries at the follower's next index: carries the commit index and detects lost appends. */
   private void sendHeartbeat(String peer) {
     Progress pr = progress.get(peer);
-    if (pr.snapshotting()) return; // its log cannot check one yet; the snapshot's chunks keep it in touch
+    if (pr == null || pr.snapshotting()) return; // its log cannot check one yet; the snapshot's chunks keep it in touch
     if (pr.next() < r.raftLog.firstIndex()) {
       sendSnapshotChunk(peer); // what it needs next is compacted away
       return;
@@ -409,8 +409,9 @@ final class LeaderRole implements Replica.RoleHandler {
     if (index > r.commitIndex) {
       r.commitTo(index);
       maybeHandOver();
-      for (String peer : progress.keySet()) {
-        if (!sendAppend(peer) && !progress.get(peer).probing()) sendHeartbeat(peer);
+      for (String peer : List.copyOf(progress.keySet())) {
+        Progress pr = progress.get(peer); // gone if a configuration change this commit made dropped it
+        if (pr != null && !sendAppend(peer) && !pr.probing()) sendHeartbeat(peer);
       }
     }
     if (!termCommitted && committedInTerm()) {
@@ -505,7 +506,7 @@ final class LeaderRole implements Replica.RoleHandler {
           : new ReplicaControl.ConfigChangeUnknown(group, "leadership changed before configuration entry "
               + entry.getIndex() + " committed; it may still: ask again"));
     });
-    for (String peer : progress.keySet()) sendAppend(peer);
+    for (String peer : List.copyOf(progress.keySet())) sendAppend(peer);
   }
 
   /**

@@ -89,6 +89,16 @@ public final class TestCluster implements AutoCloseable {
     kits[i] = null;
   }
 
+  /** Deletes stopped node {@code i}'s data directory, as a disk that died and was replaced. */
+  void wipe(int i) throws java.io.IOException {
+    if (kits[i] != null) throw new IllegalStateException("stop node " + ids.get(i) + " before wiping its data");
+    Path dir = root.resolve(ids.get(i));
+    if (!Files.exists(dir)) return;
+    try (java.util.stream.Stream<Path> all = Files.walk(dir)) {
+      for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
+    }
+  }
+
   ChronikRaft chronik(int i) {
     return ChronikRaft.get(kits[i].system());
   }

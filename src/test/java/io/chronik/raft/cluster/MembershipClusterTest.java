@@ -1,0 +1,188 @@
+package io.chronik.raft.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import akka.actor.testkit.typed.javadsl.TestProbe;
+import com.google.protobuf.ByteString;
+import io.chronik.raft.api.ChronikRaft;
+import io.chronik.raft.core.ChangeRequest;
+import io.chronik.raft.core.Configuration;
+import io.chronik.raft.replica.ClientProtocol.GetStatus;
+import io.chronik.raft.replica.ClientProtocol.Status;
+import io.chronik.raft.replica.ClientProtocol.StatusReply;
+import io.chronik.raft.replica.ReadPolicy;
+import io.chronik.raft.replica.ReplicaControl;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Changing a partition's members in a running cluster (issue 21), through the replicas' {@link
+ * ReplicaControl.ChangeConfig}: the configuration is in the log, so a node whose disk died comes
+ * back as a new member (learner, caught up, then joint-replacing its old self), and a spare node
+ * joins a group the files never placed on it. Every acknowledged write is read back through every
+ * node afterwards.
+ */
+@Tag("cluster")
+class MembershipClusterTest {
+  private static final String KV = "[{name = kv, partitions = 1, replication-factor = 3, state-machine = key-value}]";
+  private static final String GROUP = "kv-0";
+
+  @Test
+  void aNodeWhoseDiskDiedRejoinsOnlyAsANewMemberAndReplacesItsOldSelf() throws Exception {
+    try (TestCluster c = new TestCluster(List.of("n1", "n2", "n3"), KV)) {
+      Status leader = c.awaitLeader(0, GROUP);
+      put(c, 0, "x", "1");
+      Configuration recorded = awaitRecordedConfiguration(c, 0);
+      assertEquals(Set.of("n1", "n2", "n3"), recorded.voters(), "the files' voters, recorded with their stores");
+
+      int victim = (c.indexOf(leader.replicaId()) + 1) % 3; // a follower
+      String victimId = c.ids.get(victim);
+      String oldStore = recorded.store(victimId);
+      c.stop(victim);
+      c.wipe(victim);
+      c.start(victim);
+      c.awaitAllUp();
+      String newStore = awaitStore(c, c.indexOf(leader.replicaId()), victimId, oldStore);
+
+      // The wiped node's empty replica is not its old member: the leader's messages for victimId
+      // name the old store and are dropped, so nothing it "acknowledges" counts.
+      put(c, c.indexOf(leader.replicaId()), "x", "2");
+      Status wiped = status(c, victim, victimId);
+      assertEquals(0, wiped.lastIndex(), "the wiped replica never received the log as its old self: " + wiped);
+
+      String learner = Configuration.memberId(victimId, recorded.nextReplicaId());
+      change(c, leader.replicaId(), new ChangeRequest.AddLearner(victimId, newStore));
+      awaitCaughtUp(c, victim, learner);
+      ReplicaControl.ConfigChanged replaced = change(c, leader.replicaId(), new ChangeRequest.Replace(learner, victimId));
+      assertTrue(replaced.config().joint(), "a voter is replaced through a joint configuration: " + replaced);
+      Configuration after = awaitConfiguration(c, c.indexOf(leader.replicaId()), leader.replicaId(),
+          cfg -> !cfg.joint() && cfg.voters().contains(learner));
+      assertEquals(Set.of(leader.replicaId(), c.ids.get(3 - victim - c.indexOf(leader.replicaId())), learner),
+          after.voters());
+      assertEquals(newStore, after.store(learner));
+
+      put(c, c.indexOf(leader.replicaId()), "x", "3");
+      for (int i = 0; i < 3; i++) {
+        assertEquals("3", safeGet(c, i, "x"), "every node serves the last acknowledged write, " + c.ids.get(i) + " too");
+      }
+    }
+  }
+
+  @Test
+  void aSpareNodeJoinsAGroupAsALearnerIsPromotedAndAnOriginalVoterLeaves() throws Exception {
+    try (TestCluster c = new TestCluster(List.of("n1", "n2", "n3", "n4"), KV)) {
+      Status leader = c.awaitLeader(0, GROUP);
+      List<String> voters = c.chronik(0).node().voters(GROUP);
+      String spare = c.ids.stream().filter(id -> !voters.contains(id)).findFirst().orElseThrow();
+      int spareIndex = c.indexOf(spare);
+      for (int i = 0; i < 20; i++) put(c, 0, "k" + i, "v" + i);
+      Configuration recorded = awaitRecordedConfiguration(c, c.indexOf(leader.replicaId()));
+      String store = c.chronik(spareIndex).node().storeOf(spare).orElseThrow();
+
+      String learner = Configuration.memberId(spare, recorded.nextReplicaId());
+      change(c, leader.replicaId(), new ChangeRequest.AddLearner(spare, store));
+      awaitCaughtUp(c, spareIndex, learner);
+      assertEquals("v7", safeGet(c, spareIndex, "k7"), "a learner serves safe reads");
+      change(c, leader.replicaId(), new ChangeRequest.Promote(learner));
+      String leaving = voters.stream().filter(v -> !v.equals(leader.replicaId())).findFirst().orElseThrow();
+      awaitConfiguration(c, c.indexOf(leader.replicaId()), leader.replicaId(), cfg -> !cfg.joint()
+          && cfg.voters().contains(learner));
+      change(c, leader.replicaId(), new ChangeRequest.Remove(leaving));
+      Configuration after = awaitConfiguration(c, c.indexOf(leader.replicaId()), leader.replicaId(),
+          cfg -> !cfg.joint() && !cfg.isMember(leaving));
+      assertEquals(3, after.voters().size(), after.toString());
+      assertTrue(after.voters().contains(learner), after.toString());
+
+      ReplicaControl.ChangeConfigReply refused = changeReply(c, leader.replicaId(),
+          new ChangeRequest.Remove(leader.replicaId()));
+      ReplicaControl.ConfigChangeRefused r = assertInstanceOf(ReplicaControl.ConfigChangeRefused.class, refused);
+      assertTrue(r.message().contains("hands leadership over first"), r.message());
+
+      put(c, spareIndex, "k0", "w0");
+      for (String node : List.of(leader.replicaId(), spare)) {
+        assertEquals("w0", safeGet(c, c.indexOf(node), "k0"));
+        for (int i = 1; i < 20; i++) assertEquals("v" + i, safeGet(c, c.indexOf(node), "k" + i));
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private static void put(TestCluster c, int via, String key, String value) throws Exception {
+    c.chronik(via).put("kv", 0, key, ByteString.copyFromUtf8(value)).toCompletableFuture().get(20, TimeUnit.SECONDS);
+  }
+
+  private static String safeGet(TestCluster c, int via, String key) throws Exception {
+    ChronikRaft.KvRead r = c.chronik(via).get("kv", 0, key, Optional.of(ReadPolicy.SAFE), 0).toCompletableFuture()
+        .get(20, TimeUnit.SECONDS);
+    return r.result().getValue().toStringUtf8();
+  }
+
+  private static Status status(TestCluster c, int node, String member) throws Exception {
+    StatusReply r = c.chronik(node).node().<StatusReply>ask(GROUP, member, GetStatus::new).toCompletableFuture()
+        .get(5, TimeUnit.SECONDS);
+    return assertInstanceOf(Status.class, r);
+  }
+
+  /** The configuration the leader on node {@code via} recorded in its log (once every voter's store was known). */
+  private static Configuration awaitRecordedConfiguration(TestCluster c, int via) {
+    return awaitConfiguration(c, via, c.ids.get(via), cfg -> true);
+  }
+
+  private static Configuration awaitConfiguration(TestCluster c, int via, String member,
+      java.util.function.Predicate<Configuration> wanted) {
+    TestProbe<Object> probe = c.kit(via).createTestProbe();
+    return probe.awaitAssert(Duration.ofSeconds(30), Duration.ofMillis(200), () -> {
+      Status s = status(c, via, member);
+      assertTrue(s.configIndex() > 0 && s.commitIndex() >= s.configIndex() && s.config().isPresent()
+          && !s.config().get().joint() && wanted.test(s.config().get()), "committed configuration of " + member
+          + " so far: " + s.config() + " at " + s.configIndex() + ", commit index " + s.commitIndex());
+      return s.config().get();
+    });
+  }
+
+  /** The store node {@code nodeId} says it is on, once it differs from {@code old} (its data dir was replaced). */
+  private static String awaitStore(TestCluster c, int via, String nodeId, String old) {
+    TestProbe<Object> probe = c.kit(via).createTestProbe();
+    return probe.awaitAssert(Duration.ofSeconds(30), Duration.ofMillis(200), () -> {
+      Optional<String> store = c.chronik(via).node().storeOf(nodeId);
+      assertTrue(store.isPresent() && !store.get().equals(old), "store of " + nodeId + ": " + store);
+      assertNotEquals(Configuration.LEGACY_STORE, store.get());
+      return store.get();
+    });
+  }
+
+  private static void awaitCaughtUp(TestCluster c, int node, String member) {
+    TestProbe<Object> probe = c.kit(node).createTestProbe();
+    probe.awaitAssert(Duration.ofSeconds(30), Duration.ofMillis(200), () -> {
+      Status s = status(c, node, member);
+      assertEquals(member, s.replicaId(), "the node runs the new member's replica");
+      assertTrue(s.lastIndex() > 0 && s.appliedIndex() == s.commitIndex() && s.config().isPresent()
+          && s.config().get().isLearner(member), "caught up as a learner: " + s);
+      return null;
+    });
+  }
+
+  /** Asks the leader for {@code request} until it is done (a refusal to retry, such as a learner catching up, is retried). */
+  private static ReplicaControl.ConfigChanged change(TestCluster c, String leader, ChangeRequest request) {
+    TestProbe<Object> probe = c.kit(c.indexOf(leader)).createTestProbe();
+    return probe.awaitAssert(Duration.ofSeconds(30), Duration.ofMillis(300), () -> {
+      ReplicaControl.ChangeConfigReply reply = changeReply(c, leader, request);
+      return assertInstanceOf(ReplicaControl.ConfigChanged.class, reply, request + " -> " + reply);
+    });
+  }
+
+  private static ReplicaControl.ChangeConfigReply changeReply(TestCluster c, String leader, ChangeRequest request)
+      throws Exception {
+    return c.chronik(c.indexOf(leader)).node().<ReplicaControl.ChangeConfigReply>ask(GROUP, leader,
+        replyTo -> new ReplicaControl.ChangeConfig(request, replyTo)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+}
