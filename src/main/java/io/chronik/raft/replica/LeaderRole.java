@@ -264,6 +264,9 @@ final class LeaderRole implements Replica.RoleHandler {
    */
   private boolean sendAppend(String peer) {
     Progress pr = progress.get(peer);
+    // Gone when the configuration changed while handling its answer (its commit let this leader
+    // leave a joint configuration that drops it): nothing more goes to it.
+    if (pr == null) return false;
     boolean sent = false;
     while (true) {
       Send next = replication().nextSend(pr, r.raftLog, r.settings.maxAppendEntries(), r.settings.maxAppendBytes());
@@ -291,6 +294,7 @@ final class LeaderRole implements Replica.RoleHandler {
    */
   private boolean sendSnapshotChunk(String peer) {
     Progress pr = progress.get(peer);
+    if (pr == null) return false; // no member any more (see sendAppend)
     Optional<io.chronik.raft.snapshot.SnapshotData> latest;
     try {
       latest = r.snapshots.outgoing();
