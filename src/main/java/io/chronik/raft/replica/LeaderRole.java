@@ -372,6 +372,10 @@ final class LeaderRole implements Replica.RoleHandler {
           r.members.self(), r.config().orElse(null));
       return r.becomeFollower(Optional.empty());
     }
+    // Again each beat, not only when the commit index moves: a transfer running when the joint
+    // entry committed held the leave back, and a hand-over by an outgoing-only leader may have
+    // timed out; with no new entries to commit, nothing else would try again.
+    afterConfigCommitted();
     for (Map.Entry<String, Progress> e : progress.entrySet()) {
       switch (rules().heartbeat(e.getValue())) {
         case RESEND_SNAPSHOT_CHUNK -> sendSnapshotChunk(e.getKey());

@@ -38,6 +38,11 @@ class SafetySimulationTest {
     long chunks = 0;
     long applyFailures = 0;
     long discards = 0;
+    long membershipChanges = 0;
+    long membershipRequests = 0;
+    long leaderRemovalsRefused = 0;
+    long crashesMidChange = 0;
+    long readds = 0;
     List<String> failures = new ArrayList<>();
     for (long seed : seeds) {
       SimulatedGroup sim = SimulatedGroup.random(seed, false).run(FAULT_MILLIS, CLIENTS);
@@ -52,6 +57,11 @@ class SafetySimulationTest {
       chunks += sim.stats.snapshotChunks;
       applyFailures += sim.stats.applyFailures;
       discards += sim.stats.snapshotsDiscarded;
+      membershipChanges += sim.stats.membershipChanges;
+      membershipRequests += sim.stats.membershipRequests;
+      leaderRemovalsRefused += sim.stats.leaderRemovalsRefused;
+      crashesMidChange += sim.stats.crashesMidChange;
+      readds += sim.stats.readds;
       acknowledged += sim.stats.proposalsAcknowledged;
       unknown += sim.stats.proposalsUnknown;
       if (!sim.violations().isEmpty()) {
@@ -63,21 +73,27 @@ class SafetySimulationTest {
     double elapsed = (System.nanoTime() - started) / 1e9;
     System.out.printf("safety schedules=%d violations=%d elapsed=%.1fs faults=%d crashes=%d partitions=%d "
             + "transfers=%d drains=%d snapshots=%d snapshot_installs=%d snapshot_chunks=%d "
-            + "snapshot_transfers_dropped=%d apply_failures=%d messages=%d "
+            + "snapshot_transfers_dropped=%d apply_failures=%d membership_changes=%d membership_requests=%d "
+            + "leader_removals_refused=%d crashes_mid_change=%d readds=%d messages=%d "
             + "proposals_committed=%d proposals_unknown=%d%n",
         seeds.size(), violations, elapsed, faults, crashes, partitions, transfers, drains, snapshots, installs, chunks,
-        discards, applyFailures, messages, acknowledged, unknown);
+        discards, applyFailures, membershipChanges, membershipRequests, leaderRemovalsRefused, crashesMidChange, readds,
+        messages, acknowledged, unknown);
     assertTrue(transfers > 0 && drains > 0, "the schedules must include leadership transfers and drains");
     if (seeds.size() >= 100) {
       assertTrue(snapshots > 0 && installs > 0, "the schedules must take snapshots and install them on followers");
       assertTrue(applyFailures > 0, "the schedules must make state machines fail to apply (a full disk)");
+      assertTrue(membershipChanges >= seeds.size(), "the schedules must average a committed membership change each, got "
+          + membershipChanges + " in " + seeds.size());
+      assertTrue(leaderRemovalsRefused > 0 && crashesMidChange > 0 && readds > 0,
+          "the schedules must ask leaders to remove themselves, crash leaders amid changes and re-add wiped nodes");
     }
     if (!failures.isEmpty()) fail(failures.size() + " schedules violated safety:\n" + String.join("\n", failures));
     assertTrue(acknowledged > seeds.size(), "the workload must commit proposals, got " + acknowledged);
   }
 
   private static final java.util.Set<String> SAFETY_KINDS = java.util.Set.of("election safety", "log matching",
-      "state machine safety", "lost acknowledged write", "linearizability");
+      "state machine safety", "lost acknowledged write", "linearizability", "double vote");
 
   /** The checks must be able to fail: storage that acknowledges before syncing loses data on crash. */
   @Test
@@ -97,6 +113,58 @@ class SafetySimulationTest {
     System.out.printf("safety lying-storage schedules=%d caught=%d kinds=%s%n", schedules, caught, kinds);
     assertTrue(caught > 0, "a storage that acknowledges unsynced writes must break a safety check: " + kinds);
     assertTrue(!kinds.containsKey("harness"), "the harness itself failed: " + kinds);
+  }
+
+  /**
+   * Issue 21's procedure: a group moved onto another node by editing the configuration files'
+   * voter list and restarting nodes (3 → 4, then n1 out), on replicas whose membership rule
+   * believes the files over the log (the config-file mutant), must break a safety property within
+   * the schedules tried. The same move through the leader's joint changes, on the standard rules
+   * and under the same faults, breaks nothing.
+   */
+  @Test
+  void configFileMutantIsCaught() {
+    io.chronik.raft.core.MembershipRules filesOnly = new io.chronik.raft.core.MembershipRules() {
+      @Override
+      public java.util.Optional<io.chronik.raft.core.Configuration> current(io.chronik.raft.core.RaftLog log,
+          java.util.Optional<io.chronik.raft.core.Configuration> files) {
+        return files;
+      }
+    };
+    io.chronik.raft.core.RaftRules mutant = io.chronik.raft.core.RaftRules.STANDARD.withMembership(filesOnly);
+    int schedules = 40;
+    int caught = 0;
+    java.util.TreeMap<String, Integer> kinds = new java.util.TreeMap<>();
+    List<String> standardFailures = new ArrayList<>();
+    long standardChanges = 0;
+    for (long seed = 1; seed <= schedules; seed++) {
+      SimulatedGroup byFiles = new SimulatedGroup(2_000_000 + seed, 3, 1, moveFaults(seed), ReadPolicy.SAFE, false,
+          mutant).moveByConfigurationFiles(800).run(FAULT_MILLIS, CLIENTS);
+      if (!byFiles.violations().isEmpty()) {
+        String kind = byFiles.violations().get(0).split(":")[0];
+        kinds.merge(kind, 1, Integer::sum);
+        if (SAFETY_KINDS.contains(kind)) caught++;
+      }
+      SimulatedGroup byLeader = new SimulatedGroup(2_000_000 + seed, 3, 1, moveFaults(seed), ReadPolicy.SAFE, false,
+          io.chronik.raft.core.RaftRules.STANDARD).moveByMembershipChanges(800).run(FAULT_MILLIS, CLIENTS);
+      standardChanges += byLeader.stats.membershipChanges;
+      if (!byLeader.violations().isEmpty()) {
+        standardFailures.add("seed=" + byLeader.seed + " " + byLeader.violations().get(0));
+      }
+    }
+    System.out.printf("safety config-file-mutant schedules=%d caught=%d kinds=%s standard_violations=%d "
+        + "standard_membership_changes=%d%n", schedules, caught, kinds, standardFailures.size(), standardChanges);
+    assertTrue(caught > 0, "moving a group by its configuration files must break a safety check: " + kinds);
+    assertTrue(standardFailures.isEmpty(), "the same move through the leader broke:\n"
+        + String.join("\n", standardFailures));
+    assertTrue(standardChanges >= schedules, "the moves through the leader must commit, got " + standardChanges);
+  }
+
+  /** Drops, duplicates, reordering, partitions and crashes: the same for both ways of moving a group. */
+  private static SimulatedGroup.Faults moveFaults(long seed) {
+    java.util.Random r = new java.util.Random(seed);
+    return new SimulatedGroup.Faults(r.nextDouble() * 0.1, r.nextDouble() * 0.05, r.nextDouble() * 0.2, true,
+        true, false, 0, false, false, false, false);
   }
 
   private static List<Long> seeds(int schedules) {

@@ -1,12 +1,15 @@
 package io.chronik.raft.replica;
 
 import com.google.protobuf.ByteString;
+import io.chronik.raft.core.Configuration;
 import io.chronik.raft.rpc.LogEntry;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Raft's safety properties, checked while the simulation runs (Raft §5.2, Figure 3):
@@ -16,7 +19,14 @@ import java.util.Objects;
  *       entry and the same prefix (checked through a prefix hash per (index, term));
  *   <li>State Machine Safety — no two replicas apply different entries at one index;
  *   <li>Durability of acknowledgements — every acknowledged proposal is, at the end, applied at
- *       its index by every replica.
+ *       its index by every member of the final configuration (whoever joined or left meanwhile);
+ *   <li>Membership (thesis ch. 4), with the configuration each sender holds as the harness reads it
+ *       from that replica's log (its files' while the log has none): a leader is a voter of its
+ *       configuration (a learner never leads), replicates only to its members, and was elected by
+ *       grants forming a majority of each half of it; no member grants two candidates a vote in
+ *       one term (a wiped member comes back under a new id, so this holds across wipes); the
+ *       committed configurations follow each other by learner changes or joint steps
+ *       ({@code C → C&&C' → C'}).
  * </ul>
  */
 final class SimInvariants {
@@ -27,12 +37,76 @@ final class SimInvariants {
   private final Map<Long, ByteString> acknowledged = new HashMap<>();
   final List<String> violations = new ArrayList<>();
 
-  void onSend(String from, RaftMessage m) {
+  /** term → candidate → the members that sent it a granted (real) vote. */
+  private final Map<Long, Map<String, Set<String>>> grants = new HashMap<>();
+  /** "member@term" → the candidate it granted its vote to. */
+  private final Map<String, String> voteOf = new HashMap<>();
+
+  /**
+   * {@code from} sends {@code m} to {@code to}; {@code before} and {@code config}: the configuration
+   * in {@code from}'s log before and after the step that sent it (its files' while the log has
+   * none), null when it knows none. What a leader does must fit one of them.
+   */
+  void onSend(String from, String to, RaftMessage m, Configuration before, Configuration config) {
+    if (m instanceof RequestVoteResponse vr && vr.granted() && !vr.preVote()) {
+      String earlier = voteOf.putIfAbsent(from + "@" + vr.term(), to);
+      if (earlier != null && !earlier.equals(to)) {
+        violations.add("double vote: " + from + " granted its vote in term " + vr.term() + " to " + earlier
+            + " and to " + to);
+      }
+      grants.computeIfAbsent(vr.term(), t -> new HashMap<>()).computeIfAbsent(to, c -> new TreeSet<>()).add(from);
+    }
     if (!(m instanceof AppendEntries ae)) return;
     String previous = leaderOfTerm.putIfAbsent(ae.term(), from);
     if (previous != null && !previous.equals(from)) {
       violations.add("election safety: two leaders in term " + ae.term() + ": " + previous + " and " + from);
     }
+    if (config == null) {
+      violations.add("membership: leader " + from + " of term " + ae.term() + " knows no configuration");
+      return;
+    }
+    if (!config.isVoter(from) && (before == null || !before.isVoter(from))) {
+      violations.add("membership: " + from + " leads term " + ae.term() + " but is no voter of its configuration "
+          + config);
+    }
+    if (!config.isMember(to) && (before == null || !before.isMember(to))) {
+      violations.add("membership: leader " + from + " of term " + ae.term() + " replicates to " + to
+          + ", no member of its configuration " + config);
+    }
+    if (previous == null) {
+      // Its first AppendEntries of the term: no configuration change can have been appended since
+      // it won (none before its first commit), so this is the configuration it was elected on.
+      Set<String> granted = new TreeSet<>(grants.getOrDefault(ae.term(), Map.of()).getOrDefault(from, Set.of()));
+      granted.add(from);
+      if (!config.quorum().isMajority(granted) && (before == null || !before.quorum().isMajority(granted))) {
+        violations.add("election safety: " + from + " leads term " + ae.term() + " with grants from only " + granted
+            + ", no majority of each half of " + config);
+      }
+    }
+  }
+
+  /**
+   * The configurations committed in a log, in order, each after {@code initial}: each differs from
+   * the one before in learners only, or enters a joint configuration from it ({@code C → C&&C'}),
+   * or leaves one ({@code C&&C' → C'}). Returns how many changes that were (leaving a joint
+   * configuration is the second half of one).
+   */
+  int checkConfigSequence(Configuration initial, List<Configuration> committed) {
+    int changes = 0;
+    Configuration prev = initial;
+    for (Configuration next : committed) {
+      boolean learnersOnly = prev.voters().equals(next.voters()) && prev.outgoing().equals(next.outgoing());
+      boolean enter = !prev.joint() && next.joint() && next.outgoing().equals(prev.voters());
+      boolean leave = prev.joint() && !next.joint() && next.voters().equals(prev.voters());
+      if (!learnersOnly && !enter && !leave) {
+        violations.add("membership: committed configuration " + next + " follows " + prev
+            + ": neither a learner change nor a joint step");
+        return changes;
+      }
+      if (!leave && !prev.equals(next)) changes++;
+      prev = next;
+    }
+    return changes;
   }
 
   /**

@@ -8,6 +8,9 @@ import com.google.protobuf.ByteString;
 import io.chronik.raft.check.HistoryOp;
 import io.chronik.raft.check.LinearizabilityChecker;
 import io.chronik.raft.check.RegisterModel;
+import io.chronik.raft.core.ChangeRequest;
+import io.chronik.raft.core.Configuration;
+import io.chronik.raft.core.RaftRules;
 import io.chronik.raft.replica.ClientProtocol.GetStatus;
 import io.chronik.raft.replica.ClientProtocol.NotLeader;
 import io.chronik.raft.replica.ClientProtocol.OutcomeUnknown;
@@ -27,6 +30,9 @@ import io.chronik.raft.replica.StorageProtocol.SnapshotChunkStored;
 import io.chronik.raft.replica.StorageProtocol.SnapshotSaved;
 import io.chronik.raft.replica.StorageProtocol.StorageCommand;
 import io.chronik.raft.replica.StorageProtocol.StoreSnapshotChunk;
+import io.chronik.raft.rpc.EntryKind;
+import io.chronik.raft.rpc.GroupConfig;
+import io.chronik.raft.rpc.LogEntry;
 import io.chronik.raft.snapshot.InMemorySnapshot;
 import io.chronik.raft.snapshot.SnapshotData;
 import io.chronik.raft.snapshot.SnapshotReceiver;
@@ -57,17 +63,30 @@ final class SimulatedGroup {
   /** The faults of one schedule. */
   record Faults(double dropRate, double duplicateRate, double reorderRate, boolean partitions,
       boolean crashes, boolean pauses, double storageFailureRate, boolean lyingDisk, boolean forgeReadAcks,
-      boolean leadershipChanges) {
+      boolean leadershipChanges, boolean membershipChanges) {
+
+    Faults(double dropRate, double duplicateRate, double reorderRate, boolean partitions, boolean crashes,
+        boolean pauses, double storageFailureRate, boolean lyingDisk, boolean forgeReadAcks,
+        boolean leadershipChanges) {
+      this(dropRate, duplicateRate, reorderRate, partitions, crashes, pauses, storageFailureRate, lyingDisk,
+          forgeReadAcks, leadershipChanges, false);
+    }
 
     /**
      * {@code leadershipChanges}: the group has a preferred leader that leadership is handed back
      * to (leader balancing), leaders are told to hand over to random peers, and nodes drain as if
      * stopping: TimeoutNow elections amid everything else.
+     *
+     * <p>{@code membershipChanges}: the group has one or two spare nodes, and an operator changes
+     * its members through the leader (learners added, promoted, replacing voters, voters and
+     * learners removed, the leader asked to remove itself, the leader crashed amid a change,
+     * removed nodes wiped and added again as new members).
      */
     static Faults random(Random rnd, boolean lyingDisk, boolean forgeReadAcks) {
       return new Faults(rnd.nextDouble() * 0.3, rnd.nextDouble() * 0.1, rnd.nextDouble() * 0.3,
           forgeReadAcks || rnd.nextDouble() < 0.7, lyingDisk || rnd.nextDouble() < 0.6, rnd.nextDouble() < 0.4,
-          lyingDisk || rnd.nextDouble() < 0.7 ? 0 : 0.02, lyingDisk, forgeReadAcks, rnd.nextDouble() < 0.5);
+          lyingDisk || rnd.nextDouble() < 0.7 ? 0 : 0.02, lyingDisk, forgeReadAcks, rnd.nextDouble() < 0.5,
+          rnd.nextDouble() < 0.6 && !Boolean.getBoolean("chronik.sim.no-membership"));
     }
   }
 
@@ -75,12 +94,15 @@ final class SimulatedGroup {
   static final class Stats {
     long messages, drops, duplicates, partitions, crashes, pauses, storageFailures, applyFailures, transfers, drains;
     long snapshots, snapshotsInstalled, snapshotChunks, snapshotsDiscarded;
+    /** Committed membership changes (a joint change counts once), requests sent, and what they met. */
+    long membershipChanges, membershipRequests, leaderRemovalsRefused, crashesMidChange, readds, wipes;
     long proposalsAcknowledged, proposalsUnknown, proposalsSent;
     long readsServed, readsFailed, historyOps, checkerMillis;
     boolean converged;
 
     long faults() {
-      return drops + duplicates + partitions + crashes + pauses + storageFailures + applyFailures + transfers + drains;
+      return drops + duplicates + partitions + crashes + pauses + storageFailures + applyFailures + transfers + drains
+          + membershipRequests;
     }
   }
 
@@ -88,7 +110,21 @@ final class SimulatedGroup {
 
   private final class Node {
     final String id;
-    final SimDisk disk = new SimDisk();
+    /** The member this node hosts (null: none, a spare), its disk, its store and what its files name. */
+    String member;
+    SimDisk disk = new SimDisk();
+    String store = Configuration.LEGACY_STORE;
+    int stores;
+    Set<String> files = Set.of();
+    Configuration filesConfig;
+    /** Members this node hosted once and dropped ({@code member@store}): never hosted again. */
+    final Set<String> retired = new java.util.HashSet<>();
+    /**
+     * The replica's log as far as the harness saw it: every write handed to storage, and the
+     * entries it sent as leader. Its latest configuration entry is the replica's configuration.
+     */
+    final java.util.TreeMap<Long, LogEntry> shadow = new java.util.TreeMap<>();
+    final java.util.TreeMap<Long, Configuration> shadowConfigs = new java.util.TreeMap<>();
     final TestInbox<Envelope> net = TestInbox.create();
     final TestInbox<StorageCommand> storage = TestInbox.create();
     final Map<Object, Long> timers = new HashMap<>();
@@ -152,6 +188,10 @@ final class SimulatedGroup {
     }
   }
 
+  /** A membership change the operator asked the leader for, waiting for its answer. */
+  private record PendingChange(ChangeRequest request, String leader, long sentAt,
+      TestInbox<ReplicaControl.ChangeConfigReply> inbox) {}
+
   final long seed;
   final Faults faults;
   final ReadPolicy readPolicy;
@@ -160,8 +200,12 @@ final class SimulatedGroup {
   final SimInvariants invariants = new SimInvariants();
   private final Random rnd;
   private final ReplicaSettings settings;
+  /** The initial members (bare node ids, replica 0 each), what the configuration files name. */
   private final List<String> ids = new ArrayList<>();
+  /** Every node, the spares after the initial members: partitions place nodes, not members. */
+  private final List<String> nodeIds = new ArrayList<>();
   private final Map<String, Node> nodes = new LinkedHashMap<>();
+  private PendingChange pendingChange;
   private final PriorityQueue<Event> queue = new PriorityQueue<>(
       (a, b) -> a.time != b.time ? Long.compare(a.time, b.time) : Long.compare(a.seq, b.seq));
   private final List<Client> clients = new ArrayList<>();
@@ -188,19 +232,51 @@ final class SimulatedGroup {
    * happen many times per schedule.
    */
   SimulatedGroup(long seed, int replicas, Faults faults, ReadPolicy readPolicy, boolean snapshots) {
+    this(seed, replicas, faults, readPolicy, snapshots, RaftRules.STANDARD);
+  }
+
+  /**
+   * {@code rules}: the rules every replica runs (a mutant's, to show the checks catch it).
+   *
+   * <p>Schedules with membership changes take no snapshots (unless {@code
+   * -Dchronik.sim.membership-snapshots=true}): snapshots do not carry the configuration yet, so a
+   * replica restored from one that compacted every configuration entry away falls back to its
+   * files' voters.
+   */
+  SimulatedGroup(long seed, int replicas, Faults faults, ReadPolicy readPolicy, boolean snapshots, RaftRules rules) {
+    this(seed, replicas, -1, faults, readPolicy, snapshots, rules);
+  }
+
+  /** {@code spares}: nodes that host no member at first (-1: one or two with membership changes, else none). */
+  SimulatedGroup(long seed, int replicas, int spares, Faults faults, ReadPolicy readPolicy, boolean snapshots,
+      RaftRules rules) {
     this.seed = seed;
     this.rnd = new Random(seed);
     this.faults = faults;
     this.readPolicy = readPolicy;
-    ReplicaSettings.Snapshots snapshotSettings = snapshots && rnd.nextDouble() < 0.85
+    boolean snapshotting = snapshots && rnd.nextDouble() < 0.85;
+    if (faults.membershipChanges() && !Boolean.getBoolean("chronik.sim.membership-snapshots")) snapshotting = false;
+    ReplicaSettings.Snapshots snapshotSettings = snapshotting
         ? new ReplicaSettings.Snapshots(3 + rnd.nextInt(40), 1 << 20, rnd.nextInt(6), 8 + rnd.nextInt(300))
         : ReplicaSettings.Snapshots.DEFAULT;
     this.settings = new ReplicaSettings(Duration.ofMillis(300), Duration.ofMillis(50), 1 << 20, 4096, 16, 4,
         true, true, 10_000, Duration.ofMillis(100), Duration.ofMillis(1000), ReadPolicy.SAFE, 10_000,
-        Duration.ofSeconds(5), faults.leadershipChanges(), Duration.ofMillis(400)).withSnapshots(snapshotSettings);
+        Duration.ofSeconds(5), faults.leadershipChanges(), Duration.ofMillis(400)).withSnapshots(snapshotSettings)
+        .withRules(rules);
     for (int i = 1; i <= replicas; i++) ids.add("n" + i);
-    for (String id : ids) nodes.put(id, new Node(id, 0.9 + rnd.nextDouble() * 0.2));
-    side = new int[replicas];
+    if (spares < 0) spares = faults.membershipChanges() ? 1 + rnd.nextInt(2) : 0;
+    for (int i = 1; i <= replicas + spares; i++) nodeIds.add("n" + i);
+    for (String id : nodeIds) {
+      Node n = new Node(id, 0.9 + rnd.nextDouble() * 0.2);
+      if (ids.contains(id)) {
+        n.member = id;
+        n.files = Set.copyOf(ids);
+      } else {
+        n.store = id + "-s" + ++n.stores;
+      }
+      nodes.put(id, n);
+    }
+    side = new int[nodeIds.size()];
   }
 
   static SimulatedGroup random(long seed, boolean lyingDisk) {
@@ -214,10 +290,11 @@ final class SimulatedGroup {
 
   /** Runs faults and a client workload for {@code faultMillis}, then heals and waits to converge. */
   SimulatedGroup run(long faultMillis, int clientCount) {
-    trace("seed=" + seed + " replicas=" + ids.size() + " " + faults + " " + settings.snapshots());
-    for (Node n : nodes.values()) start(n);
+    trace("seed=" + seed + " replicas=" + ids.size() + " nodes=" + nodeIds.size() + " " + faults + " "
+        + settings.snapshots());
+    for (Node n : nodes.values()) if (n.member != null) start(n);
     for (int c = 0; c < clientCount; c++) {
-      Client client = new Client(c, ids.get(rnd.nextInt(ids.size())));
+      Client client = new Client(c, anyHosted());
       clients.add(client);
       at(now + 50 + rnd.nextInt(200), null, () -> nextOp(client));
     }
@@ -242,7 +319,10 @@ final class SimulatedGroup {
     }
     if (invariants.violations.isEmpty() && !stats.converged) {
       StringBuilder states = new StringBuilder();
-      for (Node n : nodes.values()) states.append("\n  ").append(n.id).append(": ").append(n.alive() ? status(n) : "down");
+      for (Node n : nodes.values()) {
+        states.append("\n  ").append(n.id).append(" (").append(n.member).append("): ")
+            .append(n.alive() ? status(n) + " " + configOf(n) : "down");
+      }
       for (Client c : clients) if (c.op != null) states.append("\n  client ").append(c.id).append(" waits on ").append(c.target);
       invariants.violations.add("liveness: no convergence within 30 s of healing all faults" + states);
     }
@@ -265,7 +345,7 @@ final class SimulatedGroup {
   }
 
   SimulatedGroup startAll() {
-    for (Node n : nodes.values()) start(n);
+    for (Node n : nodes.values()) if (n.member != null) start(n);
     return this;
   }
 
@@ -276,13 +356,13 @@ final class SimulatedGroup {
 
   /** Cuts {@code id} off from every other replica (both directions). */
   void isolate(String id) {
-    side = new int[ids.size()];
-    side[ids.indexOf(id)] = 1;
+    side = new int[nodeIds.size()];
+    side[nodeIds.indexOf(id)] = 1;
     trace("isolate " + id);
   }
 
   void healNetwork() {
-    side = new int[ids.size()];
+    side = new int[nodeIds.size()];
     bridge = -1;
     trace("heal network");
   }
@@ -330,7 +410,7 @@ final class SimulatedGroup {
       if (!n.alive()) continue;
       Status s = status(n);
       if (s != null && s.role().equals("leader") && s.term() > bestTerm) {
-        best = n.id;
+        best = n.member;
         bestTerm = s.term();
       }
     }
@@ -370,6 +450,7 @@ final class SimulatedGroup {
         trace(stackTrace(ex));
       }
       checkClients();
+      checkChange();
     }
     now = Math.max(now, end);
   }
@@ -377,15 +458,17 @@ final class SimulatedGroup {
   // ------------------------------------------------------------------ processes
 
   private void start(Node n) {
+    if (n.member == null) throw new IllegalStateException(n.id + " hosts no member");
     n.generation++;
     n.storageDown = false;
     n.inFlightWrite = null;
     n.receiver = new SnapshotReceiver(SnapshotReceiver::inMemory);
     n.timers.clear();
     n.draining = false;
-    java.util.Optional<String> preferred = faults.leadershipChanges() ? java.util.Optional.of(ids.get(0))
-        : java.util.Optional.empty();
-    Behavior<Command> behavior = Replica.create(settings, new GroupMembers(GROUP, n.id, Set.copyOf(ids), preferred),
+    java.util.Optional<String> preferred = faults.leadershipChanges() && n.files.contains(ids.get(0))
+        ? java.util.Optional.of(ids.get(0)) : java.util.Optional.empty();
+    resetShadow(n);
+    Behavior<Command> behavior = Replica.create(settings, new GroupMembers(GROUP, n.member, n.files, preferred),
         n.net.getRef(),
         (ctx, incarnation) -> {
           n.storageIncarnation = incarnation;
@@ -393,11 +476,48 @@ final class SimulatedGroup {
           n.receiver = new SnapshotReceiver(SnapshotReceiver::inMemory); // a partial snapshot dies with its storage
           return n.storage.getRef();
         },
-        () -> n.stateMachine = new RecordingStateMachine(n.id, invariants, index -> applyFails(n, index)),
+        () -> n.stateMachine = new RecordingStateMachine(n.member, invariants, index -> applyFails(n, index)),
         ReadLatency.unexported(), new Random(rnd.nextLong()));
     n.kit = BehaviorTestKit.create(behavior, n.id + "-" + n.generation);
-    trace("start " + n.id);
+    trace("start " + n.member + " on " + n.id);
     drain(n);
+  }
+
+  /** Node {@code n} hosts {@code member} from now on, on an empty disk (a new member's own files). */
+  private void host(Node n, String member) {
+    n.member = member;
+    n.files = Set.of(); // knows no configuration: it learns it from the leader's log
+    n.disk = new SimDisk();
+    trace("host " + member + " on " + n.id + " store " + n.store);
+    start(n);
+  }
+
+  /**
+   * The member on {@code n} was removed for good: its replica stops and its data is wiped; the
+   * node gets a new store, so that it can only come back as a new member.
+   */
+  private void wipe(Node n) {
+    stats.wipes++;
+    trace("wipe " + n.member + " on " + n.id);
+    n.retired.add(n.member + "@" + n.store);
+    stop(n);
+    n.member = null;
+    n.files = Set.of();
+    n.disk = new SimDisk();
+    n.store = n.id + "-s" + ++n.stores;
+    n.shadow.clear();
+    n.shadowConfigs.clear();
+  }
+
+  private void stop(Node n) {
+    n.kit = null;
+    n.generation++;
+    n.timers.clear();
+    n.net.getAllReceived();
+    n.storage.getAllReceived();
+    n.inFlightWrite = null;
+    n.savesInFlight.clear();
+    n.pausedUntil = 0;
   }
 
   private void crash(Node n) {
@@ -422,7 +542,8 @@ final class SimulatedGroup {
       if (rnd.nextBoolean()) n.disk.saveSnapshot(s); // renamed into place, but the answer died with the process
     }
     n.savesInFlight.clear();
-    at(now + 100 + rnd.nextInt(900), null, () -> { if (!n.alive()) start(n); });
+    resetShadow(n);
+    at(now + 100 + rnd.nextInt(900), null, () -> { if (!n.alive() && n.member != null) start(n); });
   }
 
   private void deliver(Node n, Command msg) {
@@ -442,8 +563,14 @@ final class SimulatedGroup {
         n.timers.remove(c.key());
       }
     }
-    for (Envelope env : n.net.getAllReceived()) send(n.id, env);
-    for (StorageCommand sc : n.storage.getAllReceived()) storage(n, sc);
+    List<StorageCommand> writes = n.storage.getAllReceived();
+    // The messages of this step were sent on the configuration before its writes or on the one
+    // after them (a leader replicates on a configuration entry it just appended, and may have
+    // sent to a member before its commit let it append the entry that drops that member).
+    Configuration before = configOf(n);
+    for (StorageCommand sc : writes) if (sc instanceof Persist p) shadowWrite(n, p);
+    for (Envelope env : n.net.getAllReceived()) send(n, env, before);
+    for (StorageCommand sc : writes) storage(n, sc);
     n.kit.clearLog();
   }
 
@@ -464,19 +591,29 @@ final class SimulatedGroup {
 
   // ------------------------------------------------------------------ network
 
-  private void send(String from, Envelope env) {
-    invariants.onSend(from, env.message());
-    if (env.message() instanceof AppendEntries && !from.equals(lastLeader)) {
+  private void send(Node fromNode, Envelope env, Configuration configBefore) {
+    String from = fromNode.member;
+    RaftMessage message = env.message();
+    if (message instanceof AppendEntries ae) shadowSent(fromNode, ae);
+    Configuration senderConfig = configOf(fromNode);
+    invariants.onSend(from, env.to(), message, configBefore, senderConfig);
+    if (message instanceof AppendEntries && !from.equals(lastLeader)) {
       lastLeader = from;
-      trace("leader " + from + " term " + env.message().term());
+      trace("leader " + from + " term " + message.term() + " " + senderConfig);
     }
     stats.messages++;
     String to = env.to();
+    Node toNode = nodes.get(Configuration.nodeOf(to));
+    if (toNode == null) return; // no such node
+    // As a node creates the replica a leader's message names when its configuration places that
+    // member on this node's store (plan §1: a learner is created by its leader's messages).
+    String createOn = (message instanceof AppendEntries || message instanceof InstallSnapshot)
+        && senderConfig != null && senderConfig.isMember(to) ? senderConfig.store(to) : null;
     boolean lost = blocked(from, to) || (faultPhase && rnd.nextDouble() < faults.dropRate);
-    if (lost && faults.forgeReadAcks && env.message() instanceof AppendEntries ae && ae.readSeq() > 0) {
+    if (lost && faults.forgeReadAcks && message instanceof AppendEntries ae && ae.readSeq() > 0) {
       // A broken variant: the leader counts an acknowledgement no follower sent.
       RaftMessage forged = Messages.appendResponse(to, ae.term()).rejected(-1, 0, 0).seq(ae.readSeq()).build();
-      at(now + 1 + rnd.nextInt(5), from, () -> deliver(nodes.get(from), forged));
+      at(now + 1 + rnd.nextInt(5), fromNode.id, () -> deliverTo(from, forged, null));
     }
     if (blocked(from, to)) return;
     if (lost) {
@@ -488,14 +625,77 @@ final class SimulatedGroup {
     for (int i = 0; i < copies; i++) {
       long latency = 1 + rnd.nextInt(5)
           + (faultPhase && rnd.nextDouble() < faults.reorderRate ? rnd.nextInt(60) : 0);
-      at(now + latency, to, () -> { if (!blocked(from, to)) deliver(nodes.get(to), env.message()); });
+      at(now + latency, toNode.id, () -> { if (!blocked(from, to)) deliverTo(to, message, createOn); });
     }
   }
 
+  /**
+   * Delivers to member {@code to}, if its node hosts it; first creates it when the sender's
+   * configuration places it on this node's store now ({@code createOn}; null: never).
+   */
+  private void deliverTo(String to, Command message, String createOn) {
+    Node n = nodes.get(Configuration.nodeOf(to));
+    if (n.member == null && n.store.equals(createOn) && !n.retired.contains(to + "@" + n.store)) host(n, to);
+    if (to.equals(n.member)) deliver(n, message);
+  }
+
   private boolean blocked(String from, String to) {
-    int a = ids.indexOf(from);
-    int b = ids.indexOf(to);
+    int a = nodeIds.indexOf(Configuration.nodeOf(from));
+    int b = nodeIds.indexOf(Configuration.nodeOf(to));
     return side[a] != side[b] && a != bridge && b != bridge;
+  }
+
+  // ------------------------------------------------------------------ the harness's view of each log
+
+  /** The configuration in {@code n}'s log (thesis §4.1: the latest entry), else its files'; null: none. */
+  private Configuration configOf(Node n) {
+    if (!n.shadowConfigs.isEmpty()) return n.shadowConfigs.lastEntry().getValue();
+    if (n.files.isEmpty()) return null;
+    if (n.filesConfig == null || !n.filesConfig.voters().equals(n.files)) n.filesConfig = Configuration.legacy(n.files);
+    return n.filesConfig;
+  }
+
+  private long configIndexOf(Node n) {
+    return n.shadowConfigs.isEmpty() ? 0 : n.shadowConfigs.lastKey();
+  }
+
+  /** After a (re)start or a crash the log is what the disk holds. */
+  private void resetShadow(Node n) {
+    n.shadow.clear();
+    n.shadowConfigs.clear();
+    for (LogEntry e : n.disk.log()) shadowPut(n, e);
+  }
+
+  private void shadowWrite(Node n, Persist p) {
+    if (p.truncateFrom() > 0) shadowTruncate(n, p.truncateFrom());
+    for (LogEntry e : p.entries()) shadowPut(n, e);
+  }
+
+  /** A leader sends entries of its log: they are in it, whatever reached its storage yet. */
+  private void shadowSent(Node n, AppendEntries ae) {
+    for (LogEntry e : ae.entries()) {
+      LogEntry known = n.shadow.get(e.getIndex());
+      if (known != null && known.getTerm() != e.getTerm()) shadowTruncate(n, e.getIndex());
+      shadowPut(n, e);
+    }
+  }
+
+  private static void shadowTruncate(Node n, long from) {
+    n.shadow.tailMap(from, true).clear();
+    n.shadowConfigs.tailMap(from, true).clear();
+  }
+
+  private static void shadowPut(Node n, LogEntry e) {
+    n.shadow.put(e.getIndex(), e);
+    if (e.getKind() == EntryKind.ENTRY_KIND_CONFIG) {
+      try {
+        n.shadowConfigs.put(e.getIndex(), Configuration.fromProto(GroupConfig.parseFrom(e.getCommand())));
+      } catch (com.google.protobuf.InvalidProtocolBufferException ex) {
+        throw new IllegalStateException("configuration entry " + e.getIndex() + " does not parse", ex);
+      }
+    } else {
+      n.shadowConfigs.remove(e.getIndex());
+    }
   }
 
   // ------------------------------------------------------------------ storage
@@ -622,6 +822,29 @@ final class SimulatedGroup {
     for (long t = 200 + rnd.nextInt(800); t < faultMillis; t += 300 + rnd.nextInt(1200)) {
       at(t, null, this::injectFault);
     }
+    if (faults.membershipChanges()) {
+      for (long t = 300 + rnd.nextInt(300); t < faultMillis; t += 150 + rnd.nextInt(450)) {
+        at(t, null, this::changeMembers);
+      }
+    }
+  }
+
+  /** The members hosted now, in node order (clients and faults pick among them). */
+  private List<String> hosted() {
+    List<String> members = new ArrayList<>();
+    for (Node n : nodes.values()) if (n.member != null) members.add(n.member);
+    return members;
+  }
+
+  private String anyHosted() {
+    List<String> members = hosted();
+    return members.get(rnd.nextInt(members.size()));
+  }
+
+  /** The node hosting {@code member}, or null when none does (any more). */
+  private Node nodeOf(String member) {
+    Node n = nodes.get(Configuration.nodeOf(member));
+    return n != null && member.equals(n.member) ? n : null;
   }
 
   private void injectFault() {
@@ -633,20 +856,21 @@ final class SimulatedGroup {
       trace("power loss: every replica crashes");
       for (Node n : nodes.values()) crash(n);
     } else if (kind == 1 && faults.crashes) {
-      String victim = rnd.nextBoolean() && lastLeader != null ? lastLeader : ids.get(rnd.nextInt(ids.size()));
-      crash(nodes.get(victim));
+      String victim = rnd.nextBoolean() && lastLeader != null && nodeOf(lastLeader) != null ? lastLeader : anyHosted();
+      crash(nodeOf(victim));
     } else if (kind == 2 && faults.pauses) {
-      Node n = nodes.get(ids.get(rnd.nextInt(ids.size())));
+      Node n = nodeOf(anyHosted());
       stats.pauses++;
       n.pausedUntil = now + 100 + rnd.nextInt(1400);
       trace("pause " + n.id + " until " + n.pausedUntil);
-    } else if (kind == 3 && rnd.nextInt(4) > 0 && lastLeader != null && nodes.get(lastLeader).alive()) {
-      String target = ids.get(rnd.nextInt(ids.size()));
+    } else if (kind == 3 && rnd.nextInt(4) > 0 && lastLeader != null && nodeOf(lastLeader) != null
+        && nodeOf(lastLeader).alive()) {
+      String target = anyHosted();
       stats.transfers++;
       trace("transfer leadership " + lastLeader + " -> " + target);
-      deliver(nodes.get(lastLeader), new ReplicaControl.TransferLeadership(target));
+      deliver(nodeOf(lastLeader), new ReplicaControl.TransferLeadership(target));
     } else if (kind == 3) {
-      Node n = nodes.get(ids.get(rnd.nextInt(ids.size())));
+      Node n = nodeOf(anyHosted());
       if (n.alive() && !n.draining) {
         stats.drains++;
         n.draining = true;
@@ -656,15 +880,176 @@ final class SimulatedGroup {
     }
   }
 
+  // ------------------------------------------------------------------ moving a group by configuration files
+
+  /**
+   * The procedure of before configurations were in the log, scripted (issue 21): node {@code n4}
+   * joins by its configuration files and the members' files are edited and the nodes restarted —
+   * {@code n4} starts with files naming n1..n4, n2 and n3 are restarted on them (3 → 4), then on
+   * files naming n2..n4 to take n1 out; n1, on its way out, keeps its files. The group runs its
+   * workload and faults throughout. Needs a group built with one spare.
+   */
+  SimulatedGroup moveByConfigurationFiles(long at) {
+    Set<String> four = Set.of("n1", "n2", "n3", "n4");
+    Set<String> withoutN1 = Set.of("n2", "n3", "n4");
+    at(at, null, () -> {
+      Node n4 = nodes.get("n4");
+      n4.files = four;
+      n4.member = "n4";
+      trace("operator: n4 joins with files " + four);
+      start(n4);
+    });
+    long t = at;
+    for (String id : List.of("n2", "n3")) {
+      t += 300 + rnd.nextInt(400);
+      at(t, null, () -> restartWithFiles(nodes.get(id), four));
+    }
+    for (String id : List.of("n2", "n3", "n4")) {
+      t += 300 + rnd.nextInt(400);
+      at(t, null, () -> restartWithFiles(nodes.get(id), withoutN1));
+    }
+    return this;
+  }
+
+  private void restartWithFiles(Node n, Set<String> files) {
+    trace("operator: restart " + n.id + " with files " + files);
+    if (n.alive()) {
+      stop(n);
+      resetShadow(n);
+    }
+    n.files = files;
+    start(n);
+  }
+
+  /** The same move through the leader (thesis ch. 4): n4 added as a learner, promoted, n1 removed. */
+  SimulatedGroup moveByMembershipChanges(long at) {
+    List<java.util.function.Function<Configuration, ChangeRequest>> steps = new ArrayList<>(List.of(
+        cfg -> new ChangeRequest.AddLearner("n4", nodes.get("n4").store),
+        cfg -> cfg.learners().isEmpty() ? null : new ChangeRequest.Promote(cfg.learners().iterator().next()),
+        cfg -> new ChangeRequest.Remove("n1")));
+    for (long t = at; t < 5_500; t += 100) {
+      at(t, null, () -> {
+        if (steps.isEmpty() || pendingChange != null || lastLeader == null || nodeOf(lastLeader) == null) return;
+        Node leader = nodeOf(lastLeader);
+        Configuration cfg = configOf(leader);
+        if (!leader.alive() || cfg == null) return;
+        ChangeRequest request = steps.get(0).apply(cfg);
+        if (request == null) return;
+        TestInbox<ReplicaControl.ChangeConfigReply> inbox = TestInbox.create();
+        pendingChange = new PendingChange(request, leader.member, now, inbox);
+        stats.membershipRequests++;
+        trace("operator: " + request + " asked of " + leader.member);
+        deliver(leader, new ReplicaControl.ChangeConfig(request, inbox.getRef()));
+      });
+    }
+    operatorSteps = steps;
+    return this;
+  }
+
+  private List<?> operatorSteps = List.of();
+
+  // ------------------------------------------------------------------ membership changes (an operator)
+
+  /**
+   * The operator looks at the leader's committed configuration and asks it for the next change
+   * (thesis ch. 4), keeping three to five voters: a learner on a free node, its promotion once
+   * caught up (the leader says when: UNAVAILABLE until then), a voter replaced by it or removed,
+   * a learner removed, the leader itself removed (it refuses and hands over). Now and then the
+   * leader crashes right after it accepted a voter change (between the joint entry and leaving
+   * it). A member the committed configuration dropped is wiped, and its node can join again, as
+   * a new member on a new store.
+   */
+  private void changeMembers() {
+    if (!faultPhase || pendingChange != null || lastLeader == null) return;
+    Node leader = nodeOf(lastLeader);
+    if (leader == null || !leader.alive()) return;
+    Status st = status(leader);
+    Configuration cfg = configOf(leader);
+    if (st == null || !st.role().equals("leader") || cfg == null) return;
+    if (configIndexOf(leader) > st.commitIndex() || cfg.joint()) return; // a change is under way
+    for (Node n : nodes.values()) {
+      if (n.member != null && !cfg.isMember(n.member) && !n.member.equals(leader.member)) wipe(n);
+    }
+    List<String> learners = new ArrayList<>(cfg.learners());
+    List<String> voters = new ArrayList<>(cfg.voters());
+    List<Node> free = new ArrayList<>();
+    for (Node n : nodes.values()) {
+      boolean placed = false;
+      for (String m : cfg.members()) placed |= Configuration.nodeOf(m).equals(n.id);
+      if (!placed && n.member == null) free.add(n);
+    }
+    ChangeRequest request;
+    int dice = rnd.nextInt(10);
+    if (!learners.isEmpty()) {
+      String learner = learners.get(rnd.nextInt(learners.size()));
+      String voter = voters.get(rnd.nextInt(voters.size()));
+      if (dice == 0) {
+        request = new ChangeRequest.Remove(learner);
+      } else if (voters.size() >= 5 || (voters.size() >= 3 && dice < 5)) {
+        request = new ChangeRequest.Replace(learner, voter);
+      } else {
+        request = new ChangeRequest.Promote(learner);
+      }
+    } else if (voters.size() > 3 && (dice < 6 || free.isEmpty())) {
+      request = new ChangeRequest.Remove(dice < 2 ? leader.member : voters.get(rnd.nextInt(voters.size())));
+    } else if (!free.isEmpty()) {
+      Node n = free.get(rnd.nextInt(free.size()));
+      if (n.stores > 1) stats.readds++;
+      request = new ChangeRequest.AddLearner(n.id, n.store);
+    } else {
+      return;
+    }
+    stats.membershipRequests++;
+    TestInbox<ReplicaControl.ChangeConfigReply> inbox = TestInbox.create();
+    pendingChange = new PendingChange(request, leader.member, now, inbox);
+    trace("change " + request + " asked of " + leader.member + " in " + cfg);
+    deliver(leader, new ReplicaControl.ChangeConfig(request, inbox.getRef()));
+    boolean votersChange = !(request instanceof ChangeRequest.AddLearner)
+        && !(request instanceof ChangeRequest.Remove r && cfg.isLearner(r.member()));
+    if (votersChange && faults.crashes && rnd.nextInt(4) == 0) {
+      at(now + 1 + rnd.nextInt(15), null, () -> {
+        if (leader.alive() && faultPhase) {
+          stats.crashesMidChange++;
+          trace("crash the leader amid the change");
+          crash(leader);
+        }
+      });
+    }
+  }
+
+  /** The leader's answer to the operator's change, if it came. */
+  private void checkChange() {
+    PendingChange p = pendingChange;
+    if (p == null) return;
+    if (!p.inbox.hasMessages()) {
+      if (now - p.sentAt > 3000) pendingChange = null; // the answer died with its leader
+      return;
+    }
+    ReplicaControl.ChangeConfigReply reply = p.inbox.receiveMessage();
+    pendingChange = null;
+    if (reply instanceof ReplicaControl.ConfigChanged && !operatorSteps.isEmpty()) operatorSteps.remove(0);
+    trace("change " + p.request + ": " + reply);
+    boolean removesLeader = p.request instanceof ChangeRequest.Remove rm && rm.member().equals(p.leader)
+        || p.request instanceof ChangeRequest.Replace rp && rp.voter().equals(p.leader);
+    if (removesLeader && reply instanceof ReplicaControl.ConfigChanged changed
+        && !changed.config().isMember(p.leader)) {
+      invariants.violations.add("membership: leader " + p.leader + " removed itself: " + changed);
+    } else if (removesLeader && reply instanceof ReplicaControl.ConfigChangeRefused refused) {
+      if (refused.refusal() == io.chronik.raft.core.MembershipRules.Refusal.FAILED_PRECONDITION) {
+        stats.leaderRemovalsRefused++;
+      }
+    }
+  }
+
   private void partition() {
     stats.partitions++;
-    int n = ids.size();
+    int n = nodeIds.size();
     side = new int[n];
     bridge = -1;
     int shape = rnd.nextInt(4);
     if (shape == 0 && lastLeader != null) {
-      side[ids.indexOf(lastLeader)] = 1; // isolated leader
-    } else if (shape == 1 && n == 5) {
+      side[nodeIds.indexOf(Configuration.nodeOf(lastLeader))] = 1; // isolated leader
+    } else if (shape == 1 && n >= 5) {
       side[0] = side[1] = 1; // bridge: node 2 sees both sides
       bridge = 2;
     } else if (shape == 2) {
@@ -675,14 +1060,15 @@ final class SimulatedGroup {
 
   private void heal() {
     faultPhase = false;
-    side = new int[ids.size()];
+    side = new int[nodeIds.size()];
     bridge = -1;
     for (Node n : nodes.values()) {
       n.pausedUntil = 0;
+      if (n.member == null) continue;
       if (n.draining && n.alive()) {
         crash(n); // a drained node stopped: it comes back as a fresh incarnation
       }
-      if (!n.alive()) at(now + 1, null, () -> { if (!n.alive()) start(n); });
+      if (!n.alive()) at(now + 1, null, () -> { if (!n.alive() && n.member != null) start(n); });
     }
     trace("heal at t=" + now);
   }
@@ -706,7 +1092,7 @@ final class SimulatedGroup {
     }
     c.op = op;
     if (op.kind == Kind.READ) {
-      c.target = ids.get(rnd.nextInt(ids.size())); // reads go to every replica
+      c.target = anyHosted(); // reads go to every replica
     } else {
       stats.proposalsSent++;
     }
@@ -720,12 +1106,14 @@ final class SimulatedGroup {
 
   private void submit(Client c, Op op) {
     String target = c.target;
-    at(now + 1 + rnd.nextInt(5), target, () -> {
+    Node node = nodes.get(Configuration.nodeOf(target));
+    if (node == null) return; // a leader hint of no node: the operation times out
+    at(now + 1 + rnd.nextInt(5), node.id, () -> {
       if (c.op != op) return;
       Command msg = op.kind == Kind.READ
           ? new ReadProtocol.Read(op.command, java.util.Optional.of(readPolicy), 0, op.readInbox.getRef())
           : new Propose(op.command, op.inbox.getRef());
-      deliver(nodes.get(target), msg);
+      deliverTo(target, msg, null);
     });
   }
 
@@ -750,7 +1138,7 @@ final class SimulatedGroup {
       invariants.onAcknowledged(p.index(), op.command);
       finish(c, op, KeyValueStateMachine.result(p.result()), true);
     } else if (reply instanceof NotLeader nl) {
-      c.target = nl.leaderHint().orElse(ids.get(rnd.nextInt(ids.size())));
+      c.target = nl.leaderHint().orElse(anyHosted());
       at(now + (nl.leaderHint().isPresent() ? 1 : 30), null, () -> { if (c.op == op) submit(c, op); });
     } else if (reply instanceof OutcomeUnknown) {
       finish(c, op, null, false);
@@ -802,19 +1190,33 @@ final class SimulatedGroup {
 
   // ------------------------------------------------------------------ end of schedule
 
+  /**
+   * Every client answered, and every member of the leader's configuration (not joint: a joint one
+   * is left at once) is up with the same log, all of it committed and applied. Members removed
+   * meanwhile are not waited for: the leader no longer replicates to them.
+   */
   private boolean converged() {
     for (Client c : clients) if (c.op != null) return false;
+    java.util.Optional<String> leader = leader();
+    if (leader.isEmpty()) return false;
+    Configuration cfg = configOf(nodeOf(leader.get()));
+    if (cfg == null || cfg.joint()) return false;
     Long commit = null;
-    for (Node n : nodes.values()) {
-      if (!n.alive()) return false;
+    for (String member : cfg.members()) {
+      Node n = nodeOf(member);
+      if (n == null || !n.alive()) return false;
       Status s = status(n);
       if (s == null) return false; // still recovering
       if (s.commitIndex() != s.lastIndex() || s.appliedIndex() != s.commitIndex()) return false;
       if (commit != null && commit != s.commitIndex()) return false;
       commit = s.commitIndex();
     }
+    finalMembers = List.copyOf(cfg.members());
     return true;
   }
+
+  /** The members of the configuration the group converged on. */
+  private List<String> finalMembers = List.of();
 
   /** The replica's status, or null while it is recovering (it stashes the request until then). */
   private Status status(Node n) {
@@ -831,12 +1233,15 @@ final class SimulatedGroup {
       }
     }
     if (!invariants.violations.isEmpty() || !stats.converged) return;
-    for (Node n : nodes.values()) {
-      invariants.checkAcknowledged(n.id, n.stateMachine.applied, status(n).appliedIndex());
+    for (String member : finalMembers) {
+      Node n = nodeOf(member);
+      invariants.checkAcknowledged(member, n.stateMachine.applied, status(n).appliedIndex());
     }
+    checkCommittedConfigurations(nodeOf(finalMembers.get(0)));
     // Every read ends: after the read timeout, nothing may still be pending anywhere.
     runUntil(now + settings.readIndexTimeout().toMillis() + 100);
     for (Node n : nodes.values()) {
+      if (!n.alive()) continue;
       TestInbox<ReplicaMetrics.Snapshot> probe = TestInbox.create();
       n.kit.run(new ReadProtocol.GetReplicaMetrics(probe.getRef()));
       drain(n);
@@ -855,6 +1260,19 @@ final class SimulatedGroup {
       }
     }
     stats.checkerMillis = (System.nanoTime() - started) / 1_000_000;
+  }
+
+  /**
+   * The configurations committed in {@code n}'s log (all of it is committed once converged), in
+   * order after the files': each a learner change or a joint step from the one before. What a
+   * snapshot compacted away is not seen.
+   */
+  private void checkCommittedConfigurations(Node n) {
+    List<Configuration> committed = new ArrayList<>();
+    n.shadowConfigs.forEach((index, config) -> committed.add(config));
+    Configuration initial = Configuration.legacy(Set.copyOf(ids));
+    if (n.disk.snapshotIndex() > 0 && !committed.isEmpty()) initial = committed.remove(0);
+    stats.membershipChanges = invariants.checkConfigSequence(initial, committed);
   }
 
   List<String> violations() {
