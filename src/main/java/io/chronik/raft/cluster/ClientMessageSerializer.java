@@ -5,7 +5,9 @@ import akka.actor.typed.ActorRef;
 import akka.serialization.SerializerWithStringManifest;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageLite;
+import io.chronik.raft.core.ChangeRequest;
 import io.chronik.raft.replica.ClientProtocol;
+import io.chronik.raft.replica.ReplicaControl;
 import io.chronik.raft.replica.ReadPolicy;
 import io.chronik.raft.replica.ReadProtocol;
 import io.chronik.raft.rpc.client.ForPartition;
@@ -119,7 +121,58 @@ public final class ClientMessageSerializer extends SerializerWithStringManifest 
     if (o instanceof ClientProtocol.UnknownPartition u) {
       return UnknownPartition.newBuilder().setGroupId(u.groupId()).addAllHosted(u.hosted()).build();
     }
+    if (o instanceof ReplicaControl.ChangeConfig c) return changeConfig(c);
+    if (o instanceof ReplicaControl.ConfigChanged c) {
+      return io.chronik.raft.rpc.client.ConfigChanged.newBuilder().setGroupId(c.groupId()).setConfig(c.config().toProto())
+          .setIndex(c.index()).build();
+    }
+    if (o instanceof ReplicaControl.ConfigChangeRefused r) {
+      return io.chronik.raft.rpc.client.ConfigChangeRefused.newBuilder().setGroupId(r.groupId())
+          .setRefusal(r.refusal().name()).setMessage(r.message()).setLeaderHint(r.leaderHint().orElse("")).build();
+    }
+    if (o instanceof ReplicaControl.ConfigChangeNotLeader n) {
+      return io.chronik.raft.rpc.client.ConfigChangeNotLeader.newBuilder().setGroupId(n.groupId())
+          .setLeaderHint(n.leaderHint().orElse("")).build();
+    }
+    if (o instanceof ReplicaControl.ConfigChangeUnknown u) {
+      return io.chronik.raft.rpc.client.ConfigChangeUnknown.newBuilder().setGroupId(u.groupId()).setReason(u.reason())
+          .build();
+    }
+    if (o instanceof ReplicaControl.TransferLeadership t) {
+      return io.chronik.raft.rpc.client.TransferLeadership.newBuilder().setTarget(t.target()).build();
+    }
     throw new IllegalArgumentException("no wire form for " + o.getClass().getName());
+  }
+
+  private MessageLite changeConfig(ReplicaControl.ChangeConfig c) {
+    io.chronik.raft.rpc.client.ChangeConfig.Builder b = io.chronik.raft.rpc.client.ChangeConfig.newBuilder()
+        .setReplyTo(ref(c.replyTo()));
+    ChangeRequest r = c.request();
+    if (r instanceof ChangeRequest.AddLearner add) {
+      b.setAddLearner(io.chronik.raft.rpc.client.AddLearner.newBuilder().setNode(add.node()).setStore(add.store()));
+    } else if (r instanceof ChangeRequest.Remove rm) {
+      b.setRemove(rm.member());
+    } else if (r instanceof ChangeRequest.Promote p) {
+      b.setPromote(p.learner());
+    } else if (r instanceof ChangeRequest.Replace rp) {
+      b.setReplace(io.chronik.raft.rpc.client.Replace.newBuilder().setLearner(rp.learner()).setVoter(rp.voter()));
+    } else {
+      b.setLeaveJoint(true);
+    }
+    return b.build();
+  }
+
+  private ReplicaControl.ChangeConfig changeConfig(io.chronik.raft.rpc.client.ChangeConfig c)
+      throws NotSerializableException {
+    ChangeRequest request = switch (c.getRequestCase()) {
+      case ADD_LEARNER -> new ChangeRequest.AddLearner(c.getAddLearner().getNode(), c.getAddLearner().getStore());
+      case REMOVE -> new ChangeRequest.Remove(c.getRemove());
+      case PROMOTE -> new ChangeRequest.Promote(c.getPromote());
+      case REPLACE -> new ChangeRequest.Replace(c.getReplace().getLearner(), c.getReplace().getVoter());
+      case LEAVE_JOINT -> new ChangeRequest.LeaveJoint();
+      case REQUEST_NOT_SET -> throw new NotSerializableException("ChangeConfig without a request");
+    };
+    return new ReplicaControl.ChangeConfig(request, ref(c.getReplyTo()));
   }
 
   @Override
@@ -192,6 +245,29 @@ public final class ClientMessageSerializer extends SerializerWithStringManifest 
           UnknownPartition u = UnknownPartition.parseFrom(b);
           yield new ClientProtocol.UnknownPartition(u.getGroupId(), Set.copyOf(u.getHostedList()));
         }
+        case "ChangeConfig" -> changeConfig(io.chronik.raft.rpc.client.ChangeConfig.parseFrom(b));
+        case "ConfigChanged" -> {
+          io.chronik.raft.rpc.client.ConfigChanged c = io.chronik.raft.rpc.client.ConfigChanged.parseFrom(b);
+          yield new ReplicaControl.ConfigChanged(c.getGroupId(),
+              io.chronik.raft.core.Configuration.fromProto(c.getConfig()), c.getIndex());
+        }
+        case "ConfigChangeRefused" -> {
+          io.chronik.raft.rpc.client.ConfigChangeRefused r = io.chronik.raft.rpc.client.ConfigChangeRefused.parseFrom(b);
+          yield new ReplicaControl.ConfigChangeRefused(r.getGroupId(),
+              io.chronik.raft.core.MembershipRules.Refusal.valueOf(r.getRefusal()), r.getMessage(),
+              optional(r.getLeaderHint()));
+        }
+        case "ConfigChangeNotLeader" -> {
+          io.chronik.raft.rpc.client.ConfigChangeNotLeader n =
+              io.chronik.raft.rpc.client.ConfigChangeNotLeader.parseFrom(b);
+          yield new ReplicaControl.ConfigChangeNotLeader(n.getGroupId(), optional(n.getLeaderHint()));
+        }
+        case "ConfigChangeUnknown" -> {
+          io.chronik.raft.rpc.client.ConfigChangeUnknown u = io.chronik.raft.rpc.client.ConfigChangeUnknown.parseFrom(b);
+          yield new ReplicaControl.ConfigChangeUnknown(u.getGroupId(), u.getReason());
+        }
+        case "TransferLeadership" -> new ReplicaControl.TransferLeadership(
+            io.chronik.raft.rpc.client.TransferLeadership.parseFrom(b).getTarget());
         default -> throw new NotSerializableException("unknown chronik client message '" + manifest + "'");
       };
     } catch (InvalidProtocolBufferException | IllegalArgumentException e) {

@@ -14,6 +14,7 @@ import com.google.protobuf.ByteString;
 import io.chronik.raft.replica.ClientProtocol;
 import io.chronik.raft.replica.ReadPolicy;
 import io.chronik.raft.replica.ReadProtocol;
+import io.chronik.raft.replica.ReplicaControl;
 import java.io.NotSerializableException;
 import java.time.Duration;
 import java.util.List;
@@ -46,6 +47,13 @@ class ClientMessageSerializerTest {
         new ClientProtocol.Proposed(4, bytes, "n2"),
         new NodeHost.ForPartition("orders-0", new ClientProtocol.Propose(bytes, probe.ref().narrow())),
         new NodeHost.ForPartition("kv-0", new ReadProtocol.Read(bytes, Optional.empty(), 3, probe.ref().narrow())),
+        new NodeHost.ForPartition("kv-0", new ReplicaControl.ChangeConfig(
+            new io.chronik.raft.core.ChangeRequest.AddLearner("n4", "s-4"), probe.ref().narrow())),
+        new ReplicaControl.ChangeConfig(new io.chronik.raft.core.ChangeRequest.Remove("n3"), probe.ref().narrow()),
+        new ReplicaControl.ChangeConfig(new io.chronik.raft.core.ChangeRequest.Promote("n4/1"), probe.ref().narrow()),
+        new ReplicaControl.ChangeConfig(new io.chronik.raft.core.ChangeRequest.Replace("n4/1", "n3"),
+            probe.ref().narrow()),
+        new ReplicaControl.ChangeConfig(new io.chronik.raft.core.ChangeRequest.LeaveJoint(), probe.ref().narrow()),
         new ClientProtocol.NotLeader("g", Optional.of("n2")),
         new ClientProtocol.NotLeader("g", Optional.empty()),
         new ClientProtocol.ProposalRejected("too big"),
@@ -58,6 +66,13 @@ class ClientMessageSerializerTest {
                 .withLearner("n4", "s-4").enterJoint(java.util.Set.of("n1", "n2", "n4/1"), true)), 12),
         new ClientProtocol.Status("g", "n3", ClientProtocol.Status.FAULTED, 4, Optional.empty(), 10, 9, 11, 7,
             java.util.Map.of(), "applying entry 10 failed: No space left on device", Optional.empty(), 0),
+        new ReplicaControl.ConfigChanged("g", io.chronik.raft.core.Configuration.legacy(java.util.Set.of("n1", "n2"))
+            .withLearner("n4", "s-4"), 9),
+        new ReplicaControl.ConfigChangeRefused("g", io.chronik.raft.core.MembershipRules.Refusal.FAILED_PRECONDITION,
+            "the leader n1 does not remove itself", Optional.of("n2")),
+        new ReplicaControl.ConfigChangeNotLeader("g", Optional.empty()),
+        new ReplicaControl.ConfigChangeUnknown("g", "leadership changed"),
+        new ReplicaControl.TransferLeadership("n2/3"),
         new ReadProtocol.ReadResult(bytes, 12, "n3", ReadPolicy.NONE),
         new ReadProtocol.NoLeader("g", Optional.of("n1")),
         new ReadProtocol.ReadTimeout("g", Duration.ofSeconds(5)),
