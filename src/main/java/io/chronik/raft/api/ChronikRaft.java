@@ -92,6 +92,15 @@ public final class ChronikRaft implements Extension {
     return node;
   }
 
+  /**
+   * Moves replicas between nodes (node add, remove, replace): blocking, one operation at a time;
+   * see {@link io.chronik.raft.cluster.ReplicaMover}.
+   */
+  public io.chronik.raft.cluster.ReplicaMover mover() {
+    return new io.chronik.raft.cluster.ReplicaMover(node, statusTimeout,
+        system.settings().config().getDuration("chronik.membership.step-timeout"));
+  }
+
   // ---------------------------------------------------------------- record log
 
   /** {@code duplicate}: the batch had been appended before (a resend); its original offsets. */

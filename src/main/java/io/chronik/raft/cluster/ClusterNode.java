@@ -46,6 +46,7 @@ import java.util.function.Function;
 public final class ClusterNode {
   /** Where each node's host actor lives. */
   public static final String HOST_PATH = "/system/chronik-node";
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ClusterNode.class);
 
   private final ActorSystem<?> system;
   private final String nodeId;
@@ -80,7 +81,8 @@ public final class ClusterNode {
     String nodeId = config.getString("chronik.node-id");
     List<String> nodes = List.copyOf(new LinkedHashSet<>(ListSetting.read(config, "chronik.cluster.nodes")));
     if (!nodes.contains(nodeId)) {
-      throw new IllegalArgumentException("chronik.node-id '" + nodeId + "' is not in chronik.cluster.nodes " + nodes);
+      LOG.info("{} is not in chronik.cluster.nodes {}: it starts as a spare that holds no replica until a partition's "
+          + "leader adds one here (chronik node add {})", nodeId, nodes, nodeId);
     }
     checkDataDir(config, nodeId);
     StoreIdentity store = StoreIdentity.loadOrCreate(Path.of(config.getString("chronik.data-dir")), nodeId);
@@ -279,6 +281,19 @@ public final class ClusterNode {
   /** The store (data directory id) node {@code nodeId} runs on, as its hellos said; this node's own too. */
   public Optional<String> storeOf(String nodeId) {
     return directory.store(nodeId);
+  }
+
+  /** Sends {@code command} to replica {@code replicaNode} of {@code group}, expecting no answer (dropped when its node is unknown). */
+  public void tell(String group, String replicaNode, Command command) {
+    directory.host(io.chronik.raft.core.Configuration.nodeOf(replicaNode))
+        .ifPresent(h -> h.tell(new NodeHost.ForPartition(group, command)));
+  }
+
+  /** Every node this node has heard of: the configured ones and any other (a spare) that said hello. */
+  public List<String> knownNodes() {
+    java.util.TreeSet<String> all = new java.util.TreeSet<>(nodes);
+    all.addAll(directory.nodes());
+    return List.copyOf(all);
   }
 
   /** The same outcome as {@code stage}, as a plain future completed on the completing thread. */

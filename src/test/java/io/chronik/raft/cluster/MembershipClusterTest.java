@@ -114,6 +114,63 @@ class MembershipClusterTest {
     }
   }
 
+  @Test
+  void nodeAddGivesASpareItsShareAndNodeRemoveMovesEveryReplicaOff() throws Exception {
+    String kv4 = "[{name = kv, partitions = 4, replication-factor = 3, state-machine = key-value}]";
+    try (TestCluster c = new TestCluster(List.of("n1", "n2", "n3", "n4"), List.of("n1", "n2", "n3"), kv4, "")) {
+      for (int p = 0; p < 4; p++) {
+        for (int k = 0; k < 5; k++) {
+          c.chronik(0).put("kv", p, "k" + k, ByteString.copyFromUtf8("p" + p + "v" + k)).toCompletableFuture()
+              .get(20, TimeUnit.SECONDS);
+        }
+      }
+      ReplicaMover mover = c.chronik(0).mover();
+      List<String> said = new java.util.ArrayList<>();
+      awaitPlanned(c, () -> mover.planAdd("n4"));
+      List<ReplicaMover.Move> adds = mover.planAdd("n4");
+      assertEquals(3, adds.size(), "12 voters over 4 nodes: n4's share is 3; " + adds);
+      for (ReplicaMover.Move m : adds) mover.move(m, said::add);
+      assertEquals(3, voters(mover, "n4"), said.toString());
+
+      List<ReplicaMover.Move> removes = mover.planRemove("n2");
+      for (ReplicaMover.Move m : removes) mover.move(m, said::add);
+      assertEquals(0, voters(mover, "n2") + learners(mover, "n2"), "nothing left on n2: " + mover.nodes());
+      for (String n : List.of("n1", "n3", "n4")) assertEquals(4, voters(mover, n), n + ": " + mover.nodes());
+      assertTrue(said.stream().anyMatch(line -> line.contains("is a learner; it catches up")), said.toString());
+
+      for (int i : new int[] {0, 2, 3}) {
+        for (int p = 0; p < 4; p++) {
+          for (int k = 0; k < 5; k++) {
+            ChronikRaft.KvRead r = c.chronik(i).get("kv", p, "k" + k, Optional.of(ReadPolicy.SAFE), 0)
+                .toCompletableFuture().get(20, TimeUnit.SECONDS);
+            assertEquals("p" + p + "v" + k, r.result().getValue().toStringUtf8(), "kv-" + p + " k" + k + " via "
+                + c.ids.get(i));
+          }
+        }
+      }
+    }
+  }
+
+  private static int voters(ReplicaMover mover, String node) {
+    return mover.nodes().stream().filter(n -> n.nodeId().equals(node)).mapToInt(ReplicaMover.NodeInfo::voters).sum();
+  }
+
+  private static int learners(ReplicaMover mover, String node) {
+    return mover.nodes().stream().filter(n -> n.nodeId().equals(node)).mapToInt(ReplicaMover.NodeInfo::learners).sum();
+  }
+
+  /** Until every partition recorded its configuration and the spare said which store it is on. */
+  private static void awaitPlanned(TestCluster c, java.util.concurrent.Callable<?> plan) {
+    TestProbe<Object> probe = c.kit(0).createTestProbe();
+    probe.awaitAssert(Duration.ofSeconds(30), Duration.ofMillis(300), () -> {
+      try {
+        return plan.call();
+      } catch (ReplicaMover.MoveFailed e) {
+        throw new AssertionError(e.getMessage());
+      }
+    });
+  }
+
   // ---------------------------------------------------------------- helpers
 
   private static void put(TestCluster c, int via, String key, String value) throws Exception {

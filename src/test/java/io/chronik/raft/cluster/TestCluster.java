@@ -27,6 +27,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class TestCluster implements AutoCloseable {
   final List<String> ids;
+  private final List<String> listed;
   private final int[] ports;
   private final Path root;
   private final String topics;
@@ -38,6 +39,12 @@ public final class TestCluster implements AutoCloseable {
   }
 
   TestCluster(List<String> ids, String topics, String extraConfig) throws Exception {
+    this(ids, ids, topics, extraConfig);
+  }
+
+  /** {@code listed}: the nodes in chronik.cluster.nodes; the others of {@code ids} start as spares. */
+  TestCluster(List<String> ids, List<String> listed, String topics, String extraConfig) throws Exception {
+    this.listed = listed;
     this.ids = ids;
     this.topics = topics;
     this.extraConfig = extraConfig;
@@ -69,7 +76,7 @@ public final class TestCluster implements AutoCloseable {
             "akka.loglevel = WARNING",
             "chronik.node-id = " + ids.get(i),
             "chronik.data-dir = \"" + dataDir + "\"",
-            "chronik.cluster.nodes = [" + String.join(",", ids) + "]",
+            "chronik.cluster.nodes = [" + String.join(",", listed) + "]",
             "chronik.topics = " + topics,
             "chronik.raft.election-timeout = 500ms",
             "chronik.raft.heartbeat-interval = 50ms",
