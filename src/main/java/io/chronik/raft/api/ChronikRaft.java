@@ -454,7 +454,7 @@ public final class ChronikRaft implements Extension {
    */
   private String target(String group, int attempt) {
     if (node.hostsReplicaOf(group)) return node.nodeId();
-    List<String> voters = node.voters(group);
+    List<String> voters = node.replicaNodes(group);
     List<String> live = voters.stream().filter(node::reachable).toList();
     List<String> candidates = live.isEmpty() ? voters : live;
     return candidates.get((ThreadLocalRandom.current().nextInt(candidates.size()) + attempt) % candidates.size());

@@ -46,6 +46,9 @@ import java.util.function.Function;
 public final class ClusterNode {
   /** Where each node's host actor lives. */
   public static final String HOST_PATH = "/system/chronik-node";
+  private final Map<String, List<String>> memberNodes = new java.util.concurrent.ConcurrentHashMap<>();
+  /** The member this node runs for each group, as its host keeps it. */
+  private final Map<String, String> hosted;
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ClusterNode.class);
 
   private final ActorSystem<?> system;
@@ -59,7 +62,8 @@ public final class ClusterNode {
   private final Transport.Stats transportStats;
 
   private ClusterNode(ActorSystem<?> system, String nodeId, List<String> nodes, Map<String, NodeHost.GroupSpec> groups,
-      Map<String, String> kinds, PeerDirectory directory, Transport.Stats transportStats) {
+      Map<String, String> kinds, PeerDirectory directory, Transport.Stats transportStats, Map<String, String> hosted) {
+    this.hosted = hosted;
     this.system = system;
     this.nodeId = nodeId;
     this.nodes = nodes;
@@ -91,6 +95,7 @@ public final class ClusterNode {
     checkFrameSize(config, settings);
     String journal = config.getString("chronik.raft.journal-plugin-id");
     PeerDirectory directory = new PeerDirectory();
+    Map<String, String> hosted = new java.util.concurrent.ConcurrentHashMap<>();
     directory.learnIdentity(nodeId, store.storeId(), filesHash(config, nodes));
     Transport.Stats stats = new Transport.Stats();
     Optional<MessageFilter> filter = messageFilter(config, nodeId);
@@ -99,13 +104,15 @@ public final class ClusterNode {
     io.chronik.raft.storage.EmbeddedJournal.startIfUsed(system);
     ActorRef<NodeHost.Message> host = system.systemActorOf(
         NodeHost.create(nodeId, List.copyOf(groups.values()), settings, directory, transport,
-            (node, group) -> ReplicaStorage.factory(config, node, group), registry),
+            (node, group) -> ReplicaStorage.factory(config, node, group), registry,
+            StoreIdentity.tombstones(Path.of(config.getString("chronik.data-dir"))), hosted),
         HOST_PATH.substring(HOST_PATH.lastIndexOf('/') + 1), Props.empty());
     directory.learn(nodeId, host);
     List<String> seeds = config.getStringList("akka.cluster.seed-nodes");
     system.systemActorOf(PeerDiscovery.create(nodeId, host, directory, seeds,
         config.getDuration("chronik.cluster.discovery-interval")), "chronik-discovery", Props.empty());
-    ClusterNode node = new ClusterNode(system, nodeId, nodes, Map.copyOf(groups), kinds(config), directory, stats);
+    ClusterNode node = new ClusterNode(system, nodeId, nodes, Map.copyOf(groups), kinds(config), directory, stats,
+        hosted);
     Duration handOver = config.getDuration("chronik.shutdown.leadership-handover-timeout");
     CoordinatedShutdown.get(system.classicSystem()).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(),
         "chronik-hand-over-leadership", () -> node.drain(handOver));
@@ -247,8 +254,29 @@ public final class ClusterNode {
     return g == null ? Optional.empty() : g.preferredLeader();
   }
 
+  /** Whether this node runs a replica of {@code group} (one the files placed here, or one a leader added). */
   public boolean hostsReplicaOf(String group) {
-    return voters(group).contains(nodeId);
+    return hosted.containsKey(group);
+  }
+
+  /**
+   * The nodes that hold {@code group}'s replicas as far as this node knows: those of the latest
+   * configuration it learnt ({@link #learnConfiguration}), else the files' voters.
+   */
+  public List<String> replicaNodes(String group) {
+    List<String> learnt = memberNodes.get(group);
+    return learnt != null ? learnt : voters(group);
+  }
+
+  /** {@code group}'s configuration, as a replica reported it: where its members are. */
+  public void learnConfiguration(String group, io.chronik.raft.core.Configuration config) {
+    memberNodes.put(group, config.members().stream().map(io.chronik.raft.core.Configuration::nodeOf).distinct()
+        .toList());
+  }
+
+  /** Tells node {@code nodeId} that its member {@code member} of {@code group} is no member any more. */
+  public void retire(String nodeId, String group, String member) {
+    directory.host(nodeId).ifPresent(h -> h.tell(new NodeHost.Retire(group, member)));
   }
 
   public Transport.Stats transportStats() {

@@ -117,6 +117,38 @@ public final class NodeHost {
     return replica == 0 ? group : group + ".r" + replica;
   }
 
+  /**
+   * Member {@code member} of {@code groupId} on this node is no member of its group any more (a
+   * move took it out): its replica stops and is never started again, not even from the files.
+   */
+  public record Retire(String groupId, String member) implements Message {}
+
+  /**
+   * Where a node keeps the members it retired, per group, so that a restart does not bring them
+   * back (the configuration files still place them here).
+   */
+  public interface Tombstones {
+    /** Per group, the latest member of this node retired from it. */
+    Map<String, String> retired();
+
+    void retire(String group, String member);
+
+    static Tombstones inMemory() {
+      Map<String, String> retired = new java.util.concurrent.ConcurrentHashMap<>();
+      return new Tombstones() {
+        @Override
+        public Map<String, String> retired() {
+          return Map.copyOf(retired);
+        }
+
+        @Override
+        public void retire(String group, String member) {
+          retired.put(group, member);
+        }
+      };
+    }
+  }
+
   /** Re-offers the groups whose configuration is still the files' the configuration to record ({@link PinFiles}). */
   private enum PinTick implements Message { INSTANCE }
 
@@ -133,10 +165,28 @@ public final class NodeHost {
       java.util.function.Function<ActorRef<Message>, Behavior<Envelope>> transportFor,
       BiFunction<String, String, StorageFactory> storage,
       MeterRegistry registry) {
+    return create(nodeId, groups, settings, directory, transportFor, storage, registry, Tombstones.inMemory(),
+        new java.util.concurrent.ConcurrentHashMap<>());
+  }
+
+  /**
+   * @param tombstones the members this node retired, kept across restarts
+   * @param hostedView kept up to date with the member this node runs for each group, for its client routing
+   */
+  public static Behavior<Message> create(
+      String nodeId,
+      List<GroupSpec> groups,
+      ReplicaSettings settings,
+      PeerDirectory directory,
+      java.util.function.Function<ActorRef<Message>, Behavior<Envelope>> transportFor,
+      BiFunction<String, String, StorageFactory> storage,
+      MeterRegistry registry,
+      Tombstones tombstones,
+      Map<String, String> hostedView) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       ActorRef<Envelope> transport = ctx.spawn(transportFor.apply(ctx.getSelf()), "transport");
       Hosted hosted = new Hosted(ctx, nodeId, groups, settings, transport, storage, registry,
-          directory.store(nodeId).orElse(Configuration.LEGACY_STORE));
+          directory.store(nodeId).orElse(Configuration.LEGACY_STORE), tombstones, hostedView);
       for (GroupSpec g : groups) {
         if (g.voters().contains(nodeId)) hosted.start(g, nodeId);
       }
@@ -144,6 +194,10 @@ public final class NodeHost {
       return Behaviors.receive(Message.class)
           .onMessage(ForPartition.class, m -> route(ctx, hosted.replicas, m))
           .onMessage(FromPeer.class, m -> fromPeer(ctx, hosted, directory, m))
+          .onMessage(Retire.class, m -> {
+            hosted.retire(m.groupId(), m.member());
+            return Behaviors.same();
+          })
           .onMessage(PinTick.class, m -> {
             hosted.offerFilesConfigurations(directory);
             return Behaviors.same();
@@ -206,13 +260,17 @@ public final class NodeHost {
     final String store;
     final Map<String, ActorRef<Command>> replicas = new TreeMap<>();
     final Map<String, String> members = new TreeMap<>();
+    final Tombstones tombstones;
+    final Map<String, String> hostedView;
     final Random seeds = new SecureRandom();
     final io.chronik.raft.cluster.RateLimitedLog refusals;
     int spawned;
 
     Hosted(ActorContext<Message> ctx, String nodeId, List<GroupSpec> groups, ReplicaSettings settings,
         ActorRef<Envelope> transport, BiFunction<String, String, StorageFactory> storage, MeterRegistry registry,
-        String store) {
+        String store, Tombstones tombstones, Map<String, String> hostedView) {
+      this.tombstones = tombstones;
+      this.hostedView = hostedView;
       this.ctx = ctx;
       this.nodeId = nodeId;
       for (GroupSpec g : groups) specs.put(g.groupId(), g);
@@ -225,6 +283,10 @@ public final class NodeHost {
     }
 
     void start(GroupSpec g, String member) {
+      if (retired(g.groupId(), member)) {
+        ctx.getLog().info("partition {}: not starting {}: it was removed from the group (retired)", g.groupId(), member);
+        return;
+      }
       String key = storageKey(g.groupId(), member);
       Set<String> filesVoters = member.equals(nodeId) ? g.voters() : Set.of();
       Behavior<Command> replica = Replica.create(settings,
@@ -237,6 +299,25 @@ public final class NodeHost {
       replicas.put(g.groupId(), ctx.spawn(supervised,
           "replica-" + URLEncoder.encode(key, StandardCharsets.UTF_8) + "-" + (++spawned)));
       members.put(g.groupId(), member);
+      hostedView.put(g.groupId(), member);
+    }
+
+    /** Whether {@code member}, or a later member of this node, was retired from {@code group}. */
+    boolean retired(String group, String member) {
+      String latest = tombstones.retired().get(group);
+      return latest != null && Configuration.replicaIdOf(member) <= Configuration.replicaIdOf(latest);
+    }
+
+    void retire(String group, String member) {
+      if (!Configuration.nodeOf(member).equals(nodeId) || retired(group, member)) return;
+      tombstones.retire(group, member);
+      if (member.equals(members.get(group))) {
+        ctx.stop(replicas.remove(group));
+        members.remove(group);
+        hostedView.remove(group);
+        ctx.getLog().info("partition {}: {} is no member any more; its replica stopped and will not start again (its "
+            + "files stay on disk until deleted by hand)", group, member);
+      }
     }
 
     /** The replica a peer message is for; created when a leader or candidate addresses a new member here. */
@@ -249,6 +330,7 @@ public final class NodeHost {
       long wanted = Configuration.replicaIdOf(to);
       String hostedMember = members.get(group);
       if (hostedMember != null && Configuration.replicaIdOf(hostedMember) >= wanted) return Optional.empty(); // stale
+      if (retired(group, to)) return Optional.empty();
       GroupSpec spec = specs.get(group);
       boolean fromLeaderOrCandidate = m.message() instanceof io.chronik.raft.replica.AppendEntries
           || m.message() instanceof io.chronik.raft.replica.InstallSnapshot

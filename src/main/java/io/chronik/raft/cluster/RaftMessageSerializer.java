@@ -47,6 +47,7 @@ public final class RaftMessageSerializer extends SerializerWithStringManifest {
   private static final String INSTALL_SNAPSHOT_RESPONSE = "ISR";
   private static final String FROM_PEER = "PEER";
   private static final String HELLO = "HELLO";
+  private static final String RETIRE = "RETIRE";
 
   private final RefCodec refs;
   /** The last sender host serialized (a node's transport names the same one every time). */
@@ -67,6 +68,7 @@ public final class RaftMessageSerializer extends SerializerWithStringManifest {
   public String manifest(Object o) {
     if (o instanceof NodeHost.FromPeer) return FROM_PEER;
     if (o instanceof NodeHost.Hello) return HELLO;
+    if (o instanceof NodeHost.Retire) return RETIRE;
     if (o instanceof RequestVote) return REQUEST_VOTE;
     if (o instanceof RequestVoteResponse) return REQUEST_VOTE_RESPONSE;
     if (o instanceof AppendEntries) return APPEND_ENTRIES;
@@ -90,6 +92,9 @@ public final class RaftMessageSerializer extends SerializerWithStringManifest {
           .setMessage(RaftWireFormat.toProto(p.message()).toByteString()).setToMember(p.toMember())
           .setToStore(p.toStore()).build().toByteArray();
     }
+    if (o instanceof NodeHost.Retire r) {
+      return io.chronik.raft.rpc.Retire.newBuilder().setGroupId(r.groupId()).setMember(r.member()).build().toByteArray();
+    }
     if (o instanceof NodeHost.Hello h) {
       return io.chronik.raft.rpc.Hello.newBuilder().setNodeId(h.nodeId())
           .setHost(refs.toWire(h.host())).setGrpcAddress(h.grpcAddress()).setStoreId(h.storeId())
@@ -112,6 +117,11 @@ public final class RaftMessageSerializer extends SerializerWithStringManifest {
         if (h.getNodeId().isEmpty()) throw new NotSerializableException("hello without a node id");
         return new NodeHost.Hello(h.getNodeId(), refs.fromWire(h.getHost()), h.getGrpcAddress(), h.getStoreId(),
             h.getFilesHash());
+      }
+      if (manifest.equals(RETIRE)) {
+        io.chronik.raft.rpc.Retire r = io.chronik.raft.rpc.Retire.parseFrom(bytes);
+        if (r.getGroupId().isEmpty() || r.getMember().isEmpty()) throw new NotSerializableException("retire without a member");
+        return new NodeHost.Retire(r.getGroupId(), r.getMember());
       }
       if (manifest.equals(FROM_PEER)) {
         PeerEnvelope e = PeerEnvelope.parseFrom(bytes);

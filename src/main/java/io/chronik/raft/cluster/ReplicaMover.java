@@ -93,7 +93,9 @@ public final class ReplicaMover {
         ClientProtocol.StatusReply r = f.handle((v, e) -> v).join();
         if (r instanceof ClientProtocol.Status s) statuses.add(s);
       }
-      out.put(group, view(group, statuses));
+      GroupView v = view(group, statuses);
+      v.config().ifPresent(c -> node.learnConfiguration(group, c));
+      out.put(group, v);
     });
     return out;
   }
@@ -270,7 +272,9 @@ public final class ReplicaMover {
       if (fromMember.isEmpty()) return c;
       progress.accept(m.group() + ": removing " + fromMember.get());
       change(m.group(), new ChangeRequest.Remove(fromMember.get()), progress);
-      return awaitSettled(m.group(), progress).config().get();
+      Configuration removed = awaitSettled(m.group(), progress).config().get();
+      retireIfGone(m.group(), fromMember, removed, progress);
+      return removed;
     }
     String store = requireStore(m.to().get());
     Configuration added = change(m.group(), new ChangeRequest.AddLearner(m.to().get(), store), progress).config();
@@ -290,6 +294,7 @@ public final class ReplicaMover {
       change(m.group(), new ChangeRequest.Remove(fromMember.get()), progress);
       done = awaitSettled(m.group(), progress).config().get();
     }
+    retireIfGone(m.group(), fromMember, done, progress);
     progress.accept(m.group() + ": done, " + done);
     return done;
   }
@@ -321,6 +326,13 @@ public final class ReplicaMover {
       }
       pause();
     }
+  }
+
+  /** A member the move took out stops on its node, and is never started there again. */
+  private void retireIfGone(String group, Optional<String> member, Configuration now, Consumer<String> progress) {
+    if (member.isEmpty() || now.isMember(member.get())) return;
+    node.retire(Configuration.nodeOf(member.get()), group, member.get());
+    progress.accept(group + ": " + member.get() + " retired on its node");
   }
 
   /** Asks the group's leader for {@code request} until it is done; retries what may succeed later. */
@@ -389,7 +401,9 @@ public final class ReplicaMover {
       ClientProtocol.StatusReply r = f.handle((v, e) -> v).join();
       if (r instanceof ClientProtocol.Status s) statuses.add(s);
     }
-    return view(group, statuses);
+    GroupView v = view(group, statuses);
+    v.config().ifPresent(c -> node.learnConfiguration(group, c));
+    return v;
   }
 
   private static void pause() {

@@ -41,22 +41,58 @@ public record StoreIdentity(String nodeId, String storeId) {
         return new StoreIdentity(nodeId, stored.getStoreId());
       }
       String storeId = holdsData(dataDir) ? Configuration.LEGACY_STORE : newStoreId();
+      write(dataDir, io.chronik.raft.rpc.StoreIdentity.newBuilder().setNodeId(nodeId).setStoreId(storeId).build());
+      return new StoreIdentity(nodeId, storeId);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read or write " + file + ": " + e.getMessage()
+          + "; check that chronik.data-dir is a writable directory", e);
+    }
+  }
+
+  /**
+   * The members this node retired, kept in {@code dataDir}'s {@code store.pb} (see {@link
+   * NodeHost.Tombstones}); each retirement is durable before it is acted on.
+   */
+  public static NodeHost.Tombstones tombstones(Path dataDir) {
+    Path file = dataDir.resolve(FILE);
+    return new NodeHost.Tombstones() {
+      @Override
+      public synchronized java.util.Map<String, String> retired() {
+        return java.util.Map.copyOf(read(file).getRetiredMap());
+      }
+
+      @Override
+      public synchronized void retire(String group, String member) {
+        write(dataDir, read(file).toBuilder().putRetired(group, member).build());
+      }
+    };
+  }
+
+  private static io.chronik.raft.rpc.StoreIdentity read(Path file) {
+    try {
+      return io.chronik.raft.rpc.StoreIdentity.parseFrom(Files.readAllBytes(file));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Replaces {@code store.pb} atomically and durably (write, fsync, rename, fsync the directory). */
+  private static void write(Path dataDir, io.chronik.raft.rpc.StoreIdentity identity) {
+    Path file = dataDir.resolve(FILE);
+    Path tmp = dataDir.resolve(FILE + ".tmp");
+    try {
       Files.createDirectories(dataDir);
-      Path tmp = dataDir.resolve(FILE + ".tmp");
-      byte[] bytes = io.chronik.raft.rpc.StoreIdentity.newBuilder().setNodeId(nodeId).setStoreId(storeId).build()
-          .toByteArray();
       try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
           StandardOpenOption.WRITE)) {
-        ch.write(java.nio.ByteBuffer.wrap(bytes));
+        ch.write(java.nio.ByteBuffer.wrap(identity.toByteArray()));
         ch.force(true);
       }
       Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       try (FileChannel dir = FileChannel.open(dataDir, StandardOpenOption.READ)) {
         dir.force(true);
       }
-      return new StoreIdentity(nodeId, storeId);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read or write " + file + ": " + e.getMessage()
+      throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage()
           + "; check that chronik.data-dir is a writable directory", e);
     }
   }

@@ -137,6 +137,23 @@ class MembershipClusterTest {
       assertEquals(0, voters(mover, "n2") + learners(mover, "n2"), "nothing left on n2: " + mover.nodes());
       for (String n : List.of("n1", "n3", "n4")) assertEquals(4, voters(mover, n), n + ": " + mover.nodes());
       assertTrue(said.stream().anyMatch(line -> line.contains("is a learner; it catches up")), said.toString());
+      TestProbe<Object> probe = c.kit(1).createTestProbe();
+      probe.awaitAssert(Duration.ofSeconds(10), () -> {
+        for (int p = 0; p < 4; p++) {
+          assertTrue(!c.chronik(1).node().hostsReplicaOf("kv-" + p), "n2's replica of kv-" + p + " is retired");
+        }
+        return null;
+      });
+      c.stop(1);
+      c.start(1);
+      c.awaitAllUp();
+      for (int p = 0; p < 4; p++) {
+        StatusReply r = c.chronik(1).node().<StatusReply>ask("kv-" + p, "n2", GetStatus::new).toCompletableFuture()
+            .get(10, TimeUnit.SECONDS);
+        assertInstanceOf(io.chronik.raft.replica.ClientProtocol.UnknownPartition.class, r,
+            "a restart does not bring back a retired member, though the files place kv-" + p + " on n2");
+        assertTrue(!c.chronik(1).node().hostsReplicaOf("kv-" + p));
+      }
 
       for (int i : new int[] {0, 2, 3}) {
         for (int p = 0; p < 4; p++) {
