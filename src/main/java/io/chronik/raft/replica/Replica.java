@@ -249,6 +249,11 @@ public final class Replica {
     public Behavior<Command> aroundSignal(TypedActorContext<Command> context, Signal signal,
         SignalTarget<Command> target) {
       if (signal instanceof PostStop || signal instanceof PreRestart) {
+        // Nobody waits on a replica that is gone (retired from its group, or restarting).
+        String why = "replica " + members.self() + " of " + members.groupId() + " stopped";
+        proposals.failAll(why);
+        forwarding.failAll(why);
+        reads.failAll(why + "; read from another replica");
         snapshots.stopped();
         if (stateMachine != null) stateMachine.close();
       }
@@ -367,6 +372,12 @@ public final class Replica {
    */
   Behavior<Command> step(RaftMessage m, RoleHandler role) {
     metrics.received();
+    if (m.groupId().equals(members.groupId()) && !acceptsFrom(m) && isLeaderWork(m) && role instanceof LeaderRole
+        && !m.from().equals(members.self())) {
+      // A member removed from the configuration still forwards its clients' work here: refuse it
+      // at once, so that they retry elsewhere instead of waiting for an answer that never comes.
+      return refuseLeaderWork(m);
+    }
     if (!m.groupId().equals(members.groupId()) || !acceptsFrom(m)) {
       log.warn("group {} replica {}: dropping {} from non-member {} of group {}", members.groupId(),
           members.self(), m.getClass().getSimpleName(), m.from(), m.groupId());
