@@ -291,6 +291,11 @@ public final class Replica {
     }
     writes = new WriteQueue(ctx.getSelf(), storage, raftLog, metrics);
     configMayHaveChanged();
+    raftLog.config().filter(c -> !members.voters().isEmpty() && !c.voters().equals(members.voters()))
+        .ifPresent(c -> log.warn("group {} replica {}: the configuration files place its voters on {}, but its "
+            + "replicated configuration (entry {}) is {}; following the log: the files only bootstrap a new cluster, "
+            + "members change with chronik node add / remove", members.groupId(), members.self(), members.voters(),
+            raftLog.configIndex(), c));
     log.debug("group {} replica {} recovered term={} vote='{}' snapshot={} lastIndex={}", members.groupId(),
         members.self(), term, votedFor, raftLog.compactedIndex(), raftLog.lastIndex());
   }
