@@ -1,5 +1,6 @@
 package io.chronik.raft.api;
 
+import akka.NotUsed;
 import akka.grpc.GrpcServiceException;
 import akka.grpc.javadsl.Metadata;
 import akka.grpc.javadsl.MetadataBuilder;
@@ -13,6 +14,15 @@ import io.chronik.raft.api.grpc.FetchRequest;
 import io.chronik.raft.api.grpc.FetchResponse;
 import io.chronik.raft.api.grpc.GetRequest;
 import io.chronik.raft.api.grpc.GetResponse;
+import io.chronik.raft.api.grpc.LeaderTransferRequest;
+import io.chronik.raft.api.grpc.LeaderTransferResponse;
+import io.chronik.raft.api.grpc.NodeAddRequest;
+import io.chronik.raft.api.grpc.NodeChangeDone;
+import io.chronik.raft.api.grpc.NodeChangeProgress;
+import io.chronik.raft.api.grpc.NodeInfo;
+import io.chronik.raft.api.grpc.NodeListRequest;
+import io.chronik.raft.api.grpc.NodeListResponse;
+import io.chronik.raft.api.grpc.NodeRemoveRequest;
 import io.chronik.raft.api.grpc.PartitionStatus;
 import io.chronik.raft.api.grpc.PingRequest;
 import io.chronik.raft.api.grpc.PingResponse;
@@ -25,6 +35,12 @@ import io.chronik.raft.api.grpc.ReadIndexResponse;
 import io.chronik.raft.api.grpc.ReplicaStatus;
 import io.chronik.raft.api.grpc.StatusRequest;
 import io.chronik.raft.api.grpc.StatusResponse;
+import akka.stream.BoundedSourceQueue;
+import akka.stream.Materializer;
+import akka.stream.javadsl.Source;
+import io.chronik.raft.cluster.ReplicaMover;
+import io.chronik.raft.core.Configuration;
+import io.chronik.raft.core.MembershipRules;
 import io.chronik.raft.replica.ClientProtocol;
 import io.chronik.raft.replica.ReadPolicy;
 import io.grpc.Status;
@@ -35,6 +51,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -58,15 +76,23 @@ public final class ChronikGrpcService implements ChronikPowerApi {
   /** Trailer of a call refused for overload: how long to wait before retrying, in milliseconds. */
   static final String RETRY_AFTER_MS = "chronik-retry-after-ms";
 
+  /** Progress lines of a node add or remove buffered for a slow client; past it, lines are dropped (never blocks). */
+  static final int PROGRESS_BUFFER = 4096;
+
   private final ChronikRaft chronik;
   private final GrpcMetrics metrics;
   private final int maxInFlight;
+  private final Materializer materializer;
 
-  /** @param maxInFlight calls this node works on at once; past it a call is refused at once (admission control) */
-  public ChronikGrpcService(ChronikRaft chronik, GrpcMetrics metrics, int maxInFlight) {
+  /**
+   * @param maxInFlight calls this node works on at once; past it a call is refused at once (admission control)
+   * @param materializer runs the streams of progress messages (node add, node remove)
+   */
+  public ChronikGrpcService(ChronikRaft chronik, GrpcMetrics metrics, int maxInFlight, Materializer materializer) {
     this.chronik = chronik;
     this.metrics = metrics;
     this.maxInFlight = maxInFlight;
+    this.materializer = materializer;
   }
 
   @Override
@@ -180,20 +206,34 @@ public final class ChronikGrpcService implements ChronikPowerApi {
         .setClientIdentity(ClientIdentity.of(metadata).orElse("")).build());
   }
 
+  /**
+   * One row per member of the partition's configuration (the leader's, else the latest a replica
+   * reports; none answering: the configuration files' voters), each with its replica's status when
+   * it answered.
+   */
   private PartitionStatus partitionStatus(String group, List<ClientProtocol.Status> replicas) {
     PartitionStatus.Builder p = PartitionStatus.newBuilder().setPartition(group);
     chronik.node().preferredLeader(group).ifPresent(p::setPreferredLeader);
+    ReplicaMover.GroupView view = ReplicaMover.view(group, replicas);
+    view.leader().ifPresent(p::setLeader);
     long leaderLast = replicas.stream().filter(s -> s.role().equals("leader")).mapToLong(ClientProtocol.Status::lastIndex)
         .max().orElse(0);
-    replicas.stream().filter(s -> s.role().equals("leader")).findFirst().ifPresent(s -> p.setLeader(s.replicaId()));
-    for (String voter : chronik.node().voters(group)) {
-      Optional<ClientProtocol.Status> s = replicas.stream().filter(r -> r.replicaId().equals(voter)).findFirst();
-      ReplicaStatus.Builder r = ReplicaStatus.newBuilder().setNode(voter);
+    Configuration config = view.config()
+        .orElseGet(() -> Configuration.legacy(new java.util.HashSet<>(chronik.node().voters(group))));
+    p.addAllVoters(config.voters()).addAllOutgoingVoters(config.outgoing()).addAllLearners(config.learners())
+        .setConfigIndex(view.configIndex()).setConfigCommitted(view.committed());
+    for (String member : config.members()) {
+      Optional<ClientProtocol.Status> s = replicas.stream().filter(r -> r.replicaId().equals(member)).findFirst();
+      boolean learner = config.isLearner(member);
+      ReplicaStatus.Builder r = ReplicaStatus.newBuilder().setNode(Configuration.nodeOf(member)).setMember(member)
+          .setLearner(learner);
       if (s.isEmpty()) {
         r.setRole("unreachable");
       } else {
         ClientProtocol.Status st = s.get();
-        r.setRole(st.role()).setTerm(st.term()).setCommitIndex(st.commitIndex()).setAppliedIndex(st.appliedIndex())
+        // A learner's replica runs as a follower; what matters to an operator is that it never votes.
+        r.setRole(learner && st.role().equals("follower") ? "learner" : st.role()).setTerm(st.term())
+            .setCommitIndex(st.commitIndex()).setAppliedIndex(st.appliedIndex())
             .setLastIndex(st.lastIndex()).setLag(Math.max(0, leaderLast - st.appliedIndex()))
             .setSnapshotIndex(st.snapshotIndex()).putAllStateMachine(st.stateMachine()).setFault(st.fault())
             .setConfigIndex(st.configIndex());
@@ -203,6 +243,92 @@ public final class ChronikGrpcService implements ChronikPowerApi {
       p.addReplicas(r);
     }
     return p.build();
+  }
+
+  // ---------------------------------------------------------------- cluster administration
+
+  @Override
+  public CompletionStage<NodeListResponse> nodeList(NodeListRequest in, Metadata metadata) {
+    return call("NodeList", () -> chronik.admin().nodes().thenApply(nodes -> {
+      NodeListResponse.Builder out = NodeListResponse.newBuilder().setNodeId(chronik.node().nodeId());
+      nodes.forEach(n -> out.addNodes(nodeInfo(n)));
+      return out.build();
+    }));
+  }
+
+  @Override
+  public Source<NodeChangeProgress, NotUsed> nodeAdd(NodeAddRequest in, Metadata metadata) {
+    return progressStream("NodeAdd", progress -> chronik.admin().add(nodeId(in.getNode()), progress));
+  }
+
+  @Override
+  public Source<NodeChangeProgress, NotUsed> nodeRemove(NodeRemoveRequest in, Metadata metadata) {
+    return progressStream("NodeRemove",
+        progress -> chronik.admin().remove(nodeId(in.getNode()), in.getForce(), progress));
+  }
+
+  @Override
+  public CompletionStage<LeaderTransferResponse> leaderTransfer(LeaderTransferRequest in, Metadata metadata) {
+    return call("LeaderTransfer", () -> {
+      String group = chronik.group(in.getTopic(), partition(in.getTopic(), in.getPartition()));
+      return chronik.admin().transferLeader(group, nodeId(in.getNode())).thenApply(t -> LeaderTransferResponse
+          .newBuilder().setPartition(t.group()).setLeader(t.leader()).addAllSteps(t.steps()).build());
+    });
+  }
+
+  /**
+   * A stream of one message per step of {@code operation}, then its summary; its failure (at
+   * once, or halfway) closes the stream with the status it maps to. The operation goes on if the
+   * client goes away: stopping it halfway would only leave a step to resume.
+   */
+  private Source<NodeChangeProgress, NotUsed> progressStream(String method,
+      Function<Consumer<String>, CompletionStage<NodeAdmin.Done>> operation) {
+    if (metrics.inFlight() >= maxInFlight) {
+      CompletableFuture<NodeChangeProgress> refused = new CompletableFuture<>();
+      metrics.timed(method, this::<NodeChangeProgress>overloaded).whenComplete((v, e) -> refused.completeExceptionally(e));
+      return Source.completionStage(refused);
+    }
+    akka.japi.Pair<BoundedSourceQueue<NodeChangeProgress>, Source<NodeChangeProgress, NotUsed>> queue =
+        Source.<NodeChangeProgress>queue(PROGRESS_BUFFER).preMaterialize(materializer);
+    BoundedSourceQueue<NodeChangeProgress> out = queue.first();
+    metrics.timed(method, () -> call(() -> operation.apply(
+            line -> out.offer(NodeChangeProgress.newBuilder().setStep(line).build()))))
+        .whenComplete((done, error) -> {
+          if (error != null) {
+            out.fail(error instanceof CompletionException && error.getCause() != null ? error.getCause() : error);
+            return;
+          }
+          NodeChangeDone.Builder d = NodeChangeDone.newBuilder().setNode(done.node()).addAllMoves(done.moves());
+          done.after().ifPresent(n -> d.setAfter(nodeInfo(n)));
+          out.offer(NodeChangeProgress.newBuilder().setDone(d).build());
+          out.complete();
+        });
+    return queue.second();
+  }
+
+  private NodeInfo nodeInfo(ReplicaMover.NodeInfo n) {
+    return NodeInfo.newBuilder().setNode(n.nodeId()).setAnswering(n.answering()).setStore(n.store().orElse(""))
+        .setVoters(n.voters()).setLearners(n.learners()).setLeaders(n.leaders()).setLost(n.lost())
+        .setGrpcAddress(chronik.node().grpcAddress(n.nodeId()).orElse("")).build();
+  }
+
+  /** A node id as configured: not a member id ("n4/3"), no blanks or control characters. */
+  private static String nodeId(String node) {
+    if (node.isBlank()) throw invalid("node must not be empty");
+    if (node.length() > 200) throw invalid("node id is " + node.length() + " characters long; node ids are short names");
+    if (node.contains("/")) {
+      throw invalid("'" + node + "' is a member id (node/replica); give the node id, '" + Configuration.nodeOf(node) + "'");
+    }
+    if (node.chars().anyMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c))) {
+      throw invalid("node id " + quoted(node) + " holds a blank or control character");
+    }
+    return node;
+  }
+
+  private static String quoted(String s) {
+    StringBuilder q = new StringBuilder("'");
+    s.codePoints().forEach(c -> q.append(Character.isISOControl(c) ? String.format("\\u%04x", c) : Character.toString(c)));
+    return q.append('\'').toString();
   }
 
   // ---------------------------------------------------------------- validation and errors
@@ -289,11 +415,26 @@ public final class ChronikGrpcService implements ChronikPowerApi {
       }
       return new GrpcServiceException(status.withDescription(c.getMessage()), trailers.build());
     }
+    if (e instanceof ReplicaMover.MoveFailed m) {
+      // No "retry-safe" trailer: a move may have made some of its steps before it stopped (sending
+      // the call again resumes it from where the partitions stand).
+      return new GrpcServiceException(status(m.refusal).withDescription(m.getMessage()));
+    }
     if (e instanceof TimeoutException || e instanceof akka.pattern.AskTimeoutException) {
       return new GrpcServiceException(Status.DEADLINE_EXCEEDED.withDescription(
           "no answer in time from the partition's replicas: " + e.getMessage()
               + "; a write may or may not have been applied (read to find out, or resend an idempotent Produce)"));
     }
     return new GrpcServiceException(Status.INTERNAL.withDescription("unexpected failure: " + e));
+  }
+
+  /** A membership change's refusal as the status code proto/chronik.proto documents for it. */
+  static Status status(MembershipRules.Refusal refusal) {
+    return switch (refusal) {
+      case UNAVAILABLE -> Status.UNAVAILABLE;
+      case FAILED_PRECONDITION -> Status.FAILED_PRECONDITION;
+      case NOT_FOUND -> Status.NOT_FOUND;
+      case INVALID_ARGUMENT -> Status.INVALID_ARGUMENT;
+    };
   }
 }

@@ -52,6 +52,7 @@ public final class ChronikRaft implements Extension {
   private final Duration statusTimeout;
   private final Duration requestTimeout;
   private final ProducerSlots producerSlots = new ProducerSlots();
+  private final NodeAdmin admin = new NodeAdmin(this);
 
   /** No deadline but the node's own limits ({@code chronik.request-timeout}, {@code chronik.client.retry-window}). */
   static final long NO_DEADLINE = Long.MAX_VALUE;
@@ -86,6 +87,7 @@ public final class ChronikRaft implements Extension {
     this.maxBackoff = config.getDuration("chronik.client.max-backoff");
     this.statusTimeout = config.getDuration("chronik.client.status-timeout");
     this.requestTimeout = config.getDuration("chronik.request-timeout");
+    system.getWhenTerminated().thenRun(admin::shutdown);
   }
 
   public ClusterNode node() {
@@ -99,6 +101,11 @@ public final class ChronikRaft implements Extension {
   public io.chronik.raft.cluster.ReplicaMover mover() {
     return new io.chronik.raft.cluster.ReplicaMover(node, statusTimeout,
         system.settings().config().getDuration("chronik.membership.step-timeout"));
+  }
+
+  /** This node's administration operations (the gRPC API's node and leader calls): one at a time. */
+  NodeAdmin admin() {
+    return admin;
   }
 
   // ---------------------------------------------------------------- record log
@@ -283,19 +290,24 @@ public final class ChronikRaft implements Extension {
   }
 
   /**
-   * The status of every replica of a partition that answers within {@code chronik.client.status-timeout}
-   * (a replica on a node that is down or cut off is left out), so this completes quickly whatever
-   * state the cluster is in.
+   * The status of every member of a partition's configuration that answers within
+   * {@code chronik.client.status-timeout} (a replica on a node that is down or cut off is left
+   * out), so this completes quickly whatever state the cluster is in. Every node this node knows
+   * is asked, since members come and go; the configuration is the leader's (else the latest any
+   * replica reports), and a replica that is no longer a member of it (removed, its data not
+   * deleted yet) is left out.
    */
   public CompletionStage<List<ClientProtocol.Status>> status(String group) {
     List<CompletableFuture<Optional<ClientProtocol.Status>>> asks = new ArrayList<>();
-    for (String voter : node.voters(group)) {
-      asks.add(node.<StatusReply>ask(group, voter, ClientProtocol.GetStatus::new, statusTimeout).toCompletableFuture()
+    for (String n : node.knownNodes()) {
+      asks.add(node.<StatusReply>ask(group, n, ClientProtocol.GetStatus::new, statusTimeout).toCompletableFuture()
           .handle((r, e) -> r instanceof ClientProtocol.Status s ? Optional.of(s) : Optional.empty()));
     }
     return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new)).thenApply(v -> {
       List<ClientProtocol.Status> out = new ArrayList<>();
       for (CompletableFuture<Optional<ClientProtocol.Status>> a : asks) a.join().ifPresent(out::add);
+      Optional<io.chronik.raft.core.Configuration> config = io.chronik.raft.cluster.ReplicaMover.view(group, out).config();
+      config.ifPresent(c -> out.removeIf(s -> !c.isMember(s.replicaId())));
       return out;
     });
   }

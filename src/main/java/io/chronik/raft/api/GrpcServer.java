@@ -51,7 +51,7 @@ public final class GrpcServer {
     long maxRequestBytes = maxRequestBytes(config);
     GrpcErrors errors = new GrpcErrors(maxRequestBytes);
     ChronikGrpcService service = new ChronikGrpcService(chronik, GrpcMetrics.get(system),
-        config.getInt("chronik.grpc.max-in-flight"));
+        config.getInt("chronik.grpc.max-in-flight"), akka.stream.Materializer.matFromSystem(system));
     Function<HttpRequest, CompletionStage<HttpResponse>> api =
         ChronikPowerApiHandlerFactory.create(service, errors.handler(), system)::apply;
     Function<HttpRequest, CompletionStage<HttpResponse>> health =

@@ -20,7 +20,8 @@ import picocli.CommandLine;
     subcommands = {
         ClusterCommand.class, ServerCommand.class, DemoCommand.class, ThroughputCommand.class, BenchCommand.class,
         ClientCommands.Produce.class, ClientCommands.Fetch.class, ClientCommands.Put.class, ClientCommands.Get.class,
-        ClientCommands.Delete.class, ClientCommands.Cas.class, ClientCommands.Status.class, WarmUpCommand.class})
+        ClientCommands.Delete.class, ClientCommands.Cas.class, ClientCommands.Status.class, ClientCommands.Node.class,
+        ClientCommands.Leader.class, WarmUpCommand.class})
 public final class Main implements Runnable {
   @Override
   public void run() {

@@ -9,6 +9,13 @@ import io.chronik.raft.api.grpc.FetchRequest;
 import io.chronik.raft.api.grpc.FetchResponse;
 import io.chronik.raft.api.grpc.GetRequest;
 import io.chronik.raft.api.grpc.GetResponse;
+import io.chronik.raft.api.grpc.LeaderTransferRequest;
+import io.chronik.raft.api.grpc.LeaderTransferResponse;
+import io.chronik.raft.api.grpc.NodeAddRequest;
+import io.chronik.raft.api.grpc.NodeChangeProgress;
+import io.chronik.raft.api.grpc.NodeListRequest;
+import io.chronik.raft.api.grpc.NodeListResponse;
+import io.chronik.raft.api.grpc.NodeRemoveRequest;
 import io.chronik.raft.api.grpc.PingRequest;
 import io.chronik.raft.api.grpc.PingResponse;
 import io.chronik.raft.api.grpc.ProduceRequest;
@@ -48,12 +55,28 @@ final class ChronikMethods {
   static final MethodDescriptor<PingRequest, PingResponse> PING =
       unary("Ping", PingRequest.getDefaultInstance(), PingResponse.getDefaultInstance());
 
+  static final MethodDescriptor<NodeListRequest, NodeListResponse> NODE_LIST =
+      unary("NodeList", NodeListRequest.getDefaultInstance(), NodeListResponse.getDefaultInstance());
+  static final MethodDescriptor<NodeAddRequest, NodeChangeProgress> NODE_ADD = method("NodeAdd",
+      MethodDescriptor.MethodType.SERVER_STREAMING, NodeAddRequest.getDefaultInstance(),
+      NodeChangeProgress.getDefaultInstance());
+  static final MethodDescriptor<NodeRemoveRequest, NodeChangeProgress> NODE_REMOVE = method("NodeRemove",
+      MethodDescriptor.MethodType.SERVER_STREAMING, NodeRemoveRequest.getDefaultInstance(),
+      NodeChangeProgress.getDefaultInstance());
+  static final MethodDescriptor<LeaderTransferRequest, LeaderTransferResponse> LEADER_TRANSFER = unary(
+      "LeaderTransfer", LeaderTransferRequest.getDefaultInstance(), LeaderTransferResponse.getDefaultInstance());
+
   private ChronikMethods() {}
 
   private static <Q extends Message, R extends Message> MethodDescriptor<Q, R> unary(String name, Q request,
       R response) {
+    return method(name, MethodDescriptor.MethodType.UNARY, request, response);
+  }
+
+  private static <Q extends Message, R extends Message> MethodDescriptor<Q, R> method(String name,
+      MethodDescriptor.MethodType type, Q request, R response) {
     return MethodDescriptor.<Q, R>newBuilder()
-        .setType(MethodDescriptor.MethodType.UNARY)
+        .setType(type)
         .setFullMethodName(MethodDescriptor.generateFullMethodName(SERVICE, name))
         .setRequestMarshaller(ProtoUtils.marshaller(request))
         .setResponseMarshaller(ProtoUtils.marshaller(response))

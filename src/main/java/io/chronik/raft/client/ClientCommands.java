@@ -111,11 +111,7 @@ public final class ClientCommands {
         ToIntFunction<R> exitStatus, int attempts) {
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
-      java.util.Optional<ClientTls> tls = tlsTrustStore.isEmpty() ? java.util.Optional.empty()
-          : java.util.Optional.of(new ClientTls(java.nio.file.Path.of(tlsTrustStore),
-              tlsKeyStore.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(java.nio.file.Path.of(tlsKeyStore)),
-              tlsPassword));
-      try (NodeConnection node = new NodeConnection(target, TIMEOUT, tls)) {
+      try (NodeConnection node = connect()) {
         R response = null;
         for (int attempt = 1; response == null; attempt++) {
           try {
@@ -139,6 +135,49 @@ public final class ClientCommands {
         err.println("call to " + target + " failed: " + e.getMessage());
         return CALL_FAILED;
       } finally {
+        err.flush();
+      }
+    }
+
+    /** How long a unary call may take before the client gives up on it. */
+    Duration callTimeout() {
+      return TIMEOUT;
+    }
+
+    NodeConnection connect() {
+      java.util.Optional<ClientTls> tls = tlsTrustStore.isEmpty() ? java.util.Optional.empty()
+          : java.util.Optional.of(new ClientTls(java.nio.file.Path.of(tlsTrustStore),
+              tlsKeyStore.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(java.nio.file.Path.of(tlsKeyStore)),
+              tlsPassword));
+      return new NodeConnection(target, callTimeout(), tls);
+    }
+
+    /**
+     * Sends {@code request} to a server-streaming method and prints each message as it arrives
+     * (text, or one JSON object per line); returns the exit status (errors as in {@link #call}).
+     */
+    <Q extends Message, R extends Message> int stream(MethodDescriptor<Q, R> method, Q request,
+        Function<R, String> text) {
+      PrintWriter out = spec.commandLine().getOut();
+      PrintWriter err = spec.commandLine().getErr();
+      try (NodeConnection node = connect()) {
+        node.stream(method, request, message -> {
+          out.println(output == Output.json ? ProtoJson.print(message) : text.apply(message));
+          out.flush();
+        });
+        return 0;
+      } catch (StatusRuntimeException e) {
+        err.println(describe(e));
+        return CALL_FAILED;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        err.println("interrupted");
+        return CALL_FAILED;
+      } catch (RuntimeException e) {
+        err.println("call to " + target + " failed: " + e.getMessage());
+        return CALL_FAILED;
+      } finally {
+        out.flush();
         err.flush();
       }
     }
@@ -291,5 +330,112 @@ public final class ClientCommands {
     public Integer call() {
       return call(ChronikMethods.STATUS, StatusRequest.getDefaultInstance(), StatusTable::of);
     }
+  }
+
+  // ---------------------------------------------------------------- cluster administration
+
+  /** A command that only groups subcommands: run bare, it is a usage error. */
+  abstract static class Group implements Runnable {
+    @Spec CommandSpec spec;
+
+    @Override
+    public void run() {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "name a subcommand: "
+          + String.join(", ", spec.subcommands().keySet()));
+    }
+  }
+
+  @Command(name = "node", mixinStandardHelpOptions = true, description = "List, add and remove the cluster's nodes.",
+      subcommands = {NodeList.class, NodeAdd.class, NodeRemove.class})
+  public static final class Node extends Group {}
+
+  @Command(name = "list", mixinStandardHelpOptions = true,
+      description = "Every node the target node knows: whether it answers, its store, and the replicas it holds.")
+  public static final class NodeList extends Base {
+    @Override
+    public Integer call() {
+      return call(ChronikMethods.NODE_LIST, io.chronik.raft.api.grpc.NodeListRequest.getDefaultInstance(),
+          ClientCommands::nodeTable);
+    }
+  }
+
+  @Command(name = "add", mixinStandardHelpOptions = true,
+      description = "Give a node its share of the partitions' replicas (and replace those it lost with its data). "
+          + "Start it first with `chronik server` and --seeds; it joins as a spare that holds nothing. Prints each "
+          + "step as it happens. Running it again resumes an operation that stopped halfway.")
+  public static final class NodeAdd extends Base {
+    @Parameters(index = "0", paramLabel = "NODE_ID") String node;
+
+    @Override
+    public Integer call() {
+      return stream(ChronikMethods.NODE_ADD, io.chronik.raft.api.grpc.NodeAddRequest.newBuilder().setNode(node).build(),
+          ClientCommands::progressLine);
+    }
+  }
+
+  @Command(name = "remove", mixinStandardHelpOptions = true,
+      description = "Move every replica off a node, to the nodes that hold the fewest. Refused while the node is not "
+          + "answering, unless --force. Prints each step as it happens. Its data stays on its disk.")
+  public static final class NodeRemove extends Base {
+    @Parameters(index = "0", paramLabel = "NODE_ID") String node;
+
+    @Option(names = "--force", description = "The node is gone for good: replace its replicas with new ones on "
+        + "other nodes although it does not answer.")
+    boolean force;
+
+    @Override
+    public Integer call() {
+      return stream(ChronikMethods.NODE_REMOVE, io.chronik.raft.api.grpc.NodeRemoveRequest.newBuilder().setNode(node)
+          .setForce(force).build(), ClientCommands::progressLine);
+    }
+  }
+
+  @Command(name = "leader", mixinStandardHelpOptions = true, description = "Move partitions' leadership.",
+      subcommands = {LeaderTransfer.class})
+  public static final class Leader extends Group {}
+
+  @Command(name = "transfer", mixinStandardHelpOptions = true,
+      description = "Hand a partition's leadership to its voter on a node; returns once that voter leads.")
+  public static final class LeaderTransfer extends Base {
+    @Parameters(index = "0", paramLabel = "TOPIC") String topic;
+    @Parameters(index = "1", paramLabel = "PARTITION") int partition;
+    @Parameters(index = "2", paramLabel = "NODE_ID") String node;
+
+    @Override
+    Duration callTimeout() {
+      return Duration.ofMinutes(2); // the node waits up to chronik.membership.step-timeout for the new leader
+    }
+
+    @Override
+    public Integer call() {
+      return call(ChronikMethods.LEADER_TRANSFER, io.chronik.raft.api.grpc.LeaderTransferRequest.newBuilder()
+              .setTopic(topic).setPartition(partition).setNode(node).build(),
+          (io.chronik.raft.api.grpc.LeaderTransferResponse r) -> {
+            StringBuilder text = new StringBuilder();
+            r.getStepsList().forEach(step -> text.append(step).append('\n'));
+            return text.append(r.getPartition()).append(" is led by ").append(r.getLeader()).toString();
+          });
+    }
+  }
+
+  static String nodeTable(io.chronik.raft.api.grpc.NodeListResponse r) {
+    StringBuilder out = new StringBuilder(String.format("%-10s %-9s %-15s %6s %8s %7s %4s  %s", "node", "answering",
+        "store", "voters", "learners", "leaders", "lost", "grpc"));
+    for (io.chronik.raft.api.grpc.NodeInfo n : r.getNodesList()) {
+      out.append(String.format("%n%-10s %-9s %-15s %6d %8d %7d %4d  %s", n.getNode(), n.getAnswering() ? "yes" : "no",
+          n.getStore().isEmpty() ? "-" : n.getStore(), n.getVoters(), n.getLearners(), n.getLeaders(), n.getLost(),
+          n.getGrpcAddress().isEmpty() ? "-" : n.getGrpcAddress()));
+    }
+    return out.toString();
+  }
+
+  static String progressLine(io.chronik.raft.api.grpc.NodeChangeProgress p) {
+    if (p.hasDone()) {
+      io.chronik.raft.api.grpc.NodeChangeDone d = p.getDone();
+      io.chronik.raft.api.grpc.NodeInfo n = d.getAfter();
+      return String.format("done: %d move(s); %s now holds %d voter(s), %d learner(s), %d leader(s)",
+          d.getMovesCount(), d.getNode(), n.getVoters(), n.getLearners(), n.getLeaders());
+    }
+    return p.getStep();
   }
 }

@@ -40,6 +40,19 @@ final class NodeConnection implements AutoCloseable {
     }
   }
 
+  /**
+   * One server-streaming call, each message handed to {@code onMessage} as it arrives; returns
+   * once the stream ends, or throws the {@link StatusRuntimeException} it ended with.
+   */
+  <Q, R> void stream(MethodDescriptor<Q, R> method, Q request, java.util.function.Consumer<R> onMessage)
+      throws InterruptedException {
+    try {
+      StreamingCall.start(channel, method, request, onMessage).get();
+    } catch (ExecutionException e) {
+      throw (StatusRuntimeException) e.getCause();
+    }
+  }
+
   @Override
   public void close() {
     channel.shutdownNow();

@@ -13,7 +13,7 @@ import java.util.List;
  * (lowerCamelCase), and so do bytes (base64: records and values may be any bytes). Unlike
  * protobuf's JsonFormat, which is not on our class path (protobuf-java-util), every field is
  * written, defaults included, so that a script can read {@code found: false} or
- * {@code records: []}; and 64-bit integers are JSON numbers (offsets and indexes stay far below
+ * {@code records: []} (of a oneof, only the alternative that is set); and 64-bit integers are JSON numbers (offsets and indexes stay far below
  * 2^53, where JSON numbers lose precision).
  */
 final class ProtoJson {
@@ -29,6 +29,8 @@ final class ProtoJson {
     out.append('{');
     String separator = "";
     for (FieldDescriptor field : message.getDescriptorForType().getFields()) {
+      // Of a oneof only the alternative set is written: the others are not defaults but absent.
+      if (field.getRealContainingOneof() != null && !message.hasField(field)) continue;
       out.append(separator);
       separator = ",";
       string(field.getJsonName(), out);

@@ -17,12 +17,15 @@ public final class StatusTable {
       out.append(String.format("  %-8s %-13s %s%s%n", n.getNode(), n.getState(), n.getAddress(),
           n.getOldestMember() ? "  (oldest member)" : ""));
     }
-    out.append(String.format("%-12s %-8s %-8s %-9s %-13s %5s %7s %8s %5s %8s  %s", "partition", "replica", "leader",
-        "preferred", "role", "term", "commit", "applied", "lag", "snapshot", "state"));
+    // One row per member of each partition's configuration; "config" is the index of the
+    // configuration's log entry (0: the configuration files' voters, not recorded in the log yet).
+    out.append(String.format("%-12s %-8s %-8s %-9s %6s %-16s %5s %7s %8s %5s %8s  %s", "partition", "replica",
+        "leader", "preferred", "config", "role", "term", "commit", "applied", "lag", "snapshot", "state"));
     for (PartitionStatus p : s.getPartitionsList()) {
       for (ReplicaStatus r : p.getReplicasList()) {
-        out.append(String.format("%n%-12s %-8s %-8s %-9s %-13s %5d %7d %8d %5d %8d  %s", p.getPartition(), r.getNode(),
-            p.getLeader().isEmpty() ? "-" : p.getLeader(), p.getPreferredLeader(), r.getRole(), r.getTerm(),
+        out.append(String.format("%n%-12s %-8s %-8s %-9s %6s %-16s %5d %7d %8d %5d %8d  %s", p.getPartition(),
+            r.getMember().isEmpty() ? r.getNode() : r.getMember(), p.getLeader().isEmpty() ? "-" : p.getLeader(),
+            p.getPreferredLeader(), config(p), role(p, r), r.getTerm(),
             r.getCommitIndex(), r.getAppliedIndex(), r.getLag(), r.getSnapshotIndex(),
             new TreeMap<>(r.getStateMachineMap()).toString().replaceAll("[{}]", "")));
       }
@@ -34,5 +37,17 @@ public final class StatusTable {
       }
     }
     return out.toString();
+  }
+
+  /** The configuration's index, marked while it is not committed yet ({@code *}) or joint ({@code j}). */
+  private static String config(PartitionStatus p) {
+    return p.getConfigIndex() + (p.getOutgoingVotersCount() > 0 ? "j" : "") + (p.getConfigCommitted() ? "" : "*");
+  }
+
+  /** A voter of the outgoing half only (it leaves once the joint configuration is left) is marked so. */
+  private static String role(PartitionStatus p, ReplicaStatus r) {
+    String member = r.getMember().isEmpty() ? r.getNode() : r.getMember();
+    boolean leaving = p.getOutgoingVotersList().contains(member) && !p.getVotersList().contains(member);
+    return leaving ? r.getRole() + ",leaving" : r.getRole();
   }
 }

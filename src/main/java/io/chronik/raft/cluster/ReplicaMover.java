@@ -100,7 +100,11 @@ public final class ReplicaMover {
     return out;
   }
 
-  private static GroupView view(String group, List<ClientProtocol.Status> statuses) {
+  /**
+   * The partition as its replicas' answers tell it: the leader with the highest term, and its
+   * configuration (no leader: the latest configuration any replica reports).
+   */
+  public static GroupView view(String group, List<ClientProtocol.Status> statuses) {
     Optional<ClientProtocol.Status> leader = statuses.stream().filter(s -> s.role().equals("leader"))
         .max(Comparator.comparingLong(ClientProtocol.Status::term));
     Optional<ClientProtocol.Status> best = leader.isPresent() ? leader

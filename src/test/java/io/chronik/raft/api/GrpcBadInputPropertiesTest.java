@@ -10,6 +10,10 @@ import io.chronik.raft.api.grpc.ChronikClient;
 import io.chronik.raft.api.grpc.CompareAndSetRequest;
 import io.chronik.raft.api.grpc.FetchRequest;
 import io.chronik.raft.api.grpc.GetRequest;
+import io.chronik.raft.api.grpc.LeaderTransferRequest;
+import io.chronik.raft.api.grpc.NodeAddRequest;
+import io.chronik.raft.api.grpc.NodeListRequest;
+import io.chronik.raft.api.grpc.NodeRemoveRequest;
 import io.chronik.raft.api.grpc.ProduceRequest;
 import io.chronik.raft.api.grpc.PutRequest;
 import io.chronik.raft.api.grpc.StatusRequest;
@@ -149,6 +153,54 @@ class GrpcBadInputPropertiesTest {
         .setReadPolicyValue(7).build()), key);
     assertDocumented(client.compareAndSet(CompareAndSetRequest.newBuilder().setTopic(topic).setPartition(partition)
         .setKey(key).setExpectAbsent(expectAbsent).setExpectedValue(value).setNewValue(value).build()), key);
+  }
+
+  @Provide
+  Arbitrary<String> nodeIds() {
+    return Arbitraries.oneOf(Arbitraries.of("solo", "", " ", "n9", "solo/1", "so lo", "solo\u0000", "ünïcödé",
+        "\uD83D\uDE00"), Arbitraries.strings().ofMaxLength(300));
+  }
+
+  /** A server-streaming call run to its end (or its failure). */
+  private static CompletionStage<?> streamed(akka.stream.javadsl.Source<?, ?> stream) {
+    return stream.runWith(akka.stream.javadsl.Sink.seq(), node.system());
+  }
+
+  @Property(tries = 30)
+  void clusterAdministrationAnswersOnlyDocumentedCodes(@ForAll("nodeIds") String nodeId, @ForAll boolean force,
+      @ForAll("topics") String topic, @ForAll("partitions") int partition) throws Exception {
+    assertDocumented(streamed(client.nodeAdd(NodeAddRequest.newBuilder().setNode(nodeId).build())), "add " + nodeId);
+    assertDocumented(streamed(client.nodeRemove(NodeRemoveRequest.newBuilder().setNode(nodeId).setForce(force)
+        .build())), "remove " + nodeId + " force " + force);
+    assertDocumented(client.leaderTransfer(LeaderTransferRequest.newBuilder().setTopic(topic).setPartition(partition)
+        .setNode(nodeId).build()), "transfer " + topic + "/" + partition + " to " + nodeId);
+    assertEquals(Status.Code.OK, code(client.nodeList(NodeListRequest.getDefaultInstance())));
+  }
+
+  @Property(tries = 1)
+  void clusterAdministrationRefusesWhatCannotBeDoneAndSaysWhy(@ForAll("keys") String ignored) throws Exception {
+    assertEquals(Status.Code.INVALID_ARGUMENT, code(streamed(client.nodeAdd(NodeAddRequest.getDefaultInstance()))));
+    StatusRuntimeException unknown = failure(streamed(client.nodeAdd(NodeAddRequest.newBuilder().setNode("n9")
+        .build())));
+    assertEquals(Status.Code.NOT_FOUND, unknown.getStatus().getCode());
+    assertTrue(unknown.getStatus().getDescription().contains("`chronik server` and `--seeds`")
+        && unknown.getStatus().getDescription().contains("`chronik node list`"), unknown.getStatus().getDescription());
+    StatusRuntimeException last = failure(streamed(client.nodeRemove(NodeRemoveRequest.newBuilder().setNode("solo")
+        .build())));
+    assertTrue(Set.of(Status.Code.FAILED_PRECONDITION, Status.Code.UNAVAILABLE).contains(last.getStatus().getCode()),
+        "the only node holds every replica; nowhere to move them: " + last.getStatus());
+    assertEquals(Status.Code.OK, code(client.leaderTransfer(LeaderTransferRequest.newBuilder().setTopic("kv")
+        .setNode("solo").build())), "the only voter leads already");
+  }
+
+  private static StatusRuntimeException failure(CompletionStage<?> call) throws Exception {
+    try {
+      call.toCompletableFuture().get(20, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof StatusRuntimeException s) return s;
+      throw e;
+    }
+    throw new AssertionError("the call succeeded");
   }
 
   @Property(tries = 3)

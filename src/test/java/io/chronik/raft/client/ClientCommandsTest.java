@@ -140,6 +140,28 @@ class ClientCommandsTest {
   }
 
   @Test
+  void nodeListAsATableAndTheGroupCommandsNeedASubcommand() {
+    Run list = run("node", "list");
+    assertEquals(0, list.code, list.toString());
+    assertTrue(list.out.startsWith("node       answering store "), list.toString());
+    assertTrue(list.out.lines().anyMatch(l -> l.matches("solo +yes +s-[0-9a-f]+ +3 +0 +3 +0 +127\\.0\\.0\\.1:\\d+")),
+        "the only node, holding every replica and leading all 3 partitions: " + list);
+    Run json = run("node", "list", "-o", "json");
+    assertTrue(json.out.startsWith("{\"nodeId\":\"solo\",\"nodes\":[{\"node\":\"solo\",\"answering\":true,"),
+        json.toString());
+    for (String group : List.of("node", "leader")) {
+      StringWriter err = new StringWriter();
+      CommandLine cli = new CommandLine(new Main());
+      cli.setErr(new PrintWriter(err, true));
+      assertEquals(2, cli.execute(group), err.toString());
+      assertTrue(err.toString().startsWith("name a subcommand: "), err.toString());
+    }
+    Run transfer = run("leader", "transfer", "kv", "0", "solo");
+    assertEquals(0, transfer.code, transfer.toString());
+    assertEquals("kv-0 is led by solo", transfer.out.strip(), "it led already: nothing to do");
+  }
+
+  @Test
   void errorsPrintTheGrpcStatusAndExitNonZeroWithoutAStackTrace() throws Exception {
     Run unknown = run("get", "-t", "nosuch", "k");
     assertEquals(ClientCommands.CALL_FAILED, unknown.code, unknown.toString());
