@@ -467,6 +467,11 @@ public final class ChronikRaft implements Extension {
   private String target(String group, int attempt) {
     if (node.hostsReplicaOf(group)) return node.nodeId();
     List<String> voters = node.replicaNodes(group);
+    if (voters.isEmpty()) voters = node.knownNodes().stream().filter(n -> !n.equals(node.nodeId())).toList();
+    if (voters.isEmpty()) {
+      throw new ChronikException(Kind.UNAVAILABLE, "partition " + group + ": this node holds no replica of it and "
+          + "knows no other node yet; retry shortly");
+    }
     List<String> live = voters.stream().filter(node::reachable).toList();
     List<String> candidates = live.isEmpty() ? voters : live;
     return candidates.get((ThreadLocalRandom.current().nextInt(candidates.size()) + attempt) % candidates.size());

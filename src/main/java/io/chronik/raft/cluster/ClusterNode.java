@@ -84,13 +84,15 @@ public final class ClusterNode {
     Config config = system.settings().config();
     String nodeId = config.getString("chronik.node-id");
     List<String> nodes = List.copyOf(new LinkedHashSet<>(ListSetting.read(config, "chronik.cluster.nodes")));
-    if (!nodes.contains(nodeId)) {
-      LOG.info("{} is not in chronik.cluster.nodes {}: it starts as a spare that holds no replica until a partition's "
-          + "leader adds one here (chronik node add {})", nodeId, nodes, nodeId);
+    boolean spare = spare(config, nodeId, nodes, akka.cluster.Cluster.get(system).selfAddress().toString());
+    if (spare) {
+      LOG.info("{} starts as a spare: it holds no replica until a partition's leader adds one here (chronik node add "
+          + "{}); chronik.cluster.nodes is {}", nodeId, nodeId, nodes);
     }
     checkDataDir(config, nodeId);
     StoreIdentity store = StoreIdentity.loadOrCreate(Path.of(config.getString("chronik.data-dir")), nodeId);
     Map<String, NodeHost.GroupSpec> groups = groups(config, nodes, nodeId);
+    if (spare) groups = withoutFilesVoters(groups);
     ReplicaSettings settings = ReplicaSettings.fromConfig(config.getConfig("chronik.raft"));
     checkFrameSize(config, settings);
     String journal = config.getString("chronik.raft.journal-plugin-id");
@@ -117,6 +119,28 @@ public final class ClusterNode {
     CoordinatedShutdown.get(system.classicSystem()).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(),
         "chronik-hand-over-leadership", () -> node.drain(handOver));
     return node;
+  }
+
+  /**
+   * Whether this node starts as a spare, holding nothing until {@code chronik node add}: when
+   * {@code chronik.cluster.spare} says so, when it is not in {@code chronik.cluster.nodes}, or when
+   * it was given seeds of other nodes but no node list (the list then defaults to itself alone,
+   * and placing every partition on this node alone would start groups of the same names beside
+   * the cluster's).
+   */
+  static boolean spare(Config config, String nodeId, List<String> nodes, String selfAddress) {
+    if (config.getBoolean("chronik.cluster.spare") || !nodes.contains(nodeId)) return true;
+    boolean othersSeeded = config.getStringList("akka.cluster.seed-nodes").stream()
+        .anyMatch(seed -> !seed.equals(selfAddress));
+    return nodes.equals(List.of(nodeId)) && othersSeeded;
+  }
+
+  /** The groups as a spare knows them: their state machines, and no voter placed anywhere by the files. */
+  private static Map<String, NodeHost.GroupSpec> withoutFilesVoters(Map<String, NodeHost.GroupSpec> groups) {
+    Map<String, NodeHost.GroupSpec> out = new LinkedHashMap<>();
+    groups.forEach((id, g) -> out.put(id, new NodeHost.GroupSpec(id, Set.of(), Optional.empty(), g.stateMachine(),
+        g.stateMachineAt())));
+    return out;
   }
 
   /**
