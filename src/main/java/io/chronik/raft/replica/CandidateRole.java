@@ -36,7 +36,7 @@ final class CandidateRole implements Replica.RoleHandler {
       r.vote(r.members.self());
     }
     votes.put(r.members.self(), true);
-    CampaignOutcome outcome = rules().tally(r.quorum(), votes, preVote);
+    CampaignOutcome outcome = rules().tally(r.membership.quorum(), votes, preVote);
     if (outcome == CampaignOutcome.RUN_ELECTION || outcome == CampaignOutcome.LEAD) return execute(outcome);
     RequestVote request = new RequestVote(r.members.groupId(), campaignTerm, r.members.self(),
         r.raftLog.lastIndex(), r.raftLog.lastTerm(), preVote, transfer);
@@ -87,7 +87,7 @@ final class CandidateRole implements Replica.RoleHandler {
   private Behavior<Command> onVote(RequestVoteResponse resp) {
     if (!rules().counts(preVote, campaignTerm, resp.preVote(), resp.granted(), resp.term())) return Behaviors.same();
     votes.put(resp.from(), resp.granted());
-    return execute(rules().tally(r.quorum(), votes, preVote));
+    return execute(rules().tally(r.membership.quorum(), votes, preVote));
   }
 
   private Behavior<Command> execute(CampaignOutcome outcome) {

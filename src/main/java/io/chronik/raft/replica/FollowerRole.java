@@ -84,9 +84,9 @@ final class FollowerRole implements Replica.RoleHandler {
           r.members.self(), tn.from());
       return Behaviors.same();
     }
-    if (!r.promotable()) {
+    if (!r.membership.promotable()) {
       r.log.info("group {} replica {}: ignoring TimeoutNow from {}: it is no voter of {}", r.members.groupId(),
-          r.members.self(), tn.from(), r.config().map(Object::toString).orElse("a configuration it knows"));
+          r.members.self(), tn.from(), r.membership.config().map(Object::toString).orElse("a configuration it knows"));
       return Behaviors.same();
     }
     r.log.info("group {} replica {}: leader {} hands over leadership in term {}", r.members.groupId(),

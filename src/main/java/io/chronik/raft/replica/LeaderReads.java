@@ -45,7 +45,7 @@ final class LeaderReads {
     this.r = replica;
     this.rules = replica.settings.rules().reads();
     this.heartbeatAll = heartbeatAll;
-    this.queue = new ReadIndexQueue<>(rules, replica.quorum(), replica.members.self());
+    this.queue = new ReadIndexQueue<>(rules, replica.membership.quorum(), replica.members.self());
   }
 
   /** The last confirmation round sent: every AppendEntries carries it. */
@@ -81,7 +81,7 @@ final class LeaderReads {
    * first entry commits ({@link ReadRules#confirmation}).
    */
   private void confirm(LeaderRead read, ReadRules.LeaderRead kind, String requester) {
-    boolean requesterAcknowledges = rules.requesterAcknowledges(r.quorum(), r.members.self(), requester);
+    boolean requesterAcknowledges = rules.requesterAcknowledges(r.membership.quorum(), r.members.self(), requester);
     Confirmation how = rules.confirmation(kind, termCommitted, requesterAcknowledges);
     switch (how) {
       case AFTER_FIRST_COMMIT -> beforeFirstCommit.add(new Deferred(read, kind, requester));

@@ -47,6 +47,8 @@ final class LeaderRole implements Replica.RoleHandler {
   private final Replica r;
   private final Map<String, Progress> progress = new LinkedHashMap<>();
   private final LeaderReads reads;
+  /** Changing the group's members: requests, the configuration's entries, leaving joint, hand-over before removal. */
+  private final LeaderMembership membership;
   /** An entry of this term is committed: from then on the commit index is current (thesis §6.4). */
   private boolean termCommitted;
   /** The follower leadership is being handed to, or null. */
@@ -56,13 +58,14 @@ final class LeaderRole implements Replica.RoleHandler {
 
   LeaderRole(Replica replica) {
     this.r = replica;
+    this.membership = new LeaderMembership(this, replica);
     this.reads = new LeaderReads(replica, () -> {
       for (String peer : progress.keySet()) sendHeartbeat(peer);
     });
   }
 
   Behavior<Command> start() {
-    for (String peer : r.replicationTargets()) {
+    for (String peer : r.membership.replicationTargets()) {
       progress.put(peer, new Progress(r.raftLog.lastIndex() + 1, r.settings.maxInflightAppends()));
     }
     // Raft §5.4.2 / thesis §6.4: entries of earlier terms commit only through an entry of the
@@ -99,8 +102,8 @@ final class LeaderRole implements Replica.RoleHandler {
           startTransfer(m.target());
           return Behaviors.same();
         })
-        .onMessage(ReplicaControl.ChangeConfig.class, this::onChangeConfig)
-        .onMessage(ReplicaControl.RecordFilesConfiguration.class, this::onRecordFilesConfiguration)
+        .onMessage(ReplicaControl.ChangeConfig.class, membership::onChangeConfig)
+        .onMessage(ReplicaControl.RecordFilesConfiguration.class, membership::onRecordFilesConfiguration)
         .onMessage(BalanceTick.class, m -> onBalanceTick())
         .onMessage(TransferTimedOut.class, m -> onTransferTimedOut())
         .build();
@@ -184,14 +187,15 @@ final class LeaderRole implements Replica.RoleHandler {
    */
   @Override
   public boolean onDrain() {
-    io.chronik.raft.core.LeadershipRules.Drain d = rules().drain(transferTarget != null, transferCandidates());
+    io.chronik.raft.core.LeadershipRules.Drain d =
+        rules().drain(transferTarget != null, membership.transferCandidates());
     d.handTo().ifPresent(this::startTransfer);
     return d.keepWaiting();
   }
 
   /** The preferred leader (placement's choice, which spreads leaders over the nodes) takes over when the rules say. */
   private Behavior<Command> onBalanceTick() {
-    rules().balanceTo(r.members.preferredLeader(), r.draining, transferTarget != null, transferCandidates(),
+    rules().balanceTo(r.members.preferredLeader(), r.draining, transferTarget != null, membership.transferCandidates(),
             r.commitIndex)
         .ifPresent(target -> {
           r.log.info("group {}: {} hands leadership to its preferred leader {}", r.members.groupId(),
@@ -202,7 +206,7 @@ final class LeaderRole implements Replica.RoleHandler {
   }
 
   private void startTransfer(String target) {
-    if (!rules().canTransferTo(transferTarget != null, transferCandidates().get(target))) return;
+    if (!rules().canTransferTo(transferTarget != null, membership.transferCandidates().get(target))) return;
     transferTarget = target;
     timeoutNowSent = false;
     r.timers.startSingleTimer(TRANSFER_TIMER, TransferTimedOut.INSTANCE,
@@ -367,15 +371,15 @@ final class LeaderRole implements Replica.RoleHandler {
   }
 
   private Behavior<Command> onHeartbeatTick() {
-    if (removedForGood() && transferTarget == null) {
+    if (membership.removedForGood() && transferTarget == null) {
       r.log.info("group {}: leader {} is no voter of committed configuration {}; stepping down", r.members.groupId(),
-          r.members.self(), r.config().orElse(null));
+          r.members.self(), r.membership.config().orElse(null));
       return r.becomeFollower(Optional.empty());
     }
     // Again each beat, not only when the commit index moves: a transfer running when the joint
     // entry committed held the leave back, and a hand-over by an outgoing-only leader may have
     // timed out; with no new entries to commit, nothing else would try again.
-    afterConfigCommitted();
+    membership.afterConfigCommitted();
     for (Map.Entry<String, Progress> e : progress.entrySet()) {
       switch (rules().heartbeat(e.getValue())) {
         case RESEND_SNAPSHOT_CHUNK -> sendSnapshotChunk(e.getKey());
@@ -392,7 +396,7 @@ final class LeaderRole implements Replica.RoleHandler {
   /** CheckQuorum: a leader that has not heard from a majority within an election timeout steps down. */
   private Behavior<Command> onCheckQuorum() {
     io.chronik.raft.core.LeadershipRules.QuorumCheck check =
-        rules().checkQuorum(r.members.self(), progress, r.quorum(), r.settings.checkQuorum());
+        rules().checkQuorum(r.members.self(), progress, r.membership.quorum(), r.settings.checkQuorum());
     for (Progress p : progress.values()) p.resetActive(); // a new period starts
     if (!check.stepDown()) return Behaviors.same();
     r.log.info("group {}: leader {} heard from only {} within {}; stepping down", r.members.groupId(),
@@ -409,7 +413,7 @@ final class LeaderRole implements Replica.RoleHandler {
     Map<String, Long> match = new HashMap<>();
     match.put(r.members.self(), r.writes.durableIndex());
     for (Map.Entry<String, Progress> e : progress.entrySet()) match.put(e.getKey(), e.getValue().match());
-    long index = replication().commitIndex(r.raftLog, r.quorum(), match, r.term, r.commitIndex);
+    long index = replication().commitIndex(r.raftLog, r.membership.quorum(), match, r.term, r.commitIndex);
     if (index > r.commitIndex) {
       r.commitTo(index);
       maybeHandOver();
@@ -422,146 +426,49 @@ final class LeaderRole implements Replica.RoleHandler {
       termCommitted = true;
       reads.onFirstCommitInTerm();
     }
-    afterConfigCommitted();
+    membership.afterConfigCommitted();
   }
 
-  // ---------------------------------------------------------------- membership (thesis ch. 4)
+  // ---------------------------------------------------------------- for LeaderMembership
 
-  /**
-   * Who leadership may be handed to: the incoming voters (etcd ignores a transfer to a learner; an
-   * outgoing-only voter is on its way out).
-   */
-  private Map<String, Progress> transferCandidates() {
-    Map<String, Progress> voters = new LinkedHashMap<>();
-    java.util.Set<String> incoming = r.config().map(c -> c.voters()).orElse(java.util.Set.of());
-    progress.forEach((id, p) -> {
-      if (incoming.contains(id)) voters.put(id, p);
-    });
-    return voters;
+  /** Every member this leader replicates to, with its progress (learners included). */
+  Map<String, Progress> progress() {
+    return progress;
   }
 
-  private io.chronik.raft.core.MembershipRules membership() {
-    return r.settings.rules().membership();
+  /** The follower leadership is being handed to, if a transfer runs. */
+  Optional<String> transferTarget() {
+    return Optional.ofNullable(transferTarget);
   }
 
-  /** How far behind the commit index a learner may be and still be promoted: one AppendEntries' worth. */
-  private long learnerMaxLag() {
-    return r.settings.maxAppendEntries();
+  /** The transfer's target is no incoming voter any more: the transfer is over. */
+  void abortTransfer() {
+    transferTarget = null;
+    r.timers.cancel(TRANSFER_TIMER);
   }
 
-  private Behavior<Command> onChangeConfig(ReplicaControl.ChangeConfig c) {
-    io.chronik.raft.core.Configuration cur = r.config().orElseThrow();
-    io.chronik.raft.core.MembershipRules.Decision decision = membership().propose(
-        new io.chronik.raft.core.MembershipRules.LeaderState(r.members.self(), cur, r.raftLog.configIndex(),
-            r.commitIndex, termCommitted, Map.copyOf(progress)), c.request(), learnerMaxLag());
-    String group = r.members.groupId();
-    if (decision instanceof io.chronik.raft.core.MembershipRules.Accept accept) {
-      if (!rules().acceptsProposals(transferTarget != null)) {
-        c.replyTo().tell(new ReplicaControl.ConfigChangeNotLeader(group, Optional.of(transferTarget)));
-      } else {
-        appendConfig(accept.next(), c.replyTo());
-      }
-    } else if (decision instanceof io.chronik.raft.core.MembershipRules.AlreadyDone) {
-      c.replyTo().tell(new ReplicaControl.ConfigChanged(group, cur, r.raftLog.configIndex()));
-    } else {
-      io.chronik.raft.core.MembershipRules.Refuse refuse = (io.chronik.raft.core.MembershipRules.Refuse) decision;
-      // Only the refusal to remove the leader itself (FAILED_PRECONDITION for such a request) hands
-      // over: another refusal (a change in flight, no such learner) would cost an election for nothing.
-      Optional<String> handTo = removesSelf(c.request())
-          && refuse.refusal() == io.chronik.raft.core.MembershipRules.Refusal.FAILED_PRECONDITION
-          ? membership().handOverBeforeRemoval(cur, r.members.self(), progress, r.commitIndex, learnerMaxLag())
-          : Optional.empty();
-      handTo.ifPresent(this::startTransfer);
-      r.log.info("group {}: {} refuses {}: {}", group, r.members.self(), c.request(), refuse.message());
-      c.replyTo().tell(new ReplicaControl.ConfigChangeRefused(group, refuse.refusal(), refuse.message(), handTo));
-    }
-    return Behaviors.same();
+  boolean termCommitted() {
+    return termCommitted;
   }
 
-  private Behavior<Command> onRecordFilesConfiguration(ReplicaControl.RecordFilesConfiguration m) {
-    if (rules().acceptsProposals(transferTarget != null) && membership().recordFilesConfiguration(r.raftLog,
-        r.members.filesConfiguration(), m.offered(), termCommitted)) {
-      r.log.info("group {}: {} records the configuration files' voters in the log: {}; from now on the log says who "
-          + "the voters are", r.members.groupId(), r.members.self(), m.offered());
-      appendConfig(m.offered(), null);
-    }
-    return Behaviors.same();
-  }
-
-  private boolean removesSelf(io.chronik.raft.core.ChangeRequest request) {
-    String self = r.members.self();
-    return request instanceof io.chronik.raft.core.ChangeRequest.Remove rm && rm.member().equals(self)
-        || request instanceof io.chronik.raft.core.ChangeRequest.Replace rp && rp.voter().equals(self);
-  }
-
-  /**
-   * Appends {@code next} as a configuration entry: in force here at once (thesis §4.1), so {@link
-   * #onConfigChanged} has run when this returns; {@code replyTo} is answered when it commits.
-   */
-  private void appendConfig(io.chronik.raft.core.Configuration next,
-      akka.actor.typed.ActorRef<ReplicaControl.ChangeConfigReply> replyTo) {
-    String group = r.members.groupId();
-    LogEntry entry = r.appendNew(next.toProto().toByteString(), EntryKind.ENTRY_KIND_CONFIG);
-    r.log.info("group {}: {} appends configuration {} at {}", group, r.members.self(), next, entry.getIndex());
-    r.proposals.add(entry.getIndex(), entry.getTerm(), reply -> {
-      if (replyTo == null) return;
-      replyTo.tell(reply instanceof ClientProtocol.Proposed p
-          ? new ReplicaControl.ConfigChanged(group, next, p.index())
-          : new ReplicaControl.ConfigChangeUnknown(group, "leadership changed before configuration entry "
-              + entry.getIndex() + " committed; it may still: ask again"));
-    });
+  void sendAppendToAll() {
     for (String peer : List.copyOf(progress.keySet())) sendAppend(peer);
   }
 
-  /**
-   * The configuration in force changed in this leader's log: replicate to the members it adds,
-   * stop replicating to the ones it removes, count on its majorities from now on (commit and read
-   * rounds), and abandon a transfer to a member no longer an incoming voter (etcd {@code switchToConfig}).
-   */
-  @Override
-  public void onConfigChanged(Optional<io.chronik.raft.core.Configuration> before,
-      Optional<io.chronik.raft.core.Configuration> after) {
-    java.util.Set<String> targets = r.replicationTargets();
-    progress.keySet().removeIf(id -> !targets.contains(id));
-    for (String id : targets) {
-      if (progress.containsKey(id)) continue;
-      Progress added = new Progress(r.raftLog.lastIndex(), r.settings.maxInflightAppends());
-      added.markActive(); // etcd initProgress: a new member is not held against the check before it could answer
-      progress.put(id, added);
-    }
-    if (transferTarget != null && !transferCandidates().containsKey(transferTarget)) {
-      r.log.info("group {}: abandoning the transfer to {}: it is no incoming voter of {}", r.members.groupId(),
-          transferTarget, after.orElse(null));
-      transferTarget = null;
-      r.timers.cancel(TRANSFER_TIMER);
-    }
-    reads.onQuorumChanged(r.quorum());
+  void transferTo(String target) {
+    startTransfer(target);
+  }
+
+  /** The configuration changed: read rounds count on its majorities, and a commit may be due. */
+  void countOn(io.chronik.raft.core.Quorum quorum) {
+    reads.onQuorumChanged(quorum);
     maybeCommit(); // removing a slow voter can commit at once
   }
 
-  /**
-   * Once this leader's configuration is committed: leave a joint configuration (etcd {@code appliedTo}
-   * AutoLeave), or, when this leader is no incoming voter of it, hand leadership to one that is.
-   */
-  private void afterConfigCommitted() {
-    io.chronik.raft.core.Configuration cur = r.config().orElseThrow();
-    long configIndex = r.raftLog.configIndex();
-    if (configIndex > r.commitIndex) return;
-    if (membership().leaveJointDue(cur, configIndex, r.commitIndex, r.members.self(), transferTarget != null)) {
-      appendConfig(cur.leaveJoint(), null);
-    } else if (!cur.voters().contains(r.members.self()) && transferTarget == null) {
-      membership().handOverBeforeRemoval(cur, r.members.self(), progress, r.commitIndex, learnerMaxLag())
-          .ifPresent(this::startTransfer);
-    }
-  }
-
-  /**
-   * A leader that a committed configuration removed and that could not hand over steps down (etcd
-   * {@code StepDownOnRemoval}); a voter of the group then takes over.
-   */
-  private boolean removedForGood() {
-    io.chronik.raft.core.Configuration cur = r.config().orElseThrow();
-    return r.raftLog.configIndex() <= r.commitIndex && membership().stepDownOnRemoval(cur, r.members.self());
+  @Override
+  public void onConfigChanged(Optional<io.chronik.raft.core.Configuration> before,
+      Optional<io.chronik.raft.core.Configuration> after) {
+    membership.onConfigChanged(after);
   }
 
   /** A ReadIndex request of an earlier term reached this leader ({@link Replica}'s term check). */

@@ -16,7 +16,6 @@ import com.google.protobuf.ByteString;
 import io.chronik.raft.core.Configuration;
 import io.chronik.raft.core.ElectionRules;
 import io.chronik.raft.core.FaultBackoff;
-import io.chronik.raft.core.Quorum;
 import io.chronik.raft.core.RaftLog;
 import io.chronik.raft.replica.ClientProtocol.GetStatus;
 import io.chronik.raft.replica.ClientProtocol.LocalQuery;
@@ -86,12 +85,8 @@ public final class Replica {
   final TimerScheduler<Command> timers;
   final ReplicaSettings settings;
   final GroupMembers members;
-  /**
-   * The configuration in force (thesis §4.1: the latest in the log, committed or not; the files'
-   * while the log has none); empty while this replica knows none. Kept in step with the log by
-   * {@link #configMayHaveChanged}.
-   */
-  private Optional<Configuration> config = Optional.empty();
+  /** The configuration in force, and what follows from it (who votes, who is replicated to). */
+  final Membership membership = new Membership(this);
   final Logger log;
   private final ActorRef<Envelope> transport;
   private final Supplier<StateMachine> stateMachineFactory;
@@ -291,11 +286,7 @@ public final class Replica {
     }
     writes = new WriteQueue(ctx.getSelf(), storage, raftLog, metrics);
     configMayHaveChanged();
-    raftLog.config().filter(c -> !members.voters().isEmpty() && !c.voters().equals(members.voters()))
-        .ifPresent(c -> log.warn("group {} replica {}: the configuration files place its voters on {}, but its "
-            + "replicated configuration (entry {}) is {}; following the log: the files only bootstrap a new cluster, "
-            + "members change with chronik node add / remove", members.groupId(), members.self(), members.voters(),
-            raftLog.configIndex(), c));
+    membership.warnIfFilesDiffer();
     log.debug("group {} replica {} recovered term={} vote='{}' snapshot={} lastIndex={}", members.groupId(),
         members.self(), term, votedFor, raftLog.compactedIndex(), raftLog.lastIndex());
   }
@@ -377,13 +368,13 @@ public final class Replica {
    */
   Behavior<Command> step(RaftMessage m, RoleHandler role) {
     metrics.received();
-    if (m.groupId().equals(members.groupId()) && !acceptsFrom(m) && isLeaderWork(m) && role instanceof LeaderRole
+    if (m.groupId().equals(members.groupId()) && !membership.acceptsFrom(m) && isLeaderWork(m) && role instanceof LeaderRole
         && !m.from().equals(members.self())) {
       // A member removed from the configuration still forwards its clients' work here: refuse it
       // at once, so that they retry elsewhere instead of waiting for an answer that never comes.
       return refuseLeaderWork(m);
     }
-    if (!m.groupId().equals(members.groupId()) || !acceptsFrom(m)) {
+    if (!m.groupId().equals(members.groupId()) || !membership.acceptsFrom(m)) {
       log.warn("group {} replica {}: dropping {} from non-member {} of group {}", members.groupId(),
           members.self(), m.getClass().getSimpleName(), m.from(), m.groupId());
       return Behaviors.same();
@@ -411,18 +402,6 @@ public final class Replica {
             ? Optional.of(m.from()) : Optional.empty());
       }
     };
-  }
-
-  /**
-   * Whether a peer message is from a member this replica should hear: any member of its
-   * configuration; and, from outside it, a leader's or candidate's (thesis §4.1: a server accepts
-   * a newer configuration's leader before it knows that configuration, and votes without
-   * consulting its own). A replica that knows no configuration yet hears everyone of its group.
-   */
-  private boolean acceptsFrom(RaftMessage m) {
-    if (m.from().equals(members.self())) return false;
-    if (config.isEmpty() || config.get().isMember(m.from())) return true;
-    return m instanceof AppendEntries || m instanceof InstallSnapshot || m instanceof RequestVote;
   }
 
   /** A peer message as the election rules see it. */
@@ -630,7 +609,7 @@ public final class Replica {
 
   /** Carries out what the election rules decided when the election timer fired, in any role. */
   Behavior<Command> onElectionTimeout(ElectionRules.TimeoutAction action) {
-    if (action != ElectionRules.TimeoutAction.WAIT && !promotable()) {
+    if (action != ElectionRules.TimeoutAction.WAIT && !membership.promotable()) {
       // A learner, a removed member or a replica that knows no configuration never campaigns
       // (etcd promotable()): it waits for a leader's log instead.
       resetElectionTimer();
@@ -771,60 +750,11 @@ public final class Replica {
     configMayHaveChanged();
   }
 
-  // ---------------------------------------------------------------- configuration
-
-  /** The configuration in force; empty while this replica knows none (see {@link #config}). */
-  Optional<Configuration> config() {
-    return config;
-  }
-
-  /** The majority rule of the configuration in force; only a voter (a candidate or leader) asks. */
-  Quorum quorum() {
-    return config.orElseThrow(() -> new IllegalStateException("group " + members.groupId() + " replica "
-        + members.self() + " knows no configuration")).quorum();
-  }
-
-  /** Whether this replica may campaign ({@link io.chronik.raft.core.MembershipRules#promotable}). */
-  boolean promotable() {
-    return config.isPresent() && settings.rules().membership().promotable(config.get(), members.self());
-  }
-
-  /** The voters of the configuration in force (both halves while joint) other than this replica. */
-  java.util.SortedSet<String> otherVoters() {
-    java.util.TreeSet<String> voters = new java.util.TreeSet<>();
-    config.ifPresent(c -> {
-      voters.addAll(c.voters());
-      voters.addAll(c.outgoing());
-    });
-    voters.remove(members.self());
-    return voters;
-  }
-
-  /** Whom this replica replicates to when it leads: every other member, learners included. */
-  java.util.SortedSet<String> replicationTargets() {
-    return config.map(c -> c.replicationTargets(members.self())).orElse(java.util.Collections.emptySortedSet());
-  }
-
-  /**
-   * The store the replicated configuration names for {@code member}, which its node checks; empty
-   * when there is none to check (the files' configuration names no stores, or {@code member} is
-   * not in it: an answer to a sender from outside the configuration).
-   */
-  private String storeOf(String member) {
-    if (raftLog == null || raftLog.config().isEmpty()) return "";
-    Configuration c = raftLog.config().get();
-    return c.isMember(member) ? c.store(member) : "";
-  }
-
   /** Re-reads the configuration in force from the log; tells the role when it changed. */
   private void configMayHaveChanged() {
-    Optional<Configuration> now = settings.rules().membership().current(raftLog, members.filesConfiguration());
-    if (now.equals(config)) return;
-    Optional<Configuration> before = config;
-    config = now;
-    log.info("group {} replica {}: configuration {} (entry {})", members.groupId(), members.self(),
-        now.map(Object::toString).orElse("unknown"), raftLog.configIndex());
-    if (currentRole != null) currentRole.onConfigChanged(before, now);
+    membership.reread().ifPresent(before -> {
+      if (currentRole != null) currentRole.onConfigChanged(before, membership.config());
+    });
   }
 
   /** A draining follower let one more election timeout pass without a leader. */
@@ -900,7 +830,7 @@ public final class Replica {
   Status status(String role) {
     return new Status(members.groupId(), members.self(), role, term, leaderId, commitIndex, lastApplied,
         raftLog == null ? 0 : raftLog.lastIndex(), snapshots.latest().map(s -> s.meta().index()).orElse(0L),
-        stateMachine == null ? java.util.Map.of() : stateMachine.describe(), recovery.fault(), config,
+        stateMachine == null ? java.util.Map.of() : stateMachine.describe(), recovery.fault(), membership.config(),
         raftLog == null ? 0 : raftLog.configIndex());
   }
 
@@ -926,7 +856,7 @@ public final class Replica {
 
   void send(String to, RaftMessage message) {
     metrics.sent();
-    transport.tell(new Envelope(to, storeOf(to), message));
+    transport.tell(new Envelope(to, membership.storeOf(to), message));
   }
 
   /** Sends once everything this replica has promised so far is durable. */
@@ -936,6 +866,6 @@ public final class Replica {
 
   /** Sends to every other voter (a vote request) once everything promised so far is durable. */
   void broadcastToVotersAfterPersist(Function<String, RaftMessage> message) {
-    for (String peer : otherVoters()) sendAfterPersist(peer, message.apply(peer));
+    for (String peer : membership.otherVoters()) sendAfterPersist(peer, message.apply(peer));
   }
 }
