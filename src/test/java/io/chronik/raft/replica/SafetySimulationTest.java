@@ -24,6 +24,9 @@ class SafetySimulationTest {
   void raftStaysSafeUnderRandomFaults() throws IOException {
     List<Long> seeds = seeds(Integer.getInteger("chronik.sim.schedules", 1000));
     long started = System.nanoTime();
+    // CPU time of this thread: what the schedules cost, whatever else the machine runs meanwhile.
+    java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+    long cpuStarted = threads.getCurrentThreadCpuTime();
     int violations = 0;
     long faults = 0;
     long acknowledged = 0;
@@ -71,12 +74,13 @@ class SafetySimulationTest {
       }
     }
     double elapsed = (System.nanoTime() - started) / 1e9;
-    System.out.printf("safety schedules=%d violations=%d elapsed=%.1fs faults=%d crashes=%d partitions=%d "
+    double cpu = (threads.getCurrentThreadCpuTime() - cpuStarted) / 1e9;
+    System.out.printf("safety schedules=%d violations=%d elapsed=%.1fs cpu=%.1fs faults=%d crashes=%d partitions=%d "
             + "transfers=%d drains=%d snapshots=%d snapshot_installs=%d snapshot_chunks=%d "
             + "snapshot_transfers_dropped=%d apply_failures=%d membership_changes=%d membership_requests=%d "
             + "leader_removals_refused=%d crashes_mid_change=%d readds=%d messages=%d "
             + "proposals_committed=%d proposals_unknown=%d%n",
-        seeds.size(), violations, elapsed, faults, crashes, partitions, transfers, drains, snapshots, installs, chunks,
+        seeds.size(), violations, elapsed, cpu, faults, crashes, partitions, transfers, drains, snapshots, installs, chunks,
         discards, applyFailures, membershipChanges, membershipRequests, leaderRemovalsRefused, crashesMidChange, readds,
         messages, acknowledged, unknown);
     assertTrue(transfers > 0 && drains > 0, "the schedules must include leadership transfers and drains");
