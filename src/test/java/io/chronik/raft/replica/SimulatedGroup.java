@@ -248,8 +248,8 @@ final class SimulatedGroup {
   /**
    * {@code rules}: the rules every replica runs (a mutant's, to show the checks catch it).
    *
-   * <p>Schedules with membership changes take no snapshots unless {@code
-   * -Dchronik.sim.membership-snapshots=true}.
+   * <p>Schedules with membership changes take, send and install snapshots too (they carry the
+   * configuration); {@code -Dchronik.sim.membership-snapshots=false} leaves them out.
    */
   SimulatedGroup(long seed, int replicas, Faults faults, ReadPolicy readPolicy, boolean snapshots, RaftRules rules) {
     this(seed, replicas, -1, faults, readPolicy, snapshots, rules);
@@ -264,7 +264,7 @@ final class SimulatedGroup {
     this.readPolicy = readPolicy;
     boolean snapshotting = snapshots && rnd.nextDouble() < 0.85;
     if (faults.membershipChanges()
-        && !Boolean.parseBoolean(System.getProperty("chronik.sim.membership-snapshots", "false"))) {
+        && !Boolean.parseBoolean(System.getProperty("chronik.sim.membership-snapshots", "true"))) {
       snapshotting = false;
     }
     ReplicaSettings.Snapshots snapshotSettings = snapshotting
