@@ -311,6 +311,15 @@ final class SimulatedGroup {
     }
     scheduleFaults(faultMillis);
     runUntil(faultMillis);
+    return settle();
+  }
+
+  /**
+   * Heals every fault and waits for the group to converge, then checks what must hold at the end:
+   * no partial snapshot left on a member, every acknowledged write on every member, the committed
+   * configurations, no read left pending, linearizable histories.
+   */
+  SimulatedGroup settle() {
     heal();
     long deadline = now + 30_000;
     while (invariants.violations.isEmpty() && now < deadline) {
@@ -351,6 +360,15 @@ final class SimulatedGroup {
         ReadPolicy.SAFE);
   }
 
+  /**
+   * Like {@link #scripted}, with {@code spares} nodes that host nothing until the script starts
+   * them, and every replica on {@code rules}.
+   */
+  static SimulatedGroup scripted(long seed, int replicas, int spares, RaftRules rules) {
+    return new SimulatedGroup(seed, replicas, spares,
+        new Faults(0, 0, 0, false, false, false, 0, false, false, false), ReadPolicy.SAFE, false, rules);
+  }
+
   /** Like {@link #scripted}, with leader balancing on and {@code n1} the preferred leader. */
   static SimulatedGroup scriptedWithPreferredLeader(long seed, int replicas) {
     return new SimulatedGroup(seed, replicas, new Faults(0, 0, 0, false, false, false, 0, false, false, true),
@@ -365,6 +383,102 @@ final class SimulatedGroup {
   void runFor(long millis) {
     runUntil(now + millis);
     if (!invariants.violations.isEmpty()) throw new AssertionError("safety violated: " + invariants.violations);
+  }
+
+  /** Runs {@code millis} of virtual time, or until a violation (unlike {@link #runFor}, it does not throw). */
+  void advance(long millis) {
+    runUntil(now + millis);
+  }
+
+  /** Runs until a live leader has committed an entry of its term, at most {@code maxMillis}; null: none did. */
+  String awaitLeader(long maxMillis) {
+    long end = now + maxMillis;
+    while (now < end && invariants.violations.isEmpty()) {
+      runUntil(now + 50);
+      java.util.Optional<String> leader = leader();
+      if (leader.isPresent() && committedInTerm(nodeOf(leader.get()), status(nodeOf(leader.get())))) {
+        return leader.get();
+      }
+    }
+    return null;
+  }
+
+  /** Whether the entry at {@code s}'s commit index is of its current term (so it committed one of its own). */
+  private static boolean committedInTerm(Node n, Status s) {
+    LogEntry atCommit = s == null ? null : n.shadow.get(s.commitIndex());
+    return atCommit != null && atCommit.getTerm() == s.term();
+  }
+
+  /**
+   * Offers {@code leader} the initial members' files configuration to record in its log (what a
+   * node does once every voter's node agrees on the files): from then on the log names the voters.
+   */
+  void recordFilesConfiguration(String leader) {
+    tell(leader, new ReplicaControl.RecordFilesConfiguration(Configuration.legacy(Set.copyOf(ids))));
+  }
+
+  /**
+   * Puts {@code key = value} through the leader (following its hints) and waits for the
+   * acknowledgement, at most {@code maxMillis}; the write counts as acknowledged. Returns its index.
+   */
+  long write(String key, String value, long maxMillis) {
+    ByteString command = KeyValueStateMachine.put(key, ByteString.copyFromUtf8(value));
+    long end = now + maxMillis;
+    String target = leader().orElse(ids.get(0));
+    while (now < end && invariants.violations.isEmpty()) {
+      TestInbox<ProposeReply> inbox = propose(target, command);
+      while (!inbox.hasMessages() && now < end && invariants.violations.isEmpty()) runUntil(now + 5);
+      if (!inbox.hasMessages()) break;
+      ProposeReply reply = inbox.receiveMessage();
+      if (reply instanceof Proposed p) {
+        invariants.onAcknowledged(p.index(), command);
+        return p.index();
+      }
+      if (!(reply instanceof NotLeader nl)) throw new AssertionError("write " + key + "=" + value + ": " + reply);
+      target = nl.leaderHint().orElse(target);
+      runUntil(now + 20);
+    }
+    throw new AssertionError("write " + key + "=" + value + " not acknowledged within " + maxMillis + " ms: "
+        + invariants.violations);
+  }
+
+  /** Cuts the nodes {@code cut} off from the others (both directions); they still reach each other. */
+  void cutOff(Set<String> cut) {
+    side = new int[nodeIds.size()];
+    bridge = -1;
+    for (String id : cut) side[nodeIds.indexOf(id)] = 1;
+    trace("cut off " + cut);
+  }
+
+  /**
+   * The operator edits node {@code id}'s configuration files to name {@code files} and (re)starts
+   * it; a spare node starts hosting its bare id, on its empty disk.
+   */
+  void restartWithFiles(String id, Set<String> files) {
+    Node n = nodes.get(id);
+    if (n.member == null) n.member = id;
+    restartWithFiles(n, files);
+  }
+
+  /**
+   * Leader Completeness on acknowledged writes, now: a live leader that has committed an entry of
+   * its term and applied all it committed holds every acknowledged write at its index. Sound for
+   * the leader of the highest term (a deposed one still leading may lack later writes), so a
+   * script calls it where no leader was deposed. Returns how many leaders it checked.
+   */
+  int checkLeadersHoldAcknowledged() {
+    int checked = 0;
+    for (Node n : nodes.values()) {
+      if (!n.alive()) continue;
+      Status s = status(n);
+      if (s == null || !s.role().equals("leader") || s.appliedIndex() != s.commitIndex() || !committedInTerm(n, s)) {
+        continue;
+      }
+      trace("check that leader " + n.member + " holds every acknowledged write (applied " + s.appliedIndex() + ")");
+      invariants.checkAcknowledged(n.member, n.stateMachine.applied, s.appliedIndex());
+      checked++;
+    }
+    return checked;
   }
 
   /** Cuts {@code id} off from every other replica (both directions). */
