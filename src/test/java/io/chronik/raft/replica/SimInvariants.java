@@ -20,8 +20,8 @@ import java.util.TreeSet;
  *   <li>State Machine Safety — no two replicas apply different entries at one index;
  *   <li>Durability of acknowledgements — every acknowledged proposal is, at the end, applied at
  *       its index by every member of the final configuration (whoever joined or left meanwhile);
- *   <li>Membership (thesis ch. 4), with the configuration each sender holds as the harness reads it
- *       from that replica's log (its files' while the log has none): a leader is a voter of its
+ *   <li>Membership (thesis ch. 4), with the configuration in force at each sender as the replica
+ *       reports it (its log's, a snapshot's, else its files'): a leader is a voter of its
  *       configuration (a learner never leads), replicates only to its members, and was elected by
  *       grants forming a majority of each half of it; no member grants two candidates a vote in
  *       one term (a wiped member comes back under a new id, so this holds across wipes); the
@@ -44,8 +44,8 @@ final class SimInvariants {
 
   /**
    * {@code from} sends {@code m} to {@code to}; {@code before} and {@code config}: the configuration
-   * in {@code from}'s log before and after the step that sent it (its files' while the log has
-   * none), null when it knows none. What a leader does must fit one of them.
+   * in force at {@code from} before and after the step that sent it, null when it knows none. What
+   * a leader does must fit one of them.
    */
   void onSend(String from, String to, RaftMessage m, Configuration before, Configuration config) {
     if (m instanceof RequestVoteResponse vr && vr.granted() && !vr.preVote()) {
@@ -85,21 +85,34 @@ final class SimInvariants {
     }
   }
 
+  /** index → the configuration entry committed there (by whichever leader committed it). */
+  private final java.util.TreeMap<Long, Configuration> committedConfigs = new java.util.TreeMap<>();
+
+  /** {@code leader}'s commit covered a configuration entry: no other may ever be committed at its index. */
+  void onConfigCommitted(String leader, long index, Configuration config) {
+    Configuration known = committedConfigs.putIfAbsent(index, config);
+    if (known != null && !known.equals(config)) {
+      violations.add("state machine safety: " + leader + " committed configuration " + config + " at index " + index
+          + " where " + known + " was committed");
+    }
+  }
+
   /**
-   * The configurations committed in a log, in order, each after {@code initial}: each differs from
-   * the one before in learners only, or enters a joint configuration from it ({@code C → C&&C'}),
-   * or leaves one ({@code C&&C' → C'}). Returns how many changes that were (leaving a joint
-   * configuration is the second half of one).
+   * The configurations committed, in order of their index, each after {@code initial}: each
+   * differs from the one before in learners only, or enters a joint configuration from it
+   * ({@code C → C&&C'}), or leaves one ({@code C&&C' → C'}). Returns how many changes that were
+   * (leaving a joint configuration is the second half of one).
    */
-  int checkConfigSequence(Configuration initial, List<Configuration> committed) {
+  int checkConfigSequence(Configuration initial) {
     int changes = 0;
     Configuration prev = initial;
-    for (Configuration next : committed) {
+    for (Map.Entry<Long, Configuration> committed : committedConfigs.entrySet()) {
+      Configuration next = committed.getValue();
       boolean learnersOnly = prev.voters().equals(next.voters()) && prev.outgoing().equals(next.outgoing());
       boolean enter = !prev.joint() && next.joint() && next.outgoing().equals(prev.voters());
       boolean leave = prev.joint() && !next.joint() && next.voters().equals(prev.voters());
       if (!learnersOnly && !enter && !leave) {
-        violations.add("membership: committed configuration " + next + " follows " + prev
+        violations.add("membership: committed configuration " + next + " at " + committed.getKey() + " follows " + prev
             + ": neither a learner change nor a joint step");
         return changes;
       }

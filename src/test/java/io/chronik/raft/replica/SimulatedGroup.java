@@ -116,15 +116,25 @@ final class SimulatedGroup {
     String store = Configuration.LEGACY_STORE;
     int stores;
     Set<String> files = Set.of();
-    Configuration filesConfig;
     /** Members this node hosted once and dropped ({@code member@store}): never hosted again. */
     final Set<String> retired = new java.util.HashSet<>();
     /**
      * The replica's log as far as the harness saw it: every write handed to storage, and the
-     * entries it sent as leader. Its latest configuration entry is the replica's configuration.
+     * entries it sent as leader. A leader's entries past its commit index are all here (it sends
+     * or persists an entry before it can count it committed), which is what {@link #observe} reads.
      */
     final java.util.TreeMap<Long, LogEntry> shadow = new java.util.TreeMap<>();
     final java.util.TreeMap<Long, Configuration> shadowConfigs = new java.util.TreeMap<>();
+    /**
+     * What the replica reported after its last step ({@link #observe}): the configuration in force
+     * (null: none, or not asked yet), its role, term and commit index (-1: not seen since it started).
+     */
+    Configuration config;
+    String role = "";
+    long term;
+    long commitSeen = -1;
+    /** Between a Recover sent to storage and its Recovered delivered: a status request would be stashed. */
+    boolean recovering;
     final TestInbox<Envelope> net = TestInbox.create();
     final TestInbox<StorageCommand> storage = TestInbox.create();
     final Map<Object, Long> timers = new HashMap<>();
@@ -238,10 +248,8 @@ final class SimulatedGroup {
   /**
    * {@code rules}: the rules every replica runs (a mutant's, to show the checks catch it).
    *
-   * <p>Schedules with membership changes take no snapshots (unless {@code
-   * -Dchronik.sim.membership-snapshots=true}): snapshots do not carry the configuration yet, so a
-   * replica restored from one that compacted every configuration entry away falls back to its
-   * files' voters.
+   * <p>Schedules with membership changes take, send and install snapshots too (they carry the
+   * configuration); {@code -Dchronik.sim.membership-snapshots=false} leaves them out.
    */
   SimulatedGroup(long seed, int replicas, Faults faults, ReadPolicy readPolicy, boolean snapshots, RaftRules rules) {
     this(seed, replicas, -1, faults, readPolicy, snapshots, rules);
@@ -255,7 +263,10 @@ final class SimulatedGroup {
     this.faults = faults;
     this.readPolicy = readPolicy;
     boolean snapshotting = snapshots && rnd.nextDouble() < 0.85;
-    if (faults.membershipChanges() && !Boolean.getBoolean("chronik.sim.membership-snapshots")) snapshotting = false;
+    if (faults.membershipChanges()
+        && !Boolean.parseBoolean(System.getProperty("chronik.sim.membership-snapshots", "true"))) {
+      snapshotting = false;
+    }
     ReplicaSettings.Snapshots snapshotSettings = snapshotting
         ? new ReplicaSettings.Snapshots(3 + rnd.nextInt(40), 1 << 20, rnd.nextInt(6), 8 + rnd.nextInt(300))
         : ReplicaSettings.Snapshots.DEFAULT;
@@ -300,6 +311,15 @@ final class SimulatedGroup {
     }
     scheduleFaults(faultMillis);
     runUntil(faultMillis);
+    return settle();
+  }
+
+  /**
+   * Heals every fault and waits for the group to converge, then checks what must hold at the end:
+   * no partial snapshot left on a member, every acknowledged write on every member, the committed
+   * configurations, no read left pending, linearizable histories.
+   */
+  SimulatedGroup settle() {
     heal();
     long deadline = now + 30_000;
     while (invariants.violations.isEmpty() && now < deadline) {
@@ -312,9 +332,11 @@ final class SimulatedGroup {
     if (stats.converged) {
       // Issue 19: every replica caught up, so no transfer can still be under way; a partial
       // snapshot left in a storage is one a leader gave up that its follower never dropped.
-      for (Node n : nodes.values()) {
+      // A removed member may keep what it had received: nobody tells it anything any more.
+      for (String member : finalMembers) {
+        Node n = nodeOf(member);
         n.receiver.receiving().ifPresent(meta -> invariants.violations.add("snapshot transfer left behind: "
-            + n.id + " still holds part of " + meta + " after converging"));
+            + member + " still holds part of " + meta + " after converging"));
       }
     }
     if (invariants.violations.isEmpty() && !stats.converged) {
@@ -338,6 +360,15 @@ final class SimulatedGroup {
         ReadPolicy.SAFE);
   }
 
+  /**
+   * Like {@link #scripted}, with {@code spares} nodes that host nothing until the script starts
+   * them, and every replica on {@code rules}.
+   */
+  static SimulatedGroup scripted(long seed, int replicas, int spares, RaftRules rules) {
+    return new SimulatedGroup(seed, replicas, spares,
+        new Faults(0, 0, 0, false, false, false, 0, false, false, false), ReadPolicy.SAFE, false, rules);
+  }
+
   /** Like {@link #scripted}, with leader balancing on and {@code n1} the preferred leader. */
   static SimulatedGroup scriptedWithPreferredLeader(long seed, int replicas) {
     return new SimulatedGroup(seed, replicas, new Faults(0, 0, 0, false, false, false, 0, false, false, true),
@@ -352,6 +383,102 @@ final class SimulatedGroup {
   void runFor(long millis) {
     runUntil(now + millis);
     if (!invariants.violations.isEmpty()) throw new AssertionError("safety violated: " + invariants.violations);
+  }
+
+  /** Runs {@code millis} of virtual time, or until a violation (unlike {@link #runFor}, it does not throw). */
+  void advance(long millis) {
+    runUntil(now + millis);
+  }
+
+  /** Runs until a live leader has committed an entry of its term, at most {@code maxMillis}; null: none did. */
+  String awaitLeader(long maxMillis) {
+    long end = now + maxMillis;
+    while (now < end && invariants.violations.isEmpty()) {
+      runUntil(now + 50);
+      java.util.Optional<String> leader = leader();
+      if (leader.isPresent() && committedInTerm(nodeOf(leader.get()), status(nodeOf(leader.get())))) {
+        return leader.get();
+      }
+    }
+    return null;
+  }
+
+  /** Whether the entry at {@code s}'s commit index is of its current term (so it committed one of its own). */
+  private static boolean committedInTerm(Node n, Status s) {
+    LogEntry atCommit = s == null ? null : n.shadow.get(s.commitIndex());
+    return atCommit != null && atCommit.getTerm() == s.term();
+  }
+
+  /**
+   * Offers {@code leader} the initial members' files configuration to record in its log (what a
+   * node does once every voter's node agrees on the files): from then on the log names the voters.
+   */
+  void recordFilesConfiguration(String leader) {
+    tell(leader, new ReplicaControl.RecordFilesConfiguration(Configuration.legacy(Set.copyOf(ids))));
+  }
+
+  /**
+   * Puts {@code key = value} through the leader (following its hints) and waits for the
+   * acknowledgement, at most {@code maxMillis}; the write counts as acknowledged. Returns its index.
+   */
+  long write(String key, String value, long maxMillis) {
+    ByteString command = KeyValueStateMachine.put(key, ByteString.copyFromUtf8(value));
+    long end = now + maxMillis;
+    String target = leader().orElse(ids.get(0));
+    while (now < end && invariants.violations.isEmpty()) {
+      TestInbox<ProposeReply> inbox = propose(target, command);
+      while (!inbox.hasMessages() && now < end && invariants.violations.isEmpty()) runUntil(now + 5);
+      if (!inbox.hasMessages()) break;
+      ProposeReply reply = inbox.receiveMessage();
+      if (reply instanceof Proposed p) {
+        invariants.onAcknowledged(p.index(), command);
+        return p.index();
+      }
+      if (!(reply instanceof NotLeader nl)) throw new AssertionError("write " + key + "=" + value + ": " + reply);
+      target = nl.leaderHint().orElse(target);
+      runUntil(now + 20);
+    }
+    throw new AssertionError("write " + key + "=" + value + " not acknowledged within " + maxMillis + " ms: "
+        + invariants.violations);
+  }
+
+  /** Cuts the nodes {@code cut} off from the others (both directions); they still reach each other. */
+  void cutOff(Set<String> cut) {
+    side = new int[nodeIds.size()];
+    bridge = -1;
+    for (String id : cut) side[nodeIds.indexOf(id)] = 1;
+    trace("cut off " + cut);
+  }
+
+  /**
+   * The operator edits node {@code id}'s configuration files to name {@code files} and (re)starts
+   * it; a spare node starts hosting its bare id, on its empty disk.
+   */
+  void restartWithFiles(String id, Set<String> files) {
+    Node n = nodes.get(id);
+    if (n.member == null) n.member = id;
+    restartWithFiles(n, files);
+  }
+
+  /**
+   * Leader Completeness on acknowledged writes, now: a live leader that has committed an entry of
+   * its term and applied all it committed holds every acknowledged write at its index. Sound for
+   * the leader of the highest term (a deposed one still leading may lack later writes), so a
+   * script calls it where no leader was deposed. Returns how many leaders it checked.
+   */
+  int checkLeadersHoldAcknowledged() {
+    int checked = 0;
+    for (Node n : nodes.values()) {
+      if (!n.alive()) continue;
+      Status s = status(n);
+      if (s == null || !s.role().equals("leader") || s.appliedIndex() != s.commitIndex() || !committedInTerm(n, s)) {
+        continue;
+      }
+      trace("check that leader " + n.member + " holds every acknowledged write (applied " + s.appliedIndex() + ")");
+      invariants.checkAcknowledged(n.member, n.stateMachine.applied, s.appliedIndex());
+      checked++;
+    }
+    return checked;
   }
 
   /** Cuts {@code id} off from every other replica (both directions). */
@@ -505,6 +632,7 @@ final class SimulatedGroup {
     n.files = Set.of();
     n.disk = new SimDisk();
     n.store = n.id + "-s" + ++n.stores;
+    n.receiver = new SnapshotReceiver(SnapshotReceiver::inMemory); // a partial transfer is wiped with the rest
     n.shadow.clear();
     n.shadowConfigs.clear();
   }
@@ -564,14 +692,54 @@ final class SimulatedGroup {
       }
     }
     List<StorageCommand> writes = n.storage.getAllReceived();
-    // The messages of this step were sent on the configuration before its writes or on the one
-    // after them (a leader replicates on a configuration entry it just appended, and may have
-    // sent to a member before its commit let it append the entry that drops that member).
-    Configuration before = configOf(n);
-    for (StorageCommand sc : writes) if (sc instanceof Persist p) shadowWrite(n, p);
-    for (Envelope env : n.net.getAllReceived()) send(n, env, before);
+    // The messages of this step were sent on the configuration in force before it or on the one
+    // after it (a leader replicates on a configuration entry it just appended, and may have sent
+    // to a member before its commit let it append the entry that drops that member).
+    Configuration before = n.config;
+    for (StorageCommand sc : writes) {
+      if (sc instanceof Persist p) shadowWrite(n, p);
+      if (sc instanceof Recover) n.recovering = true;
+    }
+    List<Envelope> sent = n.net.getAllReceived();
+    for (Envelope env : sent) if (env.message() instanceof AppendEntries ae) shadowSent(n, ae);
+    observe(n);
+    for (Envelope env : sent) send(n, env, before);
     for (StorageCommand sc : writes) storage(n, sc);
     n.kit.clearLog();
+  }
+
+  private final TestInbox<Status> statusProbe = TestInbox.create();
+  private final GetStatus statusRequest = new GetStatus(statusProbe.getRef().unsafeUpcast());
+
+  /**
+   * Asks the replica, after each of its steps, what it knows (its status, which nothing else
+   * sees): the configuration in force, whatever brought it (its log, a snapshot installed or
+   * restored, its files), and its commit index. The configuration entries a leader commits in the
+   * step are the group's committed configurations, in order of their index; one that leaves the
+   * group by that commit steps down in the same step and term, and still counts as their leader.
+   */
+  private void observe(Node n) {
+    if (n.recovering || !n.alive()) return;
+    n.kit.run(statusRequest);
+    if (!statusProbe.hasMessages()) return;
+    Status s = statusProbe.receiveMessage();
+    n.config = s.config().orElse(null);
+    // What lies past the log's end is gone from it (a truncation, a snapshot installed over it).
+    if (!n.shadow.isEmpty() && n.shadow.lastKey() > s.lastIndex()) shadowTruncate(n, s.lastIndex() + 1);
+    boolean led = s.role().equals("leader") || n.role.equals("leader") && n.term == s.term();
+    if (led && n.commitSeen >= 0 && s.commitIndex() > n.commitSeen) {
+      for (long i = n.commitSeen + 1; i <= s.commitIndex(); i++) {
+        if (!n.shadow.containsKey(i) && i > s.snapshotIndex()) {
+          invariants.violations.add("harness: leader " + n.member + " committed entry " + i + " it never wrote or sent");
+          return;
+        }
+      }
+      n.shadowConfigs.subMap(n.commitSeen, false, s.commitIndex(), true)
+          .forEach((index, config) -> invariants.onConfigCommitted(n.member, index, config));
+    }
+    n.role = s.role();
+    n.term = s.term();
+    n.commitSeen = s.commitIndex();
   }
 
   private void scheduleTimer(Node n, Object key, Command msg, Duration delay, boolean periodic) {
@@ -594,7 +762,6 @@ final class SimulatedGroup {
   private void send(Node fromNode, Envelope env, Configuration configBefore) {
     String from = fromNode.member;
     RaftMessage message = env.message();
-    if (message instanceof AppendEntries ae) shadowSent(fromNode, ae);
     Configuration senderConfig = configOf(fromNode);
     invariants.onSend(from, env.to(), message, configBefore, senderConfig);
     if (message instanceof AppendEntries && !from.equals(lastLeader)) {
@@ -647,23 +814,23 @@ final class SimulatedGroup {
 
   // ------------------------------------------------------------------ the harness's view of each log
 
-  /** The configuration in {@code n}'s log (thesis §4.1: the latest entry), else its files'; null: none. */
+  /**
+   * The configuration in force at {@code n} as it reported it after its last step (thesis §4.1:
+   * its log's latest, a snapshot's, else its files'); null: none, or down or recovering.
+   */
   private Configuration configOf(Node n) {
-    if (!n.shadowConfigs.isEmpty()) return n.shadowConfigs.lastEntry().getValue();
-    if (n.files.isEmpty()) return null;
-    if (n.filesConfig == null || !n.filesConfig.voters().equals(n.files)) n.filesConfig = Configuration.legacy(n.files);
-    return n.filesConfig;
+    return n.alive() ? n.config : null;
   }
 
-  private long configIndexOf(Node n) {
-    return n.shadowConfigs.isEmpty() ? 0 : n.shadowConfigs.lastKey();
-  }
-
-  /** After a (re)start or a crash the log is what the disk holds. */
+  /** After a (re)start or a crash the log is what the disk holds, and the replica must be asked again. */
   private void resetShadow(Node n) {
     n.shadow.clear();
     n.shadowConfigs.clear();
     for (LogEntry e : n.disk.log()) shadowPut(n, e);
+    n.config = null;
+    n.role = "";
+    n.term = 0;
+    n.commitSeen = -1;
   }
 
   private void shadowWrite(Node n, Persist p) {
@@ -706,6 +873,8 @@ final class SimulatedGroup {
       at(now + 1, n.id, () -> {
         if (n.generation == gen) {
           trace("recover " + n.id + " snapshot=" + n.disk.snapshotIndex() + " log=" + n.disk.log().size());
+          n.recovering = false;
+          resetShadow(n); // the replica's log is what the disk holds, whatever the harness saw before
           deliver(n, new Recovered(n.disk.hardState(), n.disk.snapshot(), n.disk.log()));
         }
       });
@@ -966,7 +1135,7 @@ final class SimulatedGroup {
     Status st = status(leader);
     Configuration cfg = configOf(leader);
     if (st == null || !st.role().equals("leader") || cfg == null) return;
-    if (configIndexOf(leader) > st.commitIndex() || cfg.joint()) return; // a change is under way
+    if (st.configIndex() > st.commitIndex() || cfg.joint()) return; // a change is under way
     for (Node n : nodes.values()) {
       if (n.member != null && !cfg.isMember(n.member) && !n.member.equals(leader.member)) wipe(n);
     }
@@ -1218,12 +1387,16 @@ final class SimulatedGroup {
   /** The members of the configuration the group converged on. */
   private List<String> finalMembers = List.of();
 
-  /** The replica's status, or null while it is recovering (it stashes the request until then). */
+  /** One inbox for every status request of the harness: a new one each time costs more than the request. */
+  private final TestInbox<Status> queryProbe = TestInbox.create();
+  private final GetStatus queryRequest = new GetStatus(queryProbe.getRef().unsafeUpcast());
+
+  /** The replica's status, or null while it is recovering (it would stash the request until then). */
   private Status status(Node n) {
-    TestInbox<Status> probe = TestInbox.create();
-    n.kit.run(new GetStatus(probe.getRef().unsafeUpcast()));
+    if (n.recovering) return null;
+    n.kit.run(queryRequest);
     drain(n);
-    return probe.hasMessages() ? probe.receiveMessage() : null;
+    return queryProbe.hasMessages() ? queryProbe.receiveMessage() : null;
   }
 
   private void finalChecks() {
@@ -1237,7 +1410,7 @@ final class SimulatedGroup {
       Node n = nodeOf(member);
       invariants.checkAcknowledged(member, n.stateMachine.applied, status(n).appliedIndex());
     }
-    checkCommittedConfigurations(nodeOf(finalMembers.get(0)));
+    checkCommittedConfigurations();
     // Every read ends: after the read timeout, nothing may still be pending anywhere.
     runUntil(now + settings.readIndexTimeout().toMillis() + 100);
     for (Node n : nodes.values()) {
@@ -1263,16 +1436,11 @@ final class SimulatedGroup {
   }
 
   /**
-   * The configurations committed in {@code n}'s log (all of it is committed once converged), in
-   * order after the files': each a learner change or a joint step from the one before. What a
-   * snapshot compacted away is not seen.
+   * The configurations the leaders committed, in order of their index after the files': each a
+   * learner change or a joint step from the one before.
    */
-  private void checkCommittedConfigurations(Node n) {
-    List<Configuration> committed = new ArrayList<>();
-    n.shadowConfigs.forEach((index, config) -> committed.add(config));
-    Configuration initial = Configuration.legacy(Set.copyOf(ids));
-    if (n.disk.snapshotIndex() > 0 && !committed.isEmpty()) initial = committed.remove(0);
-    stats.membershipChanges = invariants.checkConfigSequence(initial, committed);
+  private void checkCommittedConfigurations() {
+    stats.membershipChanges = invariants.checkConfigSequence(Configuration.legacy(Set.copyOf(ids)));
   }
 
   List<String> violations() {
