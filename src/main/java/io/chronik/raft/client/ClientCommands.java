@@ -111,7 +111,7 @@ public final class ClientCommands {
         ToIntFunction<R> exitStatus, int attempts) {
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
-      try (NodeConnection node = connect()) {
+      return reportingFailures(err, node -> {
         R response = null;
         for (int attempt = 1; response == null; attempt++) {
           try {
@@ -124,6 +124,18 @@ public final class ClientCommands {
         out.println(output == Output.json ? ProtoJson.print(response) : text.apply(response));
         out.flush();
         return exitStatus.applyAsInt(response);
+      });
+    }
+
+    /** What a call does over one connection; returns the exit status. */
+    interface OnConnection {
+      int run(NodeConnection node) throws InterruptedException;
+    }
+
+    /** Runs {@code call} on a fresh connection; a failure is printed to {@code err} as the exit status {@link #CALL_FAILED}. */
+    int reportingFailures(PrintWriter err, OnConnection call) {
+      try (NodeConnection node = connect()) {
+        return call.run(node);
       } catch (StatusRuntimeException e) {
         err.println(describe(e));
         return CALL_FAILED;
@@ -160,25 +172,16 @@ public final class ClientCommands {
         Function<R, String> text) {
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
-      try (NodeConnection node = connect()) {
-        node.stream(method, request, message -> {
-          out.println(output == Output.json ? ProtoJson.print(message) : text.apply(message));
-          out.flush();
+      try {
+        return reportingFailures(err, node -> {
+          node.stream(method, request, message -> {
+            out.println(output == Output.json ? ProtoJson.print(message) : text.apply(message));
+            out.flush();
+          });
+          return 0;
         });
-        return 0;
-      } catch (StatusRuntimeException e) {
-        err.println(describe(e));
-        return CALL_FAILED;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        err.println("interrupted");
-        return CALL_FAILED;
-      } catch (RuntimeException e) {
-        err.println("call to " + target + " failed: " + e.getMessage());
-        return CALL_FAILED;
       } finally {
         out.flush();
-        err.flush();
       }
     }
   }
