@@ -126,7 +126,7 @@ public final class ReplicaMover {
       for (String member : c.members()) {
         String n = Configuration.nodeOf(member);
         int[] k = counts.computeIfAbsent(n, x -> new int[4]);
-        if (lost(c, member)) {
+        if (v.configIndex() > 0 && lost(c, member)) { // the files' configuration names no stores
           k[3]++;
         } else if (c.isLearner(member)) {
           k[1]++;

@@ -83,7 +83,8 @@ final class Membership {
     if (now.equals(config)) return Optional.empty();
     Optional<Configuration> before = config;
     config = now;
-    r.log.info("group {} replica {}: configuration {} (entry {})", r.members.groupId(), r.members.self(),
+    // The leader logs each configuration it appends; every replica saying so too is noise at INFO.
+    r.log.debug("group {} replica {}: configuration {} (entry {})", r.members.groupId(), r.members.self(),
         now.map(Object::toString).orElse("unknown"), r.raftLog.configIndex());
     return Optional.of(before);
   }
