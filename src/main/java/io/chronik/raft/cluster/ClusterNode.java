@@ -436,6 +436,17 @@ public final class ClusterNode {
     return nodeStates().stream().filter(n -> n.nodeId().equals(id)).anyMatch(NodeState::reachable);
   }
 
+  /**
+   * Whether {@code id} is an admitted, reachable member: up (or this node). A node still joining
+   * (a restarted one waits for membership to converge) drops what is sent to it by reference
+   * until it is admitted, so a request sent there would wait out its whole timeout.
+   */
+  public boolean serving(String id) {
+    if (id.equals(nodeId)) return true;
+    return nodeStates().stream().filter(n -> n.nodeId().equals(id))
+        .anyMatch(n -> n.state().equals("up") || n.state().equals("weakly-up"));
+  }
+
   // ---------------------------------------------------------------- stopping
 
   /**
