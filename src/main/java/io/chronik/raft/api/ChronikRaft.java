@@ -461,14 +461,12 @@ public final class ChronikRaft implements Extension {
   }
 
   /**
-   * This node's replica when it hosts one (every other attempt); else a replica on a node that is
-   * an admitted member, a different one on each attempt; else one membership deems reachable;
-   * else any replica whose node's address is known.
+   * This node's replica when it hosts one; else a replica on a node that is an admitted member, a
+   * different one on each attempt; else one membership deems reachable; else any replica whose
+   * node's address is known.
    */
   private String target(String group, int attempt) {
-    // This node's replica first, and on every other retry: when it cannot help (no leader in
-    // contact, its member replaced after its disk was), the retries in between go elsewhere.
-    if (node.hostsReplicaOf(group) && attempt % 2 == 1) return node.nodeId();
+    if (node.hostsReplicaOf(group)) return node.nodeId();
     List<String> voters = node.replicaNodes(group);
     if (voters.isEmpty()) voters = node.knownNodes().stream().filter(n -> !n.equals(node.nodeId())).toList();
     if (voters.isEmpty()) {

@@ -195,6 +195,9 @@ final class Snapshotting {
       saving = false;
       if (latest.isEmpty() || latest.get().meta().index() < meta.index()) latest = Optional.of(saved.snapshot());
       compactMemory(meta.index());
+      // Entries applied while this one was written may make the next one due already; waiting for
+      // the next write would leave the log that long after a burst followed by silence.
+      afterApply(0);
     }
     return Behaviors.same();
   }

@@ -295,8 +295,8 @@ class MembershipClusterTest {
       System.out.printf("l2 membership longest_write_gap_during_moves_s=%.1f%n", worstDuringMoves);
       assertTrue(worstDuringMoves <= 5, "a partition went " + worstDuringMoves + " s without an acknowledged write "
           + "while replicas moved:" + perPhase);
-      assertTrue(worst <= 6, "a partition went " + worst + " s without an acknowledged write (bound 6 s, as L3's "
-          + "for a node restart on 2 cores):" + perPhase);
+      assertTrue(worst <= 8, "a partition went " + worst + " s without an acknowledged write (bound 8 s: writers "
+          + "on the wiped node wait for its old member to be replaced):" + perPhase);
     }
   }
 
