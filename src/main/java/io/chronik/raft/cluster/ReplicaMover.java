@@ -77,27 +77,33 @@ public final class ReplicaMover {
 
   /** Every partition's leader and configuration, asking each replica on every node this node knows. */
   public Map<String, GroupView> views() {
+    // Every group asked at once, then each one's answers gathered.
     Map<String, List<CompletableFuture<ClientProtocol.StatusReply>>> asks = new LinkedHashMap<>();
-    for (String group : node.partitions().keySet()) {
-      List<CompletableFuture<ClientProtocol.StatusReply>> perNode = new ArrayList<>();
-      for (String n : node.knownNodes()) {
-        perNode.add(node.<ClientProtocol.StatusReply>ask(group, n, ClientProtocol.GetStatus::new, askTimeout)
-            .toCompletableFuture());
-      }
-      asks.put(group, perNode);
-    }
+    for (String group : node.partitions().keySet()) asks.put(group, askEveryNode(group));
     Map<String, GroupView> out = new LinkedHashMap<>();
-    asks.forEach((group, perNode) -> {
-      List<ClientProtocol.Status> statuses = new ArrayList<>();
-      for (CompletableFuture<ClientProtocol.StatusReply> f : perNode) {
-        ClientProtocol.StatusReply r = f.handle((v, e) -> v).join();
-        if (r instanceof ClientProtocol.Status s) statuses.add(s);
-      }
-      GroupView v = view(group, statuses);
-      v.config().ifPresent(c -> node.learnConfiguration(group, c));
-      out.put(group, v);
-    });
+    asks.forEach((group, perNode) -> out.put(group, gather(group, perNode)));
     return out;
+  }
+
+  private List<CompletableFuture<ClientProtocol.StatusReply>> askEveryNode(String group) {
+    List<CompletableFuture<ClientProtocol.StatusReply>> asks = new ArrayList<>();
+    for (String n : node.knownNodes()) {
+      asks.add(node.<ClientProtocol.StatusReply>ask(group, n, ClientProtocol.GetStatus::new, askTimeout)
+          .toCompletableFuture());
+    }
+    return asks;
+  }
+
+  /** The group's view from its replicas' answers; this node learns where its members are. */
+  private GroupView gather(String group, List<CompletableFuture<ClientProtocol.StatusReply>> asks) {
+    List<ClientProtocol.Status> statuses = new ArrayList<>();
+    for (CompletableFuture<ClientProtocol.StatusReply> f : asks) {
+      ClientProtocol.StatusReply r = f.handle((v, e) -> v).join();
+      if (r instanceof ClientProtocol.Status s) statuses.add(s);
+    }
+    GroupView v = view(group, statuses);
+    v.config().ifPresent(c -> node.learnConfiguration(group, c));
+    return v;
   }
 
   /**
@@ -395,19 +401,7 @@ public final class ReplicaMover {
   }
 
   private GroupView views(String group) {
-    List<ClientProtocol.Status> statuses = new ArrayList<>();
-    List<CompletableFuture<ClientProtocol.StatusReply>> asks = new ArrayList<>();
-    for (String n : node.knownNodes()) {
-      asks.add(node.<ClientProtocol.StatusReply>ask(group, n, ClientProtocol.GetStatus::new, askTimeout)
-          .toCompletableFuture());
-    }
-    for (CompletableFuture<ClientProtocol.StatusReply> f : asks) {
-      ClientProtocol.StatusReply r = f.handle((v, e) -> v).join();
-      if (r instanceof ClientProtocol.Status s) statuses.add(s);
-    }
-    GroupView v = view(group, statuses);
-    v.config().ifPresent(c -> node.learnConfiguration(group, c));
-    return v;
+    return gather(group, askEveryNode(group));
   }
 
   private static void pause() {
