@@ -79,21 +79,35 @@ public final class LocalCluster implements AutoCloseable {
 
   public LocalCluster(int nodeCount, Path baseDir, Path config, int clusterPort, int grpcPort, int metricsPort,
       Path logDir, List<String> jvmOptions, boolean supervise, String classpath, Layout layout) throws IOException {
+    this(nodeCount, 0, baseDir, config, clusterPort, grpcPort, metricsPort, logDir, jvmOptions, supervise, classpath,
+        layout);
+  }
+
+  /**
+   * @param spareCount nodes started after the {@code nodeCount} listed ones (ids and ports go on
+   *     from theirs), not in {@code --nodes} and not seeds: spares that hold nothing until {@code
+   *     chronik node add}
+   */
+  public LocalCluster(int nodeCount, int spareCount, Path baseDir, Path config, int clusterPort, int grpcPort,
+      int metricsPort, Path logDir, List<String> jvmOptions, boolean supervise, String classpath, Layout layout)
+      throws IOException {
     if (nodeCount < 1) throw new IllegalArgumentException("--nodes must be at least 1");
     this.layout = layout;
     this.grpcPort = grpcPort;
     this.metricsPort = metricsPort;
     this.logDir = logDir;
     this.supervise = supervise;
-    this.processes = new Process[nodeCount];
+    this.processes = new Process[nodeCount + spareCount];
     List<String> seeds = new ArrayList<>();
     for (int i = 1; i <= nodeCount; i++) {
       ids.add("node-" + i);
       seeds.add(layout.host(i - 1) + ":" + (clusterPort + i - 1));
     }
+    List<String> listed = List.copyOf(ids);
+    for (int i = nodeCount + 1; i <= nodeCount + spareCount; i++) ids.add("node-" + i);
     if (logDir != null) Files.createDirectories(logDir);
     StartupArchive.Launch launch = StartupArchive.forNodes(classpath);
-    for (int i = 0; i < nodeCount; i++) {
+    for (int i = 0; i < ids.size(); i++) {
       String id = ids.get(i);
       List<String> cmd = new ArrayList<>(layout.launcher(i));
       cmd.addAll(List.of(javaBinary(), "-Xmx512m", "-XX:+UseSerialGC"));
@@ -103,10 +117,10 @@ public final class LocalCluster implements AutoCloseable {
           "--node-id", id, "--data-dir", baseDir.resolve(id).toString(), "--host", layout.host(i),
           "--cluster-port", String.valueOf(clusterPort + i),
           "--grpc-port", String.valueOf(grpcPort + i), "--metrics-port", String.valueOf(metricsPort(i)),
-          "--seeds", String.join(",", seeds), "--nodes", String.join(",", ids)));
+          "--seeds", String.join(",", seeds), "--nodes", String.join(",", listed)));
       commands.add(List.copyOf(cmd));
     }
-    for (int i = 0; i < nodeCount; i++) start(i);
+    for (int i = 0; i < ids.size(); i++) start(i);
   }
 
   public List<String> ids() {
