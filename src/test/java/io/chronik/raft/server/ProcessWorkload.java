@@ -24,6 +24,7 @@ import io.chronik.raft.api.grpc.StatusResponse;
 import io.chronik.raft.check.HistoryOp;
 import io.chronik.raft.check.LinearizabilityChecker;
 import io.chronik.raft.check.RegisterModel;
+import io.chronik.raft.core.Configuration;
 import io.chronik.raft.launcher.LocalCluster;
 import io.grpc.Metadata;
 import io.grpc.StatusRuntimeException;
@@ -50,8 +51,10 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * A Jepsen-style workload over gRPC against three node processes ({@link LocalCluster}), and what
- * it observed: closed-loop clients, three per partition, each with its own home node; a client
+ * A Jepsen-style workload over gRPC against the node processes of a {@link LocalCluster} (three,
+ * or more), and what it observed: closed-loop clients, each with a partition and its own home node
+ * (client c: partition c mod 3, node c / 3 mod nodes; nine clients on three nodes are one per
+ * partition on each node); a client
  * whose request failed in a way that may mean its node is down tries the next node for a few
  * seconds, then goes home again (so the clients stay spread over the nodes) — puts, compare-and-sets and reads (policies
  * safe and none) on a key-value partition {@code kv-0}, produces and safe fetches on record-log
@@ -74,12 +77,18 @@ final class ProcessWorkload implements AutoCloseable {
 
   /** What the run showed; {@link #violations} must be empty. */
   record Report(List<String> violations, double maxUnavailableSeconds, String table, long ops, long historyOps,
-      long unknownOps, long retrySafeFailures, long failuresWhileMarked, List<String> failureSamples) {}
+      long unknownOps, long retrySafeFailures, long failuresWhileMarked, List<String> failureSamples,
+      List<FaultCost> costs) {}
+
+  /** One fault (in the order they came) and the longest stretch any partition then went without a successful write or read. */
+  record FaultCost(String kind, String node, double maxUnavailableSeconds) {}
 
   final LocalCluster cluster;
   private final ActorTestKit testKit;
   private final TestProbe<Object> probe;
-  private final ChronikClient[] clients = new ChronikClient[3];
+  private final ChronikClient[] clients;
+  /** Nodes removed from the cluster for good: no client goes there, no check reads through them. */
+  private final Set<Integer> retired = ConcurrentHashMap.newKeySet();
   private final List<Thread> workers = new ArrayList<>();
 
   private final Map<String, List<HistoryOp<RegisterModel.Op>>> kvHistory = new ConcurrentHashMap<>();
@@ -103,13 +112,20 @@ final class ProcessWorkload implements AutoCloseable {
     this.testKit = ActorTestKit.create("workload", com.typesafe.config.ConfigFactory.parseString(
         "akka.loglevel = WARNING\nakka.actor.provider = local"));
     this.probe = testKit.createTestProbe();
-    for (int i = 0; i < 3; i++) clients[i] = connect(i);
+    this.clients = new ChronikClient[cluster.size()];
+    for (int i = 0; i < clients.length; i++) clients[i] = connect(i);
   }
 
   /** The configuration file every node reads: {@code applicationConf} with this workload's topics. */
   static Path config(Path dir, Path applicationConf) throws java.io.IOException {
+    return config(dir, applicationConf, "");
+  }
+
+  /** The same, with more topics ({@code { name = ..., ... }} lines) that the workload leaves alone. */
+  static Path config(Path dir, Path applicationConf, String moreTopics) throws java.io.IOException {
     Path conf = dir.resolve("workload.conf");
-    Files.writeString(conf, "include file(\"" + applicationConf.toAbsolutePath() + "\")\n" + TOPICS);
+    Files.writeString(conf, "include file(\"" + applicationConf.toAbsolutePath() + "\")\n"
+        + TOPICS.replace("]\n", moreTopics + "]\n"));
     return conf;
   }
 
@@ -143,6 +159,24 @@ final class ProcessWorkload implements AutoCloseable {
     problems.add(p);
   }
 
+  /** Node {@code i} left the cluster for good (node remove, then stopped): clients and checks stop using it. */
+  void retire(int i) {
+    retired.add(i);
+  }
+
+  /** The nodes not retired, by index. */
+  List<Integer> serving() {
+    List<Integer> out = new ArrayList<>();
+    for (int i = 0; i < clients.length; i++) if (!retired.contains(i)) out.add(i);
+    return out;
+  }
+
+  private int nextServing(int node) {
+    int next = (node + 1) % clients.length;
+    while (retired.contains(next)) next = (next + 1) % clients.length;
+    return next;
+  }
+
   void stop() throws InterruptedException {
     faults.add(new Fault("end", "-", System.nanoTime()));
     stop = true;
@@ -154,10 +188,24 @@ final class ProcessWorkload implements AutoCloseable {
     probe.expectNoMessage(d);
   }
 
+  /** {@code condition}'s value once it stops throwing AssertionError, retried every {@code interval} for at most {@code max}. */
+  <T> T await(Duration max, Duration interval, akka.japi.function.Creator<T> condition) {
+    return probe.awaitAssert(max, interval, condition);
+  }
+
+  /** The workload's current client of node {@code i} (a node restarted gets a new one: {@link #awaitServing}). */
+  ChronikClient client(int i) {
+    return clients[i];
+  }
+
+  akka.actor.typed.ActorSystem<?> system() {
+    return testKit.system();
+  }
+
   // ---------------------------------------------------------------- the clients
 
   private void clientLoop(int id, Random rnd) {
-    int ownHome = (id / 3) % 3;
+    int ownHome = (id / 3) % clients.length;
     int home = ownHome;
     long awayUntil = 0;
     String partition = PARTITIONS.get(id % PARTITIONS.size());
@@ -165,6 +213,7 @@ final class ProcessWorkload implements AutoCloseable {
     long seq = 0;
     while (!stop) {
       if (home != ownHome && System.nanoTime() > awayUntil) home = ownHome;
+      if (retired.contains(home)) home = nextServing(home);
       String key = "k" + rnd.nextInt(KEYS);
       boolean write;
       Supplier<CompletionStage<?>> call;
@@ -246,7 +295,7 @@ final class ProcessWorkload implements AutoCloseable {
           }
         }
         if (!retrySafe || transportFailure(e)) { // that node may be down: try another for a while
-          home = (home + 1) % 3;
+          home = nextServing(home);
           awayUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
         }
       }
@@ -332,7 +381,8 @@ final class ProcessWorkload implements AutoCloseable {
       } catch (Exception e) {
         throw new AssertionError(cluster.ids().get(i) + " does not serve a safe read yet: " + e);
       }
-      assertEquals(cluster.ids().get(i), g.getServedBy(), "served by the node itself");
+      // served_by names the member: node-3/2 after node-3's members were replaced
+      assertEquals(cluster.ids().get(i), Configuration.nodeOf(g.getServedBy()), "served by the node itself");
       return (System.nanoTime() - since) / 1e9;
     });
     ChronikClient old = clients[i];
@@ -344,7 +394,7 @@ final class ProcessWorkload implements AutoCloseable {
   StatusResponse status() {
     return probe.awaitAssert(Duration.ofSeconds(30), Duration.ofMillis(200), () -> {
       List<String> errors = new ArrayList<>();
-      for (int i = 0; i < 3; i++) {
+      for (int i : serving()) {
         if (!cluster.running(i)) continue;
         try {
           return clients[i].status(StatusRequest.getDefaultInstance()).toCompletableFuture().get(3, TimeUnit.SECONDS);
@@ -427,7 +477,7 @@ final class ProcessWorkload implements AutoCloseable {
     List<String> samples = new ArrayList<>();
     for (String p : List.of("log-0", "log-1")) {
       Map<Long, String> ack = acknowledged.getOrDefault(p, Map.of());
-      for (int i = 0; i < 3; i++) {
+      for (int i : serving()) {
         acked += ack.size();
         List<String> held = readWholeLogThrough(i, p);
         for (Map.Entry<Long, String> e : ack.entrySet()) {
@@ -461,7 +511,7 @@ final class ProcessWorkload implements AutoCloseable {
           throw new AssertionError("could not read " + partition + " through " + cluster.ids().get(node)
               + " from offset " + out.size() + ": " + e);
         }
-        assertEquals(cluster.ids().get(node), f.getServedBy(), "a safe fetch served by the node asked");
+        assertEquals(cluster.ids().get(node), Configuration.nodeOf(f.getServedBy()), "a safe fetch served by the node asked");
         if (f.getRecordsCount() == 0) return out;
         for (ByteString r : f.getRecordsList()) out.add(r.toStringUtf8());
       }
@@ -476,7 +526,8 @@ final class ProcessWorkload implements AutoCloseable {
       while (true) {
         FetchResponse f;
         try {
-          f = clients[via.getAndIncrement() % 3].fetch(FetchRequest.newBuilder().setTopic("log").setPartition(p)
+          List<Integer> nodes = serving();
+          f = clients[nodes.get(via.getAndIncrement() % nodes.size())].fetch(FetchRequest.newBuilder().setTopic("log").setPartition(p)
                   .setOffset(out.size()).setMaxRecords(5000).setMaxBytes(8 << 20)
                   .setReadPolicy(ReadPolicy.READ_POLICY_SAFE).build())
               .toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -498,7 +549,7 @@ final class ProcessWorkload implements AutoCloseable {
    * successful read.
    */
   Report check() throws Exception {
-    for (int i = 0; i < 3; i++) if (!cluster.running(i)) restartAndAwaitServing(i);
+    for (int i : serving()) if (!cluster.running(i)) restartAndAwaitServing(i);
     List<String> violations = new ArrayList<>(problems);
     long historyOps = 0;
     for (Map.Entry<String, List<HistoryOp<RegisterModel.Op>>> e : new TreeMap<>(kvHistory).entrySet()) {
@@ -510,21 +561,25 @@ final class ProcessWorkload implements AutoCloseable {
 
     List<Success> all = new ArrayList<>(successes);
     double maxUnavailable = 0;
+    List<FaultCost> costs = new ArrayList<>();
     StringBuilder table = new StringBuilder();
     for (int f = 0; f + 1 < faults.size(); f++) {
       Fault fault = faults.get(f);
       long end = faults.get(f + 1).at;
       StringBuilder row = new StringBuilder(String.format("  %-34s %-7s", fault.kind, fault.node));
+      double worst = 0;
       for (String p : PARTITIONS) {
         double w = longestGap(all, p, true, fault.at, end);
         double r = longestGap(all, p, false, fault.at, end);
-        maxUnavailable = Math.max(maxUnavailable, Math.max(w, r));
+        worst = Math.max(worst, Math.max(w, r));
         row.append(String.format("  %s w %4.1fs r %4.1fs", p, w, r));
       }
+      maxUnavailable = Math.max(maxUnavailable, worst);
+      costs.add(new FaultCost(fault.kind, fault.node, worst));
       table.append(row).append('\n');
     }
     return new Report(violations, maxUnavailable, table.toString(), ops.get(), historyOps, unknownOps.get(),
-        retrySafeFailures.get(), markedFailures.get(), List.copyOf(failureSamples));
+        retrySafeFailures.get(), markedFailures.get(), List.copyOf(failureSamples), List.copyOf(costs));
   }
 
   private List<String> checkLog(String p, List<String> records) {
