@@ -21,7 +21,9 @@ public class ChronikException extends RuntimeException {
     /** The offset asked for was deleted by retention: the message names the first offset still held. */
     OUT_OF_RANGE,
     /** An idempotent produce whose sequence does not follow its producer's last one: the message names the expected one. */
-    FAILED_PRECONDITION
+    FAILED_PRECONDITION,
+    /** What a request would create exists already (a topic name, taken or used before). */
+    ALREADY_EXISTS
   }
 
   private final Kind kind;

@@ -188,6 +188,7 @@ public final class ChronikGrpcService implements ChronikPowerApi {
       }
       return CompletableFuture.allOf(partitions.toArray(CompletableFuture[]::new)).thenApply(v -> {
         StatusResponse.Builder out = StatusResponse.newBuilder().setNodeId(chronik.node().nodeId())
+            .setClusterId(chronik.node().clusterId().orElse(""))
             .addAllNodes(chronik.node().nodes());
         for (io.chronik.raft.cluster.ClusterNode.NodeState n : chronik.node().nodeStates()) {
           out.addNodeStates(io.chronik.raft.api.grpc.NodeStatus.newBuilder().setNode(n.nodeId()).setState(n.state())
@@ -274,6 +275,44 @@ public final class ChronikGrpcService implements ChronikPowerApi {
       return chronik.admin().transferLeader(group, nodeId(in.getNode())).thenApply(t -> LeaderTransferResponse
           .newBuilder().setPartition(t.group()).setLeader(t.leader()).addAllSteps(t.steps()).build());
     });
+  }
+
+  // ---------------------------------------------------------------- topics at runtime
+
+  @Override
+  public CompletionStage<io.chronik.raft.api.grpc.TopicCreateResponse> topicCreate(
+      io.chronik.raft.api.grpc.TopicCreateRequest in, Metadata metadata) {
+    return call("TopicCreate", () -> chronik.topicAdmin().create(in.getName(), in.getPartitions(),
+            in.getReplicationFactor(), in.getKind(), in.getRetentionBytes(), in.getRetentionMs())
+        .thenApply(t -> io.chronik.raft.api.grpc.TopicCreateResponse.newBuilder().setTopic(topicInfo(t)).build()));
+  }
+
+  @Override
+  public CompletionStage<io.chronik.raft.api.grpc.TopicListResponse> topicList(
+      io.chronik.raft.api.grpc.TopicListRequest in, Metadata metadata) {
+    return call("TopicList", () -> chronik.topicAdmin().list().thenApply(topics -> {
+      io.chronik.raft.api.grpc.TopicListResponse.Builder out = io.chronik.raft.api.grpc.TopicListResponse.newBuilder();
+      topics.forEach(t -> out.addTopics(topicInfo(t)));
+      return out.build();
+    }));
+  }
+
+  @Override
+  public CompletionStage<io.chronik.raft.api.grpc.TopicDeleteResponse> topicDelete(
+      io.chronik.raft.api.grpc.TopicDeleteRequest in, Metadata metadata) {
+    return call("TopicDelete", () -> chronik.topicAdmin().delete(in.getName())
+        .thenApply(t -> io.chronik.raft.api.grpc.TopicDeleteResponse.newBuilder().setTopic(topicInfo(t)).build()));
+  }
+
+  private static io.chronik.raft.api.grpc.TopicInfo topicInfo(ChronikRaft.Topic t) {
+    io.chronik.raft.api.grpc.TopicInfo.Builder out = io.chronik.raft.api.grpc.TopicInfo.newBuilder().setName(t.name())
+        .setPartitions(t.partitions()).setReplicationFactor(t.replicationFactor()).setKind(t.kind())
+        .setSource(t.source());
+    for (int p = 0; p < t.placement().size(); p++) {
+      out.addPlacement(io.chronik.raft.api.grpc.TopicPartitionReplicas.newBuilder().setPartition(t.name() + "-" + p)
+          .addAllNodes(t.placement().get(p)));
+    }
+    return out.build();
   }
 
   /**
@@ -404,6 +443,7 @@ public final class ChronikGrpcService implements ChronikPowerApi {
         case OUTCOME_UNKNOWN -> Status.ABORTED;
         case OUT_OF_RANGE -> Status.OUT_OF_RANGE;
         case FAILED_PRECONDITION -> Status.FAILED_PRECONDITION;
+        case ALREADY_EXISTS -> Status.ALREADY_EXISTS;
       };
       MetadataBuilder trailers = new MetadataBuilder();
       c.leaderHint().ifPresent(leader -> {

@@ -7,6 +7,7 @@ import com.google.protobuf.ByteString;
 import com.typesafe.config.Config;
 import io.chronik.raft.api.ChronikException.Kind;
 import io.chronik.raft.cluster.ClusterNode;
+import io.chronik.raft.cluster.TopicCatalog;
 import io.chronik.raft.cluster.UnknownNodeException;
 import io.chronik.raft.metrics.NodeMetrics;
 import io.chronik.raft.replica.ClientProtocol.ProposeReply;
@@ -53,6 +54,7 @@ public final class ChronikRaft implements Extension {
   private final Duration requestTimeout;
   private final ProducerSlots producerSlots = new ProducerSlots();
   private final NodeAdmin admin = new NodeAdmin(this);
+  private final TopicAdmin topics = new TopicAdmin(this);
 
   /** No deadline but the node's own limits ({@code chronik.request-timeout}, {@code chronik.client.retry-window}). */
   static final long NO_DEADLINE = Long.MAX_VALUE;
@@ -87,7 +89,12 @@ public final class ChronikRaft implements Extension {
     this.maxBackoff = config.getDuration("chronik.client.max-backoff");
     this.statusTimeout = config.getDuration("chronik.client.status-timeout");
     this.requestTimeout = config.getDuration("chronik.request-timeout");
-    system.getWhenTerminated().thenRun(admin::shutdown);
+    system.getWhenTerminated().thenRun(() -> {
+      admin.shutdown();
+      topics.shutdown();
+    });
+    topics.watch(system, config.getDuration("chronik.metadata.refresh-interval"));
+    new Rebalancer(this, config.getDuration("chronik.rebalancer.dead-node-timeout")).start(system);
   }
 
   public ClusterNode node() {
@@ -101,6 +108,43 @@ public final class ChronikRaft implements Extension {
   public io.chronik.raft.cluster.ReplicaMover mover() {
     return new io.chronik.raft.cluster.ReplicaMover(node, statusTimeout,
         system.settings().config().getDuration("chronik.membership.step-timeout"));
+  }
+
+  // ---------------------------------------------------------------- topics at runtime
+
+  /**
+   * A topic: {@code source} "files" (chronik.topics), "metadata" (the cluster's own) or "runtime"
+   * (created through {@link #createTopic}, with each partition's first voters in {@code placement}).
+   */
+  public record Topic(String name, int partitions, int replicationFactor, String kind, String source,
+      List<List<String>> placement) {}
+
+  /**
+   * Creates a topic in the metadata group; every node starts the replicas placed on it within
+   * {@code chronik.metadata.refresh-interval} (this one at once). {@code replicationFactor} 0: 3, or
+   * every node holding replicas when fewer. Record-log topics get the nodes' default retention.
+   */
+  public CompletionStage<Topic> createTopic(String name, int partitions, int replicationFactor, String kind) {
+    return topics.create(name, partitions, replicationFactor, kind, 0, 0);
+  }
+
+  /** Deletes a topic created at runtime: every node stops its replicas and deletes their files. */
+  public CompletionStage<Topic> deleteTopic(String name) {
+    return topics.delete(name);
+  }
+
+  /** Every topic, as the metadata group holds them now. */
+  public CompletionStage<List<Topic>> topics() {
+    return topics.list();
+  }
+
+  /** Topics at runtime: create, list, delete (the gRPC API's topic calls). */
+  TopicAdmin topicAdmin() {
+    return topics;
+  }
+
+  Config settings() {
+    return system.settings().config();
   }
 
   /** This node's administration operations (the gRPC API's node and leader calls): one at a time. */
@@ -138,12 +182,10 @@ public final class ChronikRaft implements Extension {
   }
 
   CompletionStage<Produced> produce(String topic, int partition, List<ByteString> records, long deadline) {
-    String group;
-    try {
-      group = group(topic, partition, RECORD_LOG, "Produce");
-    } catch (ChronikException e) {
-      return CompletableFuture.failedFuture(e);
-    }
+    return onGroup(topic, partition, RECORD_LOG, "Produce", group -> produceOnce(group, records, deadline));
+  }
+
+  private CompletionStage<Produced> produceOnce(String group, List<ByteString> records, long deadline) {
     ProducerSlots.Slot slot = producerSlots.take(group);
     return produceAs(group, records, slot.producerId, slot.sequence, deadline).whenComplete((p, e) -> {
       // Unknown outcome: the sequence may or may not be taken; out of sequence: the partition holds
@@ -164,11 +206,8 @@ public final class ChronikRaft implements Extension {
       return CompletableFuture.failedFuture(new ChronikException(Kind.INVALID_ARGUMENT,
           "sequence must be >= 0, got " + sequence));
     }
-    try {
-      return produceAs(group(topic, partition, RECORD_LOG, "Produce"), records, producerId, sequence, deadline);
-    } catch (ChronikException e) {
-      return CompletableFuture.failedFuture(e);
-    }
+    return onGroup(topic, partition, RECORD_LOG, "Produce",
+        group -> produceAs(group, records, producerId, sequence, deadline));
   }
 
   private CompletionStage<Produced> produceAs(String group, List<ByteString> records, long producerId, long sequence,
@@ -191,13 +230,8 @@ public final class ChronikRaft implements Extension {
 
   CompletionStage<Fetched> fetch(String topic, int partition, long offset, int maxRecords, long maxBytes,
       Optional<ReadPolicy> policy, long minIndex, long deadline) {
-    String group;
-    try {
-      group = group(topic, partition, RECORD_LOG, "Fetch");
-    } catch (ChronikException e) {
-      return CompletableFuture.failedFuture(e);
-    }
-    return read(group, RecordLogStateMachine.read(offset, maxRecords, maxBytes), policy, minIndex, deadline)
+    return onGroup(topic, partition, RECORD_LOG, "Fetch", group ->
+        read(group, RecordLogStateMachine.read(offset, maxRecords, maxBytes), policy, minIndex, deadline)
         .thenApply(rr -> {
           RecordLogReadResult r = RecordLogStateMachine.readResult(rr.result());
           if (r.getOutOfRange()) throw new ChronikException(Kind.OUT_OF_RANGE, r.getError());
@@ -205,7 +239,7 @@ public final class ChronikRaft implements Extension {
           if (!r.getError().isEmpty()) throw new ChronikException(Kind.INVALID_ARGUMENT, r.getError());
           return new Fetched(r.getRecordsList(), r.getFirstOffset(), r.getHighWatermark(), rr.servedBy(),
               rr.appliedIndex(), r.getLogStartOffset());
-        });
+        }));
   }
 
   // ---------------------------------------------------------------- key-value
@@ -249,29 +283,28 @@ public final class ChronikRaft implements Extension {
 
   CompletionStage<KvRead> get(String topic, int partition, String key, Optional<ReadPolicy> policy, long minIndex,
       long deadline) {
-    String group;
-    try {
-      group = group(topic, partition, KEY_VALUE, "Get");
-    } catch (ChronikException e) {
-      return CompletableFuture.failedFuture(e);
-    }
-    return read(group, KeyValueStateMachine.get(key), policy, minIndex, deadline)
-        .thenApply(rr -> new KvRead(KeyValueStateMachine.result(rr.result()), rr.servedBy(), rr.appliedIndex()));
+    return onGroup(topic, partition, KEY_VALUE, "Get", group -> read(group, KeyValueStateMachine.get(key), policy,
+        minIndex, deadline)
+        .thenApply(rr -> new KvRead(KeyValueStateMachine.result(rr.result()), rr.servedBy(), rr.appliedIndex())));
   }
 
   private CompletionStage<KvWrite> kvWrite(String topic, int partition, String operation, ByteString command,
       long deadline) {
-    String group;
-    try {
-      group = group(topic, partition, KEY_VALUE, operation);
-    } catch (ChronikException e) {
-      return CompletableFuture.failedFuture(e);
-    }
+    return onGroup(topic, partition, KEY_VALUE, operation, group -> kvPropose(group, command, deadline));
+  }
+
+  private CompletionStage<KvWrite> kvPropose(String group, ByteString command, long deadline) {
     return propose(group, command, false, deadline).thenApply(p -> {
       KvResult r = KeyValueStateMachine.result(p.result());
       if (!r.getError().isEmpty()) throw new ChronikException(Kind.INVALID_ARGUMENT, r.getError());
       return new KvWrite(r, p.index());
     });
+  }
+
+  /** A compare-and-set of the metadata group's topic catalog ({@link TopicAdmin}); clients cannot write there. */
+  CompletionStage<KvWrite> compareAndSetMetadata(Optional<ByteString> expected, ByteString catalog) {
+    return kvPropose(TopicCatalog.GROUP, KeyValueStateMachine.compareAndSet(TopicCatalog.KEY, expected.orElse(null),
+        catalog), NO_DEADLINE);
   }
 
   // ---------------------------------------------------------------- generic
@@ -282,11 +315,8 @@ public final class ChronikRaft implements Extension {
   }
 
   CompletionStage<ReadResult> readIndex(String topic, int partition, long deadline) {
-    try {
-      return read(group(topic, partition), ByteString.EMPTY, Optional.of(ReadPolicy.SAFE), 0, deadline);
-    } catch (ChronikException e) {
-      return CompletableFuture.failedFuture(e);
-    }
+    return onGroup(topic, partition, null, "ReadIndex",
+        group -> read(group, ByteString.EMPTY, Optional.of(ReadPolicy.SAFE), 0, deadline));
   }
 
   /**
@@ -321,14 +351,39 @@ public final class ChronikRaft implements Extension {
    */
   String group(String topic, int partition, String kind, String operation) {
     String group = group(topic, partition);
+    if (topic.equals(TopicCatalog.TOPIC) && !operation.equals("Get") && !operation.equals("ReadIndex")) {
+      throw new ChronikException(Kind.INVALID_ARGUMENT, "topic " + topic + " is the cluster's metadata (the topics "
+          + "created at runtime): change it with chronik topic create / delete, not with " + operation);
+    }
     Optional<String> actual = node.kind(group);
-    if (actual.isPresent() && !actual.get().equals(kind)) {
+    if (kind != null && actual.isPresent() && !actual.get().equals(kind)) {
       throw new ChronikException(Kind.INVALID_ARGUMENT, operation + " needs a " + kind + " partition, but " + group
           + " is a " + actual.get() + " partition (topic '" + topic + "' was declared with state-machine = "
           + actual.get() + "); use " + (actual.get().equals(RECORD_LOG) ? "Produce and Fetch" : "Put, Get, Delete and CompareAndSet")
           + " on it");
     }
     return group;
+  }
+
+  /**
+   * Runs {@code call} on the partition's group. A topic this node does not know may have been
+   * created moments ago through another node: it reads the metadata group's topics once before
+   * answering NOT_FOUND.
+   */
+  private <T> CompletionStage<T> onGroup(String topic, int partition, String kind, String operation,
+      java.util.function.Function<String, CompletionStage<T>> call) {
+    try {
+      return call.apply(group(topic, partition, kind, operation));
+    } catch (ChronikException e) {
+      if (e.kind() != Kind.NOT_FOUND || topic.startsWith("__")) return CompletableFuture.failedFuture(e);
+      return topics.refresh().handle((catalog, error) -> catalog).thenCompose(catalog -> {
+        try {
+          return call.apply(group(topic, partition, kind, operation));
+        } catch (ChronikException again) {
+          return CompletableFuture.failedFuture(again);
+        }
+      });
+    }
   }
 
   /** The partition (group) id of a topic partition; fails with NOT_FOUND when it is not configured. */
@@ -479,7 +534,7 @@ public final class ChronikRaft implements Extension {
     return candidates.get((ThreadLocalRandom.current().nextInt(candidates.size()) + attempt) % candidates.size());
   }
 
-  private static Throwable unwrap(Throwable e) {
+  static Throwable unwrap(Throwable e) {
     return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
   }
 

@@ -21,6 +21,7 @@ import picocli.CommandLine;
         ClusterCommand.class, ServerCommand.class, DemoCommand.class, ThroughputCommand.class, BenchCommand.class,
         ClientCommands.Produce.class, ClientCommands.Fetch.class, ClientCommands.Put.class, ClientCommands.Get.class,
         ClientCommands.Delete.class, ClientCommands.Cas.class, ClientCommands.Status.class, ClientCommands.Node.class,
+        ClientCommands.Topic.class,
         ClientCommands.Leader.class, WarmUpCommand.class})
 public final class Main implements Runnable {
   @Override

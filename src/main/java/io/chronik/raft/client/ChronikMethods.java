@@ -66,6 +66,16 @@ final class ChronikMethods {
   static final MethodDescriptor<LeaderTransferRequest, LeaderTransferResponse> LEADER_TRANSFER = unary(
       "LeaderTransfer", LeaderTransferRequest.getDefaultInstance(), LeaderTransferResponse.getDefaultInstance());
 
+  static final MethodDescriptor<io.chronik.raft.api.grpc.TopicCreateRequest, io.chronik.raft.api.grpc.TopicCreateResponse>
+      TOPIC_CREATE = unary("TopicCreate", io.chronik.raft.api.grpc.TopicCreateRequest.getDefaultInstance(),
+          io.chronik.raft.api.grpc.TopicCreateResponse.getDefaultInstance());
+  static final MethodDescriptor<io.chronik.raft.api.grpc.TopicListRequest, io.chronik.raft.api.grpc.TopicListResponse>
+      TOPIC_LIST = unary("TopicList", io.chronik.raft.api.grpc.TopicListRequest.getDefaultInstance(),
+          io.chronik.raft.api.grpc.TopicListResponse.getDefaultInstance());
+  static final MethodDescriptor<io.chronik.raft.api.grpc.TopicDeleteRequest, io.chronik.raft.api.grpc.TopicDeleteResponse>
+      TOPIC_DELETE = unary("TopicDelete", io.chronik.raft.api.grpc.TopicDeleteRequest.getDefaultInstance(),
+          io.chronik.raft.api.grpc.TopicDeleteResponse.getDefaultInstance());
+
   private ChronikMethods() {}
 
   private static <Q extends Message, R extends Message> MethodDescriptor<Q, R> unary(String name, Q request,

@@ -421,6 +421,84 @@ public final class ClientCommands {
     }
   }
 
+  @Command(name = "topic", mixinStandardHelpOptions = true,
+      description = "Create, list and delete topics while the cluster runs.",
+      subcommands = {TopicCreate.class, TopicList.class, TopicDelete.class})
+  public static final class Topic extends Group {}
+
+  @Command(name = "create", mixinStandardHelpOptions = true,
+      description = "Create a topic: its partitions' replicas placed over the nodes that hold replicas. Its partitions "
+          + "take writes within about an election timeout.")
+  public static final class TopicCreate extends Base {
+    @Parameters(index = "0", paramLabel = "NAME") String name;
+
+    @Option(names = "--partitions", required = true, description = "Number of partitions (1 to 1024).")
+    int partitions;
+
+    @Option(names = "--replication-factor", defaultValue = "0",
+        description = "Replicas per partition (default: 3, or every node holding replicas when fewer).")
+    int replicationFactor;
+
+    @Option(names = "--kind", defaultValue = "record-log",
+        description = "record-log (produce/fetch) or key-value (put/get/delete/cas) (default: ${DEFAULT-VALUE}).")
+    String kind;
+
+    @Option(names = "--retention-bytes", defaultValue = "0",
+        description = "record-log: bytes kept per partition (default 0: the nodes' chronik.record-log.retention-bytes; "
+            + "-1: unlimited).")
+    long retentionBytes;
+
+    @Option(names = "--retention-ms", defaultValue = "0",
+        description = "record-log: milliseconds records are kept (default 0: chronik.record-log.retention; -1: unlimited).")
+    long retentionMs;
+
+    @Override
+    public Integer call() {
+      return call(ChronikMethods.TOPIC_CREATE, io.chronik.raft.api.grpc.TopicCreateRequest.newBuilder().setName(name)
+              .setPartitions(partitions).setReplicationFactor(replicationFactor).setKind(kind)
+              .setRetentionBytes(retentionBytes).setRetentionMs(retentionMs).build(),
+          r -> "created " + topicLine(r.getTopic()));
+    }
+  }
+
+  @Command(name = "list", mixinStandardHelpOptions = true,
+      description = "Every topic: those of the configuration files, the metadata group's, and those created at runtime.")
+  public static final class TopicList extends Base {
+    @Override
+    public Integer call() {
+      return call(ChronikMethods.TOPIC_LIST, io.chronik.raft.api.grpc.TopicListRequest.getDefaultInstance(), r -> {
+        StringBuilder out = new StringBuilder(String.format("%-24s %10s %8s %-10s %s", "topic", "partitions", "replicas",
+            "kind", "source"));
+        for (io.chronik.raft.api.grpc.TopicInfo t : r.getTopicsList()) {
+          out.append(String.format("%n%-24s %10d %8d %-10s %s", t.getName(), t.getPartitions(),
+              t.getReplicationFactor(), t.getKind(), t.getSource()));
+        }
+        return out.toString();
+      });
+    }
+  }
+
+  @Command(name = "delete", mixinStandardHelpOptions = true,
+      description = "Delete a topic created at runtime: every node stops its replicas and deletes their files. Its name "
+          + "is not used again.")
+  public static final class TopicDelete extends Base {
+    @Parameters(index = "0", paramLabel = "NAME") String name;
+
+    @Override
+    public Integer call() {
+      return call(ChronikMethods.TOPIC_DELETE, io.chronik.raft.api.grpc.TopicDeleteRequest.newBuilder().setName(name)
+          .build(), r -> "deleted " + r.getTopic().getName());
+    }
+  }
+
+  static String topicLine(io.chronik.raft.api.grpc.TopicInfo t) {
+    StringBuilder out = new StringBuilder(String.format("%s: %d partition(s), replication factor %d, %s", t.getName(),
+        t.getPartitions(), t.getReplicationFactor(), t.getKind()));
+    t.getPlacementList().forEach(p -> out.append(String.format("%n  %s on %s", p.getPartition(),
+        String.join(", ", p.getNodesList()))));
+    return out.toString();
+  }
+
   static String nodeTable(io.chronik.raft.api.grpc.NodeListResponse r) {
     StringBuilder out = new StringBuilder(String.format("%-10s %-9s %-15s %6s %8s %7s %4s  %s", "node", "answering",
         "store", "voters", "learners", "leaders", "lost", "grpc"));

@@ -19,6 +19,7 @@ import io.chronik.raft.storage.ReplicaStorage;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.nio.file.Path;
@@ -54,16 +55,24 @@ public final class ClusterNode {
   private final ActorSystem<?> system;
   private final String nodeId;
   private final List<String> nodes;
-  private final Map<String, NodeHost.GroupSpec> groups;
-  /** Each configured partition's state machine kind (record-log, key-value). */
-  private final Map<String, String> kinds;
+  /** Every partition this node knows, the files' then the runtime topics' (replaced whole on a change). */
+  private volatile Map<String, NodeHost.GroupSpec> groups;
+  /** Each partition's state machine kind (record-log, key-value). */
+  private volatile Map<String, String> kinds;
+  /** The runtime topics this node acts on ({@link #applyCatalog}). */
+  private TopicCatalog catalog = TopicCatalog.EMPTY;
+  private final Config config;
+  private final ActorRef<NodeHost.Message> host;
   private final PeerDirectory directory;
   private final Duration askTimeout;
   private final Transport.Stats transportStats;
 
   private ClusterNode(ActorSystem<?> system, String nodeId, List<String> nodes, Map<String, NodeHost.GroupSpec> groups,
-      Map<String, String> kinds, PeerDirectory directory, Transport.Stats transportStats, Map<String, String> hosted) {
+      Map<String, String> kinds, PeerDirectory directory, Transport.Stats transportStats, Map<String, String> hosted,
+      ActorRef<NodeHost.Message> host) {
     this.hosted = hosted;
+    this.host = host;
+    this.config = system.settings().config();
     this.system = system;
     this.nodeId = nodeId;
     this.nodes = nodes;
@@ -99,6 +108,7 @@ public final class ClusterNode {
     PeerDirectory directory = new PeerDirectory();
     Map<String, String> hosted = new java.util.concurrent.ConcurrentHashMap<>();
     directory.learnIdentity(nodeId, store.storeId(), filesHash(config, nodes));
+    directory.learnClusterId(nodeId, StoreIdentity.clusterId(Path.of(config.getString("chronik.data-dir"))));
     Transport.Stats stats = new Transport.Stats();
     Optional<MessageFilter> filter = messageFilter(config, nodeId);
     Function<ActorRef<NodeHost.Message>, Behavior<Envelope>> transport =
@@ -113,8 +123,9 @@ public final class ClusterNode {
     List<String> seeds = config.getStringList("akka.cluster.seed-nodes");
     system.systemActorOf(PeerDiscovery.create(nodeId, host, directory, seeds,
         config.getDuration("chronik.cluster.discovery-interval")), "chronik-discovery", Props.empty());
-    ClusterNode node = new ClusterNode(system, nodeId, nodes, Map.copyOf(groups), kinds(config), directory, stats,
-        hosted);
+    ClusterNode node = new ClusterNode(system, nodeId, nodes, Collections.unmodifiableMap(new LinkedHashMap<>(groups)),
+        kinds(config), directory, stats, hosted, host);
+    node.applyCatalog(TopicCatalogCache.load(Path.of(config.getString("chronik.data-dir"))));
     Duration handOver = config.getDuration("chronik.shutdown.leadership-handover-timeout");
     CoordinatedShutdown.get(system.classicSystem()).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(),
         "chronik-hand-over-leadership", () -> node.drain(handOver));
@@ -166,11 +177,27 @@ public final class ClusterNode {
   static Map<String, NodeHost.GroupSpec> groups(Config config, List<String> nodes, String nodeId) {
     Path records = Path.of(config.getString("chronik.data-dir")).resolve("records").resolve(nodeId);
     Map<String, NodeHost.GroupSpec> placed = new LinkedHashMap<>();
-    for (TopicSpec t : TopicSpec.fromConfig(config.getConfig("chronik"))) {
+    for (TopicSpec t : filesTopics(config, nodes)) {
       for (NodeHost.GroupSpec g : t.groups(new LinkedHashSet<>(nodes), group -> Optional.of(records.resolve(group)))) {
         placed.put(g.groupId(), g);
       }
     }
+    return withPreferredLeaders(placed);
+  }
+
+  /**
+   * The topics of {@code chronik.topics}, then the metadata group's (last, so that it changes no
+   * other partition's preferred leader).
+   */
+  static List<TopicSpec> filesTopics(Config config, List<String> nodes) {
+    List<TopicSpec> topics = new ArrayList<>(TopicSpec.fromConfig(config.getConfig("chronik")));
+    int metaVoters = Math.max(1, Math.min(config.getInt("chronik.metadata.replication-factor"), nodes.size()));
+    topics.add(new TopicSpec(TopicCatalog.TOPIC, 1, metaVoters, "key-value"));
+    return topics;
+  }
+
+  /** The groups, each with its preferred leader: leaders spread over the voters ({@link Placement#preferredLeaders}). */
+  private static Map<String, NodeHost.GroupSpec> withPreferredLeaders(Map<String, NodeHost.GroupSpec> placed) {
     Map<String, List<String>> voters = new LinkedHashMap<>();
     placed.forEach((id, g) -> voters.put(id, List.copyOf(g.voters())));
     Map<String, String> preferred = Placement.preferredLeaders(voters);
@@ -178,6 +205,100 @@ public final class ClusterNode {
     placed.forEach((id, g) -> out.put(id,
         new NodeHost.GroupSpec(id, g.voters(), Optional.of(preferred.get(id)), g.stateMachine(), g.stateMachineAt())));
     return out;
+  }
+
+  /**
+   * Acts on the runtime topics of {@code next} (the metadata group's catalog): starts the replicas
+   * of new topics placed on this node, and stops the replicas of deleted topics and deletes their
+   * files. Kept in the data directory, so that a restart starts its replicas before the metadata
+   * group answers. A topic's record never changes but for its deletion, so applying an older
+   * catalog after a newer one changes nothing.
+   */
+  public synchronized void applyCatalog(TopicCatalog next) {
+    if (next.equals(catalog)) return;
+    Path data = Path.of(config.getString("chronik.data-dir"));
+    if (!next.clusterId().isEmpty()) {
+      Optional<String> mine = directory.clusterId(nodeId);
+      if (mine.isEmpty()) {
+        StoreIdentity.adoptClusterId(data, next.clusterId());
+        directory.learnClusterId(nodeId, next.clusterId());
+        LOG.info("this node's data belongs to cluster {} (recorded in {})", next.clusterId(),
+            data.resolve(StoreIdentity.FILE));
+      } else if (!mine.get().equals(next.clusterId())) {
+        LOG.error("the metadata group this node reached is cluster {}'s, but this node's data ({}) belongs to cluster {}:"
+            + " ignoring its topics. Point --seeds at this node's own cluster, or start it on an empty data directory "
+            + "to join this one", next.clusterId(), data, mine.get());
+        return;
+      }
+    }
+    Path records = data.resolve("records").resolve(nodeId);
+    Map<String, NodeHost.GroupSpec> nextGroups = new LinkedHashMap<>(groups);
+    Map<String, String> nextKinds = new LinkedHashMap<>(kinds);
+    List<NodeHost.GroupSpec> added = new ArrayList<>();
+    for (io.chronik.raft.metadata.proto.TopicRecord t : next.all()) {
+      TopicSpec spec = TopicCatalog.spec(t, config.getConfig("chronik"));
+      boolean known = nextGroups.containsKey(spec.groupId(0));
+      if (t.getDeleted()) {
+        if (!known) continue;
+        for (int p = 0; p < spec.partitions(); p++) {
+          String group = spec.groupId(p);
+          nextGroups.remove(group);
+          nextKinds.remove(group);
+          host.tell(new NodeHost.DropGroup(group, () -> deleteFiles(data, group)));
+        }
+        LOG.info("topic {} was deleted: this node stops its replicas and deletes their files", t.getName());
+      } else if (!known) {
+        Map<String, NodeHost.GroupSpec> placed = new LinkedHashMap<>();
+        for (NodeHost.GroupSpec g : spec.groups(TopicCatalog.placement(t), group -> Optional.of(records.resolve(group)))) {
+          placed.put(g.groupId(), g);
+        }
+        withPreferredLeaders(placed).forEach((id, g) -> {
+          nextGroups.put(id, g);
+          nextKinds.put(id, spec.stateMachine());
+          added.add(g);
+        });
+        LOG.info("topic {} ({} partition(s), replication factor {}, {}) was created", t.getName(), t.getPartitions(),
+            t.getReplicationFactor(), t.getKind());
+      }
+    }
+    groups = Collections.unmodifiableMap(nextGroups);
+    kinds = Collections.unmodifiableMap(nextKinds);
+    if (!added.isEmpty()) host.tell(new NodeHost.AddGroups(added));
+    catalog = next;
+    TopicCatalogCache.save(data, next);
+  }
+
+  /** The runtime topics this node acts on. */
+  public synchronized TopicCatalog catalog() {
+    return catalog;
+  }
+
+  /**
+   * Deletes what a deleted topic's partition left in this node's data directory: its record
+   * segments, snapshots and (chronik.raft.storage = wal) log, for every member this node ran. The
+   * entries a journal plugin holds are the plugin's: they stay (LevelDB compacts them away only
+   * when deleted through the plugin).
+   */
+  private void deleteFiles(Path data, String group) {
+    for (String area : List.of("records", "snapshots", "wal")) {
+      Path dir = data.resolve(area).resolve(nodeId);
+      if (!java.nio.file.Files.isDirectory(dir)) continue;
+      try (var entries = java.nio.file.Files.list(dir)) {
+        for (Path p : entries.filter(p -> p.getFileName().toString().equals(group)
+            || p.getFileName().toString().startsWith(group + ".r")).toList()) {
+          deleteTree(p);
+        }
+      } catch (java.io.IOException e) {
+        LOG.warn("deleting the files of deleted partition {} under {} failed ({}); delete them by hand", group, dir,
+            e.toString());
+      }
+    }
+  }
+
+  private static void deleteTree(Path root) throws java.io.IOException {
+    try (var walk = java.nio.file.Files.walk(root)) {
+      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) java.nio.file.Files.deleteIfExists(p);
+    }
   }
 
   /**
@@ -201,10 +322,11 @@ public final class ClusterNode {
 
   static Map<String, String> kinds(Config config) {
     Map<String, String> kinds = new LinkedHashMap<>();
-    for (TopicSpec t : TopicSpec.fromConfig(config.getConfig("chronik"))) {
+    List<String> nodes = ListSetting.read(config, "chronik.cluster.nodes");
+    for (TopicSpec t : filesTopics(config, nodes)) {
       for (int p = 0; p < t.partitions(); p++) kinds.put(t.groupId(p), t.stateMachine());
     }
-    return Map.copyOf(kinds);
+    return Collections.unmodifiableMap(kinds);
   }
 
   /** A replica message larger than an Artery frame would be dropped silently between nodes. */
@@ -238,6 +360,11 @@ public final class ClusterNode {
   /** Every configured node id (chronik.cluster.nodes). */
   public List<String> nodes() {
     return nodes;
+  }
+
+  /** The topics of the configuration files ({@code chronik.topics}), then the metadata group's. */
+  public List<TopicSpec> filesTopics() {
+    return filesTopics(config, nodes);
   }
 
   /** The partitions and their voters, as configured. */
@@ -276,6 +403,11 @@ public final class ClusterNode {
   public Optional<String> preferredLeader(String group) {
     NodeHost.GroupSpec g = groups.get(group);
     return g == null ? Optional.empty() : g.preferredLeader();
+  }
+
+  /** The cluster this node's data belongs to; empty until it first read the metadata group. */
+  public Optional<String> clusterId() {
+    return directory.clusterId(nodeId);
   }
 
   /** Whether this node runs a replica of {@code group} (one the files placed here, or one a leader added). */
@@ -321,7 +453,13 @@ public final class ClusterNode {
   public <R> CompletionStage<R> ask(String group, String replicaNode, Function<ActorRef<R>, Command> request,
       Duration timeout) {
     // A member id (node/replica, as a configuration or a leader hint names it) lives on its node.
-    Optional<ActorRef<NodeHost.Message>> host = directory.host(io.chronik.raft.core.Configuration.nodeOf(replicaNode));
+    String target = io.chronik.raft.core.Configuration.nodeOf(replicaNode);
+    if (directory.foreign(nodeId, target)) {
+      return CompletableFuture.failedFuture(new UnknownNodeException("node " + target + " belongs to another cluster ("
+          + directory.clusterId(target).orElse("") + "; this one is " + directory.clusterId(nodeId).orElse("")
+          + "): nothing is sent to it"));
+    }
+    Optional<ActorRef<NodeHost.Message>> host = directory.host(target);
     if (host.isEmpty()) {
       return CompletableFuture.failedFuture(new UnknownNodeException("the address of node " + replicaNode
           + " is not known yet (it has not joined the cluster or sent anything since this node started); retry shortly"));
@@ -341,10 +479,11 @@ public final class ClusterNode {
         .ifPresent(h -> h.tell(new NodeHost.ForPartition(group, command)));
   }
 
-  /** Every node this node has heard of: the configured ones and any other (a spare) that said hello. */
+  /** Every node this node has heard of: the configured ones and any other (a spare) that said hello, but nodes of another cluster. */
   public List<String> knownNodes() {
     java.util.TreeSet<String> all = new java.util.TreeSet<>(nodes);
     all.addAll(directory.nodes());
+    all.removeIf(n -> directory.foreign(nodeId, n));
     return List.copyOf(all);
   }
 
@@ -375,34 +514,46 @@ public final class ClusterNode {
   }
 
   public List<NodeState> nodeStates() {
-    Cluster cluster = Cluster.get(system.classicSystem());
-    var state = cluster.state();
+    var state = Cluster.get(system.classicSystem()).state();
+    Optional<Member> oldest = oldestUp(state);
+    List<NodeState> out = new ArrayList<>();
+    for (String id : nodes) out.add(stateOf(id, state, oldest));
+    return out;
+  }
+
+  /** Node {@code id}'s state, any node this node heard of (a spare included). */
+  private NodeState stateOf(String id) {
+    var state = Cluster.get(system.classicSystem()).state();
+    return stateOf(id, state, oldestUp(state));
+  }
+
+  private static Optional<Member> oldestUp(akka.cluster.ClusterEvent.CurrentClusterState state) {
     Optional<Member> oldest = Optional.empty();
     for (Member m : state.getMembers()) {
       if (m.status() == MemberStatus.up() && (oldest.isEmpty() || m.isOlderThan(oldest.get()))) oldest = Optional.of(m);
     }
-    List<NodeState> out = new ArrayList<>();
-    for (String id : nodes) {
-      Member member = null;
-      for (Member m : state.getMembers()) {
-        if (m.hasRole(NodeRole.of(id)) && (member == null || m.status() != MemberStatus.down())) member = m;
-      }
-      String s;
-      if (member == null) {
-        s = id.equals(nodeId) ? "self" : "not-a-member";
-      } else if (id.equals(nodeId)) {
-        s = "self";
-      } else if (state.getUnreachable().contains(member)) {
-        s = "unreachable";
-      } else {
-        s = member.status().toString().toLowerCase().replace("weaklyup", "weakly-up");
-      }
-      Optional<String> address = member != null ? Optional.of(member.address().toString())
-          : directory.host(id).map(h -> h.path().address().toString());
-      final Member found = member;
-      out.add(new NodeState(id, s, address, found != null && oldest.map(o -> o.equals(found)).orElse(false)));
+    return oldest;
+  }
+
+  private NodeState stateOf(String id, akka.cluster.ClusterEvent.CurrentClusterState state, Optional<Member> oldest) {
+    Member member = null;
+    for (Member m : state.getMembers()) {
+      if (m.hasRole(NodeRole.of(id)) && (member == null || m.status() != MemberStatus.down())) member = m;
     }
-    return out;
+    String s;
+    if (member == null) {
+      s = id.equals(nodeId) ? "self" : "not-a-member";
+    } else if (id.equals(nodeId)) {
+      s = "self";
+    } else if (state.getUnreachable().contains(member)) {
+      s = "unreachable";
+    } else {
+      s = member.status().toString().toLowerCase().replace("weaklyup", "weakly-up");
+    }
+    Optional<String> address = member != null ? Optional.of(member.address().toString())
+        : directory.host(id).map(h -> h.path().address().toString());
+    final Member found = member;
+    return new NodeState(id, s, address, found != null && oldest.map(o -> o.equals(found)).orElse(false));
   }
 
   /** Whether this node serves clients, and if not, why (for the gRPC health service and load balancers). */
@@ -433,7 +584,7 @@ public final class ClusterNode {
   /** Whether membership considers {@code id} reachable (self always is; unknown nodes are not). */
   public boolean reachable(String id) {
     if (id.equals(nodeId)) return true;
-    return nodeStates().stream().filter(n -> n.nodeId().equals(id)).anyMatch(NodeState::reachable);
+    return stateOf(id).reachable();
   }
 
   /**
@@ -443,8 +594,8 @@ public final class ClusterNode {
    */
   public boolean serving(String id) {
     if (id.equals(nodeId)) return true;
-    return nodeStates().stream().filter(n -> n.nodeId().equals(id))
-        .anyMatch(n -> n.state().equals("up") || n.state().equals("weakly-up"));
+    String state = stateOf(id).state();
+    return state.equals("up") || state.equals("weakly-up");
   }
 
   // ---------------------------------------------------------------- stopping

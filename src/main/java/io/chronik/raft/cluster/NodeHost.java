@@ -64,19 +64,17 @@ public final class NodeHost {
   }
 
   /**
-   * "Node {@code nodeId}'s host is {@code host}" ({@link PeerDiscovery}). A hello from a node this
-   * host did not know where to find, or knew elsewhere, is answered with a hello of its own, so
-   * that the two find each other in one exchange.
+   * A node's whereabouts ({@link PeerDiscovery}): its host actor, where it serves gRPC (empty when
+   * it does not, or not yet), its store (the id of its data directory), the digest of its
+   * configuration files (empty from a node of before store ids) and the cluster its data belongs
+   * to (empty until it learnt it). A hello from a node this host did not know where to find, or
+   * knew elsewhere, is answered with a hello of its own, so that the two find each other in one
+   * exchange; one from a node of another cluster is refused.
    */
-  /**
-   * A node's whereabouts: its host actor, where it serves gRPC (empty when it does not, or not
-   * yet), its store (the id of its data directory) and the digest of its configuration files
-   * (empty from a node of before store ids).
-   */
-  public record Hello(String nodeId, ActorRef<Message> host, String grpcAddress, String storeId, String filesHash)
-      implements Message {
+  public record Hello(String nodeId, ActorRef<Message> host, String grpcAddress, String storeId, String filesHash,
+      String clusterId) implements Message {
     public Hello(String nodeId, ActorRef<Message> host, String grpcAddress) {
-      this(nodeId, host, grpcAddress, "", "");
+      this(nodeId, host, grpcAddress, "", "", "");
     }
 
     public Hello(String nodeId, ActorRef<Message> host) {
@@ -86,7 +84,7 @@ public final class NodeHost {
     /** This node's hello, as its directory knows it. */
     static Hello of(String nodeId, ActorRef<Message> host, PeerDirectory directory) {
       return new Hello(nodeId, host, directory.grpcAddress(nodeId).orElse(""), directory.store(nodeId).orElse(""),
-          directory.filesHash(nodeId).orElse(""));
+          directory.filesHash(nodeId).orElse(""), directory.clusterId(nodeId).orElse(""));
     }
   }
 
@@ -149,6 +147,22 @@ public final class NodeHost {
     }
   }
 
+  /**
+   * Partitions of topics created at runtime, as the metadata group placed them: this node starts
+   * its replica of each that places a voter here. Their voters come from a committed record that
+   * every node reads alike, not from the files, so no agreement on the files is needed to record
+   * them in the group's log.
+   */
+  public record AddGroups(List<GroupSpec> groups) implements Message {}
+
+  /**
+   * The partition's topic was deleted: this node stops its replica, and once it has stopped (its
+   * storage with it) runs {@code deleteFiles}.
+   */
+  public record DropGroup(String groupId, Runnable deleteFiles) implements Message {}
+
+  private record Dropped(String groupId, Runnable deleteFiles) implements Message {}
+
   /** Re-offers the groups whose configuration is still the files' the configuration to record ({@link PinFiles}). */
   private enum PinTick implements Message { INSTANCE }
 
@@ -198,12 +212,38 @@ public final class NodeHost {
             hosted.retire(m.groupId(), m.member());
             return Behaviors.same();
           })
+          .onMessage(AddGroups.class, m -> {
+            for (GroupSpec g : m.groups()) {
+              hosted.specs.put(g.groupId(), g);
+              hosted.runtime.add(g.groupId());
+              if (g.voters().contains(nodeId) && !hosted.replicas.containsKey(g.groupId())) hosted.start(g, nodeId);
+            }
+            return Behaviors.same();
+          })
+          .onMessage(DropGroup.class, m -> {
+            hosted.drop(m);
+            return Behaviors.same();
+          })
+          .onMessage(Dropped.class, m -> {
+            // Files are deleted off the actor's thread: a large partition takes a while.
+            java.util.concurrent.CompletableFuture.runAsync(m.deleteFiles(),
+                ctx.getSystem().dispatchers().lookup(akka.actor.typed.DispatcherSelector.blocking()));
+            return Behaviors.same();
+          })
           .onMessage(PinTick.class, m -> {
             hosted.offerFilesConfigurations(directory);
             return Behaviors.same();
           })
           .onMessage(Hello.class, m -> {
             if (m.nodeId().equals(nodeId)) return Behaviors.same();
+            directory.learnClusterId(m.nodeId(), m.clusterId());
+            if (directory.foreign(nodeId, m.nodeId())) {
+              hosted.refusals.warn("refusing node " + m.nodeId() + " at " + m.host().path().address() + ": its data "
+                  + "belongs to cluster " + m.clusterId() + ", and this node's to cluster "
+                  + directory.clusterId(nodeId).orElse("") + " (its seeds or data directory are another cluster's); "
+                  + "no message is exchanged with it");
+              return Behaviors.same();
+            }
             if (!m.grpcAddress().isEmpty()) directory.learnGrpcAddress(m.nodeId(), m.grpcAddress());
             directory.learnIdentity(m.nodeId(), m.storeId(), m.filesHash());
             if (directory.learn(m.nodeId(), m.host())) {
@@ -222,6 +262,7 @@ public final class NodeHost {
   private static Behavior<Message> fromPeer(ActorContext<Message> ctx, Hosted hosted, PeerDirectory directory,
       FromPeer m) {
     RaftMessage msg = m.message();
+    if (directory.foreign(hosted.nodeId, Configuration.nodeOf(msg.from()))) return Behaviors.same(); // refused at hello
     if (directory.learn(Configuration.nodeOf(msg.from()), m.senderHost())) {
       ctx.getLog().debug("node {} is at {}", msg.from(), m.senderHost().path().address());
     }
@@ -253,6 +294,8 @@ public final class NodeHost {
     final ActorContext<Message> ctx;
     final String nodeId;
     final Map<String, GroupSpec> specs = new TreeMap<>();
+    /** The groups of runtime topics ({@link AddGroups}). */
+    final Set<String> runtime = new java.util.HashSet<>();
     final ReplicaSettings settings;
     final ActorRef<Envelope> transport;
     final BiFunction<String, String, StorageFactory> storage;
@@ -320,6 +363,20 @@ public final class NodeHost {
       }
     }
 
+    void drop(DropGroup m) {
+      specs.remove(m.groupId());
+      runtime.remove(m.groupId());
+      members.remove(m.groupId());
+      hostedView.remove(m.groupId());
+      ActorRef<Command> replica = replicas.remove(m.groupId());
+      if (replica == null) {
+        ctx.getSelf().tell(new Dropped(m.groupId(), m.deleteFiles()));
+      } else {
+        ctx.watchWith(replica, new Dropped(m.groupId(), m.deleteFiles()));
+        ctx.stop(replica);
+      }
+    }
+
     /** The replica a peer message is for; created when a leader or candidate addresses a new member here. */
     Optional<ActorRef<Command>> forMessage(FromPeer m) {
       String group = m.message().groupId();
@@ -363,7 +420,9 @@ public final class NodeHost {
         for (String voter : spec.voters()) {
           Optional<String> voterStore = voter.equals(nodeId) ? Optional.of(store) : directory.store(voter);
           if (voterStore.isEmpty() || voterStore.get().isEmpty()) break;
-          if (!voter.equals(nodeId) && !directory.filesHash(voter).orElse("").equals(filesHash)) break;
+          boolean filesAgree = runtime.contains(e.getKey())
+              || directory.filesHash(voter).orElse("").equals(filesHash);
+          if (!voter.equals(nodeId) && !filesAgree) break;
           stores.put(voter, voterStore.get());
         }
         if (stores.size() != spec.voters().size()) continue;

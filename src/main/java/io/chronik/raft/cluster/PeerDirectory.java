@@ -18,6 +18,7 @@ public final class PeerDirectory {
   private final Map<String, String> grpcAddresses = new ConcurrentHashMap<>();
   private final Map<String, String> stores = new ConcurrentHashMap<>();
   private final Map<String, String> filesHashes = new ConcurrentHashMap<>();
+  private final Map<String, String> clusterIds = new ConcurrentHashMap<>();
 
   public Optional<ActorRef<NodeHost.Message>> host(String nodeId) {
     return Optional.ofNullable(hosts.get(nodeId));
@@ -52,6 +53,22 @@ public final class PeerDirectory {
   /** The digest of {@code nodeId}'s configuration files ({@code chronik.cluster.nodes}, {@code chronik.topics}). */
   public Optional<String> filesHash(String nodeId) {
     return Optional.ofNullable(filesHashes.get(nodeId));
+  }
+
+  /** The cluster {@code nodeId}'s data belongs to, as it said (ignored when empty: not learnt yet). */
+  public void learnClusterId(String nodeId, String clusterId) {
+    if (!clusterId.isEmpty()) clusterIds.put(nodeId, clusterId);
+  }
+
+  public Optional<String> clusterId(String nodeId) {
+    return Optional.ofNullable(clusterIds.get(nodeId));
+  }
+
+  /** Whether node {@code other}'s data belongs to another cluster than node {@code self}'s (both known). */
+  public boolean foreign(String self, String other) {
+    String mine = clusterIds.get(self);
+    String theirs = clusterIds.get(other);
+    return mine != null && theirs != null && !mine.equals(theirs);
   }
 
   public boolean knows(String nodeId) {

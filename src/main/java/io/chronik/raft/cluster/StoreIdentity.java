@@ -57,15 +57,30 @@ public record StoreIdentity(String nodeId, String storeId) {
     Path file = dataDir.resolve(FILE);
     return new NodeHost.Tombstones() {
       @Override
-      public synchronized java.util.Map<String, String> retired() {
-        return java.util.Map.copyOf(read(file).getRetiredMap());
+      public java.util.Map<String, String> retired() {
+        synchronized (StoreIdentity.class) {
+          return java.util.Map.copyOf(read(file).getRetiredMap());
+        }
       }
 
       @Override
-      public synchronized void retire(String group, String member) {
-        write(dataDir, read(file).toBuilder().putRetired(group, member).build());
+      public void retire(String group, String member) {
+        synchronized (StoreIdentity.class) { // one writer of store.pb at a time (see adoptClusterId)
+          write(dataDir, read(file).toBuilder().putRetired(group, member).build());
+        }
       }
     };
+  }
+
+  /** The cluster {@code dataDir}'s data belongs to; empty before this node first reached the metadata group. */
+  public static String clusterId(Path dataDir) {
+    Path file = dataDir.resolve(FILE);
+    return Files.exists(file) ? read(file).getClusterId() : "";
+  }
+
+  /** Records, durably, that {@code dataDir}'s data belongs to cluster {@code clusterId}. */
+  public static synchronized void adoptClusterId(Path dataDir, String clusterId) {
+    write(dataDir, read(dataDir.resolve(FILE)).toBuilder().setClusterId(clusterId).build());
   }
 
   private static io.chronik.raft.rpc.StoreIdentity read(Path file) {

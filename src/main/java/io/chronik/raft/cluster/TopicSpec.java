@@ -62,11 +62,21 @@ public record TopicSpec(String name, int partitions, int replicationFactor, Stri
    * that is empty.
    */
   public List<NodeHost.GroupSpec> groups(Set<String> nodes, Function<String, Optional<Path>> recordsDir) {
+    List<List<String>> placement = new ArrayList<>();
+    for (int p = 0; p < partitions; p++) placement.add(Placement.replicas(groupId(p), nodes, replicationFactor));
+    return groups(placement, recordsDir);
+  }
+
+  /** Every partition's group, partition {@code p} with the voters {@code placement.get(p)}. */
+  public List<NodeHost.GroupSpec> groups(List<List<String>> placement, Function<String, Optional<Path>> recordsDir) {
+    if (placement.size() != partitions) {
+      throw new IllegalArgumentException("topic " + name + ": " + placement.size() + " placements for " + partitions
+          + " partitions");
+    }
     List<NodeHost.GroupSpec> groups = new ArrayList<>();
     for (int p = 0; p < partitions; p++) {
       String group = groupId(p);
-      groups.add(new NodeHost.GroupSpec(group,
-          new LinkedHashSet<>(Placement.replicas(group, nodes, replicationFactor)), Optional.empty(),
+      groups.add(new NodeHost.GroupSpec(group, new LinkedHashSet<>(placement.get(p)), Optional.empty(),
           stateMachineFactory(recordsDir.apply(group)), key -> stateMachineFactory(recordsDir.apply(key))));
     }
     return groups;

@@ -144,8 +144,8 @@ class ClientCommandsTest {
     Run list = run("node", "list");
     assertEquals(0, list.code, list.toString());
     assertTrue(list.out.startsWith("node       answering store "), list.toString());
-    assertTrue(list.out.lines().anyMatch(l -> l.matches("solo +yes +s-[0-9a-f]+ +3 +0 +3 +0 +127\\.0\\.0\\.1:\\d+")),
-        "the only node, holding every replica and leading all 3 partitions: " + list);
+    assertTrue(list.out.lines().anyMatch(l -> l.matches("solo +yes +s-[0-9a-f]+ +4 +0 +4 +0 +127\\.0\\.0\\.1:\\d+")),
+        "the only node, holding every replica and leading all 3 partitions and the metadata group's: " + list);
     Run json = run("node", "list", "-o", "json");
     assertTrue(json.out.startsWith("{\"nodeId\":\"solo\",\"nodes\":[{\"node\":\"solo\",\"answering\":true,"),
         json.toString());

@@ -99,7 +99,7 @@ class HealthAndReflectionTest {
         assertInstanceOf(StatusRuntimeException.class, unknown.getCause()).getStatus().getCode());
     ExecutionException noReplica = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
         () -> check("partition/orders-7"));
-    assertTrue(noReplica.getCause().getMessage().contains("[orders-0]"),
+    assertTrue(noReplica.getCause().getMessage().contains("[__chronik_meta-0, orders-0]"),
         "names the partitions it does hold: " + noReplica.getCause().getMessage());
 
     cluster.stop(1);

@@ -129,14 +129,14 @@ class MembershipClusterTest {
       List<String> said = new java.util.ArrayList<>();
       awaitPlanned(c, () -> mover.planAdd("n4"));
       List<ReplicaMover.Move> adds = mover.planAdd("n4");
-      assertEquals(3, adds.size(), "12 voters over 4 nodes: n4's share is 3; " + adds);
+      assertEquals(3, adds.size(), "15 voters (4 partitions and the metadata group) over 4 nodes: n4's share is 3; " + adds);
       for (ReplicaMover.Move m : adds) mover.move(m, said::add);
       assertEquals(3, voters(mover, "n4"), said.toString());
 
       List<ReplicaMover.Move> removes = mover.planRemove("n2");
       for (ReplicaMover.Move m : removes) mover.move(m, said::add);
       assertEquals(0, voters(mover, "n2") + learners(mover, "n2"), "nothing left on n2: " + mover.nodes());
-      for (String n : List.of("n1", "n3", "n4")) assertEquals(4, voters(mover, n), n + ": " + mover.nodes());
+      for (String n : List.of("n1", "n3", "n4")) assertEquals(5, voters(mover, n), n + ": " + mover.nodes());
       assertTrue(said.stream().anyMatch(line -> line.contains("is a learner; it catches up")), said.toString());
       TestProbe<Object> probe = c.kit(1).createTestProbe();
       probe.awaitAssert(Duration.ofSeconds(10), () -> {

@@ -58,7 +58,7 @@ class NodeAdminClusterTest {
       // Every partition records the files' configuration in its log once all voters run; status says so.
       probe.awaitAssert(Duration.ofSeconds(30), Duration.ofMillis(300), () -> {
         Run status = run(target, "status", "-o", "json");
-        assertEquals(4, count(status.out, "\"configCommitted\":true"), status.toString());
+        assertEquals(5, count(status.out, "\"configCommitted\":true"), "4 partitions and the metadata group: " + status);
         assertFalse(status.out.contains("\"configIndex\":0,\"configCommitted\""), "recorded in the log: " + status);
         return null;
       });
@@ -69,7 +69,7 @@ class NodeAdminClusterTest {
         return list;
       });
       for (String listed : List.of("n1", "n2", "n3")) {
-        assertTrue(row(spare.out, listed).matches(listed + " +yes +s-[0-9a-f]+ +4 +0 +\\d +0 +.*"), spare.toString());
+        assertTrue(row(spare.out, listed).matches(listed + " +yes +s-[0-9a-f]+ +5 +0 +\\d +0 +.*"), spare.toString());
       }
 
       Run unknown = run(target, "node", "add", "n9");
@@ -93,7 +93,7 @@ class NodeAdminClusterTest {
           + "node add n4"), second.toString());
       assertEquals(0, added.code, added.toString());
       List<String> lines = added.out.lines().toList();
-      assertTrue(lines.get(0).startsWith("3 move(s) planned: "), "12 voters over 4 nodes: n4's share is 3; " + added);
+      assertTrue(lines.get(0).startsWith("3 move(s) planned: "), "15 voters (4 partitions and the metadata group) over 4 nodes: n4's share is 3; " + added);
       assertTrue(lines.stream().anyMatch(l -> l.contains("is a learner; it catches up")), added.toString());
       assertTrue(lines.get(lines.size() - 1).matches("done: 3 move\\(s\\); n4 now holds 3 voter\\(s\\), 0 learner\\(s\\), "
           + "\\d leader\\(s\\)"), added.toString());
@@ -116,15 +116,18 @@ class NodeAdminClusterTest {
       assertTrue(notAVoter.err.startsWith("NOT_FOUND: node n9 is not known"), notAVoter.toString());
 
       // node remove of a listed node: all its replicas move, each to the node holding none of that partition.
+      Matcher onN2 = Pattern.compile("\"node\":\"n2\",[^}]*\"voters\":(\\d+),").matcher(afterAdd.out);
+      assertTrue(onN2.find(), afterAdd.toString());
+      int held = Integer.parseInt(onN2.group(1));
       Run removed = run(target, "node", "remove", "n2");
       assertEquals(0, removed.code, removed.toString());
-      assertTrue(removed.out.startsWith("3 move(s) planned: "), removed.toString());
-      assertTrue(removed.out.strip().endsWith("done: 3 move(s); n2 now holds 0 voter(s), 0 learner(s), 0 leader(s)"),
-          removed.toString());
+      assertTrue(removed.out.startsWith(held + " move(s) planned: "), removed.toString());
+      assertTrue(removed.out.strip().endsWith("done: " + held + " move(s); n2 now holds 0 voter(s), 0 learner(s), "
+          + "0 leader(s)"), removed.toString());
       Run list = run(target, "node", "list");
       assertTrue(row(list.out, "n2").matches("n2 +yes +s-[0-9a-f]+ +0 +0 +0 +0 +.*"), list.toString());
       for (String n : List.of("n1", "n3", "n4")) {
-        assertTrue(row(list.out, n).matches(n + " +yes +s-[0-9a-f]+ +4 +0 +\\d +0 +.*"), list.toString());
+        assertTrue(row(list.out, n).matches(n + " +yes +s-[0-9a-f]+ +5 +0 +\\d +0 +.*"), list.toString());
       }
 
       // A node that does not answer is removed only with --force.
@@ -147,7 +150,7 @@ class NodeAdminClusterTest {
     }
   }
 
-  private static Run run(String target, String... args) {
+  static Run run(String target, String... args) {
     return runInto(new StringWriter(), target, args);
   }
 

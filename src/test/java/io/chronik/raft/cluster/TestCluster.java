@@ -106,6 +106,11 @@ public final class TestCluster implements AutoCloseable {
     }
   }
 
+  /** Node {@code i}'s data directory. */
+  Path dataDir(int i) {
+    return root.resolve(ids.get(i));
+  }
+
   ChronikRaft chronik(int i) {
     return ChronikRaft.get(kits[i].system());
   }

@@ -99,7 +99,7 @@ class MembershipProcessTest {
     double settleBound = Double.parseDouble(System.getProperty("chronik.l3.membership.max-move-s", "90"));
     int bulkPartitions = Integer.getInteger("chronik.l3.membership.bulk-partitions", 5);
     int preloadKib = Integer.getInteger("chronik.l3.membership.preload-kib", 2048);
-    int partitions = ProcessWorkload.PARTITIONS.size() + bulkPartitions;
+    int partitions = ProcessWorkload.PARTITIONS.size() + bulkPartitions + 1; // and the metadata group's
     Path dir = Files.createTempDirectory(Path.of("target"), "l3-membership-");
     Path conf = ProcessWorkload.config(dir, Path.of("application.conf"), bulkPartitions == 0 ? ""
         : "  { name = bulk, partitions = " + bulkPartitions + ", replication-factor = 3, state-machine = record-log }\n");
