@@ -117,7 +117,9 @@ public final class ClusterNode {
     ActorRef<NodeHost.Message> host = system.systemActorOf(
         NodeHost.create(nodeId, List.copyOf(groups.values()), settings, directory, transport,
             (node, group) -> ReplicaStorage.factory(config, node, group), registry,
-            StoreIdentity.tombstones(Path.of(config.getString("chronik.data-dir"))), hosted),
+            StoreIdentity.tombstones(Path.of(config.getString("chronik.data-dir"))), hosted,
+            (group, keys) -> deleteFiles(Path.of(config.getString("chronik.data-dir")), nodeId, group, keys),
+            config.getDuration("chronik.membership.removed-data-grace")),
         HOST_PATH.substring(HOST_PATH.lastIndexOf('/') + 1), Props.empty());
     directory.learn(nodeId, host);
     List<String> seeds = config.getStringList("akka.cluster.seed-nodes");
@@ -244,7 +246,7 @@ public final class ClusterNode {
           String group = spec.groupId(p);
           nextGroups.remove(group);
           nextKinds.remove(group);
-          host.tell(new NodeHost.DropGroup(group, () -> deleteFiles(data, group)));
+          host.tell(new NodeHost.DropGroup(group, () -> deleteFiles(data, nodeId, group, key -> true)));
         }
         LOG.info("topic {} was deleted: this node stops its replicas and deletes their files", t.getName());
       } else if (!known) {
@@ -274,18 +276,18 @@ public final class ClusterNode {
   }
 
   /**
-   * Deletes what a deleted topic's partition left in this node's data directory: its record
-   * segments, snapshots and (chronik.raft.storage = wal) log, for every member this node ran. The
+   * Deletes what members of {@code group} left in this node's data directory, for each storage key
+   * {@code keys} accepts: record segments, snapshots and (chronik.raft.storage = wal) the log. The
    * entries a journal plugin holds are the plugin's: they stay (LevelDB compacts them away only
    * when deleted through the plugin).
    */
-  private void deleteFiles(Path data, String group) {
+  private static void deleteFiles(Path data, String nodeId, String group, java.util.function.Predicate<String> keys) {
     for (String area : List.of("records", "snapshots", "wal")) {
       Path dir = data.resolve(area).resolve(nodeId);
       if (!java.nio.file.Files.isDirectory(dir)) continue;
       try (var entries = java.nio.file.Files.list(dir)) {
-        for (Path p : entries.filter(p -> p.getFileName().toString().equals(group)
-            || p.getFileName().toString().startsWith(group + ".r")).toList()) {
+        for (Path p : entries.filter(p -> NodeHost.replicaOfKey(group, p.getFileName().toString()).isPresent()
+            && keys.test(p.getFileName().toString())).toList()) {
           deleteTree(p);
         }
       } catch (java.io.IOException e) {

@@ -115,6 +115,16 @@ public final class NodeHost {
     return replica == 0 ? group : group + ".r" + replica;
   }
 
+  /** The replica id a storage key of {@code group} is for ({@link #storageKey}); empty for another group's key. */
+  static Optional<Long> replicaOfKey(String group, String key) {
+    if (key.equals(group)) return Optional.of(0L);
+    String prefix = group + ".r";
+    if (!key.startsWith(prefix) || key.length() == prefix.length()) return Optional.empty();
+    String digits = key.substring(prefix.length());
+    return digits.chars().allMatch(Character::isDigit) && digits.length() < 19 ? Optional.of(Long.parseLong(digits))
+        : Optional.empty();
+  }
+
   /**
    * Member {@code member} of {@code groupId} on this node is no member of its group any more (a
    * move took it out): its replica stops and is never started again, not even from the files.
@@ -146,6 +156,19 @@ public final class NodeHost {
       };
     }
   }
+
+  /**
+   * Deletes the files this node keeps for members of a group: those of every storage key
+   * ({@link #storageKey}) of {@code group} that {@code keys} accepts.
+   */
+  public interface FileJanitor {
+    FileJanitor NONE = (group, keys) -> {};
+
+    void delete(String group, java.util.function.Predicate<String> keys);
+  }
+
+  /** The files of {@code groupId}'s members this node retired are due for deletion. */
+  private record DeleteRetired(String groupId) implements Message {}
 
   /**
    * Partitions of topics created at runtime, as the metadata group placed them: this node starts
@@ -180,12 +203,14 @@ public final class NodeHost {
       BiFunction<String, String, StorageFactory> storage,
       MeterRegistry registry) {
     return create(nodeId, groups, settings, directory, transportFor, storage, registry, Tombstones.inMemory(),
-        new java.util.concurrent.ConcurrentHashMap<>());
+        new java.util.concurrent.ConcurrentHashMap<>(), FileJanitor.NONE, Duration.ofHours(1));
   }
 
   /**
    * @param tombstones the members this node retired, kept across restarts
    * @param hostedView kept up to date with the member this node runs for each group, for its client routing
+   * @param janitor deletes the files of members this node retired, {@code removedDataGrace} (at least a
+   *     second) after their retirement, or after this start for those retired before
    */
   public static Behavior<Message> create(
       String nodeId,
@@ -196,7 +221,10 @@ public final class NodeHost {
       BiFunction<String, String, StorageFactory> storage,
       MeterRegistry registry,
       Tombstones tombstones,
-      Map<String, String> hostedView) {
+      Map<String, String> hostedView,
+      FileJanitor janitor,
+      Duration removedDataGrace) {
+    Duration grace = removedDataGrace.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : removedDataGrace;
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       ActorRef<Envelope> transport = ctx.spawn(transportFor.apply(ctx.getSelf()), "transport");
       Hosted hosted = new Hosted(ctx, nodeId, groups, settings, transport, storage, registry,
@@ -205,11 +233,19 @@ public final class NodeHost {
         if (g.voters().contains(nodeId)) hosted.start(g, nodeId);
       }
       timers.startTimerWithFixedDelay(PinTick.INSTANCE, PIN_INTERVAL);
+      for (String group : tombstones.retired().keySet()) {
+        timers.startSingleTimer("retired-" + group, new DeleteRetired(group), grace);
+      }
       return Behaviors.receive(Message.class)
           .onMessage(ForPartition.class, m -> route(ctx, hosted.replicas, m))
           .onMessage(FromPeer.class, m -> fromPeer(ctx, hosted, directory, m))
           .onMessage(Retire.class, m -> {
             hosted.retire(m.groupId(), m.member());
+            timers.startSingleTimer("retired-" + m.groupId(), new DeleteRetired(m.groupId()), grace);
+            return Behaviors.same();
+          })
+          .onMessage(DeleteRetired.class, m -> {
+            hosted.deleteRetired(m.groupId(), janitor);
             return Behaviors.same();
           })
           .onMessage(AddGroups.class, m -> {
@@ -359,8 +395,25 @@ public final class NodeHost {
         members.remove(group);
         hostedView.remove(group);
         ctx.getLog().info("partition {}: {} is no member any more; its replica stopped and will not start again (its "
-            + "files stay on disk until deleted by hand)", group, member);
+            + "files are deleted after chronik.membership.removed-data-grace)", group, member);
       }
+    }
+
+    /**
+     * Deletes the files of {@code group}'s members on this node up to the latest one retired, the
+     * member it runs now excepted (members are numbered upwards, so that one is later).
+     */
+    void deleteRetired(String group, FileJanitor janitor) {
+      String latest = tombstones.retired().get(group);
+      if (latest == null) return;
+      long retiredId = Configuration.replicaIdOf(latest);
+      String running = members.get(group);
+      String keep = running == null ? null : storageKey(group, running);
+      ctx.getLog().info("partition {}: deleting the files of this node's removed members up to {}", group, latest);
+      java.util.function.Predicate<String> keys = key -> !key.equals(keep) && replicaOfKey(group, key)
+          .map(id -> id <= retiredId).orElse(false);
+      java.util.concurrent.CompletableFuture.runAsync(() -> janitor.delete(group, keys),
+          ctx.getSystem().dispatchers().lookup(akka.actor.typed.DispatcherSelector.blocking()));
     }
 
     void drop(DropGroup m) {

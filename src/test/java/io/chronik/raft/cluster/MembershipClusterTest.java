@@ -15,6 +15,8 @@ import io.chronik.raft.replica.ClientProtocol.Status;
 import io.chronik.raft.replica.ClientProtocol.StatusReply;
 import io.chronik.raft.replica.ReadPolicy;
 import io.chronik.raft.replica.ReplicaControl;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -118,13 +120,17 @@ class MembershipClusterTest {
   @Test
   void nodeAddGivesASpareItsShareAndNodeRemoveMovesEveryReplicaOff() throws Exception {
     String kv4 = "[{name = kv, partitions = 4, replication-factor = 3, state-machine = key-value}]";
-    try (TestCluster c = new TestCluster(List.of("n1", "n2", "n3", "n4"), List.of("n1", "n2", "n3"), kv4, "")) {
+    // wal storage: the removed replicas' logs are files, deleted after the grace period.
+    try (TestCluster c = new TestCluster(List.of("n1", "n2", "n3", "n4"), List.of("n1", "n2", "n3"), kv4,
+        "chronik.raft.storage = wal\nchronik.membership.removed-data-grace = 1s")) {
+      Path n2Logs = c.dataDir(1).resolve("wal").resolve("n2");
       for (int p = 0; p < 4; p++) {
         for (int k = 0; k < 5; k++) {
           c.chronik(0).put("kv", p, "k" + k, ByteString.copyFromUtf8("p" + p + "v" + k)).toCompletableFuture()
               .get(20, TimeUnit.SECONDS);
         }
       }
+      for (int p = 0; p < 4; p++) assertTrue(Files.isDirectory(n2Logs.resolve("kv-" + p)), "n2 holds kv-" + p + "'s log");
       ReplicaMover mover = c.chronik(0).mover();
       List<String> said = new java.util.ArrayList<>();
       awaitPlanned(c, () -> mover.planAdd("n4"));
@@ -142,6 +148,13 @@ class MembershipClusterTest {
       probe.awaitAssert(Duration.ofSeconds(10), () -> {
         for (int p = 0; p < 4; p++) {
           assertTrue(!c.chronik(1).node().hostsReplicaOf("kv-" + p), "n2's replica of kv-" + p + " is retired");
+        }
+        return null;
+      });
+      probe.awaitAssert(Duration.ofSeconds(15), Duration.ofMillis(200), () -> {
+        try (var left = Files.list(n2Logs)) {
+          assertEquals(List.of(), left.map(f -> f.getFileName().toString()).filter(f -> f.startsWith("kv-")).toList(),
+              "the removed replicas' logs are deleted after chronik.membership.removed-data-grace");
         }
         return null;
       });
