@@ -41,7 +41,8 @@ public final class MetricsEndpoint extends AllDirectives implements Extension {
   private final NodeMetrics metrics;
   private final MeterRegistry registry;
   private final Map<String, Sample> samples = new ConcurrentHashMap<>();
-  private final List<String> localGroups = new ArrayList<>();
+  /** The partitions whose meters are registered: those this node hosted at start or has hosted since. */
+  private final java.util.Set<String> localGroups = ConcurrentHashMap.newKeySet();
 
   public static final class Id extends ExtensionId<MetricsEndpoint> {
     private static final Id INSTANCE = new Id();
@@ -79,8 +80,14 @@ public final class MetricsEndpoint extends AllDirectives implements Extension {
 
   /** Refreshes every local replica's values, then renders the registry. */
   public CompletionStage<String> scrape() {
+    // Replicas come and go while the node runs (topics created and deleted, replicas moved here).
+    for (String group : node.partitions().keySet()) {
+      if (node.hostsReplicaOf(group) && localGroups.add(group)) register(group);
+    }
+    samples.keySet().removeIf(group -> !node.hostsReplicaOf(group));
     List<CompletableFuture<Void>> asks = new ArrayList<>();
     for (String group : localGroups) {
+      if (!node.partitions().containsKey(group)) continue; // its topic was deleted
       CompletableFuture<ClientProtocol.StatusReply> status =
           node.<ClientProtocol.StatusReply>ask(group, node.nodeId(), ClientProtocol.GetStatus::new).toCompletableFuture();
       CompletableFuture<ReplicaMetrics.Snapshot> reads =

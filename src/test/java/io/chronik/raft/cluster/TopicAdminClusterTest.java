@@ -66,6 +66,11 @@ class TopicAdminClusterTest {
         }
       }
       assertEveryNodeReads(c, List.of(0, 1, 2), acked);
+      String metrics = io.chronik.raft.api.MetricsEndpoint.get(c.kit(0).system()).scrape().toCompletableFuture()
+          .get(20, TimeUnit.SECONDS);
+      assertTrue(metrics.contains("chronik_replica_applied_index{node=\"n1\",partition=\"orders-2\"}"),
+          "a runtime topic's replicas have their meters: " + metrics.lines().filter(l -> l.contains("applied_index"))
+              .toList());
 
       // Listing, and what is refused.
       Run list = NodeAdminClusterTest.run(target, "topic", "list", "-o", "json");
