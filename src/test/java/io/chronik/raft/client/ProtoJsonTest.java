@@ -33,7 +33,7 @@ class ProtoJsonTest {
         + "\"appliedIndex\":0,\"lastIndex\":0,\"lag\":0,\"snapshotIndex\":0,\"stateMachine\":{\"keys\":3},\"fault\":\"\","
         + "\"voters\":[],\"outgoingVoters\":[],\"learners\":[],\"configIndex\":0,\"member\":\"\",\"learner\":false}],"
         + "\"preferredLeader\":\"\",\"voters\":[],\"outgoingVoters\":[],\"learners\":[],\"configIndex\":0,"
-        + "\"configCommitted\":false}],\"nodeStates\":[]}", ProtoJson.print(s));
+        + "\"configCommitted\":false}],\"nodeStates\":[],\"clusterId\":\"\"}", ProtoJson.print(s));
     assertEquals("{\"topic\":\"\",\"partition\":0,\"offset\":0,\"maxRecords\":0,\"maxBytes\":0,"
             + "\"readPolicy\":\"READ_POLICY_SAFE\",\"minIndex\":0}",
         ProtoJson.print(FetchRequest.newBuilder().setReadPolicy(ReadPolicy.READ_POLICY_SAFE).build()));
