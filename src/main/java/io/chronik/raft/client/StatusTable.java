@@ -19,11 +19,13 @@ public final class StatusTable {
     }
     // One row per member of each partition's configuration; "config" is the index of the
     // configuration's log entry (0: the configuration files' voters, not recorded in the log yet).
-    out.append(String.format("%-12s %-8s %-8s %-9s %6s %-16s %5s %7s %8s %5s %8s  %s", "partition", "replica",
-        "leader", "preferred", "config", "role", "term", "commit", "applied", "lag", "snapshot", "state"));
+    // The partition column is as wide as the longest name (runtime topics and __chronik_meta-0 included).
+    int width = Math.max(12, s.getPartitionsList().stream().mapToInt(p -> p.getPartition().length()).max().orElse(0));
+    out.append(String.format("%-" + width + "s %-8s %-8s %-9s %6s %-16s %5s %7s %8s %5s %8s  %s", "partition",
+        "replica", "leader", "preferred", "config", "role", "term", "commit", "applied", "lag", "snapshot", "state"));
     for (PartitionStatus p : s.getPartitionsList()) {
       for (ReplicaStatus r : p.getReplicasList()) {
-        out.append(String.format("%n%-12s %-8s %-8s %-9s %6s %-16s %5d %7d %8d %5d %8d  %s", p.getPartition(),
+        out.append(String.format("%n%-" + width + "s %-8s %-8s %-9s %6s %-16s %5d %7d %8d %5d %8d  %s", p.getPartition(),
             r.getMember().isEmpty() ? r.getNode() : r.getMember(), p.getLeader().isEmpty() ? "-" : p.getLeader(),
             p.getPreferredLeader(), config(p), role(p, r), r.getTerm(),
             r.getCommitIndex(), r.getAppliedIndex(), r.getLag(), r.getSnapshotIndex(),
