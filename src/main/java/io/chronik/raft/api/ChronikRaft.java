@@ -389,7 +389,7 @@ public final class ChronikRaft implements Extension {
   /** The partition (group) id of a topic partition; fails with NOT_FOUND when it is not configured. */
   public String group(String topic, int partition) {
     String group = topic + "-" + partition;
-    if (!node.partitions().containsKey(group)) {
+    if (!node.hasPartition(group)) {
       throw new ChronikException(Kind.NOT_FOUND, "no partition " + partition + " of topic '" + topic
           + "'; configured partitions: " + node.partitions().keySet());
     }

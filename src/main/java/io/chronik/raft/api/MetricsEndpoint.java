@@ -87,7 +87,7 @@ public final class MetricsEndpoint extends AllDirectives implements Extension {
     samples.keySet().removeIf(group -> !node.hostsReplicaOf(group));
     List<CompletableFuture<Void>> asks = new ArrayList<>();
     for (String group : localGroups) {
-      if (!node.partitions().containsKey(group)) continue; // its topic was deleted
+      if (!node.hasPartition(group)) continue; // its topic was deleted
       CompletableFuture<ClientProtocol.StatusReply> status =
           node.<ClientProtocol.StatusReply>ask(group, node.nodeId(), ClientProtocol.GetStatus::new).toCompletableFuture();
       CompletableFuture<ReplicaMetrics.Snapshot> reads =

@@ -104,8 +104,13 @@ final class TopicAdmin {
   }
 
   private CompletableFuture<TopicCatalog> read() {
+    return readValue().thenApply(value -> value.map(TopicCatalog::parse).orElse(TopicCatalog.EMPTY));
+  }
+
+  /** The catalog's stored bytes by a safe read; empty before the first topic or cluster id was written. */
+  private CompletableFuture<Optional<ByteString>> readValue() {
     return chronik.get(TopicCatalog.TOPIC, 0, TopicCatalog.KEY, Optional.of(ReadPolicy.SAFE), 0)
-        .thenApply(r -> r.result().getFound() ? TopicCatalog.parse(r.result().getValue()) : TopicCatalog.EMPTY)
+        .thenApply(r -> r.result().getFound() ? Optional.of(r.result().getValue()) : Optional.<ByteString>empty())
         .toCompletableFuture();
   }
 
@@ -220,8 +225,7 @@ final class TopicAdmin {
    */
   private TopicCatalog change(UnaryOperator<TopicCatalog> change) {
     for (int attempt = 1; ; attempt++) {
-      ChronikRaft.KvRead read = join(chronik.get(TopicCatalog.TOPIC, 0, TopicCatalog.KEY, Optional.of(ReadPolicy.SAFE), 0));
-      Optional<ByteString> current = read.result().getFound() ? Optional.of(read.result().getValue()) : Optional.empty();
+      Optional<ByteString> current = join(readValue());
       TopicCatalog before = current.map(TopicCatalog::parse).orElse(TopicCatalog.EMPTY);
       TopicCatalog next = change.apply(before);
       if (current.isPresent() && next.equals(before)) return before;

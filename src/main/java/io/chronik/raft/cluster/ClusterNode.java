@@ -288,7 +288,7 @@ public final class ClusterNode {
       try (var entries = java.nio.file.Files.list(dir)) {
         for (Path p : entries.filter(p -> NodeHost.replicaOfKey(group, p.getFileName().toString()).isPresent()
             && keys.test(p.getFileName().toString())).toList()) {
-          deleteTree(p);
+          io.chronik.raft.records.PartitionDir.deleteRecursively(p);
         }
       } catch (java.io.IOException e) {
         LOG.warn("deleting the files of deleted partition {} under {} failed ({}); delete them by hand", group, dir,
@@ -297,11 +297,6 @@ public final class ClusterNode {
     }
   }
 
-  private static void deleteTree(Path root) throws java.io.IOException {
-    try (var walk = java.nio.file.Files.walk(root)) {
-      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) java.nio.file.Files.deleteIfExists(p);
-    }
-  }
 
   /**
    * A data directory derived for another node id: the application layered this node's settings
@@ -367,6 +362,11 @@ public final class ClusterNode {
   /** The topics of the configuration files ({@code chronik.topics}), then the metadata group's. */
   public List<TopicSpec> filesTopics() {
     return filesTopics(config, nodes);
+  }
+
+  /** Whether {@code group} is a partition this node knows (the files', the metadata group, a runtime topic's). */
+  public boolean hasPartition(String group) {
+    return groups.containsKey(group);
   }
 
   /** The partitions and their voters, as configured. */

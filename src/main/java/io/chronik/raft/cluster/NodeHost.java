@@ -261,9 +261,7 @@ public final class NodeHost {
             return Behaviors.same();
           })
           .onMessage(Dropped.class, m -> {
-            // Files are deleted off the actor's thread: a large partition takes a while.
-            java.util.concurrent.CompletableFuture.runAsync(m.deleteFiles(),
-                ctx.getSystem().dispatchers().lookup(akka.actor.typed.DispatcherSelector.blocking()));
+            hosted.offActorThread(m.deleteFiles());
             return Behaviors.same();
           })
           .onMessage(PinTick.class, m -> {
@@ -412,7 +410,12 @@ public final class NodeHost {
       ctx.getLog().info("partition {}: deleting the files of this node's removed members up to {}", group, latest);
       java.util.function.Predicate<String> keys = key -> !key.equals(keep) && replicaOfKey(group, key)
           .map(id -> id <= retiredId).orElse(false);
-      java.util.concurrent.CompletableFuture.runAsync(() -> janitor.delete(group, keys),
+      offActorThread(() -> janitor.delete(group, keys));
+    }
+
+    /** Deleting files runs on the blocking dispatcher: a large partition takes a while. */
+    void offActorThread(Runnable fileWork) {
+      java.util.concurrent.CompletableFuture.runAsync(fileWork,
           ctx.getSystem().dispatchers().lookup(akka.actor.typed.DispatcherSelector.blocking()));
     }
 

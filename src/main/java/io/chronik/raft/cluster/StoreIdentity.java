@@ -91,15 +91,22 @@ public record StoreIdentity(String nodeId, String storeId) {
     }
   }
 
-  /** Replaces {@code store.pb} atomically and durably (write, fsync, rename, fsync the directory). */
   private static void write(Path dataDir, io.chronik.raft.rpc.StoreIdentity identity) {
-    Path file = dataDir.resolve(FILE);
-    Path tmp = dataDir.resolve(FILE + ".tmp");
+    writeDurably(dataDir, FILE, identity.toByteArray());
+  }
+
+  /**
+   * Replaces {@code dataDir/name} atomically and durably (write, fsync, rename, fsync the
+   * directory): a crash leaves the old file or the new one, whole.
+   */
+  static void writeDurably(Path dataDir, String name, byte[] bytes) {
+    Path file = dataDir.resolve(name);
+    Path tmp = dataDir.resolve(name + ".tmp");
     try {
       Files.createDirectories(dataDir);
       try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
           StandardOpenOption.WRITE)) {
-        ch.write(java.nio.ByteBuffer.wrap(identity.toByteArray()));
+        ch.write(java.nio.ByteBuffer.wrap(bytes));
         ch.force(true);
       }
       Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -120,8 +127,13 @@ public record StoreIdentity(String nodeId, String storeId) {
   }
 
   private static String newStoreId() {
+    return randomId("s-");
+  }
+
+  /** {@code prefix} and 12 random hex digits: a store's or a cluster's id. */
+  static String randomId(String prefix) {
     byte[] random = new byte[6];
     new SecureRandom().nextBytes(random);
-    return "s-" + HexFormat.of().formatHex(random);
+    return prefix + HexFormat.of().formatHex(random);
   }
 }

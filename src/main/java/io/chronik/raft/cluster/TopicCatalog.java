@@ -79,9 +79,7 @@ public final class TopicCatalog {
 
   /** A new cluster id: 12 random hex digits. */
   public static String newClusterId() {
-    byte[] random = new byte[6];
-    new java.security.SecureRandom().nextBytes(random);
-    return "c-" + java.util.HexFormat.of().formatHex(random);
+    return StoreIdentity.randomId("c-");
   }
 
   /** This catalog with topic {@code name} marked deleted at {@code nowMillis}. */

@@ -2,11 +2,9 @@ package io.chronik.raft.cluster;
 
 import com.google.protobuf.ByteString;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 
 /**
  * This node's copy of the runtime topics ({@code <chronik.data-dir>/topics.pb}): a restarted node
@@ -31,20 +29,12 @@ final class TopicCatalogCache {
     }
   }
 
-  /** Written to a temporary file, forced and renamed over the last copy, so a crash leaves one whole copy. */
+  /** Written whole or not at all ({@link StoreIdentity#writeDurably}); a failure only costs the quick restart. */
   static void save(Path dataDir, TopicCatalog catalog) {
     try {
-      Files.createDirectories(dataDir);
-      Path tmp = dataDir.resolve(FILE + ".tmp");
-      try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-          StandardOpenOption.TRUNCATE_EXISTING)) {
-        out.write(catalog.bytes().asReadOnlyByteBuffer());
-        out.force(true);
-      }
-      Files.move(tmp, dataDir.resolve(FILE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
-      LOG.warn("writing the runtime topics to {} failed ({}); a restart starts their replicas once the metadata group "
-          + "answers", dataDir.resolve(FILE), e.toString());
+      StoreIdentity.writeDurably(dataDir, FILE, catalog.bytes().toByteArray());
+    } catch (UncheckedIOException e) {
+      LOG.warn("{}; a restart starts the runtime topics' replicas once the metadata group answers", e.getMessage());
     }
   }
 }

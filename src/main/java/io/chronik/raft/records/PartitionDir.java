@@ -128,7 +128,8 @@ public final class PartitionDir {
     }
   }
 
-  private static void deleteRecursively(Path dir) throws IOException {
+  /** Deletes {@code dir} and everything under it. */
+  public static void deleteRecursively(Path dir) throws IOException {
     try (Stream<Path> all = Files.walk(dir)) {
       all.sorted(Comparator.reverseOrder()).forEach(p -> {
         try {
