@@ -49,7 +49,9 @@ class BenchCommandTest {
       if (f[1].startsWith("read") && f[2].equals("unsafe")) {
         assertEquals(0.0, Double.parseDouble(f[11]), "unsafe reads must not run ReadIndex rounds: " + line);
       }
-      if (f[1].equals("write")) assertTrue(Double.parseDouble(f[15]) >= 1, "no batch size in " + line);
+      // Entries per storage write: about 1 for one client. A write carrying only the term and vote
+      // (an election seen during the cell on a loaded machine) counts too, so it may dip just below 1.
+      if (f[1].equals("write")) assertTrue(Double.parseDouble(f[15]) >= 0.9, "no batch size in " + line);
     }
     String json = Files.readString(out.resolve("results.json"));
     assertEquals(17, json.split("\"workload\"").length - 1, json);
