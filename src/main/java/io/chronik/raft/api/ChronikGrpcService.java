@@ -214,8 +214,8 @@ public final class ChronikGrpcService implements ChronikPowerApi {
    */
   private PartitionStatus partitionStatus(String group, List<ClientProtocol.Status> replicas) {
     PartitionStatus.Builder p = PartitionStatus.newBuilder().setPartition(group);
-    chronik.node().preferredLeader(group).ifPresent(p::setPreferredLeader);
     ReplicaMover.GroupView view = ReplicaMover.view(group, replicas);
+    chronik.node().preferredLeader(group, view.config()).ifPresent(p::setPreferredLeader);
     view.leader().ifPresent(p::setLeader);
     long leaderLast = replicas.stream().filter(s -> s.role().equals("leader")).mapToLong(ClientProtocol.Status::lastIndex)
         .max().orElse(0);

@@ -95,6 +95,8 @@ public final class ChronikRaft implements Extension {
     });
     topics.watch(system, config.getDuration("chronik.metadata.refresh-interval"));
     new Rebalancer(this, config.getDuration("chronik.rebalancer.dead-node-timeout")).start(system);
+    new LeaderBalancer(this, config.getDuration("chronik.raft.leader-balance-delay"))
+        .start(system, config.getBoolean("chronik.raft.leader-balancing"));
   }
 
   public ClusterNode node() {

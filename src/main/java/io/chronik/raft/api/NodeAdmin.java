@@ -46,6 +46,11 @@ final class NodeAdmin {
     reads.shutdownNow();
   }
 
+  /** Whether a membership operation runs on this node now. */
+  boolean busy() {
+    return running.get() != null;
+  }
+
   CompletableFuture<List<ReplicaMover.NodeInfo>> nodes() {
     return CompletableFuture.supplyAsync(() -> chronik.mover().nodes(), reads);
   }

@@ -95,7 +95,7 @@ final class Rebalancer {
   }
 
   /** Whether this node's replica of the metadata group leads it. */
-  private static CompletableFuture<Boolean> leadsMetadata(ClusterNode node) {
+  static CompletableFuture<Boolean> leadsMetadata(ClusterNode node) {
     return node.<ClientProtocol.StatusReply>ask(TopicCatalog.GROUP, node.nodeId(), ClientProtocol.GetStatus::new,
         Duration.ofSeconds(1)).toCompletableFuture()
         .handle((reply, error) -> reply instanceof ClientProtocol.Status s && s.role().equals("leader"));

@@ -11,8 +11,10 @@ import akka.cluster.Cluster;
 import akka.cluster.Member;
 import akka.cluster.MemberStatus;
 import com.typesafe.config.Config;
+import io.chronik.raft.core.Configuration;
 import io.chronik.raft.replica.Command;
 import io.chronik.raft.replica.Envelope;
+import io.chronik.raft.replica.GroupMembers;
 import io.chronik.raft.replica.ReplicaControl;
 import io.chronik.raft.replica.ReplicaSettings;
 import io.chronik.raft.storage.ReplicaStorage;
@@ -401,10 +403,13 @@ public final class ClusterNode {
     return List.copyOf(g.voters());
   }
 
-  /** The node placement chose to lead {@code group} when it can. */
-  public Optional<String> preferredLeader(String group) {
+  /**
+   * The node placement chose to lead {@code group} when it can, while the group's configuration in
+   * force ({@code inForce}) keeps the voters placement gave it ({@link GroupMembers#preferredLeaderIn}).
+   */
+  public Optional<String> preferredLeader(String group, Optional<Configuration> inForce) {
     NodeHost.GroupSpec g = groups.get(group);
-    return g == null ? Optional.empty() : g.preferredLeader();
+    return g == null ? Optional.empty() : GroupMembers.preferredLeaderIn(g.preferredLeader(), g.voters(), inForce);
   }
 
   /** The cluster this node's data belongs to; empty until it first read the metadata group. */

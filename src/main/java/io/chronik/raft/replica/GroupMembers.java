@@ -27,6 +27,23 @@ public record GroupMembers(String groupId, String self, Set<String> voters, Opti
     this(groupId, self, voters, Optional.empty());
   }
 
+  /**
+   * The preferred leader while the group keeps the voters placement gave it ({@code inForce}
+   * empty: none recorded yet); none once its voters changed: placement's choice was made for
+   * voters the group no longer has, and the cluster's leader balancer spreads such groups'
+   * leaderships instead.
+   */
+  public Optional<String> preferredLeaderIn(Optional<Configuration> inForce) {
+    return preferredLeaderIn(preferredLeader, voters, inForce);
+  }
+
+  /** {@link #preferredLeaderIn(Optional)} for a group placed on {@code placedVoters}, as any node can tell it. */
+  public static Optional<String> preferredLeaderIn(Optional<String> preferred, Set<String> placedVoters,
+      Optional<Configuration> inForce) {
+    boolean placedShape = inForce.map(c -> !c.joint() && c.voters().equals(placedVoters)).orElse(true);
+    return placedShape ? preferred : Optional.empty();
+  }
+
   /** The configuration the files imply, if they name any voters. */
   public Optional<Configuration> filesConfiguration() {
     return voters.isEmpty() ? Optional.empty() : Optional.of(Configuration.legacy(voters));

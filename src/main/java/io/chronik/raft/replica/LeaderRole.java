@@ -10,12 +10,15 @@ import io.chronik.raft.replica.ClientProtocol.Propose;
 import io.chronik.raft.replica.ClientProtocol.ProposalRejected;
 import io.chronik.raft.rpc.EntryKind;
 import io.chronik.raft.rpc.LogEntry;
-import java.util.HashMap;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Leader (Raft §5.3): appends proposals, replicates them with per-follower flow control, and
@@ -37,15 +40,22 @@ import java.util.Optional;
 final class LeaderRole implements Replica.RoleHandler {
   static final Object BALANCE_TIMER = "leader-balance";
   static final Object TRANSFER_TIMER = "leader-transfer";
+  /** When the node's snapshot budget holds the next chunk of a paced transfer. */
+  static final Object SNAPSHOT_PACE_TIMER = "snapshot-pace";
 
   /** Time to look at whether the preferred leader can take over (private timer message). */
   enum BalanceTick implements Command { INSTANCE }
+
+  /** Time to send the chunks that waited for the node's snapshot budget (private timer message). */
+  enum SnapshotPaceTick implements Command { INSTANCE }
 
   /** A leadership transfer did not complete in time (private timer message). */
   enum TransferTimedOut implements Command { INSTANCE }
 
   private final Replica r;
   private final Map<String, Progress> progress = new LinkedHashMap<>();
+  /** Followers whose next snapshot chunk waits for the node's snapshot budget. */
+  private final Set<String> paced = new LinkedHashSet<>();
   private final LeaderReads reads;
   /** Changing the group's members: requests, the configuration's entries, leaving joint, hand-over before removal. */
   private final LeaderMembership membership;
@@ -105,6 +115,7 @@ final class LeaderRole implements Replica.RoleHandler {
         .onMessage(ReplicaControl.ChangeConfig.class, membership::onChangeConfig)
         .onMessage(ReplicaControl.RecordFilesConfiguration.class, membership::onRecordFilesConfiguration)
         .onMessage(BalanceTick.class, m -> onBalanceTick())
+        .onMessage(SnapshotPaceTick.class, m -> onSnapshotPaceTick())
         .onMessage(TransferTimedOut.class, m -> onTransferTimedOut())
         .build();
   }
@@ -193,9 +204,12 @@ final class LeaderRole implements Replica.RoleHandler {
     return d.keepWaiting();
   }
 
-  /** The preferred leader (placement's choice, which spreads leaders over the nodes) takes over when the rules say. */
+  /**
+   * The preferred leader (placement's choice, which spreads leaders over the nodes) takes over when
+   * the rules say, while the group keeps the voters placement gave it.
+   */
   private Behavior<Command> onBalanceTick() {
-    rules().balanceTo(r.members.preferredLeader(), r.draining, transferTarget != null, membership.transferCandidates(),
+    rules().balanceTo(r.members.preferredLeaderIn(r.membership.config()), r.draining, transferTarget != null, membership.transferCandidates(),
             r.commitIndex)
         .ifPresent(target -> {
           r.log.info("group {}: {} hands leadership to its preferred leader {}", r.members.groupId(),
@@ -321,6 +335,15 @@ final class LeaderRole implements Replica.RoleHandler {
       }
       pr.startSnapshot(snapshot.meta().index());
     }
+    long wait = r.settings.snapshots().throttle()
+        .tryTake(Math.min(r.settings.snapshots().chunkBytes(), snapshot.size() - pr.snapshotOffset()));
+    if (wait > 0) {
+      paced.add(peer);
+      if (!r.timers.isTimerActive(SNAPSHOT_PACE_TIMER)) {
+        r.timers.startSingleTimer(SNAPSHOT_PACE_TIMER, SnapshotPaceTick.INSTANCE, Duration.ofNanos(wait));
+      }
+      return false;
+    }
     com.google.protobuf.ByteString chunk;
     try {
       chunk = snapshot.read(pr.snapshotOffset(), r.settings.snapshots().chunkBytes());
@@ -334,6 +357,17 @@ final class LeaderRole implements Replica.RoleHandler {
         snapshot.meta().term(), pr.snapshotOffset(), chunk, snapshot.size(), pr.snapshotTransfer(),
         pr.checksumThrough(chunk), snapshot.meta().config(), snapshot.meta().configIndex()));
     return true;
+  }
+
+  /** The chunks that waited for the budget go now (or wait again: other leaders of the node share it). */
+  private Behavior<Command> onSnapshotPaceTick() {
+    List<String> due = List.copyOf(paced);
+    paced.clear();
+    for (String peer : due) {
+      Progress pr = progress.get(peer);
+      if (pr != null && pr.snapshotting()) sendSnapshotChunk(peer);
+    }
+    return Behaviors.same();
   }
 
   private Behavior<Command> onInstallSnapshotResponse(InstallSnapshotResponse resp) {

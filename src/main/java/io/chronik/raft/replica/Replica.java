@@ -600,6 +600,7 @@ public final class Replica {
     timers.cancel(CHECK_QUORUM_TIMER);
     timers.cancel(LeaderRole.BALANCE_TIMER);
     timers.cancel(LeaderRole.TRANSFER_TIMER);
+    timers.cancel(LeaderRole.SNAPSHOT_PACE_TIMER);
     timers.cancel(LEADER_CONTACT_TIMER);
   }
 

@@ -42,14 +42,21 @@ public record ReplicaSettings(
    * applied entries or {@code bytes} of applied commands since the last snapshot, whichever comes
    * first. {@code retainedEntries} entries before the snapshot stay in memory, so that a follower
    * slightly behind still gets entries instead of the whole snapshot. InstallSnapshot sends
-   * {@code chunkBytes} at a time.
+   * {@code chunkBytes} at a time, within the node's budget {@code throttle} (one object per node,
+   * shared by its replicas).
    */
-  public record Snapshots(long entries, long bytes, int retainedEntries, int chunkBytes) {
+  public record Snapshots(long entries, long bytes, int retainedEntries, int chunkBytes, SnapshotThrottle throttle) {
     public Snapshots {
       if (entries <= 0 || bytes <= 0 || retainedEntries < 0 || chunkBytes <= 0) {
         throw new IllegalArgumentException("chronik.raft.snapshot: entries, bytes and chunk-bytes must be positive "
             + "and retained-entries >= 0");
       }
+      if (throttle == null) throw new IllegalArgumentException("throttle must not be null; SnapshotThrottle.UNLIMITED");
+    }
+
+    /** Snapshots sent without a budget. */
+    public Snapshots(long entries, long bytes, int retainedEntries, int chunkBytes) {
+      this(entries, bytes, retainedEntries, chunkBytes, SnapshotThrottle.UNLIMITED);
     }
 
     /** The defaults of reference.conf. */
@@ -124,6 +131,7 @@ public record ReplicaSettings(
         readIndexPipeline, storageRestartMaxBackoff, r);
   }
 
+  /** The settings of {@code chronik.raft}; each call makes a new snapshot budget: call it once per node. */
   public static ReplicaSettings fromConfig(Config raft) {
     return new ReplicaSettings(
         raft.getDuration("election-timeout"),
@@ -146,7 +154,9 @@ public record ReplicaSettings(
             raft.getLong("snapshot.entries"),
             raft.getBytes("snapshot.bytes"),
             raft.getInt("snapshot.retained-entries"),
-            (int) raft.getBytes("snapshot.chunk-bytes").longValue()),
+            (int) raft.getBytes("snapshot.chunk-bytes").longValue(),
+            new SnapshotThrottle(raft.getBytes("snapshot.max-send-rate"),
+                (int) raft.getBytes("snapshot.chunk-bytes").longValue(), System::nanoTime)),
         raft.getInt("read-index-pipeline"),
         raft.getDuration("storage-restart-max-backoff"),
         RaftRules.STANDARD);

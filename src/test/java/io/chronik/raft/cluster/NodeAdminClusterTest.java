@@ -129,6 +129,24 @@ class NodeAdminClusterTest {
       for (String n : List.of("n1", "n3", "n4")) {
         assertTrue(row(list.out, n).matches(n + " +yes +s-[0-9a-f]+ +5 +0 +\\d +0 +.*"), list.toString());
       }
+      // Every partition's voters changed, so none has a preferred leader any more: the leader
+      // balancer (on the metadata group's leader) spreads the five leaderships, 2/2/1, also after
+      // an operator piled four of them on n1.
+      for (int p = 0; p < 4; p++) {
+        Run toN1 = run(target, "leader", "transfer", "kv", String.valueOf(p), "n1");
+        assertEquals(0, toN1.code, toN1.toString());
+      }
+      long movesEnded = System.nanoTime();
+      probe.awaitAssert(Duration.ofSeconds(30), Duration.ofMillis(300), () -> {
+        Run now = run(target, "node", "list");
+        List<Integer> led = new ArrayList<>();
+        for (String n : List.of("n1", "n3", "n4")) led.add(Integer.parseInt(row(now.out, n).trim().split(" +")[5]));
+        assertTrue(java.util.Collections.max(led) - java.util.Collections.min(led) <= 1, "leaders of n1, n3, n4: "
+            + led + "\n" + now);
+        return null;
+      });
+      System.out.printf("l2 leader balance: four leaderships piled on n1 spread to within one per node in %.1f s%n",
+          (System.nanoTime() - movesEnded) / 1e9);
 
       // A node that does not answer is removed only with --force.
       c.stop(2);

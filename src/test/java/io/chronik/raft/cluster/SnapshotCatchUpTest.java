@@ -22,8 +22,8 @@ import org.junit.jupiter.api.Test;
 /**
  * L2: a follower that was down while the others wrote past several compactions comes back, gets
  * the leader's snapshot in many chunks (InstallSnapshot over Artery), and serves safe reads of
- * the latest writes. On chronik's own write-ahead log with small segments: the segments a
- * snapshot covers are deleted.
+ * the latest writes; the leader sends it within a snapshot budget. On chronik's own write-ahead
+ * log with small segments: the segments a snapshot covers are deleted.
  */
 @Tag("cluster")
 class SnapshotCatchUpTest {
@@ -32,7 +32,10 @@ class SnapshotCatchUpTest {
       "chronik.raft.wal.segment-bytes = 16KiB",
       "chronik.raft.snapshot.entries = 40",
       "chronik.raft.snapshot.retained-entries = 5",
-      "chronik.raft.snapshot.chunk-bytes = 8KiB");
+      "chronik.raft.snapshot.chunk-bytes = 8KiB",
+      // Sent within a budget (the ~300 KB snapshot: about 3 s of it), so the paced path runs over
+      // Artery; that the budget holds is checked on the virtual clock (SafetySimulationTest).
+      "chronik.raft.snapshot.max-send-rate = 100KiB");
 
   @Test
   void aFollowerBehindTheCompactedLogCatchesUpFromTheLeadersSnapshot() throws Exception {

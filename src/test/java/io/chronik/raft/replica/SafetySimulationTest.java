@@ -39,6 +39,7 @@ class SafetySimulationTest {
     long snapshots = 0;
     long installs = 0;
     long chunks = 0;
+    long throttledBytes = 0;
     long applyFailures = 0;
     long discards = 0;
     long membershipChanges = 0;
@@ -58,6 +59,7 @@ class SafetySimulationTest {
       snapshots += sim.stats.snapshots;
       installs += sim.stats.snapshotsInstalled;
       chunks += sim.stats.snapshotChunks;
+      throttledBytes += sim.stats.snapshotBytesThrottled;
       applyFailures += sim.stats.applyFailures;
       discards += sim.stats.snapshotsDiscarded;
       membershipChanges += sim.stats.membershipChanges;
@@ -76,16 +78,17 @@ class SafetySimulationTest {
     double elapsed = (System.nanoTime() - started) / 1e9;
     double cpu = (threads.getCurrentThreadCpuTime() - cpuStarted) / 1e9;
     System.out.printf("safety schedules=%d violations=%d elapsed=%.1fs cpu=%.1fs faults=%d crashes=%d partitions=%d "
-            + "transfers=%d drains=%d snapshots=%d snapshot_installs=%d snapshot_chunks=%d "
+            + "transfers=%d drains=%d snapshots=%d snapshot_installs=%d snapshot_chunks=%d snapshot_bytes_throttled=%d "
             + "snapshot_transfers_dropped=%d apply_failures=%d membership_changes=%d membership_requests=%d "
             + "leader_removals_refused=%d crashes_mid_change=%d readds=%d messages=%d "
             + "proposals_committed=%d proposals_unknown=%d%n",
         seeds.size(), violations, elapsed, cpu, faults, crashes, partitions, transfers, drains, snapshots, installs, chunks,
-        discards, applyFailures, membershipChanges, membershipRequests, leaderRemovalsRefused, crashesMidChange, readds,
+        throttledBytes, discards, applyFailures, membershipChanges, membershipRequests, leaderRemovalsRefused, crashesMidChange, readds,
         messages, acknowledged, unknown);
     assertTrue(transfers > 0 && drains > 0, "the schedules must include leadership transfers and drains");
     if (seeds.size() >= 100) {
       assertTrue(snapshots > 0 && installs > 0, "the schedules must take snapshots and install them on followers");
+      assertTrue(throttledBytes > 0, "some schedules must send snapshots within a budget");
       assertTrue(applyFailures > 0, "the schedules must make state machines fail to apply (a full disk)");
       assertTrue(membershipChanges >= seeds.size(), "the schedules must average a committed membership change each, got "
           + membershipChanges + " in " + seeds.size());

@@ -94,6 +94,8 @@ final class SimulatedGroup {
   static final class Stats {
     long messages, drops, duplicates, partitions, crashes, pauses, storageFailures, applyFailures, transfers, drains;
     long snapshots, snapshotsInstalled, snapshotChunks, snapshotsDiscarded;
+    /** Snapshot bytes the leaders sent, in schedules with a snapshot budget. */
+    long snapshotBytesThrottled;
     /** Committed membership changes (a joint change counts once), requests sent, and what they met. */
     long membershipChanges, membershipRequests, leaderRemovalsRefused, crashesMidChange, readds, wipes;
     long proposalsAcknowledged, proposalsUnknown, proposalsSent;
@@ -270,6 +272,14 @@ final class SimulatedGroup {
     ReplicaSettings.Snapshots snapshotSettings = snapshotting
         ? new ReplicaSettings.Snapshots(3 + rnd.nextInt(40), 1 << 20, rnd.nextInt(6), 8 + rnd.nextInt(300))
         : ReplicaSettings.Snapshots.DEFAULT;
+    // Half the snapshotting schedules send snapshots within a budget on the virtual clock (drawn
+    // apart, so that every seed keeps the schedule it had before).
+    java.util.SplittableRandom throttled = new java.util.SplittableRandom(seed ^ 0x5eed7417L);
+    if (snapshotting && throttled.nextBoolean()) {
+      snapshotSettings = new ReplicaSettings.Snapshots(snapshotSettings.entries(), snapshotSettings.bytes(),
+          snapshotSettings.retainedEntries(), snapshotSettings.chunkBytes(),
+          new SnapshotThrottle(500 + throttled.nextInt(20_000), snapshotSettings.chunkBytes(), () -> now * 1_000_000L));
+    }
     this.settings = new ReplicaSettings(Duration.ofMillis(300), Duration.ofMillis(50), 1 << 20, 4096, 16, 4,
         true, true, 10_000, Duration.ofMillis(100), Duration.ofMillis(1000), ReadPolicy.SAFE, 10_000,
         Duration.ofSeconds(5), faults.leadershipChanges(), Duration.ofMillis(400)).withSnapshots(snapshotSettings)
@@ -759,6 +769,21 @@ final class SimulatedGroup {
 
   // ------------------------------------------------------------------ network
 
+  /**
+   * With a snapshot budget, the leaders together never send more snapshot bytes than it allows
+   * since the start (the bucket starts full): heartbeats' resends and paced chunks included.
+   */
+  private void checkSnapshotBudget(InstallSnapshot chunk) {
+    long rate = settings.snapshots().throttle().bytesPerSecond();
+    if (rate == 0) return;
+    stats.snapshotBytesThrottled += chunk.data().size();
+    double allowed = Math.max(settings.snapshots().chunkBytes(), rate / 10.0) + rate * now / 1000.0;
+    if (stats.snapshotBytesThrottled > allowed + 1) {
+      invariants.violations.add("snapshot budget: " + stats.snapshotBytesThrottled + " bytes sent by t=" + now
+          + " ms at " + rate + " B/s (at most " + (long) allowed + ")");
+    }
+  }
+
   private void send(Node fromNode, Envelope env, Configuration configBefore) {
     String from = fromNode.member;
     RaftMessage message = env.message();
@@ -769,6 +794,7 @@ final class SimulatedGroup {
       trace("leader " + from + " term " + message.term() + " " + senderConfig);
     }
     stats.messages++;
+    if (message instanceof InstallSnapshot is) checkSnapshotBudget(is);
     String to = env.to();
     Node toNode = nodes.get(Configuration.nodeOf(to));
     if (toNode == null) return; // no such node
