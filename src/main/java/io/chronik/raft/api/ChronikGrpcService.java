@@ -269,6 +269,16 @@ public final class ChronikGrpcService implements ChronikPowerApi {
   }
 
   @Override
+  public CompletionStage<io.chronik.raft.api.grpc.NodeCancelResponse> nodeCancel(
+      io.chronik.raft.api.grpc.NodeCancelRequest in, Metadata metadata) {
+    return call("NodeCancel", () -> {
+      NodeAdmin.Running r = chronik.admin().cancel();
+      return CompletableFuture.completedFuture(io.chronik.raft.api.grpc.NodeCancelResponse.newBuilder()
+          .setOperation(r.what()).setRunningSeconds(r.seconds()).build());
+    });
+  }
+
+  @Override
   public CompletionStage<LeaderTransferResponse> leaderTransfer(LeaderTransferRequest in, Metadata metadata) {
     return call("LeaderTransfer", () -> {
       String group = chronik.group(in.getTopic(), partition(in.getTopic(), in.getPartition()));
@@ -454,6 +464,9 @@ public final class ChronikGrpcService implements ChronikPowerApi {
         trailers.addText(RETRY_SAFE, "true");
       }
       return new GrpcServiceException(status.withDescription(c.getMessage()), trailers.build());
+    }
+    if (e instanceof ReplicaMover.MoveCancelled m) {
+      return new GrpcServiceException(Status.CANCELLED.withDescription(m.getMessage()));
     }
     if (e instanceof ReplicaMover.MoveFailed m) {
       // No "retry-safe" trailer: a move may have made some of its steps before it stopped (sending

@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -28,7 +29,12 @@ final class NodeAdmin {
   /** A leader transfer: the member that leads now, and what was done. */
   record Transferred(String group, String leader, List<String> steps) {}
 
-  private record Running(String what, long sinceNanos) {}
+  /** The operation running on this node, and whether an operator asked it to stop. */
+  record Running(String what, long sinceNanos, AtomicBoolean cancelled) {
+    double seconds() {
+      return (System.nanoTime() - sinceNanos) / 1e9;
+    }
+  }
 
   private final ChronikRaft chronik;
   private final AtomicReference<Running> running = new AtomicReference<>();
@@ -44,6 +50,20 @@ final class NodeAdmin {
   void shutdown() {
     operations.shutdownNow();
     reads.shutdownNow();
+  }
+
+  /**
+   * Asks the operation running on this node to stop at its next safe point (between moves, or while
+   * a move's learner catches up); returns it. FAILED_PRECONDITION when none runs here.
+   */
+  Running cancel() {
+    Running r = running.get();
+    if (r == null) {
+      throw new ChronikException(Kind.FAILED_PRECONDITION, "no membership operation is running on node "
+          + chronik.node().nodeId() + "; cancel it on the node that runs it (--target naming that node)");
+    }
+    r.cancelled().set(true);
+    return r;
   }
 
   /** Whether a membership operation runs on this node now. */
@@ -98,9 +118,16 @@ final class NodeAdmin {
       String nothingToDo) {
     progress.accept(plan.isEmpty() ? nothingToDo : plan.size() + " move(s) planned: " + plan);
     List<String> made = new ArrayList<>();
+    AtomicBoolean cancelled = running.get().cancelled();
     for (ReplicaMover.Move m : plan) {
-      progress.accept(m + ": starting");
-      mover.move(m, progress);
+      try {
+        if (!cancelled.get()) progress.accept(m + ": starting");
+        mover.move(m, progress, cancelled::get);
+      } catch (ReplicaMover.MoveCancelled e) {
+        throw new ReplicaMover.MoveCancelled(running.get().what() + " cancelled after " + made.size() + " of "
+            + plan.size() + " move(s)" + (made.isEmpty() ? "" : " (made: " + made + ")") + ": " + e.getMessage()
+            + "; run it again to carry out the rest");
+      }
       made.add(m.toString());
     }
     Optional<ReplicaMover.NodeInfo> after = mover.nodes().stream().filter(n -> n.nodeId().equals(node)).findFirst();
@@ -112,7 +139,7 @@ final class NodeAdmin {
    * the returned stage fails at once with FAILED_PRECONDITION.
    */
   private <T> CompletableFuture<T> exclusive(String what, Supplier<T> body) {
-    Running mine = new Running(what, System.nanoTime());
+    Running mine = new Running(what, System.nanoTime(), new AtomicBoolean());
     Running other = running.compareAndExchange(null, mine);
     if (other != null) {
       long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - other.sinceNanos());

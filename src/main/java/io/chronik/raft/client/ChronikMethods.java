@@ -63,6 +63,9 @@ final class ChronikMethods {
   static final MethodDescriptor<NodeRemoveRequest, NodeChangeProgress> NODE_REMOVE = method("NodeRemove",
       MethodDescriptor.MethodType.SERVER_STREAMING, NodeRemoveRequest.getDefaultInstance(),
       NodeChangeProgress.getDefaultInstance());
+  static final MethodDescriptor<io.chronik.raft.api.grpc.NodeCancelRequest, io.chronik.raft.api.grpc.NodeCancelResponse>
+      NODE_CANCEL = unary("NodeCancel", io.chronik.raft.api.grpc.NodeCancelRequest.getDefaultInstance(),
+          io.chronik.raft.api.grpc.NodeCancelResponse.getDefaultInstance());
   static final MethodDescriptor<LeaderTransferRequest, LeaderTransferResponse> LEADER_TRANSFER = unary(
       "LeaderTransfer", LeaderTransferRequest.getDefaultInstance(), LeaderTransferResponse.getDefaultInstance());
 

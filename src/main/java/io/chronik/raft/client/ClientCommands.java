@@ -349,7 +349,7 @@ public final class ClientCommands {
   }
 
   @Command(name = "node", mixinStandardHelpOptions = true, description = "List, add and remove the cluster's nodes.",
-      subcommands = {NodeList.class, NodeAdd.class, NodeRemove.class})
+      subcommands = {NodeList.class, NodeAdd.class, NodeRemove.class, NodeCancel.class})
   public static final class Node extends Group {}
 
   @Command(name = "list", mixinStandardHelpOptions = true,
@@ -390,6 +390,19 @@ public final class ClientCommands {
     public Integer call() {
       return stream(ChronikMethods.NODE_REMOVE, io.chronik.raft.api.grpc.NodeRemoveRequest.newBuilder().setNode(node)
           .setForce(force).build(), ClientCommands::progressLine);
+    }
+  }
+
+  @Command(name = "cancel", mixinStandardHelpOptions = true,
+      description = "Stop the node add or remove running on the target node at its next safe point: between moves, or "
+          + "while a move's learner catches up (the learner is removed again). A move whose learner is being promoted "
+          + "completes. Running the add or remove again carries out the rest.")
+  public static final class NodeCancel extends Base {
+    @Override
+    public Integer call() {
+      return call(ChronikMethods.NODE_CANCEL, io.chronik.raft.api.grpc.NodeCancelRequest.getDefaultInstance(),
+          r -> String.format("cancelling %s (running for %.0f s); it stops at its next safe point", r.getOperation(),
+              r.getRunningSeconds()));
     }
   }
 

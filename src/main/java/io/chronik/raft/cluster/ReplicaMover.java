@@ -17,6 +17,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -56,6 +57,16 @@ public final class ReplicaMover {
     public MoveFailed(MembershipRules.Refusal refusal, String message) {
       super(message);
       this.refusal = refusal;
+    }
+  }
+
+  /**
+   * A move stopped by {@code chronik node cancel} at a safe point: before it began, or while its
+   * learner was catching up (the learner is removed again; the voters are as before).
+   */
+  public static final class MoveCancelled extends RuntimeException {
+    public MoveCancelled(String message) {
+      super(message);
     }
   }
 
@@ -273,6 +284,17 @@ public final class ReplicaMover {
 
   /** Carries out {@code m}, step by step, telling {@code progress} about each; returns the configuration it ends in. */
   public Configuration move(Move m, Consumer<String> progress) {
+    return move(m, progress, () -> false);
+  }
+
+  /**
+   * {@link #move(Move, Consumer)}, stopped when {@code cancelled} says so at a safe point: before
+   * the learner is added, or while it catches up (it is removed again, and {@link MoveCancelled}
+   * thrown). Once the learner is promoted (a joint configuration), the move runs to its end: the
+   * leader leaves the joint configuration on its own either way.
+   */
+  public Configuration move(Move m, Consumer<String> progress, BooleanSupplier cancelled) {
+    if (cancelled.getAsBoolean()) throw new MoveCancelled(m + ": cancelled before it began");
     GroupView v = awaitSettled(m.group(), progress);
     Configuration c = v.config().get();
     Optional<String> fromMember = m.from().flatMap(n -> c.voters().stream()
@@ -296,7 +318,18 @@ public final class ReplicaMover {
     boolean replacing = fromMember.isPresent() && c.isVoter(fromMember.get());
     ChangeRequest step = replacing ? new ChangeRequest.Replace(learner, fromMember.get())
         : new ChangeRequest.Promote(learner);
-    change(m.group(), step, progress);
+    if (change(m.group(), step, progress, cancelled).isEmpty()) {
+      GroupView now = awaitSettled(m.group(), progress);
+      if (now.config().get().isLearner(learner)) {
+        progress.accept(m.group() + ": cancelled while " + learner + " caught up: removing it");
+        change(m.group(), new ChangeRequest.Remove(learner), progress);
+        Configuration back = awaitSettled(m.group(), progress).config().get();
+        retireIfGone(m.group(), Optional.of(learner), back, progress);
+        throw new MoveCancelled(m + ": cancelled while its learner caught up; the learner is removed, the voters "
+            + "are as before: " + back);
+      }
+      progress.accept(m.group() + ": cancel asked, but " + learner + " is promoted already: the move completes");
+    }
     progress.accept(m.group() + ": " + (replacing ? learner + " replaces " + fromMember.get() : learner
         + " is promoted") + " (joint configuration)");
     Configuration done = awaitSettled(m.group(), progress).config().get();
@@ -347,9 +380,16 @@ public final class ReplicaMover {
 
   /** Asks the group's leader for {@code request} until it is done; retries what may succeed later. */
   private ReplicaControl.ConfigChanged change(String group, ChangeRequest request, Consumer<String> progress) {
+    return change(group, request, progress, () -> false).orElseThrow();
+  }
+
+  /** {@link #change(String, ChangeRequest, Consumer)}; empty when {@code cancelled} said so before an ask. */
+  private Optional<ReplicaControl.ConfigChanged> change(String group, ChangeRequest request,
+      Consumer<String> progress, BooleanSupplier cancelled) {
     long deadline = System.nanoTime() + stepTimeout.toNanos();
     String lastSaid = "";
     while (true) {
+      if (cancelled.getAsBoolean()) return Optional.empty();
       GroupView v = views(group);
       ReplicaControl.ChangeConfigReply reply = null;
       if (v.leader().isPresent()) {
@@ -361,7 +401,7 @@ public final class ReplicaMover {
           reply = null; // no answer: ask again, the leader may have changed
         }
       }
-      if (reply instanceof ReplicaControl.ConfigChanged done) return done;
+      if (reply instanceof ReplicaControl.ConfigChanged done) return Optional.of(done);
       String waiting;
       if (reply instanceof ReplicaControl.ConfigChangeRefused r) {
         boolean retryable = r.refusal() == MembershipRules.Refusal.UNAVAILABLE

@@ -168,6 +168,79 @@ class NodeAdminClusterTest {
     }
   }
 
+  /**
+   * {@code node cancel} stops a {@code node add} at a safe point: the partitions' snapshots go at
+   * 8 KiB/s, so each new learner needs seconds to catch up, and the cancel, sent as soon as the
+   * first learner catches up, lands while it does (or before the next move). Nothing half done
+   * stays: no learner anywhere, every partition on three committed voters, n4 holding only the
+   * moves the error names; every write still there; running node add again finishes it.
+   */
+  @Test
+  void nodeCancelStopsANodeAddAtASafePointAndLeavesNoLearnerBehind() throws Exception {
+    String slowSnapshots = String.join("\n", "chronik.raft.snapshot.entries = 20",
+        "chronik.raft.snapshot.retained-entries = 2", "chronik.raft.snapshot.chunk-bytes = 4KiB",
+        "chronik.raft.snapshot.max-send-rate = 8KiB");
+    try (TestCluster c = new TestCluster(List.of("n1", "n2", "n3", "n4"), List.of("n1", "n2", "n3"), KV4,
+        slowSnapshots)) {
+      int port = TestCluster.freePort();
+      GrpcServer.bind(c.kit(0).system(), "127.0.0.1", port).toCompletableFuture().get(30, TimeUnit.SECONDS);
+      String target = "127.0.0.1:" + port;
+      ByteString value = ByteString.copyFrom(new byte[1000]);
+      for (int p = 0; p < 4; p++) {
+        for (int k = 0; k < 40; k++) {
+          c.chronik(0).put("kv", p, "k" + k, value.concat(ByteString.copyFromUtf8("p" + p + "v" + k)))
+              .toCompletableFuture().get(20, TimeUnit.SECONDS);
+        }
+      }
+      TestProbe<Object> probe = c.kit(0).createTestProbe();
+      Run idle = run(target, "node", "cancel");
+      assertEquals(1, idle.code, idle.toString());
+      assertTrue(idle.err.startsWith("FAILED_PRECONDITION: no membership operation is running on node n1"), idle.toString());
+      probe.awaitAssert(Duration.ofSeconds(30), Duration.ofMillis(300), () -> {
+        Run list = run(target, "node", "list");
+        assertTrue(row(list.out, "n4").matches("n4 +yes +s-[0-9a-f]+ +0 +0 +0 +0 +-"), "a spare holding nothing: " + list);
+        return null;
+      });
+
+      StringWriter addOut = new StringWriter();
+      CompletableFuture<Run> add = CompletableFuture.supplyAsync(() -> runInto(addOut, target, "node", "add", "n4"));
+      probe.awaitAssert(Duration.ofSeconds(60), Duration.ofMillis(20), () -> {
+        assertTrue(addOut.toString().contains("is a learner; it catches up"), addOut.toString());
+        return null;
+      });
+      Run cancel = run(target, "node", "cancel");
+      assertEquals(0, cancel.code, cancel.toString());
+      assertTrue(cancel.out.startsWith("cancelling node add n4 (running for "), cancel.toString());
+      Run added = add.get(120, TimeUnit.SECONDS);
+      System.out.println("l2 node cancel: " + added.err.strip());
+      assertEquals(1, added.code, added.toString());
+      Matcher stopped = Pattern.compile("^CANCELLED: node add n4 cancelled after (\\d) of 3 move\\(s\\)").matcher(added.err);
+      assertTrue(stopped.find(), added.toString());
+      int made = Integer.parseInt(stopped.group(1));
+      assertTrue(made <= 1, "the cancel came during the first move's catch-up: " + added);
+
+      Run status = run(target, "status", "-o", "json");
+      assertFalse(status.out.contains("\"learners\":[\""), "no learner left anywhere: " + status);
+      assertFalse(status.out.contains("\"learner\":true"), "no learner left anywhere: " + status);
+      assertEquals(5, count(status.out, "\"configCommitted\":true"), status.toString());
+      Run list = run(target, "node", "list");
+      assertTrue(row(list.out, "n4").matches("n4 +yes +s-[0-9a-f]+ +" + made + " +0 +\\d +0 +.*"),
+          "n4 holds the " + made + " move(s) made: " + list);
+
+      Run again = run(target, "node", "add", "n4");
+      assertEquals(0, again.code, again.toString());
+      assertTrue(again.out.strip().matches("(?s).*done: " + (3 - made) + " move\\(s\\); n4 now holds 3 voter\\(s\\), "
+          + "0 learner\\(s\\).*"), again.toString());
+      for (int p = 0; p < 4; p++) {
+        for (int k = 0; k < 40; k++) {
+          ChronikRaft.KvRead r = c.chronik(3).get("kv", p, "k" + k, Optional.of(ReadPolicy.SAFE), 0)
+              .toCompletableFuture().get(20, TimeUnit.SECONDS);
+          assertTrue(r.result().getValue().endsWith(ByteString.copyFromUtf8("p" + p + "v" + k)), "kv-" + p + " k" + k);
+        }
+      }
+    }
+  }
+
   static Run run(String target, String... args) {
     return runInto(new StringWriter(), target, args);
   }
