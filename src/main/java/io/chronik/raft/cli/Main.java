@@ -5,6 +5,7 @@ import io.chronik.raft.bench.ThroughputCommand;
 import io.chronik.raft.client.ClientCommands;
 import io.chronik.raft.demo.DemoCommand;
 import io.chronik.raft.launcher.ClusterCommand;
+import io.chronik.raft.launcher.StartUpArchiveCommand;
 import io.chronik.raft.launcher.WarmUpCommand;
 import io.chronik.raft.server.ServerCommand;
 import picocli.CommandLine.Command;
@@ -22,7 +23,7 @@ import picocli.CommandLine;
         ClientCommands.Produce.class, ClientCommands.Fetch.class, ClientCommands.Put.class, ClientCommands.Get.class,
         ClientCommands.Delete.class, ClientCommands.Cas.class, ClientCommands.Status.class, ClientCommands.Node.class,
         ClientCommands.Topic.class,
-        ClientCommands.Leader.class, WarmUpCommand.class})
+        ClientCommands.Leader.class, WarmUpCommand.class, StartUpArchiveCommand.class})
 public final class Main implements Runnable {
   @Override
   public void run() {

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -23,15 +24,22 @@ class LauncherTest {
   record Result(int code, String out, String err) {}
 
   private static Result run(Path script, Path workingDirectory, String... args) throws Exception {
+    return run(script, workingDirectory, Map.of(), args);
+  }
+
+  private static Result run(Path script, Path workingDirectory, Map<String, String> env, String... args)
+      throws Exception {
     List<String> command = new ArrayList<>(List.of(script.toString()));
     command.addAll(List.of(args));
     Path out = Files.createTempFile("launcher-out", ".txt");
     Path err = Files.createTempFile("launcher-err", ".txt");
-    Process p = new ProcessBuilder(command).directory(workingDirectory.toFile())
-        .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-    if (!p.waitFor(60, TimeUnit.SECONDS)) {
+    ProcessBuilder builder = new ProcessBuilder(command).directory(workingDirectory.toFile())
+        .redirectOutput(out.toFile()).redirectError(err.toFile());
+    builder.environment().putAll(env);
+    Process p = builder.start();
+    if (!p.waitFor(150, TimeUnit.SECONDS)) { // a server's first start after a build also makes its archive
       p.destroyForcibly();
-      throw new AssertionError(command + " did not finish within 60 s");
+      throw new AssertionError(command + " did not finish within 150 s");
     }
     return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
         Files.readString(err, StandardCharsets.UTF_8));
@@ -48,6 +56,34 @@ class LauncherTest {
     assertEquals(0, linked.code(), linked.toString());
     assertTrue(linked.out().contains("chronik-raft"), linked.toString());
     Files.delete(link); // before @TempDir's clean-up, which warns about links that lead out of it
+  }
+
+  /**
+   * {@code server} runs on the build's class-data archive (made on the first server start after a
+   * build: up to about 10 s more, once), so chronik's own classes come out of it; with
+   * CHRONIK_START_UP_ARCHIVE=off they come from target/classes.
+   */
+  @Test
+  void aServerStartsOnTheBuildsClassDataArchive(@TempDir Path elsewhere) throws Exception {
+    Path withArchive = elsewhere.resolve("with-archive.log");
+    Result on = run(LAUNCHER, elsewhere, Map.of("CHRONIK_JAVA_OPTS", "-Xlog:class+load=info:file=" + withArchive),
+        "server", "--help");
+    assertEquals(0, on.code(), on.toString());
+    assertTrue(on.out().startsWith("Usage: chronik server"), on.toString());
+    String main = "io.chronik.raft.cli.Main source: ";
+    assertTrue(Files.readString(withArchive).contains(main + "shared objects file"),
+        "chronik's classes come from the archive: " + loadedMain(withArchive) + "\n" + on);
+
+    Path without = elsewhere.resolve("without.log");
+    Result off = run(LAUNCHER, elsewhere, Map.of("CHRONIK_START_UP_ARCHIVE", "off",
+        "CHRONIK_JAVA_OPTS", "-Xlog:class+load=info:file=" + without), "server", "--help");
+    assertEquals(0, off.code(), off.toString());
+    assertTrue(Files.readString(without).contains(main + "file:"), "from target/classes: " + loadedMain(without));
+  }
+
+  private static String loadedMain(Path classLog) throws Exception {
+    return Files.readAllLines(classLog).stream().filter(l -> l.contains("io.chronik.raft.cli.Main ")).findFirst()
+        .orElse("(io.chronik.raft.cli.Main not in " + classLog + ")");
   }
 
   @Test
