@@ -378,7 +378,8 @@ public final class ClientCommands {
 
   @Command(name = "remove", mixinStandardHelpOptions = true,
       description = "Move every replica off a node, to the nodes that hold the fewest. Refused while the node is not "
-          + "answering, unless --force. Prints each step as it happens. Its data stays on its disk.")
+          + "answering, unless --force. Prints each step as it happens. The removed replicas' files are deleted after "
+          + "chronik.membership.removed-data-grace.")
   public static final class NodeRemove extends Base {
     @Parameters(index = "0", paramLabel = "NODE_ID") String node;
 
