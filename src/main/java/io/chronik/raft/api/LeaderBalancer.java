@@ -53,13 +53,18 @@ final class LeaderBalancer {
   private void tick() {
     ClusterNode node = chronik.node();
     if (chronik.admin().busy() || !node.hostsReplicaOf(TopicCatalog.GROUP) || !busy.compareAndSet(false, true)) return;
-    Rebalancer.leadsMetadata(node)
-        .thenComposeAsync(leads -> leads ? CompletableFuture.runAsync(this::balance, looks)
-            : CompletableFuture.completedFuture(null), looks)
-        .whenComplete((v, e) -> {
-          busy.set(false);
-          if (e != null) LOG.warn("the leader balancer's look failed: {}", ChronikRaft.unwrap(e).toString());
-        });
+    try {
+      Rebalancer.leadsMetadata(node)
+          .thenComposeAsync(leads -> leads ? CompletableFuture.runAsync(this::balance, looks)
+              : CompletableFuture.completedFuture(null), looks)
+          .whenComplete((v, e) -> {
+            busy.set(false);
+            if (e != null) LOG.warn("the leader balancer's look failed: {}", ChronikRaft.unwrap(e).toString());
+          });
+    } catch (RuntimeException e) { // thrown before any stage ran (the executor shut down: the node is stopping)
+      busy.set(false);
+      LOG.warn("the leader balancer's look failed: {}", e.toString());
+    }
   }
 
   private void balance() {
