@@ -79,6 +79,20 @@ public class ReplicationRules {
   }
 
   /**
+   * What a follower may count as committed in its current term: the highest index the leader of
+   * that term said is committed ({@code leaderCommit}: carried by an AppendEntries, or a ReadIndex
+   * answer's read index), but no further than {@code matched}, the last index an AppendEntries of
+   * that leader proved this log shares with the leader's (Log Matching). Figure 2's receiver rule 5
+   * applies this to one request; across the requests and read answers of one term it holds alike,
+   * because a leader's log up to what it sent never changes within its term. It lets the leader
+   * leave the commit index to its next append or heartbeat rather than send a message for it: a
+   * follower's {@code safe} read learns it from its read index ({@link FollowerCommit}).
+   */
+  public long followerCommit(long leaderCommit, long matched) {
+    return Math.min(leaderCommit, matched);
+  }
+
+  /**
    * The follower's fast back-off hint for a refusal at {@code prevIndex} (Raft §5.3, "if
    * desired, the protocol can be optimized"): its log too short, the index after its last entry
    * and term 0; otherwise the term it holds at {@code prevIndex} and the first index of that term,

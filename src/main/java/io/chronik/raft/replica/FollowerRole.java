@@ -96,7 +96,9 @@ final class FollowerRole implements Replica.RoleHandler {
 
   /**
    * Raft §5.3, decided by {@link ReplicationRules#onAppendEntries}: this executes the decision —
-   * truncate, append, commit — and acknowledges or refuses once durable.
+   * truncate, append, commit — and acknowledges or refuses once durable. The commit index may also
+   * have moved by what earlier requests and read answers of this term told ({@link
+   * io.chronik.raft.core.FollowerCommit}).
    */
   private Behavior<Command> onAppendEntries(AppendEntries ae) {
     r.heardFromLeader(ae.from());
@@ -108,6 +110,7 @@ final class FollowerRole implements Replica.RoleHandler {
       return Behaviors.same();
     }
     r.follow(d, ae.from());
+    r.commitKnown(r.followerCommit.onAppendAccepted(ae.term(), ae.leaderCommit(), d.matchIndex()));
     r.sendAfterPersist(ae.from(),
         AppendEntriesResponse.accepted(r.members.groupId(), r.term, r.members.self(), d.matchIndex(), ae.readSeq())
             .withDraining(r.draining));

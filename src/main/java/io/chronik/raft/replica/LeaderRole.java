@@ -441,7 +441,9 @@ final class LeaderRole implements Replica.RoleHandler {
   /**
    * Raft §5.3/§5.4.2, decided by {@link ReplicationRules#commitIndex}: commit the highest index a
    * majority holds durably, but only through an entry of the current term. Followers learn the
-   * new commit index at once.
+   * new commit index with the next append or heartbeat, or with a read index
+   * ({@link io.chronik.raft.core.FollowerCommit}): no message goes out only to carry it (it was
+   * two of the four messages per follower of every write at one producer).
    */
   private void maybeCommit() {
     Map<String, Long> match = new HashMap<>();
@@ -451,10 +453,8 @@ final class LeaderRole implements Replica.RoleHandler {
     if (index > r.commitIndex) {
       r.commitTo(index);
       maybeHandOver();
-      for (String peer : List.copyOf(progress.keySet())) {
-        Progress pr = progress.get(peer); // gone if a configuration change this commit made dropped it
-        if (pr != null && !sendAppend(peer) && !pr.probing()) sendHeartbeat(peer);
-      }
+      for (String peer : List.copyOf(progress.keySet())) sendAppend(peer); // what waited for the commit
+
     }
     if (!termCommitted && committedInTerm()) {
       termCommitted = true;

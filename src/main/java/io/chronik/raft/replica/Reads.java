@@ -222,6 +222,9 @@ final class Reads {
     ReadIndexRequests.Answer<Long> answer =
         requests.onAnswer(resp.requestId(), resp.from(), resp.term(), resp.ok(), resp.readIndex());
     if (answer instanceof ReadIndexRequests.Granted<Long> granted) {
+      // The read index is committed at the leader: this replica may commit up to it as far as
+      // its log is proved to be the leader's — the leader sends no message of its own for that.
+      if (resp.term() == r.term) r.commitKnown(r.followerCommit.onReadIndex(resp.term(), granted.readIndex()));
       for (long id : granted.reads()) serveAt(id, granted.readIndex());
     } else if (answer instanceof ReadIndexRequests.Refused<Long> refused) {
       metrics.leaderChanged();

@@ -16,6 +16,7 @@ import com.google.protobuf.ByteString;
 import io.chronik.raft.core.Configuration;
 import io.chronik.raft.core.ElectionRules;
 import io.chronik.raft.core.FaultBackoff;
+import io.chronik.raft.core.FollowerCommit;
 import io.chronik.raft.core.RaftLog;
 import io.chronik.raft.replica.ClientProtocol.GetStatus;
 import io.chronik.raft.replica.ClientProtocol.LocalQuery;
@@ -100,6 +101,11 @@ public final class Replica {
   long commitIndex;
   long lastApplied;
   Optional<String> leaderId = Optional.empty();
+  /**
+   * What this replica, following, knows of its leader's commit index (the leader sends none of its
+   * own): anew with every recovery, since entries it proved may not have reached the disk.
+   */
+  FollowerCommit followerCommit;
   /** Heard from a current leader within the minimum election timeout (thesis §4.2.3). */
   boolean leaderRecentlySeen;
   /** Heard from {@link #leaderId} within {@link ReplicaSettings#leaderSilence()}: worth sending work to. */
@@ -268,6 +274,7 @@ public final class Replica {
     recoveredTerm = term;
     recoveredVotedForSelf = votedFor.equals(members.self());
     leaderId = Optional.empty();
+    followerCommit = new FollowerCommit(settings.rules().replication());
     snapshots.recovered(r.snapshot());
     if (stateMachine != null) stateMachine.close(); // the instance of before a storage restart
     if (r.snapshot().isPresent()) {
@@ -769,6 +776,14 @@ public final class Replica {
   }
 
   // ---------------------------------------------------------------- apply
+
+  /**
+   * Commits what following showed to be committed ({@link FollowerCommit}): never beyond this log,
+   * whose end a snapshot that replaced it may have moved back (the snapshot is committed itself).
+   */
+  void commitKnown(long committable) {
+    commitTo(Math.min(committable, raftLog.lastIndex()));
+  }
 
   /** Advances the commit index and applies, in order, every newly committed entry exactly once. */
   void commitTo(long index) {

@@ -146,12 +146,14 @@ class ReadIndexTest {
   // 4
   @Test
   void safeToReadOnlyOnceAppliedReachesTheReadIndex() {
-    OneReplica b = follower(log(5), 3);
+    // b holds 3 entries; the leader committed 5 (entries 4 and 5 still on their way to b).
+    OneReplica b = follower(log(3), 3);
     TestInbox<ReadReply> reply = b.read(ReadPolicy.SAFE, 0);
     ReadIndexRequest req = onlyRequest(b);
     b.kit.run(Messages.readIndexResponse("a", 2).request(req.requestId()).confirmed(5).build());
     assertFalse(reply.hasMessages(), "applied 3 < read index 5: must wait");
-    b.kit.run(Messages.append("a", 2).prev(5, 2).commit(5).build());
+    // The append was sent before the commit: its commit index (3) is older than the read index.
+    b.kit.run(Messages.append("a", 2).prev(3, 2).entries(log(5).subList(3, 5)).commit(3).build());
     ReadResult r = assertInstanceOf(ReadResult.class, reply.receiveMessage());
     assertEquals("v5", KeyValueStateMachine.result(r.result()).getValue().toStringUtf8());
     assertTrue(r.appliedIndex() >= 5);

@@ -136,7 +136,7 @@ class ReadRuleMutantsTest {
               }
             }),
         mutant("released: a read is served before the replica applied its read index",
-            "01-follower-read-three-nodes.txt", new ReadRules() {
+            "19-read-index-commits-the-proved-prefix.txt", new ReadRules() {
               @Override
               public boolean released(long index, long applied) {
                 return true;

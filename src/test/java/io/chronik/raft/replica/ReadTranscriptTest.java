@@ -106,13 +106,17 @@ class ReadTranscriptTest {
       self = a.get("self");
       long term = Long.parseLong(a.get("term"));
       int n = Integer.parseInt(a.get("log"));
+      // proved=k: the entries are of the previous term, and the leader's first heartbeat proves only
+      // the first k of them the leader's (by default all are of this term, and all proved).
+      long proved = Long.parseLong(a.getOrDefault("proved", String.valueOf(n)));
+      long entryTerm = a.containsKey("proved") ? term - 1 : term;
       List<LogEntry> log = new ArrayList<>();
-      for (int i = 1; i <= n; i++) log.add(put(i, term, "v" + i));
+      for (int i = 1; i <= n; i++) log.add(put(i, entryTerm, "v" + i));
       replica = new OneReplica(self, new LinkedHashSet<>(List.of(a.get("voters").split(","))),
           HardState.newBuilder().setTerm(term).build(), log, Long.parseLong(a.getOrDefault("seed", "1")),
           ReadLatency.unexported(),
           a.containsKey("max-lag") ? withMaxReadLag(settings, Long.parseLong(a.get("max-lag"))) : settings);
-      replica.kit.run(Messages.append(a.get("leader"), term).prev(n, n == 0 ? 0 : term)
+      replica.kit.run(Messages.append(a.get("leader"), term).prev(proved, proved == 0 ? 0 : entryTerm)
           .commit(Long.parseLong(a.get("commit"))).build());
       replica.persistAll();
       replica.net.getAllReceived();

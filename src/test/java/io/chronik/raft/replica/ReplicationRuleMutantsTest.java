@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /**
@@ -123,6 +124,23 @@ class ReplicationRuleMutantsTest {
             return best;
           }
         }, "10-leader-commits-on-majority-of-five.txt"));
+  }
+
+  /** Its transcript is a read's: a follower learns the commit index from a read index too. */
+  @Test
+  void followerCommitBeyondTheProvedPrefixIsCaught() {
+    ReplicationRules mutant = new ReplicationRules() {
+      @Override
+      public long followerCommit(long leaderCommit, long matched) {
+        return leaderCommit; // trusts the leader's index past what its appends proved
+      }
+    };
+    Path file = ReadTranscriptTest.DIR.resolve("19-read-index-commits-the-proved-prefix.txt");
+    ReplicaSettings standard = OneReplica.settings();
+    assertTrue(Transcripts.matches(file, new ReadTranscriptTest.Script(standard)), file + " fails as written");
+    assertFalse(Transcripts.matches(file,
+        new ReadTranscriptTest.Script(standard.withRules(RaftRules.STANDARD.withReplication(mutant)))),
+        "followerCommit without the proved prefix went unnoticed by " + file);
   }
 
   @TestFactory

@@ -123,6 +123,38 @@ class SafetySimulationTest {
   }
 
   /**
+   * The leader sends no message only to move its commit index; followers learn it from appends
+   * and read indexes ({@link io.chronik.raft.core.FollowerCommit}). A follower that commits a read
+   * index beyond what its leader's appends proved its log the leader's applies entries a lost
+   * leader left behind: the checks must see that within the schedules tried.
+   */
+  @Test
+  void followerCommitPastTheProvedPrefixIsCaught() {
+    io.chronik.raft.core.RaftRules mutant = io.chronik.raft.core.RaftRules.STANDARD.withReplication(
+        new io.chronik.raft.core.ReplicationRules() {
+          @Override
+          public long followerCommit(long leaderCommit, long matched) {
+            return leaderCommit;
+          }
+        });
+    int schedules = 200;
+    int caught = 0;
+    int tried = 0;
+    java.util.TreeMap<String, Integer> kinds = new java.util.TreeMap<>();
+    for (long seed = 1; seed <= schedules && caught == 0; seed++) {
+      tried++;
+      SimulatedGroup sim = SimulatedGroup.random(3_000_000 + seed, false, ReadPolicy.SAFE, false, mutant)
+          .run(FAULT_MILLIS, CLIENTS);
+      if (sim.violations().isEmpty()) continue;
+      String kind = sim.violations().get(0).split(":")[0];
+      kinds.merge(kind, 1, Integer::sum);
+      if (SAFETY_KINDS.contains(kind)) caught++;
+    }
+    System.out.printf("safety follower-commit-mutant schedules=%d caught=%d kinds=%s%n", tried, caught, kinds);
+    assertTrue(caught > 0, "committing past the proved prefix must break a safety check: " + kinds);
+  }
+
+  /**
    * Issue 21's procedure: a group moved onto another node by editing the configuration files'
    * voter list and restarting nodes (3 → 4, then n1 out), on replicas whose membership rule
    * believes the files over the log (the config-file mutant), must break a safety property within

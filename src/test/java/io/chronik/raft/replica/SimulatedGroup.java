@@ -305,8 +305,14 @@ final class SimulatedGroup {
   }
 
   static SimulatedGroup random(long seed, boolean lyingDisk, ReadPolicy policy, boolean forgeReadAcks) {
+    return random(seed, lyingDisk, policy, forgeReadAcks, RaftRules.STANDARD);
+  }
+
+  /** The same schedule as {@link #random(long, boolean, ReadPolicy, boolean)}, on replicas that follow {@code rules}. */
+  static SimulatedGroup random(long seed, boolean lyingDisk, ReadPolicy policy, boolean forgeReadAcks, RaftRules rules) {
     Random r = new Random(seed * 31 + 7);
-    return new SimulatedGroup(seed, r.nextBoolean() ? 3 : 5, Faults.random(r, lyingDisk, forgeReadAcks), policy, true);
+    return new SimulatedGroup(seed, r.nextBoolean() ? 3 : 5, Faults.random(r, lyingDisk, forgeReadAcks), policy, true,
+        rules);
   }
 
   /** Runs faults and a client workload for {@code faultMillis}, then heals and waits to converge. */
