@@ -454,7 +454,6 @@ final class LeaderRole implements Replica.RoleHandler {
       r.commitTo(index);
       maybeHandOver();
       for (String peer : List.copyOf(progress.keySet())) sendAppend(peer); // what waited for the commit
-
     }
     if (!termCommitted && committedInTerm()) {
       termCommitted = true;
