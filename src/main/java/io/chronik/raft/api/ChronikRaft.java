@@ -309,6 +309,39 @@ public final class ChronikRaft implements Extension {
         catalog), NO_DEADLINE);
   }
 
+  // ---------------------------------------------------------------- journal (Akka Persistence)
+
+  /**
+   * A command for a journal partition ({@code io.chronik.raft.statemachine.journal.JournalStateMachine},
+   * what the Akka Persistence plugins write): its encoded result. Resent on an unknown outcome,
+   * which that machine applies once (a resend of a stored write is recognised by its writer).
+   */
+  public CompletionStage<ByteString> journalCommand(String topic, int partition, ByteString command) {
+    return onGroup(topic, partition, JOURNAL, "JournalCommand",
+        group -> propose(group, command, true, NO_DEADLINE).thenApply(Proposed::result));
+  }
+
+  /** A {@code safe} read of a journal partition: sees every write acknowledged before it was asked. */
+  public CompletionStage<ByteString> journalQuery(String topic, int partition, ByteString query) {
+    return onGroup(topic, partition, JOURNAL, "JournalQuery",
+        group -> read(group, query, Optional.of(ReadPolicy.SAFE), 0, NO_DEADLINE).thenApply(ReadResult::result));
+  }
+
+  /**
+   * How many partitions {@code topic} has on this node's view (0 when it knows none: not declared
+   * in chronik.topics, or created at runtime and not heard of yet).
+   */
+  public int partitionCount(String topic) {
+    int count = 0;
+    for (String group : node.partitions().keySet()) {
+      if (group.length() > topic.length() + 1 && group.startsWith(topic) && group.charAt(topic.length()) == '-'
+          && group.substring(topic.length() + 1).chars().allMatch(Character::isDigit)) {
+        count++;
+      }
+    }
+    return count;
+  }
+
   // ---------------------------------------------------------------- generic
 
   /** A linearizable index: served by a safe read, so at least every write acknowledged before the call. */
@@ -346,6 +379,7 @@ public final class ChronikRaft implements Extension {
 
   static final String RECORD_LOG = "record-log";
   static final String KEY_VALUE = "key-value";
+  static final String JOURNAL = "journal";
 
   /**
    * The partition of a request that only a {@code kind} state machine understands; refused before
@@ -361,8 +395,11 @@ public final class ChronikRaft implements Extension {
     if (kind != null && actual.isPresent() && !actual.get().equals(kind)) {
       throw new ChronikException(Kind.INVALID_ARGUMENT, operation + " needs a " + kind + " partition, but " + group
           + " is a " + actual.get() + " partition (topic '" + topic + "' was declared with state-machine = "
-          + actual.get() + "); use " + (actual.get().equals(RECORD_LOG) ? "Produce and Fetch" : "Put, Get, Delete and CompareAndSet")
-          + " on it");
+          + actual.get() + "); use " + switch (actual.get()) {
+            case RECORD_LOG -> "Produce and Fetch";
+            case JOURNAL -> "chronik's Akka Persistence plugins";
+            default -> "Put, Get, Delete and CompareAndSet";
+          } + " on it");
     }
     return group;
   }

@@ -130,8 +130,9 @@ final class TopicAdmin {
             + replicationFactor);
       }
       String k = kind.isEmpty() ? ChronikRaft.RECORD_LOG : kind;
-      if (!k.equals(ChronikRaft.RECORD_LOG) && !k.equals(ChronikRaft.KEY_VALUE)) {
-        throw new ChronikException(Kind.INVALID_ARGUMENT, "unknown kind '" + kind + "'; use record-log or key-value");
+      if (!io.chronik.raft.cluster.TopicSpec.KINDS.contains(k)) {
+        throw new ChronikException(Kind.INVALID_ARGUMENT, "unknown kind '" + kind + "'; use one of "
+            + io.chronik.raft.cluster.TopicSpec.KINDS);
       }
       filesTopic(name).ifPresent(t -> {
         throw new ChronikException(Kind.ALREADY_EXISTS, "topic " + name + " exists: the configuration files declare "

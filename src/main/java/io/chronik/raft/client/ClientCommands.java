@@ -454,7 +454,8 @@ public final class ClientCommands {
     int replicationFactor;
 
     @Option(names = "--kind", defaultValue = "record-log",
-        description = "record-log (produce/fetch) or key-value (put/get/delete/cas) (default: ${DEFAULT-VALUE}).")
+        description = "record-log (produce/fetch), key-value (put/get/delete/cas) or journal (Akka Persistence events and "
+            + "snapshots, written by chronik's persistence plugins) (default: ${DEFAULT-VALUE}).")
     String kind;
 
     @Option(names = "--retention-bytes", defaultValue = "0",

@@ -59,7 +59,7 @@ public final class ClusterNode {
   private final List<String> nodes;
   /** Every partition this node knows, the files' then the runtime topics' (replaced whole on a change). */
   private volatile Map<String, NodeHost.GroupSpec> groups;
-  /** Each partition's state machine kind (record-log, key-value). */
+  /** Each partition's state machine kind (record-log, key-value, journal). */
   private volatile Map<String, String> kinds;
   /** The runtime topics this node acts on ({@link #applyCatalog}). */
   private TopicCatalog catalog = TopicCatalog.EMPTY;

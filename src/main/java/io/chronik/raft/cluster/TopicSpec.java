@@ -2,6 +2,7 @@ package io.chronik.raft.cluster;
 
 import com.typesafe.config.Config;
 import io.chronik.raft.statemachine.StateMachine;
+import io.chronik.raft.statemachine.journal.JournalStateMachine;
 import io.chronik.raft.statemachine.keyvalue.KeyValueStateMachine;
 import io.chronik.raft.statemachine.recordlog.RecordLogStateMachine;
 import java.nio.file.Path;
@@ -25,11 +26,17 @@ public record TopicSpec(String name, int partitions, int replicationFactor, Stri
       throw new IllegalArgumentException("topic " + name + ": segment-bytes must be between 1KiB and 1GiB, got "
           + segmentBytes);
     }
-    if (!stateMachine.equals("record-log") && !stateMachine.equals("key-value")) {
+    if (!KINDS.contains(stateMachine)) {
       throw new IllegalArgumentException("topic " + name + ": unknown state-machine '" + stateMachine
-          + "'; use record-log or key-value");
+          + "'; use one of " + KINDS);
     }
   }
+
+  /**
+   * The state machines a topic may run: Kafka-like logs, key-value maps, and Akka Persistence
+   * journals ({@link JournalStateMachine}: events and snapshots of persistent actors).
+   */
+  public static final List<String> KINDS = List.of("record-log", "key-value", "journal");
 
   public TopicSpec(String name, int partitions, int replicationFactor, String stateMachine) {
     this(name, partitions, replicationFactor, stateMachine, RecordLogStateMachine.Retention.UNLIMITED,
@@ -88,6 +95,9 @@ public record TopicSpec(String name, int partitions, int replicationFactor, Stri
           .<Supplier<StateMachine>>map(dir -> () -> RecordLogStateMachine.onDisk(dir, retention, segmentBytes,
               producerLimits))
           .orElse(() -> new RecordLogStateMachine(retention, segmentBytes, producerLimits));
+      case "journal" -> recordsDir
+          .<Supplier<StateMachine>>map(dir -> () -> JournalStateMachine.onDisk(dir, segmentBytes))
+          .orElse(JournalStateMachine::new);
       default -> KeyValueStateMachine::new;
     };
   }

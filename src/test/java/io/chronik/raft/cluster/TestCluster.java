@@ -56,6 +56,11 @@ public final class TestCluster implements AutoCloseable {
     awaitAllUp();
   }
 
+  /** A cluster of {@code ids} (all listed), for tests outside this package; {@code extraConfig} on every node. */
+  public static TestCluster start(List<String> ids, String topics, String extraConfig) throws Exception {
+    return new TestCluster(ids, topics, extraConfig);
+  }
+
   static int freePort() throws Exception {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();

@@ -1,0 +1,169 @@
+package io.chronik.raft.persistence;
+
+import akka.actor.ActorRef;
+import akka.actor.ExtendedActorSystem;
+import akka.persistence.AtomicWrite;
+import akka.persistence.PersistentRepr;
+import akka.persistence.journal.Tagged;
+import akka.persistence.journal.japi.AsyncWriteJournal;
+import com.typesafe.config.Config;
+import io.chronik.raft.api.ChronikException;
+import io.chronik.raft.persistence.proto.DeleteEvents;
+import io.chronik.raft.persistence.proto.EventRecord;
+import io.chronik.raft.persistence.proto.EventWrite;
+import io.chronik.raft.persistence.proto.JournalCommand;
+import io.chronik.raft.persistence.proto.JournalEvent;
+import io.chronik.raft.persistence.proto.JournalQuery;
+import io.chronik.raft.persistence.proto.JournalReadResult;
+import io.chronik.raft.persistence.proto.ReplayQuery;
+import io.chronik.raft.persistence.proto.WriteBatch;
+import java.io.NotSerializableException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
+import scala.concurrent.Future;
+import scala.jdk.javaapi.CollectionConverters;
+import scala.jdk.javaapi.FutureConverters;
+
+/**
+ * Akka Persistence's journal on chronik ({@code akka.persistence.journal.plugin =
+ * "chronik.persistence.journal"}): each AtomicWrite is stored whole in one Raft entry of its
+ * persistence id's journal partition, acknowledged once a majority has it on disk; replays and
+ * highest sequence numbers are {@code safe} reads, served by the nearest replica with every
+ * acknowledged event in them, wherever the entity recovers.
+ */
+public final class ChronikJournal extends AsyncWriteJournal {
+  private final JournalTopic topic;
+  private final Payloads payloads;
+  private final int replayBatch;
+
+  public ChronikJournal(Config config) {
+    this.topic = new JournalTopic(context().system(), config);
+    this.payloads = new Payloads((ExtendedActorSystem) context().system());
+    this.replayBatch = config.getInt("replay-batch-size");
+  }
+
+  @Override
+  public Future<Iterable<Optional<Exception>>> doAsyncWriteMessages(Iterable<AtomicWrite> messages) {
+    List<Optional<Exception>> outcomes = new ArrayList<>();
+    // Per partition, the writes that serialized, and where their outcomes go.
+    Map<Integer, List<Integer>> slots = new LinkedHashMap<>();
+    Map<Integer, WriteBatch.Builder> batches = new LinkedHashMap<>();
+    Map<Integer, String> anyId = new LinkedHashMap<>();
+    long now = System.currentTimeMillis();
+    for (AtomicWrite write : messages) {
+      int slot = outcomes.size();
+      outcomes.add(Optional.empty());
+      EventWrite encoded;
+      try {
+        encoded = encode(write);
+      } catch (NotSerializableException e) {
+        outcomes.set(slot, Optional.of(e)); // rejected: nothing of this AtomicWrite is stored
+        continue;
+      }
+      int partition;
+      try {
+        partition = topic.partitionOf(write.persistenceId());
+      } catch (ChronikException e) {
+        return FutureConverters.asScala(JournalTopic.failed(e));
+      }
+      slots.computeIfAbsent(partition, p -> new ArrayList<>()).add(slot);
+      batches.computeIfAbsent(partition, p -> WriteBatch.newBuilder().setAppendTimeMs(now)).addWrites(encoded);
+      anyId.putIfAbsent(partition, write.persistenceId());
+    }
+    List<CompletableFuture<Void>> written = new ArrayList<>();
+    batches.forEach((partition, batch) -> written.add(topic.command(anyId.get(partition),
+        JournalCommand.newBuilder().setWrite(batch).build()).thenAccept(result -> {
+          if (!result.getError().isEmpty()) throw new ChronikException(ChronikException.Kind.INVALID_ARGUMENT, result.getError());
+          List<Integer> mine = slots.get(partition);
+          for (int i = 0; i < mine.size(); i++) {
+            String error = i < result.getWriteErrorsCount() ? result.getWriteErrors(i) : "no answer for this write";
+            if (!error.isEmpty()) outcomes.set(mine.get(i), Optional.of(new IllegalStateException(error)));
+          }
+        }).toCompletableFuture()));
+    CompletionStage<Iterable<Optional<Exception>>> all = CompletableFuture.allOf(written.toArray(CompletableFuture[]::new))
+        .thenApply(v -> outcomes);
+    return FutureConverters.asScala(all);
+  }
+
+  private EventWrite encode(AtomicWrite write) throws NotSerializableException {
+    EventWrite.Builder out = EventWrite.newBuilder().setPersistenceId(write.persistenceId());
+    for (PersistentRepr repr : CollectionConverters.asJava(write.payload())) {
+      out.setWriterUuid(repr.writerUuid());
+      Object payload = repr.payload();
+      JournalEvent.Builder event = JournalEvent.newBuilder().setSequenceNr(repr.sequenceNr())
+          .setEventManifest(repr.manifest()).setTimestamp(repr.timestamp());
+      if (payload instanceof Tagged tagged) {
+        payload = tagged.payload();
+        event.addAllTags(CollectionConverters.asJava(tagged.tags()));
+      }
+      event.setPayload(payloads.serialize(payload));
+      if (repr.metadata().isDefined()) event.setMetadata(payloads.serialize(repr.metadata().get()));
+      out.addEvents(event);
+    }
+    return out.build();
+  }
+
+  @Override
+  public Future<Void> doAsyncDeleteMessagesTo(String persistenceId, long toSequenceNr) {
+    return FutureConverters.asScala(attempt(() -> topic.command(persistenceId, JournalCommand.newBuilder()
+        .setDeleteEvents(DeleteEvents.newBuilder().setPersistenceId(persistenceId).setToSequenceNr(toSequenceNr))
+        .build()).thenAccept(result -> {
+          if (!result.getError().isEmpty()) throw new ChronikException(ChronikException.Kind.INVALID_ARGUMENT, result.getError());
+        })));
+  }
+
+  @Override
+  public Future<Void> doAsyncReplayMessages(String persistenceId, long fromSequenceNr, long toSequenceNr, long max,
+      Consumer<PersistentRepr> replayCallback) {
+    return FutureConverters.asScala(attempt(() -> replayFrom(persistenceId, fromSequenceNr, toSequenceNr, max,
+        replayCallback)));
+  }
+
+  /** Page by page: each a safe read of at most replay-batch-size events, the next one after the last. */
+  private CompletionStage<Void> replayFrom(String persistenceId, long from, long to, long max,
+      Consumer<PersistentRepr> callback) {
+    if (max <= 0 || from > to) return CompletableFuture.completedFuture(null);
+    JournalQuery query = JournalQuery.newBuilder().setReplay(ReplayQuery.newBuilder().setPersistenceId(persistenceId)
+        .setFromSequenceNr(from).setToSequenceNr(to).setMax(Math.min(max, replayBatch))).build();
+    return topic.query(persistenceId, query).thenCompose(page -> {
+      long last = from - 1;
+      for (EventRecord e : page.getEventsList()) {
+        callback.accept(decode(persistenceId, e));
+        last = e.getEvent().getSequenceNr();
+      }
+      long left = max - page.getEventsCount();
+      boolean more = page.getMore() && left > 0;
+      return more && last < Long.MAX_VALUE ? replayFrom(persistenceId, last + 1, to, left, callback)
+          : CompletableFuture.completedFuture(null);
+    });
+  }
+
+  private PersistentRepr decode(String persistenceId, EventRecord record) {
+    JournalEvent e = record.getEvent();
+    PersistentRepr repr = PersistentRepr.apply(payloads.deserialize(e.getPayload()), e.getSequenceNr(), persistenceId,
+        e.getEventManifest(), false, ActorRef.noSender(), record.getWriterUuid()).withTimestamp(e.getTimestamp());
+    return e.hasMetadata() ? repr.withMetadata(payloads.deserialize(e.getMetadata())) : repr;
+  }
+
+  @Override
+  public Future<Long> doAsyncReadHighestSequenceNr(String persistenceId, long fromSequenceNr) {
+    return FutureConverters.asScala(attempt(() -> topic.query(persistenceId,
+        JournalQuery.newBuilder().setHighestSequenceNr(persistenceId).build())
+        .thenApply(JournalReadResult::getHighestSequenceNr)));
+  }
+
+  /** A call that fails before it starts (the topic is unknown) fails its future instead of the actor. */
+  static <T> CompletionStage<T> attempt(java.util.function.Supplier<CompletionStage<T>> call) {
+    try {
+      return call.get();
+    } catch (RuntimeException e) {
+      return JournalTopic.failed(e);
+    }
+  }
+}
