@@ -19,9 +19,7 @@ import io.chronik.raft.persistence.proto.ReplayQuery;
 import io.chronik.raft.persistence.proto.WriteBatch;
 import java.io.NotSerializableException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -50,44 +48,28 @@ public final class ChronikJournal extends AsyncWriteJournal {
 
   @Override
   public Future<Iterable<Optional<Exception>>> doAsyncWriteMessages(Iterable<AtomicWrite> messages) {
-    List<Optional<Exception>> outcomes = new ArrayList<>();
-    // Per partition, the writes that serialized, and where their outcomes go.
-    Map<Integer, List<Integer>> slots = new LinkedHashMap<>();
-    Map<Integer, WriteBatch.Builder> batches = new LinkedHashMap<>();
-    Map<Integer, String> anyId = new LinkedHashMap<>();
     long now = System.currentTimeMillis();
+    List<CompletableFuture<Optional<Exception>>> outcomes = new ArrayList<>();
     for (AtomicWrite write : messages) {
-      int slot = outcomes.size();
-      outcomes.add(Optional.empty());
       EventWrite encoded;
       try {
         encoded = encode(write);
       } catch (NotSerializableException e) {
-        outcomes.set(slot, Optional.of(e)); // rejected: nothing of this AtomicWrite is stored
+        // Rejected: nothing of this AtomicWrite is stored, and the actor hears why.
+        outcomes.add(CompletableFuture.completedFuture(Optional.of(e)));
         continue;
       }
-      int partition;
-      try {
-        partition = topic.partitionOf(write.persistenceId());
-      } catch (ChronikException e) {
-        return FutureConverters.asScala(JournalTopic.failed(e));
-      }
-      slots.computeIfAbsent(partition, p -> new ArrayList<>()).add(slot);
-      batches.computeIfAbsent(partition, p -> WriteBatch.newBuilder().setAppendTimeMs(now)).addWrites(encoded);
-      anyId.putIfAbsent(partition, write.persistenceId());
+      // Each AtomicWrite is queued on its own; its partition's lane puts the queued ones in one entry.
+      outcomes.add(attempt(() -> topic.command(write.persistenceId(), JournalCommand.newBuilder()
+          .setWrite(WriteBatch.newBuilder().setAppendTimeMs(now).addWrites(encoded)).build()))
+          .thenApply(result -> {
+            if (!result.getError().isEmpty()) throw new ChronikException(ChronikException.Kind.INVALID_ARGUMENT, result.getError());
+            String error = result.getWriteErrorsCount() > 0 ? result.getWriteErrors(0) : "no answer for this write";
+            return error.isEmpty() ? Optional.<Exception>empty() : Optional.<Exception>of(new IllegalStateException(error));
+          }).toCompletableFuture());
     }
-    List<CompletableFuture<Void>> written = new ArrayList<>();
-    batches.forEach((partition, batch) -> written.add(topic.command(anyId.get(partition),
-        JournalCommand.newBuilder().setWrite(batch).build()).thenAccept(result -> {
-          if (!result.getError().isEmpty()) throw new ChronikException(ChronikException.Kind.INVALID_ARGUMENT, result.getError());
-          List<Integer> mine = slots.get(partition);
-          for (int i = 0; i < mine.size(); i++) {
-            String error = i < result.getWriteErrorsCount() ? result.getWriteErrors(i) : "no answer for this write";
-            if (!error.isEmpty()) outcomes.set(mine.get(i), Optional.of(new IllegalStateException(error)));
-          }
-        }).toCompletableFuture()));
-    CompletionStage<Iterable<Optional<Exception>>> all = CompletableFuture.allOf(written.toArray(CompletableFuture[]::new))
-        .thenApply(v -> outcomes);
+    CompletionStage<Iterable<Optional<Exception>>> all = CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new))
+        .thenApply(v -> outcomes.stream().map(CompletableFuture::join).toList());
     return FutureConverters.asScala(all);
   }
 

@@ -23,6 +23,7 @@ final class JournalTopic {
   private final ChronikRaft chronik;
   private final String topic;
   private final long maxBatchBytes;
+  private final int maxInFlight;
   private final java.util.concurrent.Executor executor;
   private volatile WriteLane[] lanes = new WriteLane[0];
 
@@ -30,6 +31,10 @@ final class JournalTopic {
     this.chronik = ChronikRaft.get(Adapter.toTyped(system));
     this.topic = pluginConfig.getString("topic");
     this.executor = system.dispatcher();
+    this.maxInFlight = pluginConfig.getInt("max-entries-in-flight");
+    if (maxInFlight < 1) {
+      throw new IllegalArgumentException("max-entries-in-flight must be >= 1, got " + maxInFlight);
+    }
     // Half an entry's limit leaves room for the command's own framing.
     this.maxBatchBytes = system.settings().config().getBytes("chronik.raft.max-entry-bytes") / 2;
   }
@@ -44,7 +49,7 @@ final class JournalTopic {
 
   /** Writes {@code command} after every earlier one of its partition; the machine's result. */
   CompletionStage<JournalResult> command(String persistenceId, JournalCommand command) {
-    return lanes()[partitionOf(persistenceId)].submit(command);
+    return lanes()[partitionOf(persistenceId)].submit(persistenceId, command);
   }
 
   CompletionStage<JournalReadResult> query(String persistenceId, JournalQuery query) {
@@ -79,7 +84,7 @@ final class JournalTopic {
       WriteLane[] created = new WriteLane[partitions];
       for (int p = 0; p < partitions; p++) {
         int partition = p;
-        created[p] = new WriteLane(maxBatchBytes,
+        created[p] = new WriteLane(maxBatchBytes, maxInFlight,
             bytes -> chronik.journalCommand(topic, partition, bytes).thenApply(JournalTopic::result), executor);
       }
       lanes = created;

@@ -6,59 +6,87 @@ import io.chronik.raft.persistence.proto.JournalResult;
 import io.chronik.raft.persistence.proto.WriteBatch;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
 
 /**
- * The commands for one journal partition, one Raft entry in flight at a time, so that a
- * persistence id's writes are applied in the order Akka asked for them (a later write never
- * overtakes an earlier one through a retry). Writes that queue meanwhile go together into the
- * next entry (group commit): many entities' events cost one round of replication.
+ * The commands for one journal partition, in Raft entries. Commands that queue while entries are
+ * in flight go together into the next entry (group commit): many entities' events cost one round
+ * of replication. Up to {@code maxInFlight} entries are in flight at once, but never two with
+ * the same persistence id, so that a persistence id's commands are applied in the order Akka asked
+ * for them: a retried entry could otherwise be overtaken by a later one, and the journal would
+ * then take the earlier write for a resend.
  */
 final class WriteLane {
-  private record Pending(JournalCommand command, CompletableFuture<JournalResult> done) {}
+  /** {@code persistenceId}: whose order it keeps (a write's first; a write batch's commands are per id anyway). */
+  private record Pending(String persistenceId, JournalCommand command, CompletableFuture<JournalResult> done) {}
 
   private final long maxBatchBytes;
+  private final int maxInFlight;
   private final Function<ByteString, CompletionStage<JournalResult>> send;
   /** Where the next entry is sent from: never on the completing thread's stack, however many complete at once. */
   private final Executor executor;
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
-  private boolean busy;
+  /** The persistence ids of the entries in flight, with how many commands each has there. */
+  private final Map<String, Integer> inFlightIds = new HashMap<>();
+  private int inFlight;
 
-  WriteLane(long maxBatchBytes, Function<ByteString, CompletionStage<JournalResult>> send, Executor executor) {
+  WriteLane(long maxBatchBytes, int maxInFlight, Function<ByteString, CompletionStage<JournalResult>> send,
+      Executor executor) {
     this.maxBatchBytes = maxBatchBytes;
+    this.maxInFlight = maxInFlight;
     this.send = send;
     this.executor = executor;
   }
 
-  CompletionStage<JournalResult> submit(JournalCommand command) {
+  /** Queues {@code command}, which touches only {@code persistenceId}'s data. */
+  CompletionStage<JournalResult> submit(String persistenceId, JournalCommand command) {
     CompletableFuture<JournalResult> done = new CompletableFuture<>();
-    List<Pending> next;
     synchronized (this) {
-      queue.add(new Pending(command, done));
-      if (busy) return done;
-      busy = true;
-      next = take();
+      queue.add(new Pending(persistenceId, command, done));
     }
-    sendNow(next);
+    sendWhatMay();
     return done;
   }
 
-  /** The next entry's commands: one non-write command, or consecutive writes up to the byte limit. */
+  private void sendWhatMay() {
+    while (true) {
+      List<Pending> entry;
+      synchronized (this) {
+        if (inFlight >= maxInFlight) return;
+        entry = take();
+        if (entry.isEmpty()) return;
+        inFlight++;
+        for (Pending p : entry) inFlightIds.merge(p.persistenceId(), 1, Integer::sum);
+      }
+      sendNow(entry);
+    }
+  }
+
+  /**
+   * The next entry's commands: one non-write command, or consecutive writes up to the byte limit;
+   * it stops at the first command whose persistence id is in flight (or in this entry already).
+   */
   private List<Pending> take() {
     List<Pending> out = new ArrayList<>();
-    Pending first = queue.poll();
-    out.add(first);
-    if (!first.command().hasWrite()) return out;
-    long bytes = first.command().getSerializedSize();
-    while (!queue.isEmpty() && queue.peek().command().hasWrite()
-        && bytes + queue.peek().command().getSerializedSize() <= maxBatchBytes) {
-      Pending p = queue.poll();
-      bytes += p.command().getSerializedSize();
-      out.add(p);
+    Set<String> ids = new java.util.HashSet<>();
+    long bytes = 0;
+    while (!queue.isEmpty()) {
+      Pending next = queue.peek();
+      if (inFlightIds.containsKey(next.persistenceId()) || ids.contains(next.persistenceId())) break;
+      boolean write = next.command().hasWrite();
+      if (!out.isEmpty() && (!write || bytes + next.command().getSerializedSize() > maxBatchBytes)) break;
+      queue.poll();
+      out.add(next);
+      ids.add(next.persistenceId());
+      bytes += next.command().getSerializedSize();
+      if (!write) break;
     }
     return out;
   }
@@ -79,16 +107,12 @@ final class WriteLane {
       sent = CompletableFuture.failedFuture(e);
     }
     sent.whenCompleteAsync((result, error) -> {
-      complete(entry, result, error);
-      List<Pending> next;
       synchronized (this) {
-        if (queue.isEmpty()) {
-          busy = false;
-          return;
-        }
-        next = take();
+        inFlight--;
+        for (Pending p : entry) inFlightIds.computeIfPresent(p.persistenceId(), (id, n) -> n == 1 ? null : n - 1);
       }
-      sendNow(next);
+      complete(entry, result, error);
+      sendWhatMay();
     }, executor);
   }
 
