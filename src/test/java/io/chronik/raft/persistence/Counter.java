@@ -9,21 +9,25 @@ import akka.persistence.typed.javadsl.EventSourcedBehavior;
 import akka.persistence.typed.javadsl.SignalHandler;
 
 /**
- * A persistent counter: each {@link Add} persists one event and answers the count; it reports
- * its count once recovered. The tests' and the benchmark's entity.
+ * A persistent counter: each {@link Add} persists the event "e(n+1)" and answers the new count n+1;
+ * once recovered it reports its count, or -1 when the events it replayed were not exactly e1, e2,
+ * ... in order (one lost, duplicated or reordered). A failed persist restarts it (with backoff),
+ * and it recovers. The tests' and the benchmark's entity.
  */
-final class Counter extends EventSourcedBehavior<Counter.Command, String, Long> {
-  interface Command {}
+public final class Counter extends EventSourcedBehavior<Counter.Command, String, Long> {
+  public interface Command {}
 
-  /** Persists {@code event}, then answers the count. */
-  record Add(String event, ActorRef<Long> replyTo) implements Command {}
+  /** Persists the next event, then answers the count. */
+  public record Add(ActorRef<Long> replyTo) implements Command {}
 
-  record Recovered(String persistenceId, long count) {}
+  public record Recovered(String persistenceId, long count) {}
 
   private final ActorRef<Recovered> recovered;
 
-  Counter(String persistenceId, ActorRef<Recovered> recovered) {
-    super(PersistenceId.ofUniqueId(persistenceId));
+  public Counter(String persistenceId, ActorRef<Recovered> recovered) {
+    super(PersistenceId.ofUniqueId(persistenceId),
+        akka.actor.typed.SupervisorStrategy.restartWithBackoff(java.time.Duration.ofMillis(100),
+            java.time.Duration.ofSeconds(1), 0.2));
     this.recovered = recovered;
   }
 
@@ -35,13 +39,14 @@ final class Counter extends EventSourcedBehavior<Counter.Command, String, Long> 
   @Override
   public CommandHandler<Command, String, Long> commandHandler() {
     return newCommandHandlerBuilder().forAnyState()
-        .onCommand(Add.class, (count, add) -> Effect().persist(add.event()).thenReply(add.replyTo(), c -> c))
+        .onCommand(Add.class, (count, add) -> Effect().persist("e" + (count + 1)).thenReply(add.replyTo(), c -> c))
         .build();
   }
 
   @Override
   public EventHandler<Long, String> eventHandler() {
-    return newEventHandlerBuilder().forAnyState().onAnyEvent((count, event) -> count + 1);
+    return newEventHandlerBuilder().forAnyState()
+        .onAnyEvent((count, event) -> count >= 0 && event.equals("e" + (count + 1)) ? count + 1 : -1L);
   }
 
   @Override
