@@ -323,8 +323,18 @@ public final class ChronikRaft implements Extension {
 
   /** A {@code safe} read of a journal partition: sees every write acknowledged before it was asked. */
   public CompletionStage<ByteString> journalQuery(String topic, int partition, ByteString query) {
+    return journalQuery(topic, partition, query, 0).thenApply(ReadResult::result);
+  }
+
+  /**
+   * A {@code safe} read of a journal partition on state that includes at least log index
+   * {@code minIndex}: with the last answer's applied index + 1, it waits until the partition applies
+   * another entry (a long poll: live queries are woken by writes, not by a timer), failing with
+   * TIMEOUT when none comes within the read timeout and retry window.
+   */
+  public CompletionStage<ReadResult> journalQuery(String topic, int partition, ByteString query, long minIndex) {
     return onGroup(topic, partition, JOURNAL, "JournalQuery",
-        group -> read(group, query, Optional.of(ReadPolicy.SAFE), 0, NO_DEADLINE).thenApply(ReadResult::result));
+        group -> read(group, query, Optional.of(ReadPolicy.SAFE), minIndex, NO_DEADLINE));
   }
 
   /**

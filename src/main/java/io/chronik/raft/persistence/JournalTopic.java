@@ -53,20 +53,32 @@ final class JournalTopic {
   }
 
   CompletionStage<JournalReadResult> query(String persistenceId, JournalQuery query) {
-    return chronik.journalQuery(topic, partitionOf(persistenceId), query.toByteString()).thenApply(bytes -> {
+    return query(partitionOf(persistenceId), query, 0).thenApply(Answer::result);
+  }
+
+  /** A journal read's result, and the partition's applied index it was served at. */
+  record Answer(JournalReadResult result, long appliedIndex) {}
+
+  /** A safe read of {@code partition} on state that includes log index {@code minIndex} (a long poll, see ChronikRaft). */
+  CompletionStage<Answer> query(int partition, JournalQuery query, long minIndex) {
+    return chronik.journalQuery(topic, partition, query.toByteString(), minIndex).thenApply(read -> {
       JournalReadResult r;
       try {
-        r = JournalReadResult.parseFrom(bytes);
+        r = JournalReadResult.parseFrom(read.result());
       } catch (InvalidProtocolBufferException e) {
-        throw new ChronikException(ChronikException.Kind.INVALID_ARGUMENT, "partition " + topic + "-"
-            + partitionOf(persistenceId) + " is not a journal partition (its answer is not a JournalReadResult)");
+        throw new ChronikException(ChronikException.Kind.INVALID_ARGUMENT, "partition " + topic + "-" + partition
+            + " is not a journal partition (its answer is not a JournalReadResult)");
       }
       if (!r.getError().isEmpty()) {
         throw new ChronikException(r.getReplicaFault() ? ChronikException.Kind.UNAVAILABLE
             : ChronikException.Kind.INVALID_ARGUMENT, r.getError());
       }
-      return r;
+      return new Answer(r, read.appliedIndex());
     });
+  }
+
+  int partitions() {
+    return lanes().length;
   }
 
   /** The topic's partitions, one lane each: found once the node knows the topic. */

@@ -49,6 +49,14 @@ public final class Counter extends EventSourcedBehavior<Counter.Command, String,
         .onAnyEvent((count, event) -> count >= 0 && event.equals("e" + (count + 1)) ? count + 1 : -1L);
   }
 
+  /** Every event is tagged {@value #TAG}, for eventsByTag. */
+  public static final String TAG = "counter";
+
+  @Override
+  public java.util.Set<String> tagsFor(String event) {
+    return java.util.Set.of(TAG);
+  }
+
   @Override
   public SignalHandler<Long> signalHandler() {
     return newSignalHandlerBuilder()

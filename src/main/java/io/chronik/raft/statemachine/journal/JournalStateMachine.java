@@ -13,6 +13,8 @@ import io.chronik.raft.persistence.proto.JournalReadResult;
 import io.chronik.raft.persistence.proto.JournalRecord;
 import io.chronik.raft.persistence.proto.JournalResult;
 import io.chronik.raft.persistence.proto.LoadSnapshotQuery;
+import io.chronik.raft.persistence.proto.PersistenceIdsQuery;
+import io.chronik.raft.persistence.proto.TagQuery;
 import io.chronik.raft.persistence.proto.ReplayQuery;
 import io.chronik.raft.persistence.proto.SnapshotRecord;
 import io.chronik.raft.persistence.proto.WriteBatch;
@@ -54,6 +56,10 @@ public final class JournalStateMachine implements StateMachine {
   private final RecordLogFiles files;
   private final Map<String, EventIndex> events = new HashMap<>();
   private final Map<String, NavigableMap<Long, long[]>> snapshots = new HashMap<>();
+  /** Per tag, the positions (record offsets) of its events, in order: 8 bytes per tagged event. */
+  private final Map<String, PositionList> tags = new HashMap<>();
+  /** Persistence ids in the order of their first event (what persistenceIds queries page through). */
+  private final List<String> idsInOrder = new ArrayList<>();
   private long eventCount;
 
   /** Segments in memory (tests, in-process clusters). */
@@ -96,12 +102,11 @@ public final class JournalStateMachine implements StateMachine {
     for (EventWrite w : batch.getWritesList()) {
       String refused = refusal(w);
       if (refused == null && !isResend(w)) {
-        EventIndex index = events.computeIfAbsent(w.getPersistenceId(), id -> new EventIndex());
+        EventIndex index = indexOf(w.getPersistenceId());
         for (JournalEvent e : w.getEventsList()) {
           records.add(JournalRecord.newBuilder().setEvent(EventRecord.newBuilder()
               .setPersistenceId(w.getPersistenceId()).setWriterUuid(w.getWriterUuid()).setEvent(e)).build().toByteString());
-          index.add(e.getSequenceNr(), offset++);
-          eventCount++;
+          indexEvent(index, e, offset++);
         }
         index.lastWriter = w.getWriterUuid();
       }
@@ -111,6 +116,22 @@ public final class JournalStateMachine implements StateMachine {
     // batch again, so the index entries added above are rebuilt with it.
     append(records, batch.getAppendTimeMs());
     return result.build().toByteString();
+  }
+
+  private EventIndex indexOf(String persistenceId) {
+    EventIndex index = events.get(persistenceId);
+    if (index == null) {
+      index = new EventIndex();
+      events.put(persistenceId, index);
+      idsInOrder.add(persistenceId);
+    }
+    return index;
+  }
+
+  private void indexEvent(EventIndex index, JournalEvent e, long offset) {
+    index.add(e.getSequenceNr(), offset);
+    for (String tag : e.getTagsList()) tags.computeIfAbsent(tag, t -> new PositionList()).add(offset);
+    eventCount++;
   }
 
   /** Why {@code w} cannot be stored, or null. */
@@ -213,6 +234,8 @@ public final class JournalStateMachine implements StateMachine {
         case HIGHEST_SEQUENCE_NR -> JournalReadResult.newBuilder()
             .setHighestSequenceNr(highest(q.getHighestSequenceNr())).build().toByteString();
         case LOAD_SNAPSHOT -> loadSnapshot(q.getLoadSnapshot());
+        case BY_TAG -> byTag(q.getByTag());
+        case PERSISTENCE_IDS -> persistenceIds(q.getPersistenceIds());
         case OP_NOT_SET -> readError("JournalQuery has no operation set");
       };
     } catch (IOException e) {
@@ -243,6 +266,35 @@ public final class JournalStateMachine implements StateMachine {
       out.addEvents(record.getEvent());
     }
     return out.build().toByteString();
+  }
+
+  /** Tagged events from a position; deleted ones are skipped (their positions still count). */
+  private ByteString byTag(TagQuery q) throws IOException {
+    JournalReadResult.Builder out = JournalReadResult.newBuilder().setNext(Math.max(0, q.getFromPosition()));
+    PositionList positions = tags.get(q.getTag());
+    if (positions == null || q.getMax() <= 0) return out.build().toByteString();
+    long bytes = 0;
+    for (int i = positions.firstAtOrAfter(q.getFromPosition()); i < positions.size(); i++) {
+      if (out.getEventsCount() >= q.getMax() || (out.getEventsCount() > 0 && bytes >= MAX_READ_BYTES)) {
+        out.setMore(true);
+        break;
+      }
+      long position = positions.get(i);
+      JournalRecord record = recordAt(position);
+      out.setNext(position + 1);
+      EventIndex index = events.get(record.getEvent().getPersistenceId());
+      if (index != null && record.getEvent().getEvent().getSequenceNr() <= index.deletedTo) continue;
+      bytes += record.getSerializedSize();
+      out.addEvents(record.getEvent()).addPositions(position);
+    }
+    return out.build().toByteString();
+  }
+
+  private ByteString persistenceIds(PersistenceIdsQuery q) {
+    int from = (int) Math.min(Math.max(0, q.getFromOrdinal()), idsInOrder.size());
+    int to = (int) Math.min(idsInOrder.size(), from + Math.max(0, Math.min(q.getMax(), 100_000)));
+    return JournalReadResult.newBuilder().addAllPersistenceIds(idsInOrder.subList(from, to)).setNext(to)
+        .setMore(to < idsInOrder.size()).build().toByteString();
   }
 
   private ByteString loadSnapshot(LoadSnapshotQuery q) throws IOException {
@@ -299,10 +351,9 @@ public final class JournalStateMachine implements StateMachine {
     switch (record.getKindCase()) {
       case EVENT -> {
         EventRecord e = record.getEvent();
-        EventIndex index = events.computeIfAbsent(e.getPersistenceId(), id -> new EventIndex());
-        index.add(e.getEvent().getSequenceNr(), offset);
+        EventIndex index = indexOf(e.getPersistenceId());
+        indexEvent(index, e.getEvent(), offset);
         index.lastWriter = e.getWriterUuid();
-        eventCount++;
       }
       case DELETE_EVENTS -> {
         EventIndex index = events.get(record.getDeleteEvents().getPersistenceId());
@@ -332,8 +383,8 @@ public final class JournalStateMachine implements StateMachine {
 
   @Override
   public Map<String, Long> describe() {
-    return Map.of("persistence_ids", (long) events.size(), "events", eventCount, "log_bytes", files.bytes(),
-        "segments", (long) files.segmentCount());
+    return Map.of("persistence_ids", (long) events.size(), "events", eventCount, "tags", (long) tags.size(),
+        "log_bytes", files.bytes(), "segments", (long) files.segmentCount());
   }
 
   private static ByteString error(String message) {

@@ -16,6 +16,8 @@ import io.chronik.raft.persistence.proto.JournalQuery;
 import io.chronik.raft.persistence.proto.JournalReadResult;
 import io.chronik.raft.persistence.proto.JournalResult;
 import io.chronik.raft.persistence.proto.LoadSnapshotQuery;
+import io.chronik.raft.persistence.proto.PersistenceIdsQuery;
+import io.chronik.raft.persistence.proto.TagQuery;
 import io.chronik.raft.persistence.proto.ReplayQuery;
 import io.chronik.raft.persistence.proto.Serialized;
 import io.chronik.raft.persistence.proto.SnapshotRecord;
@@ -39,7 +41,8 @@ class JournalStateMachineTest {
   private static EventWrite write(String id, String writer, long... sequenceNrs) {
     EventWrite.Builder w = EventWrite.newBuilder().setPersistenceId(id).setWriterUuid(writer);
     for (long s : sequenceNrs) {
-      w.addEvents(JournalEvent.newBuilder().setSequenceNr(s).setTimestamp(1000 + s)
+      w.addEvents(JournalEvent.newBuilder().setSequenceNr(s).setTimestamp(1000 + s).addTags("all")
+          .addTags(s % 2 == 0 ? "even" : "odd")
           .setPayload(Serialized.newBuilder().setSerializerId(20).setBytes(ByteString.copyFromUtf8(id + ":" + s))));
     }
     return w.build();
@@ -137,6 +140,39 @@ class JournalStateMachineTest {
     assertEquals(null, load(m, "a", 0, 12, 0, Long.MAX_VALUE));
   }
 
+  private static JournalReadResult byTag(StateMachine m, String tag, long from, long max) throws IOException {
+    return JournalReadResult.parseFrom(m.query(JournalQuery.newBuilder().setByTag(TagQuery.newBuilder().setTag(tag)
+        .setFromPosition(from).setMax(max)).build().toByteString()));
+  }
+
+  private static List<String> events(JournalReadResult r) {
+    return r.getEventsList().stream().map(e -> e.getPersistenceId() + ":" + e.getEvent().getSequenceNr()).toList();
+  }
+
+  @Test
+  void tagQueriesPageByPositionAndSkipDeletedEventsAndIdsComeInTheOrderOfTheirFirstEvent() throws IOException {
+    JournalStateMachine m = new JournalStateMachine();
+    apply(m, write("b", "w", 1, 2), write("a", "w", 1));
+    apply(m, write("a", "w", 2, 3), write("c", "w", 1));
+    assertEquals(List.of("b:2", "a:2"), events(byTag(m, "even", 0, 10)));
+    JournalReadResult first = byTag(m, "all", 0, 2);
+    assertEquals(List.of("b:1", "b:2"), events(first));
+    assertTrue(first.getMore());
+    JournalReadResult second = byTag(m, "all", first.getNext(), 10);
+    assertEquals(List.of("a:1", "a:2", "a:3", "c:1"), events(second));
+    assertFalse(second.getMore());
+    assertEquals(second.getNext(), byTag(m, "all", second.getNext(), 10).getNext(), "nothing new: the same place");
+    apply(m, JournalCommand.newBuilder().setDeleteEvents(DeleteEvents.newBuilder().setPersistenceId("b").setToSequenceNr(1)).build());
+    assertEquals(List.of("b:2", "a:1", "a:2", "a:3", "c:1"), events(byTag(m, "all", 0, 10)));
+    assertEquals(List.of(), events(byTag(m, "nobody", 0, 10)));
+
+    JournalReadResult ids = JournalReadResult.parseFrom(m.query(JournalQuery.newBuilder().setPersistenceIds(
+        PersistenceIdsQuery.newBuilder().setFromOrdinal(1).setMax(1)).build().toByteString()));
+    assertEquals(List.of("a"), ids.getPersistenceIdsList());
+    assertEquals(2, ids.getNext());
+    assertTrue(ids.getMore());
+  }
+
   private void saveSnapshot(StateMachine m, String id, long sequenceNr, long timestamp, String value) throws IOException {
     apply(m, JournalCommand.newBuilder().setSaveSnapshot(SnapshotRecord.newBuilder().setPersistenceId(id)
         .setSequenceNr(sequenceNr).setTimestamp(timestamp)
@@ -213,6 +249,10 @@ class JournalStateMachineTest {
       assertEquals(expected, replay(installed, "p" + id, 0, Long.MAX_VALUE, Long.MAX_VALUE), "p" + id);
       assertEquals(load(live, "p" + id, 0, Long.MAX_VALUE, 0, Long.MAX_VALUE),
           load(restarted, "p" + id, 0, Long.MAX_VALUE, 0, Long.MAX_VALUE));
+    }
+    for (String tag : List.of("all", "even", "odd")) {
+      assertEquals(byTag(live, tag, 0, Long.MAX_VALUE), byTag(restarted, tag, 0, Long.MAX_VALUE), tag);
+      assertEquals(byTag(live, tag, 0, Long.MAX_VALUE), byTag(installed, tag, 0, Long.MAX_VALUE), tag);
     }
     assertEquals(live.describe(), restarted.describe());
     assertEquals(live.describe(), installed.describe());
