@@ -39,6 +39,7 @@ public final class ChronikJournal extends AsyncWriteJournal {
   private final JournalTopic topic;
   private final Payloads payloads;
   private final int replayBatch;
+  private final PrefetchedPages prefetched = new PrefetchedPages(1000);
 
   public ChronikJournal(Config config) {
     this.topic = new JournalTopic(context().system(), config);
@@ -59,6 +60,7 @@ public final class ChronikJournal extends AsyncWriteJournal {
         outcomes.add(CompletableFuture.completedFuture(Optional.of(e)));
         continue;
       }
+      prefetched.forget(write.persistenceId());
       // Each AtomicWrite is queued on its own; its partition's lane puts the queued ones in one entry.
       outcomes.add(attempt(() -> topic.command(write.persistenceId(), JournalCommand.newBuilder()
           .setWrite(WriteBatch.newBuilder().setAppendTimeMs(now).addWrites(encoded)).build()))
@@ -93,6 +95,7 @@ public final class ChronikJournal extends AsyncWriteJournal {
 
   @Override
   public Future<Void> doAsyncDeleteMessagesTo(String persistenceId, long toSequenceNr) {
+    prefetched.forget(persistenceId);
     return FutureConverters.asScala(attempt(() -> topic.command(persistenceId, JournalCommand.newBuilder()
         .setDeleteEvents(DeleteEvents.newBuilder().setPersistenceId(persistenceId).setToSequenceNr(toSequenceNr))
         .build()).thenAccept(result -> {
@@ -103,27 +106,42 @@ public final class ChronikJournal extends AsyncWriteJournal {
   @Override
   public Future<Void> doAsyncReplayMessages(String persistenceId, long fromSequenceNr, long toSequenceNr, long max,
       Consumer<PersistentRepr> replayCallback) {
-    return FutureConverters.asScala(attempt(() -> replayFrom(persistenceId, fromSequenceNr, toSequenceNr, max,
-        replayCallback)));
+    long from = Math.max(1, fromSequenceNr);
+    JournalReadResult first = prefetched.take(persistenceId, from);
+    if (first == null) {
+      return FutureConverters.asScala(attempt(() -> replayFrom(persistenceId, from, toSequenceNr, max, replayCallback)));
+    }
+    return FutureConverters.asScala(attempt(() -> replayPage(persistenceId, from, toSequenceNr, max, replayCallback,
+        first)));
   }
 
   /** Page by page: each a safe read of at most replay-batch-size events, the next one after the last. */
   private CompletionStage<Void> replayFrom(String persistenceId, long from, long to, long max,
       Consumer<PersistentRepr> callback) {
     if (max <= 0 || from > to) return CompletableFuture.completedFuture(null);
-    JournalQuery query = JournalQuery.newBuilder().setReplay(ReplayQuery.newBuilder().setPersistenceId(persistenceId)
-        .setFromSequenceNr(from).setToSequenceNr(to).setMax(Math.min(max, replayBatch))).build();
-    return topic.query(persistenceId, query).thenCompose(page -> {
-      long last = from - 1;
-      for (EventRecord e : page.getEventsList()) {
-        callback.accept(decode(persistenceId, e));
-        last = e.getEvent().getSequenceNr();
-      }
-      long left = max - page.getEventsCount();
-      boolean more = page.getMore() && left > 0;
-      return more && last < Long.MAX_VALUE ? replayFrom(persistenceId, last + 1, to, left, callback)
-          : CompletableFuture.completedFuture(null);
-    });
+    return topic.query(persistenceId, replayQuery(persistenceId, from, to, Math.min(max, replayBatch)))
+        .thenCompose(page -> replayPage(persistenceId, from, to, max, callback, page));
+  }
+
+  /** Hands over {@code page}'s events within the bounds, then reads on if it had more. */
+  private CompletionStage<Void> replayPage(String persistenceId, long from, long to, long max,
+      Consumer<PersistentRepr> callback, JournalReadResult page) {
+    long given = 0;
+    long last = from - 1;
+    for (EventRecord e : page.getEventsList()) {
+      if (given >= max || e.getEvent().getSequenceNr() > to) return CompletableFuture.completedFuture(null);
+      callback.accept(decode(persistenceId, e));
+      last = e.getEvent().getSequenceNr();
+      given++;
+    }
+    return page.getMore() && given < max && last < Long.MAX_VALUE
+        ? replayFrom(persistenceId, last + 1, to, max - given, callback)
+        : CompletableFuture.completedFuture(null);
+  }
+
+  private static JournalQuery replayQuery(String persistenceId, long from, long to, long max) {
+    return JournalQuery.newBuilder().setReplay(ReplayQuery.newBuilder().setPersistenceId(persistenceId)
+        .setFromSequenceNr(from).setToSequenceNr(to).setMax(max)).build();
   }
 
   private PersistentRepr decode(String persistenceId, EventRecord record) {
@@ -133,11 +151,19 @@ public final class ChronikJournal extends AsyncWriteJournal {
     return e.hasMetadata() ? repr.withMetadata(payloads.deserialize(e.getMetadata())) : repr;
   }
 
+  /**
+   * Akka asks for the highest sequence number from {@code fromSequenceNr} just before it replays from
+   * {@code fromSequenceNr + 1}: one safe read answers both, the highest number and the replay's first
+   * page (kept for that replay), so a recovery costs one read round fewer.
+   */
   @Override
   public Future<Long> doAsyncReadHighestSequenceNr(String persistenceId, long fromSequenceNr) {
+    long replayFrom = Math.max(1, fromSequenceNr + 1);
     return FutureConverters.asScala(attempt(() -> topic.query(persistenceId,
-        JournalQuery.newBuilder().setHighestSequenceNr(persistenceId).build())
-        .thenApply(JournalReadResult::getHighestSequenceNr)));
+        replayQuery(persistenceId, replayFrom, Long.MAX_VALUE, replayBatch)).thenApply(page -> {
+          if (page.getEventsCount() > 0) prefetched.put(persistenceId, replayFrom, page);
+          return page.getHighestSequenceNr();
+        })));
   }
 
   /** A call that fails before it starts (the topic is unknown) fails its future instead of the actor. */

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * fsync on), back to back in this JVM: persist throughput of {@code entities} counters written
  * {@code concurrency} at a time ({@code events} each, one persist per command, closed loop), then
  * the time to recover them all on a fresh ActorSystem (for chronik: on a member that never hosted
- * them). Every recovered count is checked. Opt-in, it takes minutes:
+ * them). Both write LevelDB's log with forced writes (chronik's setting, {@code leveldb.mmap=false}). Every recovered count is checked. Opt-in, it takes minutes:
  * <pre>./mvnw test -Dtest=PersistenceBenchTest -Dchronik.persistence-bench=true
  *     [-Dchronik.pbench.entities=1000 -Dchronik.pbench.events=100 -Dchronik.pbench.concurrency=64]</pre>
  */
@@ -41,6 +41,9 @@ class PersistenceBenchTest {
 
   @Test
   void chronikAgainstLevelDb() throws Exception {
+    // Both journals write LevelDB's log the way chronik's storage does in production (forced
+    // FileChannel writes, not memory maps); whichever opens LevelDB first fixes it for the JVM.
+    io.chronik.raft.storage.LevelDbForcedWrites.ensure();
     List<Result> results = new ArrayList<>();
     results.add(levelDb("leveldb (before)"));
     results.add(chronik());
