@@ -7,11 +7,10 @@ import akka.persistence.SnapshotSelectionCriteria;
 import akka.persistence.snapshot.japi.SnapshotStore;
 import com.typesafe.config.Config;
 import io.chronik.raft.api.ChronikException;
-import io.chronik.raft.persistence.proto.DeleteSnapshots;
+import io.chronik.raft.persistence.proto.SnapshotCriteria;
 import io.chronik.raft.persistence.proto.JournalCommand;
 import io.chronik.raft.persistence.proto.JournalQuery;
 import io.chronik.raft.persistence.proto.JournalResult;
-import io.chronik.raft.persistence.proto.LoadSnapshotQuery;
 import io.chronik.raft.persistence.proto.SnapshotRecord;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
@@ -35,7 +34,7 @@ public final class ChronikSnapshotStore extends SnapshotStore {
   @Override
   public Future<Optional<SelectedSnapshot>> doLoadAsync(String persistenceId, SnapshotSelectionCriteria criteria) {
     return FutureConverters.asScala(ChronikJournal.attempt(() -> topic.query(persistenceId, JournalQuery.newBuilder()
-        .setLoadSnapshot(LoadSnapshotQuery.newBuilder().setPersistenceId(persistenceId)
+        .setLoadSnapshot(SnapshotCriteria.newBuilder().setPersistenceId(persistenceId)
             .setMinSequenceNr(criteria.minSequenceNr()).setMaxSequenceNr(criteria.maxSequenceNr())
             .setMinTimestamp(criteria.minTimestamp()).setMaxTimestamp(criteria.maxTimestamp())).build())
         .thenApply(r -> {
@@ -79,7 +78,7 @@ public final class ChronikSnapshotStore extends SnapshotStore {
   private Future<Void> delete(String persistenceId, long minSequenceNr, long maxSequenceNr, long minTimestamp,
       long maxTimestamp) {
     return FutureConverters.asScala(ChronikJournal.attempt(() -> done(topic.command(persistenceId,
-        JournalCommand.newBuilder().setDeleteSnapshots(DeleteSnapshots.newBuilder().setPersistenceId(persistenceId)
+        JournalCommand.newBuilder().setDeleteSnapshots(SnapshotCriteria.newBuilder().setPersistenceId(persistenceId)
             .setMinSequenceNr(minSequenceNr).setMaxSequenceNr(maxSequenceNr).setMinTimestamp(minTimestamp)
             .setMaxTimestamp(maxTimestamp)).build()))));
   }

@@ -3,7 +3,7 @@ package io.chronik.raft.statemachine.journal;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.chronik.raft.persistence.proto.DeleteEvents;
-import io.chronik.raft.persistence.proto.DeleteSnapshots;
+import io.chronik.raft.persistence.proto.SnapshotCriteria;
 import io.chronik.raft.persistence.proto.EventRecord;
 import io.chronik.raft.persistence.proto.EventWrite;
 import io.chronik.raft.persistence.proto.JournalCommand;
@@ -12,7 +12,6 @@ import io.chronik.raft.persistence.proto.JournalQuery;
 import io.chronik.raft.persistence.proto.JournalReadResult;
 import io.chronik.raft.persistence.proto.JournalRecord;
 import io.chronik.raft.persistence.proto.JournalResult;
-import io.chronik.raft.persistence.proto.LoadSnapshotQuery;
 import io.chronik.raft.persistence.proto.PersistenceIdsQuery;
 import io.chronik.raft.persistence.proto.TagQuery;
 import io.chronik.raft.persistence.proto.ReplayQuery;
@@ -189,7 +188,7 @@ public final class JournalStateMachine implements StateMachine {
     return JournalResult.getDefaultInstance().toByteString();
   }
 
-  private ByteString deleteSnapshots(DeleteSnapshots d) {
+  private ByteString deleteSnapshots(SnapshotCriteria d) {
     NavigableMap<Long, long[]> of = snapshots.get(d.getPersistenceId());
     if (of != null && of.subMap(d.getMinSequenceNr(), true, d.getMaxSequenceNr(), true).values().stream()
         .anyMatch(s -> matches(s, d))) {
@@ -199,11 +198,11 @@ public final class JournalStateMachine implements StateMachine {
     return JournalResult.getDefaultInstance().toByteString();
   }
 
-  private static boolean matches(long[] snapshot, DeleteSnapshots d) {
+  private static boolean matches(long[] snapshot, SnapshotCriteria d) {
     return snapshot[0] >= d.getMinTimestamp() && snapshot[0] <= d.getMaxTimestamp();
   }
 
-  private void removeSnapshots(NavigableMap<Long, long[]> of, DeleteSnapshots d) {
+  private void removeSnapshots(NavigableMap<Long, long[]> of, SnapshotCriteria d) {
     of.subMap(d.getMinSequenceNr(), true, d.getMaxSequenceNr(), true).values().removeIf(s -> matches(s, d));
     if (of.isEmpty()) snapshots.remove(d.getPersistenceId());
   }
@@ -297,7 +296,7 @@ public final class JournalStateMachine implements StateMachine {
         .setMore(to < idsInOrder.size()).build().toByteString();
   }
 
-  private ByteString loadSnapshot(LoadSnapshotQuery q) throws IOException {
+  private ByteString loadSnapshot(SnapshotCriteria q) throws IOException {
     JournalReadResult.Builder out = JournalReadResult.newBuilder();
     NavigableMap<Long, long[]> of = snapshots.get(q.getPersistenceId());
     if (of == null || q.getMinSequenceNr() > q.getMaxSequenceNr()) return out.build().toByteString();

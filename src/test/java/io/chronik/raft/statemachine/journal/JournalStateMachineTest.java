@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.chronik.raft.persistence.proto.DeleteEvents;
-import io.chronik.raft.persistence.proto.DeleteSnapshots;
+import io.chronik.raft.persistence.proto.SnapshotCriteria;
 import io.chronik.raft.persistence.proto.EventRecord;
 import io.chronik.raft.persistence.proto.EventWrite;
 import io.chronik.raft.persistence.proto.JournalCommand;
@@ -15,7 +15,6 @@ import io.chronik.raft.persistence.proto.JournalEvent;
 import io.chronik.raft.persistence.proto.JournalQuery;
 import io.chronik.raft.persistence.proto.JournalReadResult;
 import io.chronik.raft.persistence.proto.JournalResult;
-import io.chronik.raft.persistence.proto.LoadSnapshotQuery;
 import io.chronik.raft.persistence.proto.PersistenceIdsQuery;
 import io.chronik.raft.persistence.proto.TagQuery;
 import io.chronik.raft.persistence.proto.ReplayQuery;
@@ -134,7 +133,7 @@ class JournalStateMachineTest {
     assertEquals("s12", load(m, "a", 0, 13, 0, 1250));
     assertEquals(null, load(m, "a", 0, 10, 0, Long.MAX_VALUE));
     assertEquals(null, load(m, "b", 0, Long.MAX_VALUE, 0, Long.MAX_VALUE));
-    apply(m, JournalCommand.newBuilder().setDeleteSnapshots(DeleteSnapshots.newBuilder().setPersistenceId("a")
+    apply(m, JournalCommand.newBuilder().setDeleteSnapshots(SnapshotCriteria.newBuilder().setPersistenceId("a")
         .setMinSequenceNr(0).setMaxSequenceNr(13).setMinTimestamp(0).setMaxTimestamp(1250)).build());
     assertEquals("s13", load(m, "a", 0, 13, 0, Long.MAX_VALUE), "13's timestamp is past the bound: kept");
     assertEquals(null, load(m, "a", 0, 12, 0, Long.MAX_VALUE));
@@ -182,7 +181,7 @@ class JournalStateMachineTest {
   private static String load(StateMachine m, String id, long minSeq, long maxSeq, long minTs, long maxTs)
       throws IOException {
     JournalReadResult r = JournalReadResult.parseFrom(m.query(JournalQuery.newBuilder().setLoadSnapshot(
-        LoadSnapshotQuery.newBuilder().setPersistenceId(id).setMinSequenceNr(minSeq).setMaxSequenceNr(maxSeq)
+        SnapshotCriteria.newBuilder().setPersistenceId(id).setMinSequenceNr(minSeq).setMaxSequenceNr(maxSeq)
             .setMinTimestamp(minTs).setMaxTimestamp(maxTs)).build().toByteString()));
     return r.getHasSnapshot() ? r.getSnapshot().getSnapshot().getBytes().toStringUtf8() : null;
   }
