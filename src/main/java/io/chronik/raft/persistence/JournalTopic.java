@@ -31,7 +31,8 @@ final class JournalTopic {
     this.chronik = ChronikRaft.get(Adapter.toTyped(system));
     this.topic = pluginConfig.getString("topic");
     this.executor = system.dispatcher();
-    this.maxInFlight = pluginConfig.getInt("max-entries-in-flight");
+    // The read journal writes nothing and has no such setting.
+    this.maxInFlight = pluginConfig.hasPath("max-entries-in-flight") ? pluginConfig.getInt("max-entries-in-flight") : 1;
     if (maxInFlight < 1) {
       throw new IllegalArgumentException("max-entries-in-flight must be >= 1, got " + maxInFlight);
     }

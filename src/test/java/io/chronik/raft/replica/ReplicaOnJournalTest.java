@@ -238,16 +238,14 @@ class ReplicaOnJournalTest {
     ReplicaSettings settings = SETTINGS.withSnapshots(new ReplicaSettings.Snapshots(10, 1 << 20, 2, 1024));
     ActorRef<Command> a = singleVoterLeader(settings);
     TestProbe<ReplicaControl.ChangeConfigReply> change = testKit.createTestProbe();
-    io.chronik.raft.core.Configuration withLearner = null;
-    ReplicaControl.ChangeConfigReply reply = null;
-    for (int attempt = 0; attempt < 50 && !(reply instanceof ReplicaControl.ConfigChanged); attempt++) {
-      // refused (retryably) until the leader's no-op commits
+    // Refused (retryably) until the leader's no-op commits, which waits for its storage: asked
+    // again every 20 ms for up to 10 s (50 back-to-back attempts ran out on a loaded machine).
+    ReplicaControl.ConfigChanged changed = change.awaitAssert(Duration.ofSeconds(10), Duration.ofMillis(20), () -> {
       a.tell(new ReplicaControl.ChangeConfig(new io.chronik.raft.core.ChangeRequest.AddLearner("b", "s-b"),
           change.ref()));
-      reply = change.receiveMessage(Duration.ofSeconds(5));
-    }
-    ReplicaControl.ConfigChanged changed = assertInstanceOf(ReplicaControl.ConfigChanged.class, reply);
-    withLearner = changed.config();
+      return assertInstanceOf(ReplicaControl.ConfigChanged.class, change.receiveMessage(Duration.ofSeconds(5)));
+    });
+    io.chronik.raft.core.Configuration withLearner = changed.config();
     assertEquals(Set.of("b/1"), withLearner.learners());
     for (int i = 1; i <= 30; i++) {
       assertInstanceOf(Proposed.class, propose(a, KeyValueStateMachine.put("k" + i, ByteString.copyFromUtf8("v"))));
