@@ -45,10 +45,14 @@ class RebalancerClusterTest {
         return null;
       });
       String dead = "n4";
-      long held = c.chronik(0).node().partitions().keySet().stream()
-          .filter(g -> config(c, g).orElseThrow().voters().stream().anyMatch(v -> Configuration.nodeOf(v).equals(dead)))
-          .count();
-      assertTrue(held > 0, "n4 holds voters to replace");
+      // Read again while a status answer is a moment old (one fresh-clone run read none on n4 once).
+      long held = probe.awaitAssert(Duration.ofSeconds(30), Duration.ofMillis(300), () -> {
+        long n = c.chronik(0).node().partitions().keySet().stream()
+            .filter(g -> config(c, g).orElseThrow().voters().stream().anyMatch(v -> Configuration.nodeOf(v).equals(dead)))
+            .count();
+        assertTrue(n > 0, "n4 holds voters to replace");
+        return n;
+      });
       c.stop(c.indexOf(dead));
       long stopped = System.nanoTime();
 
