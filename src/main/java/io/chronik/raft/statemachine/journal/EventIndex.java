@@ -44,15 +44,11 @@ final class EventIndex {
 
   /** The position of the first stored event with a sequence number >= {@code sequenceNr} ({@link #size()} if none). */
   int firstAtOrAfter(long sequenceNr) {
-    int lo = 0;
-    int hi = size;
-    while (lo < hi) {
-      int mid = (lo + hi) >>> 1;
-      if (sequenceNrs[mid] < sequenceNr) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    // Sequence numbers only grow, so they are distinct and sorted.
+    int found = Arrays.binarySearch(sequenceNrs, 0, size, sequenceNr);
+    return found >= 0 ? found : -found - 1;
   }
+
 
   int size() {
     return size;
