@@ -57,7 +57,7 @@ public final class ChronikRaft implements Extension {
   private final TopicAdmin topics = new TopicAdmin(this);
 
   /** No deadline but the node's own limits ({@code chronik.request-timeout}, {@code chronik.client.retry-window}). */
-  static final long NO_DEADLINE = Long.MAX_VALUE;
+  public static final long NO_DEADLINE = Long.MAX_VALUE;
   /**
    * A node answers a fifth of a caller's time before its deadline (10 to 250 ms), so that the
    * answer (with the node's reason) arrives while the caller still waits.
@@ -317,8 +317,31 @@ public final class ChronikRaft implements Extension {
    * which that machine applies once (a resend of a stored write is recognised by its writer).
    */
   public CompletionStage<ByteString> journalCommand(String topic, int partition, ByteString command) {
-    return onGroup(topic, partition, JOURNAL, "JournalCommand",
-        group -> propose(group, command, true, NO_DEADLINE).thenApply(Proposed::result));
+    return command(topic, partition, JOURNAL, "JournalCommand", command, true, NO_DEADLINE);
+  }
+
+  private CompletionStage<ByteString> command(String topic, int partition, String kind, String operation,
+      ByteString command, boolean idempotent, long deadline) {
+    return onGroup(topic, partition, kind, operation,
+        group -> propose(group, command, idempotent, deadline).thenApply(Proposed::result));
+  }
+
+  // ---------------------------------------------------------------- Kafka partitions
+
+  /**
+   * A command for a Kafka partition ({@code io.chronik.raft.statemachine.kafka.KafkaLogStateMachine}):
+   * its encoded result. {@code idempotent}: the command's batches carry a producer id and sequence,
+   * so an unknown outcome is resent (the partition appends a resend once); otherwise it is reported.
+   */
+  public CompletionStage<ByteString> kafkaCommand(String topic, int partition, ByteString command, boolean idempotent,
+      long deadline) {
+    return command(topic, partition, KAFKA, "Produce", command, idempotent, deadline);
+  }
+
+  /** A read of a Kafka partition under {@code policy} (empty: the node's), at least at log index {@code minIndex}. */
+  public CompletionStage<ReadResult> kafkaQuery(String topic, int partition, ByteString query,
+      Optional<ReadPolicy> policy, long minIndex, long deadline) {
+    return onGroup(topic, partition, KAFKA, "Fetch", group -> read(group, query, policy, minIndex, deadline));
   }
 
   /** A {@code safe} read of a journal partition: sees every write acknowledged before it was asked. */
@@ -390,6 +413,7 @@ public final class ChronikRaft implements Extension {
   static final String RECORD_LOG = "record-log";
   static final String KEY_VALUE = "key-value";
   static final String JOURNAL = "journal";
+  static final String KAFKA = "kafka";
 
   /**
    * The partition of a request that only a {@code kind} state machine understands; refused before
@@ -408,6 +432,7 @@ public final class ChronikRaft implements Extension {
           + actual.get() + "); use " + switch (actual.get()) {
             case RECORD_LOG -> "Produce and Fetch";
             case JOURNAL -> "chronik's Akka Persistence plugins";
+            case KAFKA -> "a Kafka client, through the node's Kafka listener (chronik.kafka.port)";
             default -> "Put, Get, Delete and CompareAndSet";
           } + " on it");
     }

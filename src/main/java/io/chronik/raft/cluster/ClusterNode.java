@@ -387,6 +387,21 @@ public final class ClusterNode {
     if (directory.grpcAddress(nodeId).isEmpty()) directory.learnGrpcAddress(nodeId, hostAndPort);
   }
 
+  /** Announces where this node serves Kafka clients, and its rack; peers learn both from its next hellos. */
+  public void advertiseKafka(String hostAndPort, String rack) {
+    directory.learnKafka(nodeId, hostAndPort, rack);
+  }
+
+  /** Where node {@code id} serves Kafka clients, as far as this node has heard. */
+  public Optional<String> kafkaAddress(String id) {
+    return directory.kafkaAddress(id);
+  }
+
+  /** Node {@code id}'s rack ({@code chronik.rack}), as far as this node has heard. */
+  public Optional<String> rack(String id) {
+    return directory.rack(id);
+  }
+
   /** Where node {@code id} serves its gRPC API, as far as this node has heard. */
   public Optional<String> grpcAddress(String id) {
     return directory.grpcAddress(id);

@@ -72,9 +72,9 @@ public final class NodeHost {
    * exchange; one from a node of another cluster is refused.
    */
   public record Hello(String nodeId, ActorRef<Message> host, String grpcAddress, String storeId, String filesHash,
-      String clusterId) implements Message {
+      String clusterId, String kafkaAddress, String rack) implements Message {
     public Hello(String nodeId, ActorRef<Message> host, String grpcAddress) {
-      this(nodeId, host, grpcAddress, "", "", "");
+      this(nodeId, host, grpcAddress, "", "", "", "", "");
     }
 
     public Hello(String nodeId, ActorRef<Message> host) {
@@ -84,7 +84,8 @@ public final class NodeHost {
     /** This node's hello, as its directory knows it. */
     static Hello of(String nodeId, ActorRef<Message> host, PeerDirectory directory) {
       return new Hello(nodeId, host, directory.grpcAddress(nodeId).orElse(""), directory.store(nodeId).orElse(""),
-          directory.filesHash(nodeId).orElse(""), directory.clusterId(nodeId).orElse(""));
+          directory.filesHash(nodeId).orElse(""), directory.clusterId(nodeId).orElse(""),
+          directory.kafkaAddress(nodeId).orElse(""), directory.rack(nodeId).orElse(""));
     }
   }
 
@@ -280,6 +281,7 @@ public final class NodeHost {
             }
             if (!m.grpcAddress().isEmpty()) directory.learnGrpcAddress(m.nodeId(), m.grpcAddress());
             directory.learnIdentity(m.nodeId(), m.storeId(), m.filesHash());
+            directory.learnKafka(m.nodeId(), m.kafkaAddress(), m.rack());
             if (directory.learn(m.nodeId(), m.host())) {
               ctx.getLog().debug("node {} is at {} (hello)", m.nodeId(), m.host().path().address());
               ctx.getSystem().classicSystem().actorSelection(m.host().path().toString())

@@ -19,6 +19,8 @@ public final class PeerDirectory {
   private final Map<String, String> stores = new ConcurrentHashMap<>();
   private final Map<String, String> filesHashes = new ConcurrentHashMap<>();
   private final Map<String, String> clusterIds = new ConcurrentHashMap<>();
+  private final Map<String, String> kafkaAddresses = new ConcurrentHashMap<>();
+  private final Map<String, String> racks = new ConcurrentHashMap<>();
 
   public Optional<ActorRef<NodeHost.Message>> host(String nodeId) {
     return Optional.ofNullable(hosts.get(nodeId));
@@ -37,6 +39,20 @@ public final class PeerDirectory {
 
   public Optional<String> grpcAddress(String nodeId) {
     return Optional.ofNullable(grpcAddresses.get(nodeId));
+  }
+
+  /** Where {@code nodeId} serves Kafka clients and its rack, as its hellos say (empty strings: not said). */
+  public void learnKafka(String nodeId, String address, String rack) {
+    if (!address.isEmpty()) kafkaAddresses.put(nodeId, address);
+    if (!rack.isEmpty()) racks.put(nodeId, rack);
+  }
+
+  public Optional<String> kafkaAddress(String nodeId) {
+    return Optional.ofNullable(kafkaAddresses.get(nodeId));
+  }
+
+  public Optional<String> rack(String nodeId) {
+    return Optional.ofNullable(racks.get(nodeId));
   }
 
   /** What {@code nodeId}'s hellos say of its store and configuration files (empty strings: not said). */

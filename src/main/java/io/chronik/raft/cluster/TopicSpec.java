@@ -3,6 +3,7 @@ package io.chronik.raft.cluster;
 import com.typesafe.config.Config;
 import io.chronik.raft.statemachine.StateMachine;
 import io.chronik.raft.statemachine.journal.JournalStateMachine;
+import io.chronik.raft.statemachine.kafka.KafkaLogStateMachine;
 import io.chronik.raft.statemachine.keyvalue.KeyValueStateMachine;
 import io.chronik.raft.statemachine.recordlog.RecordLogStateMachine;
 import java.nio.file.Path;
@@ -33,10 +34,11 @@ public record TopicSpec(String name, int partitions, int replicationFactor, Stri
   }
 
   /**
-   * The state machines a topic may run: Kafka-like logs, key-value maps, and Akka Persistence
-   * journals ({@link JournalStateMachine}: events and snapshots of persistent actors).
+   * The state machines a topic may run: Kafka-like logs, key-value maps, Akka Persistence
+   * journals ({@link JournalStateMachine}: events and snapshots of persistent actors), and Kafka
+   * partitions ({@link KafkaLogStateMachine}: what Kafka clients produce and fetch).
    */
-  public static final List<String> KINDS = List.of("record-log", "key-value", "journal");
+  public static final List<String> KINDS = List.of("record-log", "key-value", "journal", "kafka");
 
   public TopicSpec(String name, int partitions, int replicationFactor, String stateMachine) {
     this(name, partitions, replicationFactor, stateMachine, RecordLogStateMachine.Retention.UNLIMITED,
@@ -95,6 +97,10 @@ public record TopicSpec(String name, int partitions, int replicationFactor, Stri
           .<Supplier<StateMachine>>map(dir -> () -> RecordLogStateMachine.onDisk(dir, retention, segmentBytes,
               producerLimits))
           .orElse(() -> new RecordLogStateMachine(retention, segmentBytes, producerLimits));
+      case "kafka" -> recordsDir
+          .<Supplier<StateMachine>>map(dir -> () -> KafkaLogStateMachine.onDisk(dir, retention, segmentBytes,
+              producerLimits))
+          .orElse(() -> KafkaLogStateMachine.inMemory(retention, segmentBytes, producerLimits));
       case "journal" -> recordsDir
           .<Supplier<StateMachine>>map(dir -> () -> JournalStateMachine.onDisk(dir, segmentBytes))
           .orElse(JournalStateMachine::new);

@@ -139,6 +139,15 @@ public final class RecordLogFiles {
     }
   }
 
+  /** Hands the batches that hold offsets from {@code offset} (>= the start offset) to {@code sink} until it has enough. */
+  public void readBatches(long offset, RecordSegment.BatchSink sink) throws IOException {
+    int i = segmentOf(offset);
+    for (; i >= 0 && i < segments.size(); i++) {
+      RecordSegment s = segments.get(i);
+      if (!s.readBatches(Math.max(offset, s.baseOffset()), sink)) return;
+    }
+  }
+
   private int segmentOf(long offset) {
     int lo = 0;
     int hi = segments.size() - 1;

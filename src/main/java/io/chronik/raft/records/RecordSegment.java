@@ -136,6 +136,43 @@ public final class RecordSegment {
     return true;
   }
 
+  /**
+   * Hands each batch that holds an offset at or after {@code offset} to {@code sink}, as its
+   * offsets and its first record, until it says stop; returns as {@link #read} does. For owners
+   * that store one unit per batch and let it span the batch's offsets (a Kafka record batch).
+   */
+  boolean readBatches(long offset, BatchSink sink) throws IOException {
+    int slot = floorIndex(offset);
+    if (slot < 0) return true;
+    long pos = indexPositions[slot];
+    ByteBuffer header = ByteBuffer.allocate(RecordBatch.HEADER);
+    long size = bytes.size();
+    while (pos < size) {
+      header.clear();
+      bytes.read(pos, header);
+      RecordBatch.Header h = RecordBatch.Header.parse(header, 0);
+      if (h.baseOffset() >= endOffset) break;
+      if (h.endOffset() <= offset || h.count() == 0) {
+        pos += h.size();
+        continue;
+      }
+      ByteBuffer batch = ByteBuffer.allocate(h.size());
+      bytes.read(pos, batch);
+      if (RecordBatch.crc(batch.array(), RecordBatch.PREFIX, h.length()) != h.crc()) throw damaged(bytes, pos);
+      int len = batch.getInt(RecordBatch.HEADER);
+      ByteString first = ByteString.copyFrom(batch.array(), RecordBatch.HEADER + 4, len);
+      if (!sink.accept(h.baseOffset(), h.count(), first)) return false;
+      pos += h.size();
+    }
+    return true;
+  }
+
+  /** Receives batches; {@link #accept} answers whether it wants more. */
+  @FunctionalInterface
+  public interface BatchSink {
+    boolean accept(long baseOffset, int count, ByteString firstRecord);
+  }
+
   /** Receives records; {@link #accept} answers whether it wants more. */
   @FunctionalInterface
   public interface RecordSink {

@@ -51,6 +51,13 @@ public final class ServerCommand implements Callable<Integer> {
       description = "Prometheus metrics at http://<host>:<port>/metrics; 0 turns it off (chronik.metrics.port).")
   Integer metricsPort;
 
+  @Option(names = "--kafka-port",
+      description = "Kafka protocol listener port; 0 turns it off (chronik.kafka.port).")
+  Integer kafkaPort;
+
+  @Option(names = "--rack", description = "This node's rack, for Kafka follower fetch (chronik.rack).")
+  String rack;
+
   @Option(names = "--seeds", split = ",",
       description = "Seed members, host:port, comma-separated; the same list on every node (chronik.cluster.seeds).")
   List<String> seeds;
@@ -78,10 +85,19 @@ public final class ServerCommand implements Callable<Integer> {
         io.chronik.raft.api.MetricsEndpoint.bind(system, address, metrics).toCompletableFuture().get(30, TimeUnit.SECONDS)
             .addToCoordinatedShutdown(java.time.Duration.ofSeconds(1), system);
       }
+      int kafka = config.getInt("chronik.kafka.port");
+      String kafkaNote = "";
+      if (kafka > 0) {
+        akka.stream.javadsl.Tcp.ServerBinding kafkaBinding = io.chronik.raft.kafka.KafkaListener.bind(system, address,
+            kafka).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        akka.actor.CoordinatedShutdown.get(system.classicSystem()).addTask(
+            akka.actor.CoordinatedShutdown.PhaseServiceUnbind(), "kafka-unbind", () -> kafkaBinding.unbind().thenApply(u -> akka.Done.getInstance()));
+        kafkaNote = ", Kafka " + kafkaBinding.localAddress();
+      }
       double startup = (System.currentTimeMillis()
           - java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime()) / 1000.0;
-      System.out.printf("%s up in %.1f s since the JVM started: gRPC %s, cluster %s:%d, data %s, partitions %s%n", id,
-          startup, binding.localAddress(), address, config.getInt("chronik.cluster.port"),
+      System.out.printf("%s up in %.1f s since the JVM started: gRPC %s%s, cluster %s:%d, data %s, partitions %s%n", id,
+          startup, binding.localAddress(), kafkaNote, address, config.getInt("chronik.cluster.port"),
           config.getString("chronik.data-dir"), io.chronik.raft.api.ChronikRaft.get(system).node().partitions().keySet());
     } catch (Exception e) {
       system.terminate();
@@ -105,6 +121,8 @@ public final class ServerCommand implements Callable<Integer> {
     if (clusterPort != null) o.put("chronik.cluster.port", clusterPort);
     if (grpcPort != null) o.put("chronik.grpc.port", grpcPort);
     if (metricsPort != null) o.put("chronik.metrics.port", metricsPort);
+    if (kafkaPort != null) o.put("chronik.kafka.port", kafkaPort);
+    if (rack != null) o.put("chronik.rack", rack);
     if (seeds != null) o.put("chronik.cluster.seeds", seeds.stream().map(String::trim).toList());
     if (nodes != null) o.put("chronik.cluster.nodes", nodes.stream().map(String::trim).toList());
     return o;

@@ -80,6 +80,7 @@ public final class TestCluster implements AutoCloseable {
             "akka.cluster.jmx.multi-mbeans-in-same-jvm = on",
             "akka.loglevel = WARNING",
             "chronik.node-id = " + ids.get(i),
+            "chronik.rack = rack-" + ids.get(i),
             "chronik.data-dir = \"" + dataDir + "\"",
             "chronik.cluster.nodes = [" + String.join(",", listed) + "]",
             "chronik.topics = " + topics,

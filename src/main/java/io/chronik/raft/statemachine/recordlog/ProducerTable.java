@@ -21,19 +21,20 @@ import java.util.Map;
  * idle for longer than {@code limits.expiry()} by the append times the commands carry (never a
  * clock read while applying). A forgotten producer's next batch is taken as its first.
  */
-final class ProducerTable {
+public final class ProducerTable {
   static final int BATCHES_KEPT = 5;
 
-  record Batch(long sequence, long firstOffset, int count) {}
+  public record Batch(long sequence, long firstOffset, int count) {}
 
   /** What to do with a producer's batch. */
-  sealed interface Decision {}
+  public sealed interface Decision {}
 
-  record Append() implements Decision {}
+  public record Append() implements Decision {}
 
-  record Duplicate(Batch original) implements Decision {}
+  public record Duplicate(Batch original) implements Decision {}
 
-  record OutOfSequence(String reason) implements Decision {}
+  /** {@code older}: the sequence is below the producer's last one (applied once, too long ago to say where). */
+  public record OutOfSequence(String reason, boolean older) implements Decision {}
 
   private static final class Producer {
     long lastSequence;
@@ -42,38 +43,51 @@ final class ProducerTable {
   }
 
   private final RecordLogStateMachine.ProducerLimits limits;
+  /** Kafka's sequences count records (a batch's base sequence follows the last one plus its count), chronik's count batches. */
+  private final boolean recordSequences;
   /** Least recently written first: a write moves its producer to the end. */
   private final LinkedHashMap<Long, Producer> producers = new LinkedHashMap<>();
   /** The latest append time applied so far: the partition's own clock for expiry. */
   private long clockMs;
 
   ProducerTable(RecordLogStateMachine.ProducerLimits limits) {
-    this.limits = limits;
+    this(limits, false);
   }
 
-  int size() {
+  /** {@code recordSequences}: Kafka's numbering, where each record takes a sequence number. */
+  public ProducerTable(RecordLogStateMachine.ProducerLimits limits, boolean recordSequences) {
+    this.limits = limits;
+    this.recordSequences = recordSequences;
+  }
+
+  public int size() {
     return producers.size();
   }
 
-  Decision decide(long producerId, long sequence) {
+  private long next(Producer p) {
+    return recordSequences && !p.batches.isEmpty() ? p.lastSequence + p.batches.getLast().count() : p.lastSequence + 1;
+  }
+
+  public Decision decide(long producerId, long sequence) {
     Producer p = producers.get(producerId);
     if (p == null) return new Append(); // new, or forgotten: its first batch starts its sequence
-    if (sequence == p.lastSequence + 1) return new Append();
+    long next = next(p);
+    if (sequence == next) return new Append();
     for (Batch b : p.batches) {
       if (b.sequence() == sequence) return new Duplicate(b);
     }
     if (sequence <= p.lastSequence) {
       return new OutOfSequence("sequence " + sequence + " of producer " + producerId + " is older than its last "
           + BATCHES_KEPT + " batches (last applied: " + p.lastSequence + "), so whether it was applied is no longer "
-          + "known; nothing was appended");
+          + "known; nothing was appended", true);
     }
     return new OutOfSequence("producer " + producerId + " sent sequence " + sequence + " but its last applied one is "
-        + p.lastSequence + ": the batches in between were not applied; send sequence " + (p.lastSequence + 1)
-        + " next (nothing was appended)");
+        + p.lastSequence + ": the batches in between were not applied; send sequence " + next
+        + " next (nothing was appended)", false);
   }
 
   /** Records an appended batch, then forgets producers over the limits. */
-  void appended(long producerId, long sequence, long firstOffset, int count, long appendTimeMs) {
+  public void appended(long producerId, long sequence, long firstOffset, int count, long appendTimeMs) {
     Producer p = producers.remove(producerId);
     if (p == null) p = new Producer();
     p.lastSequence = sequence;
@@ -97,7 +111,7 @@ final class ProducerTable {
 
   // ---------------------------------------------------------------- snapshot form
 
-  ByteString encode() {
+  public ByteString encode() {
     ByteString.Output out = ByteString.newOutput();
     try {
       CodedOutputStream c = CodedOutputStream.newInstance(out);
@@ -123,7 +137,7 @@ final class ProducerTable {
   }
 
   /** Replaces this table's contents with {@code encoded} (empty: no producers). */
-  void restore(ByteString encoded) throws IOException {
+  public void restore(ByteString encoded) throws IOException {
     producers.clear();
     clockMs = 0;
     if (encoded.isEmpty()) return;

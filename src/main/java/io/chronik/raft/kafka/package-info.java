@@ -1,0 +1,6 @@
+/**
+ * The Kafka protocol listener: Kafka clients produce to and fetch from chronik's {@code kafka}
+ * topics on any node, and fetch from a replica in their rack through ReadIndex (linearizable
+ * follower fetch). Requests and responses are read and written with kafka-clients' message classes.
+ */
+package io.chronik.raft.kafka;

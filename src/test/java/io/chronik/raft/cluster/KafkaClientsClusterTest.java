@@ -1,0 +1,169 @@
+package io.chronik.raft.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import akka.actor.testkit.typed.javadsl.TestProbe;
+import io.chronik.raft.kafka.KafkaListener;
+import io.chronik.raft.replica.ClientProtocol;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Java Kafka client against a three-node cluster, each node with a Kafka listener in its own
+ * rack: an idempotent producer (acks=all) keeps producing while the partition's leader node is
+ * stopped, and every acknowledged record is there exactly once at dense offsets; a consumer with
+ * {@code client.rack} fetches from the follower in its rack, and sees each record right after its
+ * produce was acknowledged.
+ */
+@Tag("cluster")
+class KafkaClientsClusterTest {
+  private static final String TOPIC = "events";
+  private static final int RECORDS = 300;
+
+  @Test
+  void idempotentProducerAcrossALeaderChangeAndLinearizableFollowerFetch() throws Exception {
+    try (TestCluster c = new TestCluster(List.of("n1", "n2", "n3"),
+        "[{ name = " + TOPIC + ", partitions = 1, replication-factor = 3, state-machine = kafka }]", "")) {
+      int[] ports = new int[3];
+      for (int i = 0; i < 3; i++) ports[i] = bind(c, i);
+      awaitBrokers(c, 0, 3);
+      String group = TOPIC + "-0";
+      ClientProtocol.Status leader = c.awaitLeader(0, group);
+      int leaderIndex = c.indexOf(io.chronik.raft.core.Configuration.nodeOf(leader.leader().orElseThrow()));
+      int follower = (leaderIndex + 1) % 3;
+      int bootstrap = (leaderIndex + 2) % 3; // stays up throughout
+
+      List<String> acknowledged = new ArrayList<>();
+      Map<String, Long> offsets = new HashMap<>();
+      try (KafkaProducer<String, String> producer = producer(ports[bootstrap])) {
+        List<Future<RecordMetadata>> sent = new ArrayList<>();
+        for (int i = 0; i < RECORDS; i++) {
+          if (i == RECORDS / 3) {
+            for (Future<RecordMetadata> f : sent) f.get(60, TimeUnit.SECONDS);
+            c.stop(leaderIndex); // the partition's leader and its listener go away mid-stream
+          }
+          sent.add(producer.send(new ProducerRecord<>(TOPIC, 0, "k" + i, "v" + i)));
+        }
+        for (int i = 0; i < RECORDS; i++) {
+          RecordMetadata m = sent.get(i).get(60, TimeUnit.SECONDS);
+          acknowledged.add("v" + i);
+          offsets.put("v" + i, m.offset());
+        }
+      }
+      for (int i = 0; i < RECORDS; i++) {
+        assertEquals(i, offsets.get("v" + i), "idempotent, in order: v" + i + " at offset " + i);
+      }
+      c.start(leaderIndex);
+      ports[leaderIndex] = bind(c, leaderIndex);
+      c.awaitAllUp();
+      awaitBrokers(c, bootstrap, 3);
+
+      try (KafkaConsumer<String, String> consumer = consumer(ports[bootstrap], "rack-" + c.ids.get(follower));
+          KafkaProducer<String, String> producer = producer(ports[bootstrap])) {
+        TopicPartition tp = new TopicPartition(TOPIC, 0);
+        consumer.assign(List.of(tp));
+        consumer.seekToBeginning(List.of(tp));
+        List<String> values = new ArrayList<>();
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (values.size() < RECORDS && System.nanoTime() < until) {
+          for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+            assertEquals(values.size(), r.offset(), "dense offsets");
+            values.add(r.value());
+          }
+        }
+        assertEquals(acknowledged, values, "every acknowledged record once, in order");
+        assertEquals(Brokers(c.ids.get(follower)), preferredReadReplica(consumer),
+            "the consumer was sent to the replica in its rack");
+
+        // Read-after-acknowledge from the follower: each fetch is a ReadIndex read there.
+        for (int i = 0; i < 20; i++) {
+          long offset = producer.send(new ProducerRecord<>(TOPIC, 0, "late", "late" + i)).get(30, TimeUnit.SECONDS)
+              .offset();
+          String got = null;
+          long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+          while (got == null && System.nanoTime() < deadline) {
+            for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(100))) {
+              if (r.offset() == offset) got = r.value();
+            }
+          }
+          assertEquals("late" + i, got, "record at " + offset + " fetched after its acknowledgement");
+        }
+        assertEquals(Brokers(c.ids.get(follower)), preferredReadReplica(consumer));
+      }
+    }
+  }
+
+  private static int Brokers(String nodeId) {
+    return Integer.parseInt(nodeId.substring(1));
+  }
+
+  static int bind(TestCluster c, int i) throws Exception {
+    return KafkaListener.bind(c.kit(i).system(), "127.0.0.1", 0).toCompletableFuture().get(30, TimeUnit.SECONDS)
+        .localAddress().getPort();
+  }
+
+  /** Waits until node {@code via} knows {@code n} nodes' Kafka addresses (hellos every discovery interval). */
+  static void awaitBrokers(TestCluster c, int via, int n) {
+    TestProbe<Object> probe = c.kit(via).createTestProbe();
+    probe.awaitAssert(Duration.ofSeconds(30), Duration.ofMillis(100), () -> {
+      long known = c.ids.stream().filter(id -> c.chronik(via).node().kafkaAddress(id).isPresent()).count();
+      assertEquals(n, known, "nodes whose Kafka address " + c.ids.get(via) + " knows");
+      return null;
+    });
+  }
+
+  static KafkaProducer<String, String> producer(int port) {
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + port);
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 60_000);
+    p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
+    p.put(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, 50);
+    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+    return new KafkaProducer<>(p);
+  }
+
+  static KafkaConsumer<String, String> consumer(int port, String rack) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + port);
+    p.put(ConsumerConfig.CLIENT_RACK_CONFIG, rack);
+    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    return new KafkaConsumer<>(p);
+  }
+
+  private static int preferredReadReplica(KafkaConsumer<?, ?> consumer) {
+    for (Map.Entry<MetricName, ? extends Metric> m : consumer.metrics().entrySet()) {
+      if (m.getKey().name().equals("preferred-read-replica") && TOPIC.equals(m.getKey().tags().get("topic"))) {
+        Object v = m.getValue().metricValue();
+        assertTrue(v instanceof String || v instanceof Number, "metric value " + v);
+        return Integer.parseInt(String.valueOf(v));
+      }
+    }
+    throw new AssertionError("no preferred-read-replica metric: the consumer was never redirected");
+  }
+}
