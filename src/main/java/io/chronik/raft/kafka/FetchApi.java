@@ -39,9 +39,18 @@ final class FetchApi {
   private final Scheduler scheduler;
   private final scala.concurrent.ExecutionContextExecutor executor;
 
+  private final io.micrometer.core.instrument.Counter servedHere;
+  private final io.micrometer.core.instrument.Counter redirected;
+
   FetchApi(ChronikRaft chronik, Brokers brokers, ReadPolicy policy, Scheduler scheduler,
-      scala.concurrent.ExecutionContextExecutor executor) {
+      scala.concurrent.ExecutionContextExecutor executor, io.micrometer.core.instrument.MeterRegistry registry) {
     this.executor = executor;
+    String node = chronik.node().nodeId();
+    this.servedHere = io.micrometer.core.instrument.Counter.builder("chronik.kafka.fetch.partitions")
+        .description("Partitions of Kafka fetches: read on this node's replica (here) or sent to a replica in the "
+            + "client's rack (redirected)").tags("node", node, "served", "here").register(registry);
+    this.redirected = io.micrometer.core.instrument.Counter.builder("chronik.kafka.fetch.partitions")
+        .tags("node", node, "served", "redirected").register(registry);
     this.chronik = chronik;
     this.brokers = brokers;
     this.policy = policy;
@@ -102,8 +111,10 @@ final class FetchApi {
         .setHighWatermark(-1).setLastStableOffset(-1).setLogStartOffset(-1).setRecords(MemoryRecords.EMPTY);
     Optional<Integer> elsewhere = preferredReplica(topic, p.partition(), rack);
     if (elsewhere.isPresent()) {
+      redirected.increment();
       return CompletableFuture.completedFuture(new Part(topic, p, out.setPreferredReadReplica(elsewhere.get()), -1));
     }
+    servedHere.increment();
     return chronik.kafkaQuery(topic, p.partition(), KafkaLogStateMachine.fetch(p.fetchOffset(), maxBytes),
         Optional.of(policy), 0, deadline).toCompletableFuture().handle((rr, e) -> {
           if (e != null) {

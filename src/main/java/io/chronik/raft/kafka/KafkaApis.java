@@ -11,6 +11,9 @@ import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.message.ApiVersionsRequestData;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.message.FetchRequestData;
+import org.apache.kafka.common.message.FindCoordinatorRequestData;
+import org.apache.kafka.common.message.OffsetCommitRequestData;
+import org.apache.kafka.common.message.OffsetFetchRequestData;
 import org.apache.kafka.common.message.InitProducerIdRequestData;
 import org.apache.kafka.common.message.ListOffsetsRequestData;
 import org.apache.kafka.common.message.MetadataRequestData;
@@ -35,6 +38,7 @@ public final class KafkaApis {
   private final FetchApi fetch;
   private final ListOffsetsApi listOffsets;
   private final InitProducerIdApi initProducerId = new InitProducerIdApi();
+  private final GroupOffsetsApi offsets;
 
   KafkaApis(ActorSystem<?> system) {
     ChronikRaft chronik = ChronikRaft.get(system);
@@ -44,8 +48,11 @@ public final class KafkaApis {
     this.metadata = new MetadataApi(chronik, brokers, config.getInt("chronik.kafka.auto-create-partitions"),
         config.getDuration("chronik.client.status-timeout"));
     this.produce = new ProduceApi(chronik, config.getBytes("chronik.raft.max-entry-bytes"));
-    this.fetch = new FetchApi(chronik, brokers, policy, system.scheduler(), system.executionContext());
+    this.fetch = new FetchApi(chronik, brokers, policy, system.scheduler(), system.executionContext(),
+        io.chronik.raft.metrics.NodeMetrics.get(system).registry());
     this.listOffsets = new ListOffsetsApi(chronik, policy);
+    this.offsets = new GroupOffsetsApi(chronik, brokers, config.getString("chronik.kafka.offsets-topic"),
+        config.getInt("chronik.kafka.offsets-topic-partitions"));
   }
 
   /** The response frame to {@code request}, if it wants one. */
@@ -73,6 +80,10 @@ public final class KafkaApis {
         case LIST_OFFSETS -> listOffsets.handle(new ListOffsetsRequestData(in, version)).thenApply(Optional::of);
         case INIT_PRODUCER_ID -> CompletableFuture.completedFuture(
             Optional.of(initProducerId.handle(new InitProducerIdRequestData(in, version), version)));
+        case FIND_COORDINATOR -> CompletableFuture.completedFuture(
+            Optional.of(offsets.findCoordinator(new FindCoordinatorRequestData(in, version), version)));
+        case OFFSET_COMMIT -> offsets.commit(new OffsetCommitRequestData(in, version)).thenApply(Optional::of);
+        case OFFSET_FETCH -> offsets.fetch(new OffsetFetchRequestData(in, version)).thenApply(Optional::of);
         default -> throw new IllegalStateException("advertised but not handled: " + api);
       };
     } catch (RuntimeException e) {
@@ -97,7 +108,8 @@ public final class KafkaApis {
     return frame(header, data, version);
   }
 
-  private static ByteBuffer frame(RequestHeader header, ApiMessage body, short version) {
+  /** The response frame (without its size) for {@code body} at {@code version}. */
+  static ByteBuffer frame(RequestHeader header, ApiMessage body, short version) {
     ResponseHeaderData responseHeader = new ResponseHeaderData().setCorrelationId(header.correlationId());
     return RequestUtils.serialize(responseHeader, header.apiKey().responseHeaderVersion(version), body, version);
   }

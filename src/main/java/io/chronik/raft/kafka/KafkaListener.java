@@ -17,7 +17,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Kafka protocol listener of one node ({@code chronik.kafka.port}): each connection reads
+ * The Kafka protocol listener of one node ({@code chronik.kafka.port}; TLS with {@code chronik.tls}
+ * when it is enabled, as the gRPC API): each connection reads
  * size-prefixed request frames and answers them in order, working on up to
  * {@code chronik.kafka.pipelining} at once. A request that cannot be served as Kafka defines it
  * (malformed, too large, an API or version not advertised) closes its connection, as a Kafka
@@ -40,7 +41,16 @@ public final class KafkaListener {
     KafkaApis apis = new KafkaApis(system);
     String advertised = config.getString("chronik.kafka.advertised-host").isEmpty() ? host
         : config.getString("chronik.kafka.advertised-host");
-    return Tcp.get(system).bind(host, port)
+    io.chronik.raft.api.TlsSettings tls = io.chronik.raft.api.TlsSettings.fromConfig(config);
+    akka.stream.javadsl.Source<Tcp.IncomingConnection, CompletionStage<Tcp.ServerBinding>> connections;
+    if (tls.enabled()) {
+      // The same key, trust store and client authentication as the gRPC API (chronik.tls).
+      javax.net.ssl.SSLContext context = tls.sslContext();
+      connections = Tcp.get(system).bindWithTls(host, port, () -> tls.serverEngine(context));
+    } else {
+      connections = Tcp.get(system).bind(host, port);
+    }
+    return connections
         .to(Sink.foreach(connection -> connection.handleWith(
             connectionFlow(apis, maxFrame, pipelining, connection.remoteAddress()), system)))
         .run(system)

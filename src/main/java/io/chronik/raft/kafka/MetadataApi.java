@@ -77,13 +77,20 @@ final class MetadataApi {
     });
   }
 
-  /** An unknown topic: created (the client asks again and finds it) when allowed, else unknown. */
+  /**
+   * A topic that is not a Kafka topic here: created (the client asks again and finds it) when
+   * allowed; invalid when it exists with another state machine or its name is not one chronik
+   * takes; else unknown.
+   */
   private Errors unknown(String name, boolean mayCreate) {
     try {
       Topic.validate(name);
     } catch (RuntimeException e) {
       return Errors.INVALID_TOPIC_EXCEPTION;
     }
+    // A topic of another kind (a record log, a key-value map) is not for Kafka clients: say so at once.
+    if (node.hasPartition(name + "-0")) return Errors.INVALID_TOPIC_EXCEPTION;
+    if (io.chronik.raft.cluster.TopicCatalog.invalidName(name).isPresent()) return Errors.INVALID_TOPIC_EXCEPTION;
     if (!mayCreate || autoCreatePartitions <= 0) return Errors.UNKNOWN_TOPIC_OR_PARTITION;
     chronik.createTopic(name, autoCreatePartitions, 0, "kafka");
     return Errors.LEADER_NOT_AVAILABLE;

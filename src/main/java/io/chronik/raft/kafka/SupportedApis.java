@@ -26,6 +26,9 @@ final class SupportedApis {
     VERSIONS.put(ApiKeys.METADATA, new Range((short) 1, (short) 12));
     VERSIONS.put(ApiKeys.API_VERSIONS, new Range((short) 0, (short) 4));
     VERSIONS.put(ApiKeys.INIT_PRODUCER_ID, new Range((short) 0, (short) 4));
+    VERSIONS.put(ApiKeys.FIND_COORDINATOR, new Range((short) 0, (short) 3));
+    VERSIONS.put(ApiKeys.OFFSET_COMMIT, new Range((short) 2, (short) 8));
+    VERSIONS.put(ApiKeys.OFFSET_FETCH, new Range((short) 1, (short) 7));
   }
 
   private SupportedApis() {}

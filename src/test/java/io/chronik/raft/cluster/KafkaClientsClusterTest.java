@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -34,7 +35,7 @@ import org.junit.jupiter.api.Test;
  * rack: an idempotent producer (acks=all) keeps producing while the partition's leader node is
  * stopped, and every acknowledged record is there exactly once at dense offsets; a consumer with
  * {@code client.rack} fetches from the follower in its rack, and sees each record right after its
- * produce was acknowledged.
+ * produce was acknowledged; a consumer group's committed offset is read back on another node.
  */
 @Tag("cluster")
 class KafkaClientsClusterTest {
@@ -93,9 +94,11 @@ class KafkaClientsClusterTest {
           }
         }
         assertEquals(acknowledged, values, "every acknowledged record once, in order");
-        assertEquals(Brokers(c.ids.get(follower)), preferredReadReplica(consumer),
+        assertEquals(brokerId(c.ids.get(follower)), preferredReadReplica(consumer),
             "the consumer was sent to the replica in its rack");
 
+        double servedByFollower = fetched(c, follower, "here");
+        assertTrue(servedByFollower > 0, "the follower served the consumer's fetches");
         // Read-after-acknowledge from the follower: each fetch is a ReadIndex read there.
         for (int i = 0; i < 20; i++) {
           long offset = producer.send(new ProducerRecord<>(TOPIC, 0, "late", "late" + i)).get(30, TimeUnit.SECONDS)
@@ -109,12 +112,40 @@ class KafkaClientsClusterTest {
           }
           assertEquals("late" + i, got, "record at " + offset + " fetched after its acknowledgement");
         }
-        assertEquals(Brokers(c.ids.get(follower)), preferredReadReplica(consumer));
+        assertEquals(brokerId(c.ids.get(follower)), preferredReadReplica(consumer));
+        assertTrue(fetched(c, follower, "here") > servedByFollower, "the late records came from the follower");
+      }
+
+      // A consumer group's committed offset (assign(), no group membership), read back through another node.
+      TopicPartition tp = new TopicPartition(TOPIC, 0);
+      try (KafkaConsumer<String, String> committer = consumer(ports[bootstrap], "", "auditors")) {
+        committer.assign(List.of(tp));
+        committer.commitSync(Map.of(tp, new OffsetAndMetadata(RECORDS / 2, "half way")));
+      }
+      try (KafkaConsumer<String, String> resumed = consumer(ports[follower], "", "auditors")) {
+        resumed.assign(List.of(tp));
+        OffsetAndMetadata committed = resumed.committed(java.util.Set.of(tp)).get(tp);
+        assertEquals(RECORDS / 2, committed.offset());
+        assertEquals("half way", committed.metadata());
+        ConsumerRecord<String, String> first = null;
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (first == null && System.nanoTime() < until) {
+          var records = resumed.poll(Duration.ofMillis(200));
+          if (!records.isEmpty()) first = records.iterator().next();
+        }
+        assertEquals(RECORDS / 2, first == null ? -1 : first.offset(), "a new consumer resumes at the committed offset");
       }
     }
   }
 
-  private static int Brokers(String nodeId) {
+  /** Partitions of Kafka fetches node {@code i} read on its own replica ({@code here}) or redirected. */
+  static double fetched(TestCluster c, int i, String served) {
+    io.micrometer.core.instrument.Counter counter = io.chronik.raft.metrics.NodeMetrics.get(c.kit(i).system()).registry()
+        .find("chronik.kafka.fetch.partitions").tag("served", served).counter();
+    return counter == null ? 0 : counter.count();
+  }
+
+  private static int brokerId(String nodeId) {
     return Integer.parseInt(nodeId.substring(1));
   }
 
@@ -147,9 +178,14 @@ class KafkaClientsClusterTest {
   }
 
   static KafkaConsumer<String, String> consumer(int port, String rack) {
+    return consumer(port, rack, null);
+  }
+
+  static KafkaConsumer<String, String> consumer(int port, String rack, String group) {
     Properties p = new Properties();
+    if (group != null) p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + port);
-    p.put(ConsumerConfig.CLIENT_RACK_CONFIG, rack);
+    if (!rack.isEmpty()) p.put(ConsumerConfig.CLIENT_RACK_CONFIG, rack);
     p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
     p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);

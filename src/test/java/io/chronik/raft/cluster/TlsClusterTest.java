@@ -52,6 +52,7 @@ class TlsClusterTest {
   private static Path strangerCerts;
   private static TestCluster cluster;
   private static int grpcPort;
+  private static int kafkaPort;
 
   @BeforeAll
   static void start() throws Exception {
@@ -63,6 +64,8 @@ class TlsClusterTest {
         "[{name = orders, partitions = 1, replication-factor = 3, state-machine = record-log}]", tlsConfig(certs, "node"));
     grpcPort = TestCluster.freePort();
     GrpcServer.bind(cluster.kit(0).system(), "127.0.0.1", grpcPort).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    kafkaPort = io.chronik.raft.kafka.KafkaListener.bind(cluster.kit(0).system(), "127.0.0.1", 0).toCompletableFuture()
+        .get(30, TimeUnit.SECONDS).localAddress().getPort();
     cluster.awaitLeader(0, "orders-0");
   }
 
@@ -141,6 +144,48 @@ class TlsClusterTest {
       assertEquals(List.of(ByteString.copyFromUtf8("secret")), f.getRecordsList());
     } finally {
       channel.shutdownNow();
+    }
+  }
+
+  /** The Kafka listener takes chronik.tls too: a Kafka client with SSL and its certificate produces and fetches. */
+  @Test
+  void aKafkaClientProducesAndFetchesOverTls() throws Exception {
+    java.util.Properties ssl = new java.util.Properties();
+    ssl.put("bootstrap.servers", "127.0.0.1:" + kafkaPort);
+    ssl.put("security.protocol", "SSL");
+    ssl.put("ssl.truststore.type", "PKCS12");
+    ssl.put("ssl.truststore.location", certs.resolve("trust.p12").toString());
+    ssl.put("ssl.truststore.password", PASSWORD);
+    ssl.put("ssl.keystore.type", "PKCS12");
+    ssl.put("ssl.keystore.location", certs.resolve("client.p12").toString());
+    ssl.put("ssl.keystore.password", PASSWORD);
+    ssl.put("ssl.endpoint.identification.algorithm", ""); // the dev certificates name localhost, not 127.0.0.1
+    java.util.Properties producerProps = new java.util.Properties();
+    producerProps.putAll(ssl);
+    producerProps.put("key.serializer", org.apache.kafka.common.serialization.StringSerializer.class.getName());
+    producerProps.put("value.serializer", org.apache.kafka.common.serialization.StringSerializer.class.getName());
+    long offset;
+    try (org.apache.kafka.clients.producer.KafkaProducer<String, String> producer =
+        new org.apache.kafka.clients.producer.KafkaProducer<>(producerProps)) {
+      // A new topic: the first Metadata request creates it (chronik.kafka.auto-create-partitions).
+      offset = producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>("secure", 0, "k", "over tls"))
+          .get(60, TimeUnit.SECONDS).offset();
+    }
+    java.util.Properties consumerProps = new java.util.Properties();
+    consumerProps.putAll(ssl);
+    consumerProps.put("key.deserializer", org.apache.kafka.common.serialization.StringDeserializer.class.getName());
+    consumerProps.put("value.deserializer", org.apache.kafka.common.serialization.StringDeserializer.class.getName());
+    try (org.apache.kafka.clients.consumer.KafkaConsumer<String, String> consumer =
+        new org.apache.kafka.clients.consumer.KafkaConsumer<>(consumerProps)) {
+      org.apache.kafka.common.TopicPartition tp = new org.apache.kafka.common.TopicPartition("secure", 0);
+      consumer.assign(List.of(tp));
+      consumer.seek(tp, offset);
+      String got = null;
+      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (got == null && System.nanoTime() < until) {
+        for (var r : consumer.poll(Duration.ofMillis(200))) got = r.value();
+      }
+      assertEquals("over tls", got);
     }
   }
 
