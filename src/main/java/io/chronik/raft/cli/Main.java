@@ -1,6 +1,7 @@
 package io.chronik.raft.cli;
 
 import io.chronik.raft.bench.BenchCommand;
+import io.chronik.raft.bench.KafkaBenchCommand;
 import io.chronik.raft.bench.ThroughputCommand;
 import io.chronik.raft.client.ClientCommands;
 import io.chronik.raft.demo.DemoCommand;
@@ -20,6 +21,7 @@ import picocli.CommandLine;
     description = "Raft replication engine on Akka typed actors.",
     subcommands = {
         ClusterCommand.class, ServerCommand.class, DemoCommand.class, ThroughputCommand.class, BenchCommand.class,
+        KafkaBenchCommand.class,
         ClientCommands.Produce.class, ClientCommands.Fetch.class, ClientCommands.Put.class, ClientCommands.Get.class,
         ClientCommands.Delete.class, ClientCommands.Cas.class, ClientCommands.Status.class, ClientCommands.Node.class,
         ClientCommands.Topic.class,

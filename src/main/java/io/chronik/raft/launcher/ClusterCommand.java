@@ -50,6 +50,10 @@ public final class ClusterCommand implements Callable<Integer> {
   @Option(names = "--metrics-port", defaultValue = "9464", description = "First node's metrics port; 0: none.")
   int metricsPort;
 
+  @Option(names = "--kafka-port", defaultValue = "9092",
+      description = "First node's Kafka listener port; the others follow; 0: none (default: ${DEFAULT-VALUE}).")
+  int kafkaPort;
+
   @Option(names = "--no-demo", negatable = false, description = "Skip the demo.")
   boolean noDemo;
 
@@ -61,8 +65,8 @@ public final class ClusterCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    LocalCluster cluster = new LocalCluster(nodeCount, baseDir, config, clusterPort, grpcPort, metricsPort, null, List.of(),
-        true);
+    LocalCluster cluster = new LocalCluster(nodeCount, 0, baseDir, config, clusterPort, grpcPort, metricsPort, kafkaPort,
+        null, List.of(), true, LocalCluster.classpath(), LocalCluster.Layout.LOOPBACK);
     Thread stopper = new Thread(cluster::close, "chronik-cluster-stop");
     Runtime.getRuntime().addShutdownHook(stopper);
     System.out.printf("started %s; waiting for leaders ...%n", cluster.ids());
@@ -89,6 +93,12 @@ public final class ClusterCommand implements Callable<Integer> {
     System.out.printf("cluster running: gRPC on 127.0.0.1:%d-%d. Try another terminal:%n", grpcPort, grpcPort + nodeCount - 1);
     System.out.printf("  bin/chronik fetch -t orders -p 0 --target 127.0.0.1:%d%n",
         grpcPort + nodeCount - 1);
+    if (kafkaPort > 0) {
+      System.out.printf("Kafka clients: bootstrap 127.0.0.1:%d-%d (topics of state-machine = kafka; a new topic is "
+          + "created on first use), e.g.%n", kafkaPort, kafkaPort + nodeCount - 1);
+      System.out.printf("  echo hello | kcat -P -b 127.0.0.1:%d -t clicks && kcat -C -b 127.0.0.1:%d -t clicks -e "
+          + "-X client.rack=node-%d%n", kafkaPort, kafkaPort, nodeCount);
+    }
     System.out.println("Ctrl-C stops every node cleanly (each hands its leaderships over first). A node that exits "
         + "with a non-zero status is started again on its data.");
     // Until Ctrl-C (the shutdown hook stops the nodes), or until every node was stopped from outside.

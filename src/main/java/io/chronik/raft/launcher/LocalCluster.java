@@ -91,6 +91,18 @@ public final class LocalCluster implements AutoCloseable {
   public LocalCluster(int nodeCount, int spareCount, Path baseDir, Path config, int clusterPort, int grpcPort,
       int metricsPort, Path logDir, List<String> jvmOptions, boolean supervise, String classpath, Layout layout)
       throws IOException {
+    this(nodeCount, spareCount, baseDir, config, clusterPort, grpcPort, metricsPort, 0, logDir, jvmOptions, supervise,
+        classpath, layout);
+  }
+
+  /**
+   * @param kafkaPort the first node's Kafka listener port, the others following; 0: no listener.
+   *     Each node is then its own rack (its id), so a Kafka client with {@code client.rack=node-2}
+   *     fetches from node-2.
+   */
+  public LocalCluster(int nodeCount, int spareCount, Path baseDir, Path config, int clusterPort, int grpcPort,
+      int metricsPort, int kafkaPort, Path logDir, List<String> jvmOptions, boolean supervise, String classpath,
+      Layout layout) throws IOException {
     if (nodeCount < 1) throw new IllegalArgumentException("--nodes must be at least 1");
     this.layout = layout;
     this.grpcPort = grpcPort;
@@ -118,6 +130,7 @@ public final class LocalCluster implements AutoCloseable {
           "--cluster-port", String.valueOf(clusterPort + i),
           "--grpc-port", String.valueOf(grpcPort + i), "--metrics-port", String.valueOf(metricsPort(i)),
           "--seeds", String.join(",", seeds), "--nodes", String.join(",", listed)));
+      if (kafkaPort > 0) cmd.addAll(List.of("--kafka-port", String.valueOf(kafkaPort + i), "--rack", id));
       commands.add(List.copyOf(cmd));
     }
     for (int i = 0; i < ids.size(); i++) start(i);

@@ -62,7 +62,8 @@ public class ClusterCommandTest {
     try {
       code = new CommandLine(new Main()).execute("cluster", "--nodes", "3", "--exit-after-demo",
           "--base-dir", dir.toString(), "--cluster-port", String.valueOf(freeBase()),
-          "--grpc-port", String.valueOf(freeBase()), "--metrics-port", String.valueOf(freeBase()));
+          "--grpc-port", String.valueOf(freeBase()), "--metrics-port", String.valueOf(freeBase()),
+          "--kafka-port", String.valueOf(freeBase()));
     } finally {
       System.setOut(original);
     }
