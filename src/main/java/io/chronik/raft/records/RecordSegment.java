@@ -108,6 +108,34 @@ public final class RecordSegment {
    * false when {@code sink} stopped, true when this segment ran out first.
    */
   boolean read(long offset, RecordSink sink) throws IOException {
+    return walk(offset, (h, batch) -> {
+      int at = RecordBatch.HEADER;
+      for (long o = h.baseOffset(); o < h.endOffset(); o++) {
+        int len = batch.getInt(at);
+        if (o >= offset && !sink.accept(ByteString.copyFrom(batch.array(), at + 4, len))) return false;
+        at += 4 + len;
+      }
+      return true;
+    });
+  }
+
+  /**
+   * Hands each batch that holds an offset at or after {@code offset} to {@code sink}, as its
+   * offsets and its first record, until it says stop; returns as {@link #read} does. For owners
+   * that store one unit per batch and let it span the batch's offsets (a Kafka record batch).
+   */
+  boolean readBatches(long offset, BatchSink sink) throws IOException {
+    return walk(offset, (h, batch) -> h.count() == 0 || sink.accept(h.baseOffset(), h.count(),
+        ByteString.copyFrom(batch.array(), RecordBatch.HEADER + 4, batch.getInt(RecordBatch.HEADER))));
+  }
+
+  /** A whole batch, its CRC checked; answers whether the walk goes on. */
+  private interface BatchVisitor {
+    boolean visit(RecordBatch.Header header, ByteBuffer batch);
+  }
+
+  /** Visits the batches holding offsets from {@code offset}, in order; false when the visitor stopped. */
+  private boolean walk(long offset, BatchVisitor visitor) throws IOException {
     int slot = floorIndex(offset);
     if (slot < 0) return true;
     long pos = indexPositions[slot];
@@ -118,50 +146,12 @@ public final class RecordSegment {
       bytes.read(pos, header);
       RecordBatch.Header h = RecordBatch.Header.parse(header, 0);
       if (h.baseOffset() >= endOffset) break; // never past what this segment says it holds
-      if (h.endOffset() <= offset) {
-        pos += h.size();
-        continue;
+      if (h.endOffset() > offset) {
+        ByteBuffer batch = ByteBuffer.allocate(h.size());
+        bytes.read(pos, batch);
+        if (RecordBatch.crc(batch.array(), RecordBatch.PREFIX, h.length()) != h.crc()) throw damaged(bytes, pos);
+        if (!visitor.visit(h, batch)) return false;
       }
-      ByteBuffer batch = ByteBuffer.allocate(h.size());
-      bytes.read(pos, batch);
-      if (RecordBatch.crc(batch.array(), RecordBatch.PREFIX, h.length()) != h.crc()) throw damaged(bytes, pos);
-      int at = RecordBatch.HEADER;
-      for (long o = h.baseOffset(); o < h.endOffset(); o++) {
-        int len = batch.getInt(at);
-        if (o >= offset && !sink.accept(ByteString.copyFrom(batch.array(), at + 4, len))) return false;
-        at += 4 + len;
-      }
-      pos += h.size();
-    }
-    return true;
-  }
-
-  /**
-   * Hands each batch that holds an offset at or after {@code offset} to {@code sink}, as its
-   * offsets and its first record, until it says stop; returns as {@link #read} does. For owners
-   * that store one unit per batch and let it span the batch's offsets (a Kafka record batch).
-   */
-  boolean readBatches(long offset, BatchSink sink) throws IOException {
-    int slot = floorIndex(offset);
-    if (slot < 0) return true;
-    long pos = indexPositions[slot];
-    ByteBuffer header = ByteBuffer.allocate(RecordBatch.HEADER);
-    long size = bytes.size();
-    while (pos < size) {
-      header.clear();
-      bytes.read(pos, header);
-      RecordBatch.Header h = RecordBatch.Header.parse(header, 0);
-      if (h.baseOffset() >= endOffset) break;
-      if (h.endOffset() <= offset || h.count() == 0) {
-        pos += h.size();
-        continue;
-      }
-      ByteBuffer batch = ByteBuffer.allocate(h.size());
-      bytes.read(pos, batch);
-      if (RecordBatch.crc(batch.array(), RecordBatch.PREFIX, h.length()) != h.crc()) throw damaged(bytes, pos);
-      int len = batch.getInt(RecordBatch.HEADER);
-      ByteString first = ByteString.copyFrom(batch.array(), RecordBatch.HEADER + 4, len);
-      if (!sink.accept(h.baseOffset(), h.count(), first)) return false;
       pos += h.size();
     }
     return true;

@@ -10,20 +10,16 @@ import io.chronik.raft.kafka.proto.KafkaQuery;
 import io.chronik.raft.kafka.proto.KafkaReadResult;
 import io.chronik.raft.records.PartitionDir;
 import io.chronik.raft.records.RecordLogFiles;
-import io.chronik.raft.snapshot.SnapshotData;
-import io.chronik.raft.snapshot.StateSnapshot;
-import io.chronik.raft.statemachine.StateMachine;
+import io.chronik.raft.statemachine.recordlog.ProducerLog;
 import io.chronik.raft.statemachine.recordlog.ProducerTable;
 import io.chronik.raft.statemachine.recordlog.RecordLogStateMachine;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.MemoryRecords;
@@ -44,12 +40,9 @@ import org.apache.kafka.common.record.RecordBatch;
  * the last 5 is answered with its original offset; any other is refused with Kafka's error. Every
  * decision depends only on the applied commands, so every replica decides alike.
  */
-public final class KafkaLogStateMachine implements StateMachine {
+public final class KafkaLogStateMachine extends ProducerLog {
   /** Producer ids this partition accepts: below 2^47, so that id and epoch make one table key. */
   public static final long MAX_PRODUCER_ID = (1L << 47) - 1;
-
-  private final RecordLogFiles files;
-  private final ProducerTable producers;
 
   /** Segments in memory. */
   public KafkaLogStateMachine() {
@@ -59,8 +52,7 @@ public final class KafkaLogStateMachine implements StateMachine {
 
   private KafkaLogStateMachine(RecordLogStateMachine.Retention retention, int segmentBytes,
       RecordLogStateMachine.ProducerLimits limits, PartitionDir dir) {
-    this.files = new RecordLogFiles(retention.bytes(), retention.age(), segmentBytes, dir);
-    this.producers = new ProducerTable(limits, true);
+    super(retention, segmentBytes, limits, dir, true);
   }
 
   public static KafkaLogStateMachine inMemory(RecordLogStateMachine.Retention retention, int segmentBytes,
@@ -214,34 +206,6 @@ public final class KafkaLogStateMachine implements StateMachine {
 
   private static ByteString readError(Errors error, String message) {
     return KafkaReadResult.newBuilder().setErrorCode(error.code()).setError(message).build().toByteString();
-  }
-
-  // ---------------------------------------------------------------- snapshots
-
-  @Override
-  public StateSnapshot snapshot() {
-    return files.snapshot(producers.encode());
-  }
-
-  @Override
-  public void restore(InputStream in) throws IOException {
-    producers.restore(files.restore(in));
-  }
-
-  @Override
-  public SnapshotData transferable(SnapshotData stored) throws IOException {
-    return files.transferable(stored);
-  }
-
-  @Override
-  public void close() {
-    files.close();
-  }
-
-  @Override
-  public Map<String, Long> describe() {
-    return Map.of("log_start_offset", files.startOffset(), "high_watermark", files.highWatermark(),
-        "segments", (long) files.segmentCount(), "log_bytes", files.bytes(), "producers", (long) producers.size());
   }
 
   // ---------------------------------------------------------------- codecs for callers

@@ -4,20 +4,15 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.chronik.raft.records.PartitionDir;
 import io.chronik.raft.records.RecordLogFiles;
-import io.chronik.raft.snapshot.SnapshotData;
-import io.chronik.raft.snapshot.StateSnapshot;
-import io.chronik.raft.statemachine.StateMachine;
 import io.chronik.raft.statemachine.proto.RecordLogAppendResult;
 import io.chronik.raft.statemachine.proto.RecordLogCommand;
 import io.chronik.raft.statemachine.proto.RecordLogQuery;
 import io.chronik.raft.statemachine.proto.RecordLogReadResult;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 
 /**
  * A Kafka-like partition: appended records get dense offsets from 0; reads return records from
@@ -36,7 +31,7 @@ import java.util.Map;
  * being written always stays. The log start offset moves forward; a read below it is refused as
  * out of range, naming it.
  */
-public final class RecordLogStateMachine implements StateMachine {
+public final class RecordLogStateMachine extends ProducerLog {
   /** How much a partition keeps: {@code bytes <= 0} or a zero {@code age} means no limit of that kind. */
   public record Retention(long bytes, Duration age) {
     public static final Retention UNLIMITED = new Retention(0, Duration.ZERO);
@@ -57,9 +52,6 @@ public final class RecordLogStateMachine implements StateMachine {
     }
   }
 
-  private final RecordLogFiles files;
-  private final ProducerTable producers;
-
   public RecordLogStateMachine() {
     this(Retention.UNLIMITED);
   }
@@ -79,8 +71,7 @@ public final class RecordLogStateMachine implements StateMachine {
   }
 
   private RecordLogStateMachine(Retention retention, int segmentBytes, ProducerLimits producerLimits, PartitionDir dir) {
-    this.files = new RecordLogFiles(retention.bytes(), retention.age(), segmentBytes, dir);
-    this.producers = new ProducerTable(producerLimits);
+    super(retention, segmentBytes, producerLimits, dir, false);
   }
 
   /** Segment files under {@code root} (one partition's directory on this node). */
@@ -163,38 +154,6 @@ public final class RecordLogStateMachine implements StateMachine {
           + e.getMessage() + "); read from another replica").build().toByteString();
     }
     return out.build().toByteString();
-  }
-
-  /**
-   * On disk: a checkpoint — the segment files are forced and the snapshot names them with their
-   * sizes, so it is a few hundred bytes whatever the partition holds. In memory: the segments' bytes.
-   * Either way with the idempotent producers' table as it is at this index.
-   */
-  @Override
-  public StateSnapshot snapshot() {
-    return files.snapshot(producers.encode());
-  }
-
-  @Override
-  public void restore(InputStream in) throws IOException {
-    producers.restore(files.restore(in));
-  }
-
-  /** A checkpoint stays on this node; a follower gets the segments themselves. */
-  @Override
-  public SnapshotData transferable(SnapshotData stored) throws IOException {
-    return files.transferable(stored);
-  }
-
-  @Override
-  public void close() {
-    files.close();
-  }
-
-  @Override
-  public Map<String, Long> describe() {
-    return Map.of("log_start_offset", files.startOffset(), "high_watermark", files.highWatermark(),
-        "segments", (long) files.segmentCount(), "log_bytes", files.bytes(), "producers", (long) producers.size());
   }
 
   private static ByteString readError(String message) {
