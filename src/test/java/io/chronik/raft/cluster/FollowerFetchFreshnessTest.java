@@ -44,7 +44,7 @@ class FollowerFetchFreshnessTest {
       for (int i = 0; i < 3; i++) ports[i] = KafkaClientsClusterTest.bind(c, i);
       KafkaClientsClusterTest.awaitBrokers(c, 0, 3);
       String leader = io.chronik.raft.core.Configuration.nodeOf(c.awaitLeader(0, TOPIC + "-0").leader().orElseThrow());
-      int follower = (c.indexOf(leader) + 1) % 3;
+      int follower = KafkaClientsClusterTest.reader(c, 0, TOPIC + "-0");
       // Bad input closes that connection and nothing else: an unknown API, a frame over the limit, garbage.
       assertClosed(ports[follower], new byte[] {0, 0, 0, 6, 0, 99, 0, 0, 0, 1});
       assertClosed(ports[follower], new byte[] {0x7f, -1, -1, -1, 1, 2, 3});

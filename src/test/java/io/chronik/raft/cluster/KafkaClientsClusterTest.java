@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.actor.testkit.typed.javadsl.TestProbe;
 import io.chronik.raft.kafka.KafkaListener;
-import io.chronik.raft.replica.ClientProtocol;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -50,9 +49,7 @@ class KafkaClientsClusterTest {
       for (int i = 0; i < 3; i++) ports[i] = bind(c, i);
       awaitBrokers(c, 0, 3);
       String group = TOPIC + "-0";
-      ClientProtocol.Status leader = c.awaitLeader(0, group);
-      int leaderIndex = c.indexOf(io.chronik.raft.core.Configuration.nodeOf(leader.leader().orElseThrow()));
-      int follower = (leaderIndex + 1) % 3;
+      int leaderIndex = awaitPreferredLeader(c, group);
       int bootstrap = (leaderIndex + 2) % 3; // stays up throughout
 
       List<String> acknowledged = new ArrayList<>();
@@ -79,6 +76,7 @@ class KafkaClientsClusterTest {
       ports[leaderIndex] = bind(c, leaderIndex);
       c.awaitAllUp();
       awaitBrokers(c, bootstrap, 3);
+      int follower = reader(c, bootstrap, group);
 
       try (KafkaConsumer<String, String> consumer = consumer(ports[bootstrap], "rack-" + c.ids.get(follower));
           KafkaProducer<String, String> producer = producer(ports[bootstrap])) {
@@ -136,6 +134,28 @@ class KafkaClientsClusterTest {
         assertEquals(RECORDS / 2, first == null ? -1 : first.offset(), "a new consumer resumes at the committed offset");
       }
     }
+  }
+
+  /** Waits until {@code group} is led by its preferred leader (where leader balancing keeps it); its index. */
+  static int awaitPreferredLeader(TestCluster c, String group) {
+    TestProbe<Object> probe = c.kit(0).createTestProbe();
+    return probe.awaitAssert(Duration.ofSeconds(30), Duration.ofMillis(200), () -> {
+      String current = io.chronik.raft.core.Configuration.nodeOf(c.awaitLeader(0, group).leader().orElseThrow());
+      String preferred = c.chronik(0).node().preferredLeader(group, java.util.Optional.empty()).orElse(current);
+      assertEquals(preferred, current, "the leader of " + group + " is its preferred leader");
+      return c.indexOf(current);
+    });
+  }
+
+  /**
+   * A node to read from as a follower: one that neither leads {@code group} now nor is its
+   * preferred leader, to which leader balancing hands leadership back (a restarted node, say).
+   */
+  static int reader(TestCluster c, int via, String group) {
+    String current = io.chronik.raft.core.Configuration.nodeOf(c.awaitLeader(via, group).leader().orElseThrow());
+    String preferred = c.chronik(via).node().preferredLeader(group, java.util.Optional.empty()).orElse(current);
+    return c.ids.indexOf(c.ids.stream().filter(id -> !id.equals(current) && !id.equals(preferred)).findFirst()
+        .orElseThrow());
   }
 
   /** Partitions of Kafka fetches node {@code i} read on its own replica ({@code here}) or redirected. */
