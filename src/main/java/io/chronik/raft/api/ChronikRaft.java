@@ -22,6 +22,7 @@ import io.chronik.raft.statemachine.keyvalue.KeyValueStateMachine;
 import io.chronik.raft.statemachine.proto.KvResult;
 import io.chronik.raft.statemachine.proto.RecordLogAppendResult;
 import io.chronik.raft.statemachine.proto.RecordLogReadResult;
+import io.chronik.raft.statemachine.kafka.KafkaLogStateMachine;
 import io.chronik.raft.statemachine.recordlog.RecordLogStateMachine;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -329,13 +330,30 @@ public final class ChronikRaft implements Extension {
   // ---------------------------------------------------------------- Kafka partitions
 
   /**
-   * A command for a Kafka partition ({@code io.chronik.raft.statemachine.kafka.KafkaLogStateMachine}):
-   * its encoded result. {@code idempotent}: the command's batches carry a producer id and sequence,
-   * so an unknown outcome is resent (the partition appends a resend once); otherwise it is reported.
+   * Appends Kafka record batches to a Kafka partition
+   * ({@code io.chronik.raft.statemachine.kafka.KafkaLogStateMachine}); the encoded result. Resent
+   * on an unknown outcome either way, and appended once: batches with producer ids are recognised
+   * by them ({@code producerIds}); the others travel with an identity of this node
+   * ({@link ProducerSlots}), as the gRPC API's produce does.
    */
-  public CompletionStage<ByteString> kafkaCommand(String topic, int partition, ByteString command, boolean idempotent,
-      long deadline) {
-    return command(topic, partition, KAFKA, "Produce", command, idempotent, deadline);
+  public CompletionStage<ByteString> kafkaProduce(String topic, int partition, List<ByteString> batches,
+      boolean producerIds, long deadline) {
+    long now = System.currentTimeMillis(); // stamped once: retention by age is deterministic
+    if (producerIds) {
+      return command(topic, partition, KAFKA, "Produce", KafkaLogStateMachine.append(batches, now), true, deadline);
+    }
+    return onGroup(topic, partition, KAFKA, "Produce", group -> {
+      ProducerSlots.Slot slot = producerSlots.take(group);
+      ByteString command = KafkaLogStateMachine.append(batches, now, slot.producerId, slot.sequence);
+      return propose(group, command, true, deadline).thenApply(Proposed::result).whenComplete((result, e) -> {
+        // As in produceOnce: an unknown outcome, or a sequence the partition refused, spends the identity.
+        boolean spent = e != null && unwrap(e) instanceof ChronikException c
+            && (c.kind() == Kind.OUTCOME_UNKNOWN || c.kind() == Kind.FAILED_PRECONDITION);
+        int code = result == null ? 0 : KafkaLogStateMachine.appendResult(result).getErrorCode();
+        if (code == org.apache.kafka.common.protocol.Errors.OUT_OF_ORDER_SEQUENCE_NUMBER.code()) spent = true;
+        if (!spent) producerSlots.release(group, slot, result != null && code == 0);
+      });
+    });
   }
 
   /** A read of a Kafka partition under {@code policy} (empty: the node's), at least at log index {@code minIndex}. */

@@ -24,7 +24,8 @@ import org.apache.kafka.common.record.RecordBatch;
  * Produce: each partition's batches become one Raft entry, proposed through the partition's leader
  * from whichever node the client sent them to. Answered once the entry is committed and applied,
  * whatever {@code acks} says: with {@code acks=1} as with {@code all}, an acknowledged batch is on
- * a majority. {@code acks=0} gets no answer, as in Kafka.
+ * a majority. {@code acks=0} gets no answer, as in Kafka. An unknown outcome inside chronik is
+ * resent inside and appended once ({@link ChronikRaft#kafkaProduce}).
  */
 final class ProduceApi {
   private final ChronikRaft chronik;
@@ -89,13 +90,12 @@ final class ProduceApi {
     }
     if (batches.isEmpty()) return refused(Errors.INVALID_REQUEST, "a produce to " + topic + "-" + p.index()
         + " without a record batch");
-    ByteString command = KafkaLogStateMachine.append(batches, System.currentTimeMillis());
-    if (command.size() > maxEntryBytes) {
-      return refused(Errors.MESSAGE_TOO_LARGE, "the batches for " + topic + "-" + p.index() + " are " + command.size()
+    long size = batches.stream().mapToLong(b -> b.size() + 8L).sum() + 64; // the command around them
+    if (size > maxEntryBytes) {
+      return refused(Errors.MESSAGE_TOO_LARGE, "the batches for " + topic + "-" + p.index() + " are about " + size
           + " bytes, over chronik.raft.max-entry-bytes (" + maxEntryBytes + "): send smaller batches (batch.size)");
     }
-    // Only batches with a producer id may be resent inside: the partition recognises a resend by it.
-    return chronik.kafkaCommand(topic, p.index(), command, idempotent, deadline)
+    return chronik.kafkaProduce(topic, p.index(), batches, idempotent, deadline)
         .thenApply(KafkaLogStateMachine::appendResult);
   }
 

@@ -34,7 +34,8 @@ import org.junit.jupiter.api.Test;
  * rack: an idempotent producer (acks=all) keeps producing while the partition's leader node is
  * stopped, and every acknowledged record is there exactly once at dense offsets; a consumer with
  * {@code client.rack} fetches from the follower in its rack, and sees each record right after its
- * produce was acknowledged; a consumer group's committed offset is read back on another node.
+ * produce was acknowledged; a consumer group's committed offset is read back on another node; and
+ * a producer without idempotence loses nothing acknowledged across a second leader change.
  */
 @Tag("cluster")
 class KafkaClientsClusterTest {
@@ -133,6 +134,45 @@ class KafkaClientsClusterTest {
         }
         assertEquals(RECORDS / 2, first == null ? -1 : first.offset(), "a new consumer resumes at the committed offset");
       }
+
+      // Idempotence off (acks=all, one request in flight): across another leader change nothing
+      // acknowledged is lost and the offsets stay dense. A resend may be appended twice, as in
+      // Kafka: counted, not forbidden.
+      int settled = awaitPreferredLeader(c, group);
+      int survivor = (settled + 1) % 3;
+      Map<String, Long> plain = new HashMap<>();
+      long start;
+      try (KafkaProducer<String, String> producer = producer(ports[survivor], false)) {
+        List<Future<RecordMetadata>> sent = new ArrayList<>();
+        for (int i = 0; i < 150; i++) {
+          if (i == 50) {
+            for (Future<RecordMetadata> f : sent) f.get(60, TimeUnit.SECONDS);
+            c.stop(settled);
+          }
+          sent.add(producer.send(new ProducerRecord<>(TOPIC, 0, null, "plain" + i)));
+        }
+        for (int i = 0; i < 150; i++) plain.put("plain" + i, sent.get(i).get(60, TimeUnit.SECONDS).offset());
+        start = sent.get(0).get().offset();
+      }
+      try (KafkaConsumer<String, String> check = consumer(ports[survivor], "")) {
+        TopicPartition tp0 = new TopicPartition(TOPIC, 0);
+        check.assign(List.of(tp0));
+        check.seek(tp0, start);
+        long end = check.endOffsets(List.of(tp0)).get(tp0);
+        Map<String, Integer> seen = new HashMap<>();
+        long expect = start;
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (expect < end && System.nanoTime() < until) {
+          for (ConsumerRecord<String, String> r : check.poll(Duration.ofMillis(200))) {
+            assertEquals(expect++, r.offset(), "dense offsets");
+            seen.merge(r.value(), 1, Integer::sum);
+          }
+        }
+        for (String v : plain.keySet()) assertTrue(seen.containsKey(v), "acknowledged " + v + " is in the log");
+        long twice = seen.values().stream().filter(n -> n > 1).count();
+        System.out.printf("idempotence off across a leader change: %d acknowledged, %d appended twice%n", plain.size(),
+            twice);
+      }
     }
   }
 
@@ -185,10 +225,15 @@ class KafkaClientsClusterTest {
   }
 
   static KafkaProducer<String, String> producer(int port) {
+    return producer(port, true);
+  }
+
+  static KafkaProducer<String, String> producer(int port, boolean idempotent) {
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + port);
     p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, idempotent);
+    if (!idempotent) p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
     p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 60_000);
     p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
     p.put(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, 50);

@@ -38,11 +38,16 @@ import org.apache.kafka.common.record.RecordBatch;
  * <p>Idempotent producers, as Kafka defines them: per producer id and epoch, a batch whose base
  * sequence follows the last batch's sequence plus its record count is appended; a resend of one of
  * the last 5 is answered with its original offset; any other is refused with Kafka's error. Every
- * decision depends only on the applied commands, so every replica decides alike.
+ * decision depends only on the applied commands, so every replica decides alike. Batches without a
+ * producer id carry the identity of the node that took them instead ({@code node_producer_id}),
+ * so that node can resend them after an unknown outcome and they are appended once.
  */
 public final class KafkaLogStateMachine extends ProducerLog {
   /** Producer ids this partition accepts: below 2^47, so that id and epoch make one table key. */
   public static final long MAX_PRODUCER_ID = (1L << 47) - 1;
+
+  /** The identities of the nodes that took batches without a producer id (one sequence per command). */
+  private final ProducerTable nodeProducers;
 
   /** Segments in memory. */
   public KafkaLogStateMachine() {
@@ -53,6 +58,34 @@ public final class KafkaLogStateMachine extends ProducerLog {
   private KafkaLogStateMachine(RecordLogStateMachine.Retention retention, int segmentBytes,
       RecordLogStateMachine.ProducerLimits limits, PartitionDir dir) {
     super(retention, segmentBytes, limits, dir, true);
+    this.nodeProducers = new ProducerTable(limits, false);
+  }
+
+  /** Snapshots carry both producer tables. */
+  @Override
+  protected ByteString ownState() {
+    ByteString.Output out = ByteString.newOutput();
+    try {
+      com.google.protobuf.CodedOutputStream c = com.google.protobuf.CodedOutputStream.newInstance(out);
+      c.writeBytesNoTag(producers.encode());
+      c.writeBytesNoTag(nodeProducers.encode());
+      c.flush();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // writing to memory
+    }
+    return out.toByteString();
+  }
+
+  @Override
+  protected void restoreOwnState(ByteString state) throws IOException {
+    if (state.isEmpty()) {
+      producers.restore(ByteString.EMPTY);
+      nodeProducers.restore(ByteString.EMPTY);
+      return;
+    }
+    com.google.protobuf.CodedInputStream c = state.newCodedInput();
+    producers.restore(c.readBytes());
+    nodeProducers.restore(c.readBytes());
   }
 
   public static KafkaLogStateMachine inMemory(RecordLogStateMachine.Retention retention, int segmentBytes,
@@ -81,6 +114,10 @@ public final class KafkaLogStateMachine extends ProducerLog {
       ByteBuffer b = ByteBuffer.wrap(bytes.toByteArray());
       KafkaBatch.Checked checked = KafkaBatch.check(b);
       if (checked.invalid() != null) return appendError(Errors.CORRUPT_MESSAGE, checked.invalid());
+      if (checked.batch().hasProducerId() && cmd.getNodeProducerId() != 0) {
+        return appendError(Errors.INVALID_REQUEST, "a batch with a producer id carries its own identity; the node's "
+            + "is only for batches without one");
+      }
       if (checked.batch().hasProducerId() && cmd.getBatchesCount() > 1) {
         return appendError(Errors.INVALID_REQUEST, "an idempotent producer's batch must come alone in its partition's "
             + "produce; got " + cmd.getBatchesCount() + " batches");
@@ -88,6 +125,17 @@ public final class KafkaLogStateMachine extends ProducerLog {
       batches.add(b);
     }
     if (batches.isEmpty()) return appendError(Errors.INVALID_REQUEST, "a produce with no record batch");
+    long nodeProducer = cmd.getNodeProducerId();
+    if (nodeProducer != 0) {
+      ProducerTable.Decision decision = nodeProducers.decide(nodeProducer, cmd.getNodeSequence());
+      if (decision instanceof ProducerTable.Duplicate d) {
+        return KafkaAppendResult.newBuilder().setBaseOffset(d.original().firstOffset())
+            .setLogStartOffset(files.startOffset()).build().toByteString();
+      }
+      if (decision instanceof ProducerTable.OutOfSequence o) {
+        return appendError(Errors.OUT_OF_ORDER_SEQUENCE_NUMBER, "node identity: " + o.reason());
+      }
+    }
     long first = files.highWatermark();
     for (ByteBuffer b : batches) {
       MutableRecordBatch batch = MemoryRecords.readableRecords(b).batches().iterator().next();
@@ -121,6 +169,10 @@ public final class KafkaLogStateMachine extends ProducerLog {
         throw new UncheckedIOException("cannot write records to " + files + ": " + e.getMessage(), e);
       }
       if (batch.hasProducerId()) producers.appended(key, batch.baseSequence(), base, count, cmd.getAppendTimeMs());
+    }
+    if (nodeProducer != 0) {
+      nodeProducers.appended(nodeProducer, cmd.getNodeSequence(), first, (int) (files.highWatermark() - first),
+          cmd.getAppendTimeMs());
     }
     return KafkaAppendResult.newBuilder().setBaseOffset(first).setLogStartOffset(files.startOffset()).build()
         .toByteString();
@@ -212,6 +264,12 @@ public final class KafkaLogStateMachine extends ProducerLog {
 
   public static ByteString append(List<ByteString> batches, long appendTimeMs) {
     return KafkaAppend.newBuilder().addAllBatches(batches).setAppendTimeMs(appendTimeMs).build().toByteString();
+  }
+
+  /** Batches without producer ids, under the taking node's identity {@code nodeProducerId} (non-zero) and its sequence. */
+  public static ByteString append(List<ByteString> batches, long appendTimeMs, long nodeProducerId, long nodeSequence) {
+    return KafkaAppend.newBuilder().addAllBatches(batches).setAppendTimeMs(appendTimeMs)
+        .setNodeProducerId(nodeProducerId).setNodeSequence(nodeSequence).build().toByteString();
   }
 
   public static ByteString fetch(long offset, int maxBytes) {

@@ -31,12 +31,22 @@ public abstract class ProducerLog implements StateMachine {
    */
   @Override
   public StateSnapshot snapshot() {
-    return files.snapshot(producers.encode());
+    return files.snapshot(ownState());
   }
 
   @Override
   public void restore(InputStream in) throws IOException {
-    producers.restore(files.restore(in));
+    restoreOwnState(files.restore(in));
+  }
+
+  /** What a snapshot carries beside the segments: the producers' table. */
+  protected com.google.protobuf.ByteString ownState() {
+    return producers.encode();
+  }
+
+  /** Restores what {@link #ownState} encoded (empty: nothing). */
+  protected void restoreOwnState(com.google.protobuf.ByteString state) throws IOException {
+    producers.restore(state);
   }
 
   /** A checkpoint stays on this node; a follower gets the segments themselves. */

@@ -119,6 +119,26 @@ class KafkaLogStateMachineTest {
     assertEquals(11, fetch(m, 0, 1 << 20).getHighWatermark());
   }
 
+  /** Batches without a producer id under the taking node's identity: that node's resends are appended once. */
+  @Test
+  void aNodesIdentityMakesItsResendsOfPlainBatchesSafe() {
+    KafkaLogStateMachine m = new KafkaLogStateMachine();
+    ByteString a = plain(Compression.NONE, 1, "a", "b");
+    ByteString first = KafkaLogStateMachine.append(List.of(a), 1, 99, 0);
+    assertEquals(0, KafkaLogStateMachine.appendResult(m.apply(1, first)).getBaseOffset());
+    KafkaAppendResult resend = KafkaLogStateMachine.appendResult(m.apply(2, first));
+    assertEquals(0, resend.getErrorCode());
+    assertEquals(0, resend.getBaseOffset(), "the resend is answered with the original offset");
+    assertEquals(2, KafkaLogStateMachine.appendResult(m.apply(3, KafkaLogStateMachine.append(
+        List.of(plain(Compression.NONE, 2, "c")), 1, 99, 1))).getBaseOffset());
+    assertEquals(Errors.OUT_OF_ORDER_SEQUENCE_NUMBER.code(), KafkaLogStateMachine.appendResult(m.apply(4,
+        KafkaLogStateMachine.append(List.of(plain(Compression.NONE, 3, "d")), 1, 99, 5))).getErrorCode());
+    assertEquals(Errors.INVALID_REQUEST.code(), KafkaLogStateMachine.appendResult(m.apply(5,
+        KafkaLogStateMachine.append(List.of(idempotent(7, (short) 0, 0, "e")), 1, 99, 2))).getErrorCode(),
+        "a batch with its own producer id takes no node identity");
+    assertEquals(3, fetch(m, 0, 1 << 20).getHighWatermark());
+  }
+
   @Test
   void offsetsByTimestampLatestAndEarliest() {
     KafkaLogStateMachine m = new KafkaLogStateMachine();
@@ -144,6 +164,8 @@ class KafkaLogStateMachineTest {
     KafkaLogStateMachine live = KafkaLogStateMachine.onDisk(Files.createDirectories(dir.resolve("live")),
         RecordLogStateMachine.Retention.UNLIMITED, 4096, RecordLogStateMachine.ProducerLimits.DEFAULT);
     int[] next = new int[4];
+    int[] lastCount = new int[4];
+    long nodeSequence = 0;
     List<ByteString> commands = new ArrayList<>();
     for (int i = 0; i < 300; i++) {
       int producer = random.nextInt(4);
@@ -151,9 +173,22 @@ class KafkaLogStateMachineTest {
       String[] values = new String[n];
       for (int v = 0; v < n; v++) values[v] = i + "." + v;
       boolean resend = random.nextInt(5) == 0 && next[producer] > 0;
-      ByteString batch = producer == 0 ? plain(Compression.NONE, i, values)
-          : idempotent(producer, (short) 0, resend ? next[producer] - n : next[producer], values);
-      if (!resend && producer != 0) next[producer] += n;
+      if (producer == 0) {
+        // A producer without idempotence, under a node's identity; sometimes the node resends its last.
+        boolean nodeResend = random.nextInt(5) == 0 && nodeSequence > 0;
+        long sequence = nodeResend ? nodeSequence - 1 : nodeSequence++;
+        commands.add(KafkaLogStateMachine.append(List.of(plain(Compression.NONE, i, values)), i, 99, sequence));
+        continue;
+      }
+      // A resend repeats the producer's last batch: same base sequence, same number of records.
+      if (resend) values = java.util.Arrays.copyOf(values, lastCount[producer]);
+      if (resend) for (int v = n; v < values.length; v++) values[v] = i + "." + v;
+      ByteString batch = idempotent(producer, (short) 0, resend ? next[producer] - lastCount[producer] : next[producer],
+          values);
+      if (!resend) {
+        next[producer] += n;
+        lastCount[producer] = n;
+      }
       commands.add(KafkaLogStateMachine.append(List.of(batch), i));
     }
     for (int i = 0; i < 150; i++) live.apply(i + 1, commands.get(i));
