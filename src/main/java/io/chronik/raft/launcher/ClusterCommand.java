@@ -50,8 +50,9 @@ public final class ClusterCommand implements Callable<Integer> {
   @Option(names = "--metrics-port", defaultValue = "9464", description = "First node's metrics port; 0: none.")
   int metricsPort;
 
-  @Option(names = "--kafka-port", defaultValue = "9092",
-      description = "First node's Kafka listener port; the others follow; 0: none (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--kafka-port", defaultValue = "19092",
+      description = "First node's Kafka listener port; the others follow; 0: none (default: ${DEFAULT-VALUE}, not "
+          + "Kafka's 9092, which the second node's gRPC port takes).")
   int kafkaPort;
 
   @Option(names = "--no-demo", negatable = false, description = "Skip the demo.")
@@ -65,6 +66,12 @@ public final class ClusterCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    String clash = portClash(nodeCount, new String[] {"--cluster-port", "--grpc-port", "--metrics-port", "--kafka-port"},
+        new int[] {clusterPort, grpcPort, metricsPort, kafkaPort});
+    if (clash != null) {
+      System.err.println(clash);
+      return 2;
+    }
     LocalCluster cluster = new LocalCluster(nodeCount, 0, baseDir, config, clusterPort, grpcPort, metricsPort, kafkaPort,
         null, List.of(), true, LocalCluster.classpath(), LocalCluster.Layout.LOOPBACK);
     Thread stopper = new Thread(cluster::close, "chronik-cluster-stop");
@@ -132,5 +139,23 @@ public final class ClusterCommand implements Callable<Integer> {
         .setReadPolicy(ReadPolicy.READ_POLICY_SAFE).build()).toCompletableFuture().get(30, TimeUnit.SECONDS);
     System.out.printf("accounts: put alice=100 via node-%d, get via node-1 (safe): alice=%s, served by %s%n%n",
         clients.size(), g.getValue().toStringUtf8(), g.getServedBy());
+  }
+
+  /**
+   * Each option gives the first of {@code nodes} consecutive ports; two ranges that overlap would
+   * make a node fail to bind after its neighbours started. Null when they are disjoint; 0 is "none".
+   */
+  static String portClash(int nodes, String[] options, int[] firstPorts) {
+    for (int a = 0; a < options.length; a++) {
+      for (int b = a + 1; b < options.length; b++) {
+        if (firstPorts[a] == 0 || firstPorts[b] == 0) continue;
+        if (firstPorts[a] < firstPorts[b] + nodes && firstPorts[b] < firstPorts[a] + nodes) {
+          return String.format("%s %d and %s %d overlap: each node takes the next port (%d-%d and %d-%d). "
+              + "Choose ports at least %d apart.", options[a], firstPorts[a], options[b], firstPorts[b],
+              firstPorts[a], firstPorts[a] + nodes - 1, firstPorts[b], firstPorts[b] + nodes - 1, nodes);
+        }
+      }
+    }
+    return null;
   }
 }

@@ -52,6 +52,23 @@ public class ClusterCommandTest {
   }
 
   @Test
+  void theDefaultPortsOfEveryNodeAreDistinct() {
+    ClusterCommand defaults = new ClusterCommand();
+    new CommandLine(defaults).parseArgs("--nodes", "9");
+    assertEquals(null, ClusterCommand.portClash(defaults.nodeCount,
+        new String[] {"cluster", "grpc", "metrics", "kafka"},
+        new int[] {defaults.clusterPort, defaults.grpcPort, defaults.metricsPort, defaults.kafkaPort}));
+  }
+
+  @Test
+  void overlappingPortRangesAreRefusedWithBothOptionsNamed() {
+    String clash = ClusterCommand.portClash(3, new String[] {"--grpc-port", "--kafka-port", "--metrics-port"},
+        new int[] {9091, 9093, 0});
+    assertTrue(clash != null && clash.contains("--grpc-port 9091 and --kafka-port 9093 overlap"), String.valueOf(clash));
+    assertEquals(null, ClusterCommand.portClash(3, new String[] {"--grpc-port", "--kafka-port"}, new int[] {9091, 9094}));
+  }
+
+  @Test
   @Timeout(value = 240, unit = TimeUnit.SECONDS)
   void aThreeNodeClusterOfProcessesServesFollowerReadsAndStops() throws Exception {
     Path dir = Files.createTempDirectory(Path.of("target"), "cli-cluster-");
