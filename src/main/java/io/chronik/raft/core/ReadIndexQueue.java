@@ -2,6 +2,7 @@ package io.chronik.raft.core;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -31,6 +32,8 @@ public final class ReadIndexQueue<R> {
   private final String self;
   private long lastSentSeq;
   private final Map<String, Long> acknowledged = new HashMap<>();
+  /** Voters in the order of their latest acknowledgement, the most recent last. */
+  private final LinkedHashSet<String> byRecency = new LinkedHashSet<>();
   private final TreeMap<Long, List<Waiting<R>>> waitingBySeq = new TreeMap<>();
   private long rounds;
   private long releasedByRounds;
@@ -84,7 +87,19 @@ public final class ReadIndexQueue<R> {
       throw new IllegalStateException("acknowledgement of round " + seq + " which was never sent (last " + lastSentSeq + ")");
     }
     acknowledged.merge(voter, seq, Math::max);
+    byRecency.remove(voter);
+    byRecency.add(voter);
     return releaseConfirmed();
+  }
+
+  /**
+   * The voters that acknowledged a round in this term, the most recent first: those a new round
+   * goes to first ({@link ReadRules#roundRecipients}).
+   */
+  public List<String> recentAcknowledgers() {
+    List<String> out = new ArrayList<>(byRecency);
+    java.util.Collections.reverse(out);
+    return out;
   }
 
   /** Releases every read whose round a quorum has acknowledged. */

@@ -1,5 +1,9 @@
 package io.chronik.raft.core;
 
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -148,6 +152,30 @@ public class ReadRules {
    */
   public long confirmedRound(Quorum quorum, Map<String, Long> acknowledged) {
     return quorum.committedIndex(acknowledged);
+  }
+
+  /**
+   * Which of {@code followers} a leader sends a new read round to: the fewest voters, most
+   * recently acknowledging first ({@code recentFirst}), that make a majority with the leader; all
+   * followers when those it heard from cannot (a new leader's first round). In a group of five it
+   * asks two followers instead of four, in seven three instead of six.
+   *
+   * <p>Liveness only, never safety: which acknowledgements confirm a round does not depend on
+   * where it went ({@link #confirmedRound}), and every AppendEntries carries the last round sent,
+   * so when one of the chosen is slow or gone the next regular heartbeat, which goes to every
+   * follower, completes the round (one heartbeat interval later).
+   */
+  public Set<String> roundRecipients(Quorum quorum, String self, List<String> recentFirst,
+      Collection<String> followers) {
+    Set<String> counted = new HashSet<>(Set.of(self));
+    Set<String> chosen = new LinkedHashSet<>();
+    for (String f : recentFirst) {
+      if (quorum.isMajority(counted)) return chosen;
+      if (!followers.contains(f) || !quorum.isVoter(f)) continue;
+      chosen.add(f);
+      counted.add(f);
+    }
+    return quorum.isMajority(counted) ? chosen : new LinkedHashSet<>(followers);
   }
 
   /**

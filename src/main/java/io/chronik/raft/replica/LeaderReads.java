@@ -5,8 +5,11 @@ import io.chronik.raft.core.ReadIndexQueue.Released;
 import io.chronik.raft.core.ReadRules;
 import io.chronik.raft.core.ReadRules.Confirmation;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * A leader's side of ReadIndex (Raft thesis §6.4), for one term of leadership: a read — its own, a
@@ -31,7 +34,10 @@ final class LeaderReads {
 
   private final Replica r;
   private final ReadRules rules;
-  private final Runnable heartbeatAll;
+  /** The followers (voters and learners) this leader replicates to. */
+  private final Supplier<Collection<String>> followers;
+  /** Sends one follower a heartbeat carrying {@link #currentSeq()}. */
+  private final Consumer<String> heartbeat;
   private final ReadIndexQueue<LeaderRead> queue;
   /** Reads that arrived before the first commit of this term, with what each is and who sent it. */
   private final List<Deferred> beforeFirstCommit = new ArrayList<>();
@@ -40,11 +46,15 @@ final class LeaderReads {
 
   private record Deferred(LeaderRead read, ReadRules.LeaderRead kind, String requester) {}
 
-  /** @param heartbeatAll sends every follower a heartbeat carrying {@link #currentSeq()} */
-  LeaderReads(Replica replica, Runnable heartbeatAll) {
+  /**
+   * @param followers the followers (voters and learners) this leader replicates to
+   * @param heartbeat sends one follower a heartbeat carrying {@link #currentSeq()}
+   */
+  LeaderReads(Replica replica, Supplier<Collection<String>> followers, Consumer<String> heartbeat) {
     this.r = replica;
     this.rules = replica.settings.rules().reads();
-    this.heartbeatAll = heartbeatAll;
+    this.followers = followers;
+    this.heartbeat = heartbeat;
     this.queue = new ReadIndexQueue<>(rules, replica.membership.quorum(), replica.members.self());
   }
 
@@ -128,12 +138,20 @@ final class LeaderReads {
     maybeStartRound();
   }
 
-  /** Sends a confirmation round for the reads waiting for one, unless a round is outstanding. */
+  /**
+   * Sends a confirmation round for the reads waiting for one, unless a round is outstanding: to
+   * as many of the followers that acknowledged most recently as make a majority with this leader
+   * ({@link ReadRules#roundRecipients}); the regular heartbeats carry it to the rest.
+   */
   private void maybeStartRound() {
     if (!queue.needsRound()) return;
     queue.startRound();
     r.metrics.readIndexRound();
-    heartbeatAll.run();
+    Collection<String> all = followers.get();
+    for (String peer : rules.roundRecipients(r.membership.quorum(), r.members.self(), queue.recentAcknowledgers(),
+        all)) {
+      heartbeat.accept(peer);
+    }
     release(queue.releaseConfirmed()); // a single-voter group confirms on its own
   }
 

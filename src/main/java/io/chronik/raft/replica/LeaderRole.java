@@ -69,9 +69,7 @@ final class LeaderRole implements Replica.RoleHandler {
   LeaderRole(Replica replica) {
     this.r = replica;
     this.membership = new LeaderMembership(this, replica);
-    this.reads = new LeaderReads(replica, () -> {
-      for (String peer : progress.keySet()) sendHeartbeat(peer);
-    });
+    this.reads = new LeaderReads(replica, progress::keySet, this::sendHeartbeat);
   }
 
   Behavior<Command> start() {

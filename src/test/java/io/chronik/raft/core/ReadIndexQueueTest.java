@@ -68,6 +68,19 @@ class ReadIndexQueueTest {
     assertEquals(0, q.waiting());
   }
 
+  @Test
+  void recentAcknowledgersAreTheVotersInOrderOfTheirLatestAcknowledgementMostRecentFirst() {
+    ReadIndexQueue<String> q = five();
+    assertEquals(List.of(), q.recentAcknowledgers());
+    q.register("r1", 1);
+    q.startRound();
+    q.acknowledge("c", 1);
+    q.acknowledge("b", 1);
+    q.acknowledge("e", 1);
+    q.acknowledge("c", 1);
+    assertEquals(List.of("c", "e", "b"), q.recentAcknowledgers());
+  }
+
   private static <T> List<T> concat(List<T> a, List<T> b) {
     java.util.ArrayList<T> out = new java.util.ArrayList<>(a);
     out.addAll(b);

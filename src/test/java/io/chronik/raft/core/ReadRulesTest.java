@@ -12,6 +12,7 @@ import io.chronik.raft.core.ReadRules.LeaderRead;
 import io.chronik.raft.core.ReadRules.Policy;
 import io.chronik.raft.core.ReadRules.Role;
 import io.chronik.raft.core.ReadRules.Route;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -133,5 +134,30 @@ class ReadRulesTest {
     assertFalse(rules.released(5, 4));
     assertTrue(rules.released(5, 5));
     assertTrue(rules.released(5, 6));
+  }
+
+  @Test
+  void aReadRoundGoesToTheMostRecentlyAcknowledgingVotersThatMakeAMajorityWithTheLeader() {
+    List<String> followers = List.of("b", "c", "d", "e");
+    assertEquals(List.of("d", "b"), List.copyOf(rules.roundRecipients(five, "a", List.of("d", "b", "e"), followers)));
+    assertEquals(List.of("c"), List.copyOf(rules.roundRecipients(three, "a", List.of("c", "b"), List.of("b", "c"))));
+    assertEquals(Set.copyOf(followers), rules.roundRecipients(five, "a", List.of("d"), followers),
+        "too few heard from: every follower");
+    assertEquals(Set.copyOf(followers), rules.roundRecipients(five, "a", List.of(), followers),
+        "a new leader's first round: every follower");
+    assertEquals(List.of("b", "e"), List.copyOf(rules.roundRecipients(five, "a", List.of("x", "b", "e", "c"),
+        followers)), "an acknowledger that is no longer a follower is skipped");
+  }
+
+  @Test
+  void learnersDoNotCountTowardsTheRoundsMajorityAndAJointConfigurationNeedsBothHalves() {
+    Quorum abc = new Quorum(Set.of("a", "b", "c"));
+    assertEquals(List.of("b"), List.copyOf(rules.roundRecipients(abc, "a", List.of("l", "b"), List.of("b", "c", "l"))),
+        "learner l acknowledged most recently but is no voter");
+    Quorum joint = new Quorum(Set.of("a", "b", "c"), Set.of("a", "d", "e"));
+    assertEquals(List.of("b", "c", "d"), List.copyOf(rules.roundRecipients(joint, "a", List.of("b", "c", "d", "e"),
+        List.of("b", "c", "d", "e"))), "taken in order until both halves have a majority: d completes the outgoing");
+    assertTrue(rules.roundRecipients(new Quorum(Set.of("a")), "a", List.of(), List.of("l")).isEmpty(),
+        "a single voter needs nobody");
   }
 }

@@ -12,6 +12,8 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -90,6 +92,14 @@ class ReadRuleMutantsTest {
               @Override
               public long confirmedRound(Quorum quorum, Map<String, Long> acknowledged) {
                 return acknowledged.values().stream().mapToLong(Long::longValue).max().orElse(0);
+              }
+            }),
+        mutant("roundRecipients: the most recent acknowledger alone is asked, no majority with the leader",
+            "20-round-to-the-most-recent-majority.txt", new ReadRules() {
+              @Override
+              public Set<String> roundRecipients(Quorum quorum, String self, List<String> recentFirst,
+                  Collection<String> followers) {
+                return recentFirst.isEmpty() ? Set.copyOf(followers) : Set.of(recentFirst.get(0));
               }
             }),
         mutant("answerIndexRequest: a ReadIndex request of an earlier term is answered as current",

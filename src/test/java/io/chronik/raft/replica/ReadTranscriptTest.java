@@ -36,7 +36,7 @@ import org.junit.jupiter.api.TestFactory;
  * policy=safe|none|unsafe [min=N]}, {@code propose value=v}, {@code deliver <Message> from=… key=value…}
  * (ReadIndexRequest, ReadIndexResponse, ForwardedRead, ForwardedReadResult, Heartbeat, Ack,
  * {@code Vote [pre=true] [granted=true]}), {@code persist} (the replica's pending disk writes
- * complete), {@code tick} (the ReadIndex retry timer), {@code timeout} (every read deadline),
+ * complete), {@code tick} (the ReadIndex retry timer), {@code heartbeat} (a leader's heartbeat timer), {@code timeout} (every read deadline),
  * {@code election-timeout} (the election timer: a follower campaigns). Request and read ids are
  * random per incarnation; they print as {@code #1}, {@code #2}, … in order of appearance, and a
  * step names them the same way.
@@ -84,6 +84,7 @@ class ReadTranscriptTest {
             Long.parseLong(args.getOrDefault("min", "0"))));
         case "deliver" -> replica.kit.run(message(words[1], args));
         case "tick" -> replica.kit.run(Reads.RetryReadIndex.INSTANCE);
+        case "heartbeat" -> replica.kit.run(Replica.HeartbeatTick.INSTANCE);
         case "persist" -> replica.persistAll();
         case "propose" -> {
           replica.kit.run(new ClientProtocol.Propose(KeyValueStateMachine.put("k", ByteString.copyFromUtf8(
