@@ -1,6 +1,7 @@
 package io.chronik.raft.core;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -98,7 +99,7 @@ public final class ReadIndexQueue<R> {
    */
   public List<String> recentAcknowledgers() {
     List<String> out = new ArrayList<>(byRecency);
-    java.util.Collections.reverse(out);
+    Collections.reverse(out);
     return out;
   }
 

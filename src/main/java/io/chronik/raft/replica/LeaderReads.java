@@ -147,11 +147,8 @@ final class LeaderReads {
     if (!queue.needsRound()) return;
     queue.startRound();
     r.metrics.readIndexRound();
-    Collection<String> all = followers.get();
-    for (String peer : rules.roundRecipients(r.membership.quorum(), r.members.self(), queue.recentAcknowledgers(),
-        all)) {
-      heartbeat.accept(peer);
-    }
+    rules.roundRecipients(r.membership.quorum(), r.members.self(), queue.recentAcknowledgers(), followers.get())
+        .forEach(heartbeat);
     release(queue.releaseConfirmed()); // a single-voter group confirms on its own
   }
 
