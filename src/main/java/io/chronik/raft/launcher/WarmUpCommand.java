@@ -27,7 +27,7 @@ public final class WarmUpCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Path dir = Files.createTempDirectory("chronik-warm-up");
     Map<String, Object> overrides = Map.of("chronik.node-id", "node-1", "chronik.data-dir", dir.toString(),
-        "chronik.host", "127.0.0.1", "chronik.cluster.port", freePort(), "chronik.grpc.port", freePort(),
+        "chronik.host", "127.0.0.1", "chronik.cluster.port", freePort(),
         "chronik.cluster.nodes", List.of("node-1"));
     Path conf = dir.resolve("warm-up.conf");
     Files.writeString(conf, "chronik.topics = [{ name = w, partitions = 1, replication-factor = 1, "
@@ -35,9 +35,10 @@ public final class WarmUpCommand implements Callable<Integer> {
     Config config = ServerConfig.load(conf, overrides, System.getenv());
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "chronik", config);
     try {
-      GrpcServer.bind(system, "127.0.0.1", config.getInt("chronik.grpc.port")).toCompletableFuture()
+      // Port 0: the system picks one as it binds, so nothing can take it between a check and the bind.
+      GrpcServer.bind(system, "127.0.0.1", 0).toCompletableFuture()
           .get(60, TimeUnit.SECONDS);
-      io.chronik.raft.api.MetricsEndpoint.bind(system, "127.0.0.1", freePort()).toCompletableFuture()
+      io.chronik.raft.api.MetricsEndpoint.bind(system, "127.0.0.1", 0).toCompletableFuture()
           .get(60, TimeUnit.SECONDS);
       ChronikRaft chronik = ChronikRaft.get(system);
       chronik.put("w", 0, "k", com.google.protobuf.ByteString.copyFromUtf8("v")).toCompletableFuture()

@@ -18,9 +18,9 @@ import io.chronik.raft.api.grpc.ProduceRequest;
 import io.chronik.raft.api.grpc.PutRequest;
 import io.chronik.raft.api.grpc.StatusRequest;
 import io.chronik.raft.api.grpc.StatusResponse;
+import io.chronik.raft.testing.FreePorts;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import java.net.ServerSocket;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
@@ -58,10 +58,7 @@ class GrpcBadInputPropertiesTest {
         "[{name = log, partitions = 2, replication-factor = 1, state-machine = record-log},"
             + " {name = kv, partitions = 1, replication-factor = 1, state-machine = key-value}]");
     node = cluster.kit(0);
-    int grpc;
-    try (ServerSocket b = new ServerSocket(0)) {
-      grpc = b.getLocalPort();
-    }
+    int grpc = FreePorts.one();
     GrpcServer.bind(node.system(), "127.0.0.1", grpc).toCompletableFuture().get(30, TimeUnit.SECONDS);
     client = ChronikClient.create(GrpcClientSettings.connectToServiceAt("127.0.0.1", grpc, node.system())
         .withTls(false), node.system());

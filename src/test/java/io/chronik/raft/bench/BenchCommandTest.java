@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.chronik.raft.cli.Main;
-import io.chronik.raft.launcher.ClusterCommandTest;
+import io.chronik.raft.testing.FreePorts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -27,9 +27,9 @@ class BenchCommandTest {
     Path out = Files.createTempDirectory(Path.of("target"), "bench-out-");
     Path data = Files.createTempDirectory(Path.of("target"), "bench-data-");
     int code = new CommandLine(new Main()).execute("bench", "--quick", "--out", out.toString(), "--base-dir",
-        data.toString(), "--cluster-port", String.valueOf(ClusterCommandTest.freeBase()),
-        "--grpc-port", String.valueOf(ClusterCommandTest.freeBase()),
-        "--metrics-port", String.valueOf(ClusterCommandTest.freeBase()));
+        data.toString(), "--cluster-port", String.valueOf(FreePorts.run(3)),
+        "--grpc-port", String.valueOf(FreePorts.run(3)),
+        "--metrics-port", String.valueOf(FreePorts.run(3)));
     assertEquals(0, code, "bench --quick failed; its output is above");
 
     List<String> csv = Files.readAllLines(out.resolve("results.csv"));

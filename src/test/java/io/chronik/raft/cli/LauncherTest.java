@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.chronik.raft.client.ClientCommands;
-import java.net.ServerSocket;
+import io.chronik.raft.testing.FreePorts;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -98,10 +98,7 @@ class LauncherTest {
   /** The whole path of a failing call in its own JVM: one line with the gRPC status, nothing from logging. */
   @Test
   void aFailedCallIsOneLineOnStandardError(@TempDir Path elsewhere) throws Exception {
-    int closed;
-    try (ServerSocket s = new ServerSocket(0)) {
-      closed = s.getLocalPort();
-    }
+    int closed = FreePorts.one();
     Result r = run(LAUNCHER, elsewhere, "status", "--target", "127.0.0.1:" + closed);
     assertEquals(ClientCommands.CALL_FAILED, r.code(), r.toString());
     assertEquals("", r.out(), r.toString());

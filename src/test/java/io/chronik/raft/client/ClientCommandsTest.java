@@ -8,9 +8,9 @@ import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import io.chronik.raft.api.GrpcServer;
 import io.chronik.raft.cli.Main;
 import io.chronik.raft.cluster.TestCluster;
+import io.chronik.raft.testing.FreePorts;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,7 +40,7 @@ class ClientCommandsTest {
         "[{name = log, partitions = 2, replication-factor = 1, state-machine = record-log},"
             + " {name = kv, partitions = 1, replication-factor = 1, state-machine = key-value}]");
     ActorTestKit node = cluster.kit(0);
-    int port = freePort();
+    int port = FreePorts.one();
     GrpcServer.bind(node.system(), "127.0.0.1", port).toCompletableFuture().get(30, TimeUnit.SECONDS);
     target = "127.0.0.1:" + port;
     node.createTestProbe().awaitAssert(Duration.ofSeconds(60), Duration.ofMillis(200), () -> {
@@ -55,11 +55,6 @@ class ClientCommandsTest {
     if (cluster != null) cluster.close();
   }
 
-  private static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
 
   private static Run run(String... args) {
     return runAt(target, args);
@@ -167,7 +162,7 @@ class ClientCommandsTest {
     assertEquals(ClientCommands.CALL_FAILED, unknown.code, unknown.toString());
     assertTrue(unknown.err.startsWith("NOT_FOUND: "), unknown.toString());
 
-    Run down = runAt("127.0.0.1:" + freePort(), "status");
+    Run down = runAt("127.0.0.1:" + FreePorts.one(), "status");
     assertEquals(ClientCommands.CALL_FAILED, down.code, down.toString());
     assertTrue(down.err.startsWith("UNAVAILABLE: "), down.toString());
 

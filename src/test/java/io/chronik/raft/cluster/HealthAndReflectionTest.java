@@ -15,6 +15,7 @@ import io.chronik.raft.api.grpc.health.HealthClient;
 import io.chronik.raft.api.grpc.reflection.ServerReflectionClient;
 import io.chronik.raft.api.grpc.reflection.ServerReflectionRequest;
 import io.chronik.raft.api.grpc.reflection.ServerReflectionResponse;
+import io.chronik.raft.testing.FreePorts;
 import io.grpc.StatusRuntimeException;
 import java.time.Duration;
 import java.util.List;
@@ -39,7 +40,7 @@ class HealthAndReflectionTest {
   static void start() throws Exception {
     cluster = new TestCluster(List.of("n1", "n2", "n3"),
         "[{name = orders, partitions = 1, replication-factor = 3, state-machine = record-log}]");
-    int port = TestCluster.freePort();
+    int port = FreePorts.one();
     GrpcServer.bind(cluster.kit(0).system(), "127.0.0.1", port).toCompletableFuture().get(10, TimeUnit.SECONDS);
     GrpcClientSettings settings = GrpcClientSettings.connectToServiceAt("127.0.0.1", port, cluster.kit(0).system())
         .withTls(false);

@@ -11,6 +11,7 @@ import io.chronik.raft.api.GrpcServer;
 import io.chronik.raft.cli.Main;
 import io.chronik.raft.core.Configuration;
 import io.chronik.raft.replica.ReadPolicy;
+import io.chronik.raft.testing.FreePorts;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
@@ -44,7 +45,7 @@ class NodeAdminClusterTest {
   @Test
   void aSpareIsListedThenAddedLeadsAPartitionAndAListedNodeIsRemoved() throws Exception {
     try (TestCluster c = new TestCluster(List.of("n1", "n2", "n3", "n4"), List.of("n1", "n2", "n3"), KV4, "")) {
-      int port = TestCluster.freePort();
+      int port = FreePorts.one();
       GrpcServer.bind(c.kit(0).system(), "127.0.0.1", port).toCompletableFuture().get(30, TimeUnit.SECONDS);
       String target = "127.0.0.1:" + port;
       for (int p = 0; p < 4; p++) {
@@ -182,7 +183,7 @@ class NodeAdminClusterTest {
         "chronik.raft.snapshot.max-send-rate = 8KiB");
     try (TestCluster c = new TestCluster(List.of("n1", "n2", "n3", "n4"), List.of("n1", "n2", "n3"), KV4,
         slowSnapshots)) {
-      int port = TestCluster.freePort();
+      int port = FreePorts.one();
       GrpcServer.bind(c.kit(0).system(), "127.0.0.1", port).toCompletableFuture().get(30, TimeUnit.SECONDS);
       String target = "127.0.0.1:" + port;
       ByteString value = ByteString.copyFrom(new byte[1000]);

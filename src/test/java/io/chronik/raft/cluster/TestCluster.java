@@ -13,7 +13,7 @@ import io.chronik.raft.replica.ClientProtocol.GetStatus;
 import io.chronik.raft.replica.ClientProtocol.Status;
 import io.chronik.raft.replica.ClientProtocol.StatusReply;
 import io.chronik.raft.server.ChronikConfig;
-import java.net.ServerSocket;
+import io.chronik.raft.testing.FreePorts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -49,7 +49,7 @@ public final class TestCluster implements AutoCloseable {
     this.topics = topics;
     this.extraConfig = extraConfig;
     this.ports = new int[ids.size()];
-    for (int i = 0; i < ports.length; i++) ports[i] = freePort();
+    for (int i = 0; i < ports.length; i++) ports[i] = FreePorts.one();
     this.root = Files.createTempDirectory(Path.of("target"), "cluster-");
     this.kits = new ActorTestKit[ids.size()];
     for (int i = 0; i < ids.size(); i++) start(i);
@@ -61,11 +61,6 @@ public final class TestCluster implements AutoCloseable {
     return new TestCluster(ids, topics, extraConfig);
   }
 
-  static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
 
   Config config(int i) {
     StringBuilder seeds = new StringBuilder();

@@ -24,6 +24,7 @@ import io.chronik.raft.replica.ReadProtocol.Read;
 import io.chronik.raft.replica.ReadProtocol.ReadReply;
 import io.chronik.raft.replica.ReadProtocol.ReadResult;
 import io.chronik.raft.statemachine.keyvalue.KeyValueStateMachine;
+import io.chronik.raft.testing.FreePorts;
 import io.grpc.StatusRuntimeException;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -55,7 +56,7 @@ class ThreeNodeClusterTest {
         + "  retention-bytes = 100, retention = 0, segment-bytes = 1KiB}]");
     for (int i = 0; i < NODES.size(); i++) {
       nodes.add(cluster.chronik(i).node());
-      int grpcPort = TestCluster.freePort();
+      int grpcPort = FreePorts.one();
       grpcPorts.add(grpcPort);
       GrpcServer.bind(cluster.kit(i).system(), "127.0.0.1", grpcPort).toCompletableFuture().get(10, TimeUnit.SECONDS);
       clients.add(ChronikClient.create(
@@ -241,7 +242,7 @@ class ThreeNodeClusterTest {
   @Test
   void theServerAnswersWithinTheClientsDeadlineWhenItIsShorterThanItsOwnTimeouts() throws Exception {
     Status leader = awaitLeader(nodes.get(0), "kv-1");
-    int port = TestCluster.freePort();
+    int port = FreePorts.one();
     GrpcServer.bind(cluster.kit(0).system(), "127.0.0.1", port).toCompletableFuture().get(10, TimeUnit.SECONDS);
     ChronikClient impatient = ChronikClient.create(GrpcClientSettings.connectToServiceAt("127.0.0.1", port,
         cluster.kit(0).system()).withTls(false).withDeadline(java.time.Duration.ofMillis(1500)), cluster.kit(0).system());

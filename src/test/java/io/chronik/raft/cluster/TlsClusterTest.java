@@ -16,6 +16,7 @@ import io.chronik.raft.api.grpc.PingRequest;
 import io.chronik.raft.api.grpc.PingResponse;
 import io.chronik.raft.api.grpc.ProduceRequest;
 import io.chronik.raft.api.grpc.ProduceResponse;
+import io.chronik.raft.testing.FreePorts;
 import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
@@ -29,7 +30,6 @@ import java.nio.file.Path;
 import java.security.KeyStore;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import javax.net.ssl.KeyManagerFactory;
@@ -62,7 +62,7 @@ class TlsClusterTest {
     devCerts(strangerCerts, "stranger");
     cluster = new TestCluster(List.of("n1", "n2", "n3"),
         "[{name = orders, partitions = 1, replication-factor = 3, state-machine = record-log}]", tlsConfig(certs, "node"));
-    grpcPort = TestCluster.freePort();
+    grpcPort = FreePorts.one();
     GrpcServer.bind(cluster.kit(0).system(), "127.0.0.1", grpcPort).toCompletableFuture().get(30, TimeUnit.SECONDS);
     kafkaPort = io.chronik.raft.kafka.KafkaListener.bind(cluster.kit(0).system(), "127.0.0.1", 0).toCompletableFuture()
         .get(30, TimeUnit.SECONDS).localAddress().getPort();
@@ -203,7 +203,7 @@ class TlsClusterTest {
 
   @Test
   void aProcessWithACertificateOfAnotherCaCannotJoin() throws Exception {
-    int port = TestCluster.freePort();
+    int port = FreePorts.one();
     com.typesafe.config.Config config = com.typesafe.config.ConfigFactory.parseString(String.join("\n",
             tlsConfig(strangerCerts, "stranger"),
             "akka.actor.provider = cluster",

@@ -11,6 +11,7 @@ import io.chronik.raft.api.ChronikRaft;
 import io.chronik.raft.api.GrpcServer;
 import io.chronik.raft.cluster.NodeAdminClusterTest.Run;
 import io.chronik.raft.replica.ReadPolicy;
+import io.chronik.raft.testing.FreePorts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,7 +36,7 @@ class TopicAdminClusterTest {
   @Test
   void aTopicCreatedAtRuntimeTakesWritesThroughEveryNodeSurvivesARestartAndIsDeletedEverywhere() throws Exception {
     try (TestCluster c = new TestCluster(List.of("n1", "n2", "n3"), KV)) {
-      int port = TestCluster.freePort();
+      int port = FreePorts.one();
       GrpcServer.bind(c.kit(0).system(), "127.0.0.1", port).toCompletableFuture().get(30, TimeUnit.SECONDS);
       String target = "127.0.0.1:" + port;
       c.awaitLeader(0, TopicCatalog.GROUP);

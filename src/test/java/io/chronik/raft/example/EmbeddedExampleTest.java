@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.chronik.raft.testing.FreePorts;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,7 +31,7 @@ class EmbeddedExampleTest {
     Path log = workDir.resolve("example.log");
     Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", classpath, "-Dconfig.resource=example/application.conf",
-        EmbeddedExample.class.getName(), String.valueOf(threeFreePorts()))
+        EmbeddedExample.class.getName(), String.valueOf(FreePorts.run(3)))
         .directory(workDir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     boolean ended = p.waitFor(150, TimeUnit.SECONDS);
     if (!ended) p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
@@ -69,21 +69,4 @@ class EmbeddedExampleTest {
     return out;
   }
 
-  /** The first of three consecutive free ports (a best effort: another process may take one meanwhile). */
-  private static int threeFreePorts() throws IOException {
-    for (int attempt = 0; attempt < 50; attempt++) {
-      int first;
-      try (ServerSocket s = new ServerSocket(0)) {
-        first = s.getLocalPort();
-      }
-      if (first > 65000) continue;
-      try (ServerSocket a = new ServerSocket(first); ServerSocket b = new ServerSocket(first + 1);
-           ServerSocket c = new ServerSocket(first + 2)) {
-        return first;
-      } catch (IOException taken) {
-        // try another range
-      }
-    }
-    throw new IOException("no three consecutive free ports found");
-  }
 }

@@ -4,14 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.chronik.raft.cli.Main;
+import io.chronik.raft.testing.FreePorts;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -21,31 +20,6 @@ import picocli.CommandLine;
 /** The README's first command, as real processes: three node JVMs, the demo over gRPC, a clean stop. */
 @Tag("processes")
 public class ClusterCommandTest {
-  static boolean free(int port) {
-    try (ServerSocket s = new ServerSocket(port)) {
-      return true;
-    } catch (Exception e) {
-      return false;
-    }
-  }
-
-  /**
-   * Three consecutive ports free now, below Linux's ephemeral range (32768 and up): a port there
-   * that is free when checked may be taken by an outgoing connection before a node binds it (seen
-   * in CI right after the L3 test's thousands of connections). Distinct per call in one JVM.
-   */
-  public static synchronized int freeBase() {
-    Random r = new Random();
-    for (int attempt = 0; attempt < 100; attempt++) {
-      int base = 20_000 + 3 * r.nextInt(4_000);
-      if (!handedOut.add(base)) continue;
-      if (free(base) && free(base + 1) && free(base + 2)) return base;
-    }
-    throw new IllegalStateException("no three consecutive free ports found");
-  }
-
-  private static final java.util.Set<Integer> handedOut = new java.util.HashSet<>();
-
   @Test
   void nodesRunTheChronikCommandsMainClass() {
     assertEquals(Main.class.getName(), LocalCluster.MAIN_CLASS);
@@ -78,9 +52,9 @@ public class ClusterCommandTest {
     int code;
     try {
       code = new CommandLine(new Main()).execute("cluster", "--nodes", "3", "--exit-after-demo",
-          "--base-dir", dir.toString(), "--cluster-port", String.valueOf(freeBase()),
-          "--grpc-port", String.valueOf(freeBase()), "--metrics-port", String.valueOf(freeBase()),
-          "--kafka-port", String.valueOf(freeBase()));
+          "--base-dir", dir.toString(), "--cluster-port", String.valueOf(FreePorts.run(3)),
+          "--grpc-port", String.valueOf(FreePorts.run(3)), "--metrics-port", String.valueOf(FreePorts.run(3)),
+          "--kafka-port", String.valueOf(FreePorts.run(3)));
     } finally {
       System.setOut(original);
     }

@@ -4,11 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.chronik.raft.api.grpc.PartitionStatus;
-import io.chronik.raft.api.grpc.ReplicaStatus;
 import io.chronik.raft.api.grpc.StatusResponse;
-import io.chronik.raft.launcher.ClusterCommandTest;
 import io.chronik.raft.launcher.LocalCluster;
+import io.chronik.raft.testing.FreePorts;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -58,8 +56,8 @@ class DiskFullTest {
     Path fullDisk = Files.createDirectories(dir.resolve("node-3"));
     run("mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", fullDisk.toString());
     Path filler = fullDisk.resolve("filler");
-    try (LocalCluster cluster = new LocalCluster(3, dir, conf, ClusterCommandTest.freeBase(),
-            ClusterCommandTest.freeBase(), 0, dir.resolve("logs"), List.of("-XX:TieredStopAtLevel=1"), false);
+    try (LocalCluster cluster = new LocalCluster(3, dir, conf, FreePorts.run(3),
+            FreePorts.run(3), 0, dir.resolve("logs"), List.of("-XX:TieredStopAtLevel=1"), false);
         ProcessWorkload w = new ProcessWorkload(cluster)) {
       w.awaitLeaders();
       w.start(9, 19L);

@@ -24,10 +24,10 @@ import io.chronik.raft.api.grpc.StatusRequest;
 import io.chronik.raft.api.grpc.StatusResponse;
 import io.chronik.raft.core.Configuration;
 import io.chronik.raft.launcher.LocalCluster;
+import io.chronik.raft.testing.FreePorts;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -104,7 +104,7 @@ class MembershipProcessTest {
     Path dir = Files.createTempDirectory(Path.of("target"), "l3-membership-");
     Path conf = ProcessWorkload.config(dir, Path.of("application.conf"), bulkPartitions == 0 ? ""
         : "  { name = bulk, partitions = " + bulkPartitions + ", replication-factor = 3, state-machine = record-log }\n");
-    int[] ports = freePortBases(2, LISTED + 1);
+    int[] ports = {FreePorts.run(LISTED + 1), FreePorts.run(LISTED + 1)};
     try (LocalCluster cluster = new LocalCluster(LISTED, 1, dir, conf, ports[0], ports[1], 0, dir.resolve("logs"),
             List.of("-XX:TieredStopAtLevel=1"), false, LocalCluster.classpath(), LocalCluster.Layout.LOOPBACK);
         ProcessWorkload w = new ProcessWorkload(cluster)) {
@@ -430,32 +430,5 @@ class MembershipProcessTest {
       for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
     }
     assertFalse(Files.exists(root));
-  }
-
-  /**
-   * {@code count} first ports, each of {@code width} consecutive free ones, that do not overlap (the
-   * shared helper hands out runs of three; four nodes need four), above the range that one uses.
-   */
-  private static int[] freePortBases(int count, int width) {
-    Random r = new Random();
-    int[] bases = new int[count];
-    int found = 0;
-    for (int attempt = 0; attempt < 200 && found < count; attempt++) {
-      int base = 40_000 + width * r.nextInt(5_000);
-      boolean ok = true;
-      for (int i = 0; i < found; i++) ok &= Math.abs(bases[i] - base) >= width;
-      for (int port = base; ok && port < base + width; port++) ok = free(port);
-      if (ok) bases[found++] = base;
-    }
-    assertEquals(count, found, "free port ranges");
-    return bases;
-  }
-
-  private static boolean free(int port) {
-    try (ServerSocket s = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
   }
 }

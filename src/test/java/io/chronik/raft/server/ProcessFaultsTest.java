@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.chronik.raft.api.grpc.StatusResponse;
-import io.chronik.raft.launcher.ClusterCommandTest;
 import io.chronik.raft.launcher.LocalCluster;
+import io.chronik.raft.testing.FreePorts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -55,8 +55,8 @@ class ProcessFaultsTest {
         Path.of(System.getProperty("chronik.l3.application-conf", "application.conf")));
     List<Double> restartToServe = new ArrayList<>();
     List<Double> statusSeconds = new ArrayList<>();
-    try (LocalCluster cluster = new LocalCluster(3, dir, conf, ClusterCommandTest.freeBase(),
-            ClusterCommandTest.freeBase(), 0, dir.resolve("logs"), List.of("-XX:TieredStopAtLevel=1"), false,
+    try (LocalCluster cluster = new LocalCluster(3, dir, conf, FreePorts.run(3),
+            FreePorts.run(3), 0, dir.resolve("logs"), List.of("-XX:TieredStopAtLevel=1"), false,
             System.getProperty("chronik.l3.classpath", LocalCluster.classpath()));
         ProcessWorkload w = new ProcessWorkload(cluster)) {
       w.awaitLeaders();

@@ -12,8 +12,8 @@ import io.chronik.raft.api.grpc.FetchRequest;
 import io.chronik.raft.api.grpc.FetchResponse;
 import io.chronik.raft.api.grpc.ProduceRequest;
 import io.chronik.raft.api.grpc.ReadPolicy;
-import io.chronik.raft.launcher.ClusterCommandTest;
 import io.chronik.raft.launcher.LocalCluster;
+import io.chronik.raft.testing.FreePorts;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -59,8 +59,8 @@ class StorageBoundsTest {
         + System.getProperty("chronik.bounds.extra-config", "") + "\n");
     ActorTestKit kit = ActorTestKit.create("bounds", com.typesafe.config.ConfigFactory.parseString(
         "akka.loglevel = WARNING\nakka.actor.provider = local"));
-    try (LocalCluster cluster = new LocalCluster(3, dir, conf, ClusterCommandTest.freeBase(),
-        ClusterCommandTest.freeBase(), 0, dir.resolve("logs"), List.of(), false)) {
+    try (LocalCluster cluster = new LocalCluster(3, dir, conf, FreePorts.run(3),
+        FreePorts.run(3), 0, dir.resolve("logs"), List.of(), false)) {
       List<ChronikClient> clients = new ArrayList<>();
       for (int i = 0; i < 3; i++) clients.add(connect(kit, cluster, i));
       cluster.awaitLeaders(clients.get(0), 120);

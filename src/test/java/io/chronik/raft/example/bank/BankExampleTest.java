@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.testkit.typed.javadsl.TestProbe;
+import io.chronik.raft.testing.FreePorts;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,7 +44,7 @@ class BankExampleTest {
 
   @Test
   void everyAcknowledgedDepositSurvivesAStoppedAndAKilledMember() throws Exception {
-    int[] ports = {freePort(), freePort(), freePort()};
+    int[] ports = {FreePorts.one(), FreePorts.one(), FreePorts.one()};
     String seeds = ports[0] + "," + ports[1] + "," + ports[2];
     Process n1 = start("n1", "n1", ports[0], seeds, "drive", String.valueOf(ACCOUNTS));
     Process n2 = start("n2", "n2", ports[1], seeds);
@@ -142,9 +142,4 @@ class BankExampleTest {
     }
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
 }
