@@ -4,7 +4,6 @@ import akka.Done;
 import akka.actor.CoordinatedShutdown;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
-import akka.actor.typed.Behavior;
 import akka.actor.typed.Props;
 import akka.actor.typed.javadsl.AskPattern;
 import akka.cluster.Cluster;
@@ -13,8 +12,8 @@ import akka.cluster.MemberStatus;
 import com.typesafe.config.Config;
 import io.chronik.raft.core.Configuration;
 import io.chronik.raft.replica.Command;
-import io.chronik.raft.replica.Envelope;
 import io.chronik.raft.replica.GroupMembers;
+import io.chronik.raft.replica.PeerSender;
 import io.chronik.raft.replica.ReplicaControl;
 import io.chronik.raft.replica.ReplicaSettings;
 import io.chronik.raft.storage.ReplicaStorage;
@@ -113,8 +112,8 @@ public final class ClusterNode {
     directory.learnClusterId(nodeId, StoreIdentity.clusterId(Path.of(config.getString("chronik.data-dir"))));
     Transport.Stats stats = new Transport.Stats();
     Optional<MessageFilter> filter = messageFilter(config, nodeId);
-    Function<ActorRef<NodeHost.Message>, Behavior<Envelope>> transport =
-        self -> Transport.create(nodeId, self, directory, filter, stats);
+    Function<ActorRef<NodeHost.Message>, PeerSender> transport =
+        self -> Transport.create(nodeId, self, directory, filter, stats, system);
     io.chronik.raft.storage.EmbeddedJournal.startIfUsed(system);
     ActorRef<NodeHost.Message> host = system.systemActorOf(
         NodeHost.create(nodeId, List.copyOf(groups.values()), settings, directory, transport,

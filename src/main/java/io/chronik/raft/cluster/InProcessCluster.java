@@ -66,7 +66,7 @@ public final class InProcessCluster implements AutoCloseable {
       Map<String, ActorRef<NodeHost.Message>> refs = new LinkedHashMap<>();
       for (String node : nodeIds) {
         ActorRef<NodeHost.Message> host = ctx.spawn(NodeHost.create(node, groups, settings, directory,
-            self -> Transport.create(node, self, directory, Optional.empty(), stats), storage,
+            self -> Transport.create(node, self, directory, Optional.empty(), stats, ctx.getSystem()), storage,
             // No meters: nothing scrapes these nodes; the tools read replica snapshots (readMetrics).
             new CompositeMeterRegistry()), "node-" + node);
         directory.learn(node, host);

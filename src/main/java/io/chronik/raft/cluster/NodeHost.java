@@ -11,8 +11,8 @@ import io.chronik.raft.replica.ClientProtocol.LocalQuery;
 import io.chronik.raft.replica.ClientProtocol.Propose;
 import io.chronik.raft.replica.ClientProtocol.UnknownPartition;
 import io.chronik.raft.replica.Command;
-import io.chronik.raft.replica.Envelope;
 import io.chronik.raft.replica.GroupMembers;
+import io.chronik.raft.replica.PeerSender;
 import io.chronik.raft.replica.RaftMessage;
 import io.chronik.raft.replica.ReadLatency;
 import io.chronik.raft.replica.ReadProtocol;
@@ -191,8 +191,8 @@ public final class NodeHost {
   private enum PinTick implements Message { INSTANCE }
 
   /**
-   * @param transport where this node's replicas send their peer messages, created by
-   *     {@code transportFor} with this host's own reference (the sender named in each message)
+   * @param transportFor makes, from this host's own reference (the sender named in each message),
+   *     where this node's replicas send their peer messages
    * @param registry where the replicas record what they export as it happens (read latency)
    */
   public static Behavior<Message> create(
@@ -200,7 +200,7 @@ public final class NodeHost {
       List<GroupSpec> groups,
       ReplicaSettings settings,
       PeerDirectory directory,
-      java.util.function.Function<ActorRef<Message>, Behavior<Envelope>> transportFor,
+      java.util.function.Function<ActorRef<Message>, PeerSender> transportFor,
       BiFunction<String, String, StorageFactory> storage,
       MeterRegistry registry) {
     return create(nodeId, groups, settings, directory, transportFor, storage, registry, Tombstones.inMemory(),
@@ -218,7 +218,7 @@ public final class NodeHost {
       List<GroupSpec> groups,
       ReplicaSettings settings,
       PeerDirectory directory,
-      java.util.function.Function<ActorRef<Message>, Behavior<Envelope>> transportFor,
+      java.util.function.Function<ActorRef<Message>, PeerSender> transportFor,
       BiFunction<String, String, StorageFactory> storage,
       MeterRegistry registry,
       Tombstones tombstones,
@@ -227,7 +227,7 @@ public final class NodeHost {
       Duration removedDataGrace) {
     Duration grace = removedDataGrace.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : removedDataGrace;
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
-      ActorRef<Envelope> transport = ctx.spawn(transportFor.apply(ctx.getSelf()), "transport");
+      PeerSender transport = transportFor.apply(ctx.getSelf());
       Hosted hosted = new Hosted(ctx, nodeId, groups, settings, transport, storage, registry,
           directory.store(nodeId).orElse(Configuration.LEGACY_STORE), tombstones, hostedView);
       for (GroupSpec g : groups) {
@@ -333,7 +333,7 @@ public final class NodeHost {
     /** The groups of runtime topics ({@link AddGroups}). */
     final Set<String> runtime = new java.util.HashSet<>();
     final ReplicaSettings settings;
-    final ActorRef<Envelope> transport;
+    final PeerSender transport;
     final BiFunction<String, String, StorageFactory> storage;
     final MeterRegistry registry;
     final String store;
@@ -346,7 +346,7 @@ public final class NodeHost {
     int spawned;
 
     Hosted(ActorContext<Message> ctx, String nodeId, List<GroupSpec> groups, ReplicaSettings settings,
-        ActorRef<Envelope> transport, BiFunction<String, String, StorageFactory> storage, MeterRegistry registry,
+        PeerSender transport, BiFunction<String, String, StorageFactory> storage, MeterRegistry registry,
         String store, Tombstones tombstones, Map<String, String> hostedView) {
       this.tombstones = tombstones;
       this.hostedView = hostedView;

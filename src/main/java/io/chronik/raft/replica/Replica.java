@@ -89,7 +89,7 @@ public final class Replica {
   /** The configuration in force, and what follows from it (who votes, who is replicated to). */
   final Membership membership = new Membership(this);
   final Logger log;
-  private final ActorRef<Envelope> transport;
+  private final PeerSender transport;
   private final Supplier<StateMachine> stateMachineFactory;
   private final Random random;
 
@@ -169,7 +169,7 @@ public final class Replica {
       StashBuffer<Command> stash,
       ReplicaSettings settings,
       GroupMembers members,
-      ActorRef<Envelope> transport,
+      PeerSender transport,
       StorageFactory storageFactory,
       Supplier<StateMachine> stateMachineFactory,
       ReadLatency readLatency,
@@ -196,7 +196,7 @@ public final class Replica {
   public static Behavior<Command> create(
       ReplicaSettings settings,
       GroupMembers members,
-      ActorRef<Envelope> transport,
+      PeerSender transport,
       StorageFactory storageFactory,
       Supplier<StateMachine> stateMachineFactory,
       ReadLatency readLatency,
@@ -872,7 +872,7 @@ public final class Replica {
 
   void send(String to, RaftMessage message) {
     metrics.sent();
-    transport.tell(new Envelope(to, membership.storeOf(to), message));
+    transport.send(new Envelope(to, membership.storeOf(to), message));
   }
 
   /** Sends once everything this replica has promised so far is durable. */

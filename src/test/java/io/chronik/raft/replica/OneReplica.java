@@ -63,7 +63,7 @@ final class OneReplica {
 
   private OneReplica(String self, Set<String> voters, HardState hardState, Optional<SnapshotData> snapshot,
       List<LogEntry> log, long seed, ReadLatency latency, ReplicaSettings settings) {
-    kit = BehaviorTestKit.create(Replica.create(settings, new GroupMembers("g", self, voters), net.getRef(),
+    kit = BehaviorTestKit.create(Replica.create(settings, new GroupMembers("g", self, voters), net.getRef()::tell,
         (ctx, incarnation) -> storage.getRef(), KeyValueStateMachine::new, latency, new Random(seed)));
     assertInstanceOf(StorageProtocol.Recover.class, storage.receiveMessage());
     kit.run(new Recovered(hardState, snapshot, log));

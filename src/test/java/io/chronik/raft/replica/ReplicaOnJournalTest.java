@@ -75,7 +75,7 @@ class ReplicaOnJournalTest {
   }
 
   private ActorRef<Command> spawn(ReplicaSettings settings, String self, Set<String> voters) {
-    return testKit.spawn(Replica.create(settings, new GroupMembers(group, self, voters), net.ref(),
+    return testKit.spawn(Replica.create(settings, new GroupMembers(group, self, voters), net.ref()::tell,
         JournalStorage.factory(group + "/" + self, PersistenceTestKitPlugin.PluginId(),
             java.nio.file.Path.of("target", "snapshots", "replica-on-journal", RUN, group, self)),
         KeyValueStateMachine::new, ReadLatency.unexported(), new Random(7)));
@@ -294,7 +294,7 @@ class ReplicaOnJournalTest {
 
   /** A single-voter leader whose record log is {@link OnAFlakyDisk}. */
   private ActorRef<Command> leaderOnAFlakyDisk() {
-    ActorRef<Command> a = testKit.spawn(Replica.create(SETTINGS, new GroupMembers(group, "a", Set.of("a")), net.ref(),
+    ActorRef<Command> a = testKit.spawn(Replica.create(SETTINGS, new GroupMembers(group, "a", Set.of("a")), net.ref()::tell,
         JournalStorage.factory(group + "/a", PersistenceTestKitPlugin.PluginId(),
             java.nio.file.Path.of("target", "snapshots", "replica-on-journal", RUN, group, "a")),
         () -> new OnAFlakyDisk(diskFull), ReadLatency.unexported(), new Random(7)));

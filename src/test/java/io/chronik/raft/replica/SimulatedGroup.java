@@ -612,7 +612,7 @@ final class SimulatedGroup {
         ? java.util.Optional.of(ids.get(0)) : java.util.Optional.empty();
     resetShadow(n);
     Behavior<Command> behavior = Replica.create(settings, new GroupMembers(GROUP, n.member, n.files, preferred),
-        n.net.getRef(),
+        n.net.getRef()::tell,
         (ctx, incarnation) -> {
           n.storageIncarnation = incarnation;
           n.storageDown = false;

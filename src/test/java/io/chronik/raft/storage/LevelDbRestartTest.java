@@ -37,7 +37,7 @@ class LevelDbRestartTest {
   private static ActorRef<Command> spawnReplica(ActorTestKit kit) {
     ReplicaSettings settings = ReplicaSettings.fromConfig(kit.system().settings().config().getConfig("chronik.raft"));
     return kit.spawn(Replica.create(settings, new GroupMembers("kv-0", "a", Set.of("a")),
-        kit.<io.chronik.raft.replica.Envelope>createTestProbe().ref(),
+        kit.<io.chronik.raft.replica.Envelope>createTestProbe().ref()::tell,
         JournalStorage.factory("kv-0/a", JOURNAL, Path.of(kit.system().settings().config().getString(
             "chronik.journal.leveldb.dir")).resolveSibling("snapshots")), KeyValueStateMachine::new, ReadLatency.unexported(), new Random()));
   }

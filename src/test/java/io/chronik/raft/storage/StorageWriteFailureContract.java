@@ -167,7 +167,7 @@ abstract class StorageWriteFailureContract {
         .build(), "net");
     ReplicaSettings settings = ReplicaSettings.fromConfig(kit.system().settings().config().getConfig("chronik.raft"));
     for (String id : REPLICAS) {
-      replicas.put(id, kit.spawn(Replica.create(settings, new GroupMembers(GROUP, id, Set.copyOf(REPLICAS)), net,
+      replicas.put(id, kit.spawn(Replica.create(settings, new GroupMembers(GROUP, id, Set.copyOf(REPLICAS)), net::tell,
           factory(id), KeyValueStateMachine::new, ReadLatency.unexported(), new Random(id.hashCode())), "replica-" + id));
     }
     String leader = awaitLeader(replicas);
