@@ -72,9 +72,11 @@ public final class Transport implements PeerSender {
       return;
     }
     NodeHost.FromPeer out = new NodeHost.FromPeer(e.message(), selfHost, e.to(), e.toStore());
-    MessageFilter.Decision d = filter.isPresent()
-        ? filter.get().decide(Configuration.nodeOf(e.message().from()), node, e.message())
-        : new MessageFilter.Deliver();
+    if (filter.isEmpty()) {
+      to.get().tell(out);
+      return;
+    }
+    MessageFilter.Decision d = filter.get().decide(Configuration.nodeOf(e.message().from()), node, e.message());
     if (d instanceof MessageFilter.Deliver) {
       to.get().tell(out);
     } else if (d instanceof MessageFilter.Duplicate) {
