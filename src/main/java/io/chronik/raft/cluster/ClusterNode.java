@@ -49,8 +49,8 @@ public final class ClusterNode {
   /** Where each node's host actor lives. */
   public static final String HOST_PATH = "/system/chronik-node";
   private final Map<String, List<String>> memberNodes = new java.util.concurrent.ConcurrentHashMap<>();
-  /** The member this node runs for each group, as its host keeps it. */
-  private final Map<String, String> hosted;
+  /** The replica this node runs for each group, as its host keeps it: asked straight, not through the host. */
+  private final Map<String, ActorRef<Command>> hosted;
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ClusterNode.class);
 
   private final ActorSystem<?> system;
@@ -69,8 +69,8 @@ public final class ClusterNode {
   private final Transport.Stats transportStats;
 
   private ClusterNode(ActorSystem<?> system, String nodeId, List<String> nodes, Map<String, NodeHost.GroupSpec> groups,
-      Map<String, String> kinds, PeerDirectory directory, Transport.Stats transportStats, Map<String, String> hosted,
-      ActorRef<NodeHost.Message> host) {
+      Map<String, String> kinds, PeerDirectory directory, Transport.Stats transportStats,
+      Map<String, ActorRef<Command>> hosted, ActorRef<NodeHost.Message> host) {
     this.hosted = hosted;
     this.host = host;
     this.config = system.settings().config();
@@ -107,7 +107,7 @@ public final class ClusterNode {
     checkFrameSize(config, settings);
     String journal = config.getString("chronik.raft.journal-plugin-id");
     PeerDirectory directory = new PeerDirectory();
-    Map<String, String> hosted = new java.util.concurrent.ConcurrentHashMap<>();
+    Map<String, ActorRef<Command>> hosted = new java.util.concurrent.ConcurrentHashMap<>();
     directory.learnIdentity(nodeId, store.storeId(), filesHash(config, nodes));
     directory.learnClusterId(nodeId, StoreIdentity.clusterId(Path.of(config.getString("chronik.data-dir"))));
     Transport.Stats stats = new Transport.Stats();
@@ -480,6 +480,11 @@ public final class ClusterNode {
           + directory.clusterId(target).orElse("") + "; this one is " + directory.clusterId(nodeId).orElse("")
           + "): nothing is sent to it"));
     }
+    ActorRef<Command> local = target.equals(nodeId) ? hosted.get(group) : null;
+    if (local != null) {
+      // This node's own replica: asked straight, one mailbox hop less than through the host.
+      return direct(AskPattern.ask(local, request::apply, timeout, system.scheduler()));
+    }
     Optional<ActorRef<NodeHost.Message>> host = directory.host(target);
     if (host.isEmpty()) {
       return CompletableFuture.failedFuture(new UnknownNodeException("the address of node " + replicaNode
@@ -496,8 +501,13 @@ public final class ClusterNode {
 
   /** Sends {@code command} to replica {@code replicaNode} of {@code group}, expecting no answer (dropped when its node is unknown). */
   public void tell(String group, String replicaNode, Command command) {
-    directory.host(io.chronik.raft.core.Configuration.nodeOf(replicaNode))
-        .ifPresent(h -> h.tell(new NodeHost.ForPartition(group, command)));
+    String target = io.chronik.raft.core.Configuration.nodeOf(replicaNode);
+    ActorRef<Command> local = target.equals(nodeId) ? hosted.get(group) : null;
+    if (local != null) {
+      local.tell(command);
+      return;
+    }
+    directory.host(target).ifPresent(h -> h.tell(new NodeHost.ForPartition(group, command)));
   }
 
   /** Every node this node has heard of: the configured ones and any other (a spare) that said hello, but nodes of another cluster. */

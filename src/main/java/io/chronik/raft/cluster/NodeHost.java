@@ -209,7 +209,8 @@ public final class NodeHost {
 
   /**
    * @param tombstones the members this node retired, kept across restarts
-   * @param hostedView kept up to date with the member this node runs for each group, for its client routing
+   * @param hostedView kept up to date with the replica this node runs for each group: the node's own
+   *     client requests go to it straight, without a hop through this actor
    * @param janitor deletes the files of members this node retired, {@code removedDataGrace} (at least a
    *     second) after their retirement, or after this start for those retired before
    */
@@ -222,7 +223,7 @@ public final class NodeHost {
       BiFunction<String, String, StorageFactory> storage,
       MeterRegistry registry,
       Tombstones tombstones,
-      Map<String, String> hostedView,
+      Map<String, ActorRef<Command>> hostedView,
       FileJanitor janitor,
       Duration removedDataGrace) {
     Duration grace = removedDataGrace.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : removedDataGrace;
@@ -340,14 +341,14 @@ public final class NodeHost {
     final Map<String, ActorRef<Command>> replicas = new TreeMap<>();
     final Map<String, String> members = new TreeMap<>();
     final Tombstones tombstones;
-    final Map<String, String> hostedView;
+    final Map<String, ActorRef<Command>> hostedView;
     final Random seeds = new SecureRandom();
     final io.chronik.raft.cluster.RateLimitedLog refusals;
     int spawned;
 
     Hosted(ActorContext<Message> ctx, String nodeId, List<GroupSpec> groups, ReplicaSettings settings,
         PeerSender transport, BiFunction<String, String, StorageFactory> storage, MeterRegistry registry,
-        String store, Tombstones tombstones, Map<String, String> hostedView) {
+        String store, Tombstones tombstones, Map<String, ActorRef<Command>> hostedView) {
       this.tombstones = tombstones;
       this.hostedView = hostedView;
       this.ctx = ctx;
@@ -375,10 +376,11 @@ public final class NodeHost {
           new Random(seeds.nextLong()));
       Behavior<Command> supervised = Behaviors.supervise(replica)
           .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
-      replicas.put(g.groupId(), ctx.spawn(supervised,
-          "replica-" + URLEncoder.encode(key, StandardCharsets.UTF_8) + "-" + (++spawned)));
+      ActorRef<Command> ref = ctx.spawn(supervised,
+          "replica-" + URLEncoder.encode(key, StandardCharsets.UTF_8) + "-" + (++spawned));
+      replicas.put(g.groupId(), ref);
       members.put(g.groupId(), member);
-      hostedView.put(g.groupId(), member);
+      hostedView.put(g.groupId(), ref);
     }
 
     /** Whether {@code member}, or a later member of this node, was retired from {@code group}. */
