@@ -480,10 +480,9 @@ public final class ClusterNode {
           + directory.clusterId(target).orElse("") + "; this one is " + directory.clusterId(nodeId).orElse("")
           + "): nothing is sent to it"));
     }
-    ActorRef<Command> local = target.equals(nodeId) ? hosted.get(group) : null;
-    if (local != null) {
-      // This node's own replica: asked straight, one mailbox hop less than through the host.
-      return direct(AskPattern.ask(local, request::apply, timeout, system.scheduler()));
+    Optional<ActorRef<Command>> local = localReplica(group, target);
+    if (local.isPresent()) {
+      return direct(AskPattern.ask(local.get(), request::apply, timeout, system.scheduler()));
     }
     Optional<ActorRef<NodeHost.Message>> host = directory.host(target);
     if (host.isEmpty()) {
@@ -502,12 +501,20 @@ public final class ClusterNode {
   /** Sends {@code command} to replica {@code replicaNode} of {@code group}, expecting no answer (dropped when its node is unknown). */
   public void tell(String group, String replicaNode, Command command) {
     String target = io.chronik.raft.core.Configuration.nodeOf(replicaNode);
-    ActorRef<Command> local = target.equals(nodeId) ? hosted.get(group) : null;
-    if (local != null) {
-      local.tell(command);
+    Optional<ActorRef<Command>> local = localReplica(group, target);
+    if (local.isPresent()) {
+      local.get().tell(command);
       return;
     }
     directory.host(target).ifPresent(h -> h.tell(new NodeHost.ForPartition(group, command)));
+  }
+
+  /**
+   * This node's replica of {@code group} when {@code targetNode} is this node: reached straight,
+   * one mailbox hop less than through the host (which routes what other nodes send).
+   */
+  private Optional<ActorRef<Command>> localReplica(String group, String targetNode) {
+    return targetNode.equals(nodeId) ? Optional.ofNullable(hosted.get(group)) : Optional.empty();
   }
 
   /** Every node this node has heard of: the configured ones and any other (a spare) that said hello, but nodes of another cluster. */

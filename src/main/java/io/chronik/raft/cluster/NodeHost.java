@@ -209,8 +209,9 @@ public final class NodeHost {
 
   /**
    * @param tombstones the members this node retired, kept across restarts
-   * @param hostedView kept up to date with the replica this node runs for each group: the node's own
-   *     client requests go to it straight, without a hop through this actor
+   * @param hostedView the replica this node runs for each group, kept up to date by this actor (it is
+   *     the host's own record of them): the node's own client requests go to it straight, without a
+   *     hop through this actor
    * @param janitor deletes the files of members this node retired, {@code removedDataGrace} (at least a
    *     second) after their retirement, or after this start for those retired before
    */
@@ -338,10 +339,10 @@ public final class NodeHost {
     final BiFunction<String, String, StorageFactory> storage;
     final MeterRegistry registry;
     final String store;
-    final Map<String, ActorRef<Command>> replicas = new TreeMap<>();
+    /** The replica of each group, written only by this actor; shared with the node's client routing. */
+    final Map<String, ActorRef<Command>> replicas;
     final Map<String, String> members = new TreeMap<>();
     final Tombstones tombstones;
-    final Map<String, ActorRef<Command>> hostedView;
     final Random seeds = new SecureRandom();
     final io.chronik.raft.cluster.RateLimitedLog refusals;
     int spawned;
@@ -350,7 +351,7 @@ public final class NodeHost {
         PeerSender transport, BiFunction<String, String, StorageFactory> storage, MeterRegistry registry,
         String store, Tombstones tombstones, Map<String, ActorRef<Command>> hostedView) {
       this.tombstones = tombstones;
-      this.hostedView = hostedView;
+      this.replicas = hostedView;
       this.ctx = ctx;
       this.nodeId = nodeId;
       for (GroupSpec g : groups) specs.put(g.groupId(), g);
@@ -380,7 +381,6 @@ public final class NodeHost {
           "replica-" + URLEncoder.encode(key, StandardCharsets.UTF_8) + "-" + (++spawned));
       replicas.put(g.groupId(), ref);
       members.put(g.groupId(), member);
-      hostedView.put(g.groupId(), ref);
     }
 
     /** Whether {@code member}, or a later member of this node, was retired from {@code group}. */
@@ -395,7 +395,6 @@ public final class NodeHost {
       if (member.equals(members.get(group))) {
         ctx.stop(replicas.remove(group));
         members.remove(group);
-        hostedView.remove(group);
         ctx.getLog().info("partition {}: {} is no member any more; its replica stopped and will not start again (its "
             + "files are deleted after chronik.membership.removed-data-grace)", group, member);
       }
@@ -427,7 +426,6 @@ public final class NodeHost {
       specs.remove(m.groupId());
       runtime.remove(m.groupId());
       members.remove(m.groupId());
-      hostedView.remove(m.groupId());
       ActorRef<Command> replica = replicas.remove(m.groupId());
       if (replica == null) {
         ctx.getSelf().tell(new Dropped(m.groupId(), m.deleteFiles()));
@@ -499,7 +497,7 @@ public final class NodeHost {
       replica.tell(m.command());
       return Behaviors.same();
     }
-    UnknownPartition unknown = new UnknownPartition(m.groupId(), hosted.keySet());
+    UnknownPartition unknown = new UnknownPartition(m.groupId(), new java.util.TreeSet<>(hosted.keySet()));
     if (m.command() instanceof Propose p) {
       p.replyTo().tell(unknown);
     } else if (m.command() instanceof LocalQuery q) {
