@@ -5,13 +5,8 @@ import io.chronik.raft.cluster.ClusterNode;
 import io.chronik.raft.cluster.TopicCatalog;
 import io.chronik.raft.replica.ClientProtocol;
 import java.time.Duration;
-import java.util.HashSet;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -22,7 +17,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * majority). Only the node that leads the metadata group acts, so one node decides for the whole
  * cluster; another one takes over with that leadership. A node that comes back afterwards holds no
  * replica until {@code chronik node add}. The timeout is long (minutes) so that a restart or a
- * short network cut costs nothing but catching up.
+ * short network cut costs nothing but catching up; a node not yet seen alive since this node
+ * started is given at least a minute more ({@link DeadNodeClock}), so a cluster whose nodes start
+ * one after another does not replace the late ones.
  */
 final class Rebalancer {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Rebalancer.class);
@@ -30,17 +27,13 @@ final class Rebalancer {
 
   private final ChronikRaft chronik;
   private final Duration deadAfter;
-  /** Since when (System.nanoTime) each node has been unreachable, as this node saw it. */
-  private final Map<String, Long> downSince = new ConcurrentHashMap<>();
-  /** Dead nodes whose replicas were all replaced; forgotten when they come back. */
-  private final Set<String> replaced = ConcurrentHashMap.newKeySet();
-  /** When a refused replacement may be tried again, per node. */
-  private final Map<String, Long> retryAt = new ConcurrentHashMap<>();
+  private final DeadNodeClock clock;
   private final AtomicBoolean busy = new AtomicBoolean();
 
   Rebalancer(ChronikRaft chronik, Duration deadAfter) {
     this.chronik = chronik;
     this.deadAfter = deadAfter;
+    this.clock = new DeadNodeClock(deadAfter, System.nanoTime());
   }
 
   void start(ActorSystem<?> system) {
@@ -52,17 +45,7 @@ final class Rebalancer {
     if (!busy.compareAndSet(false, true)) return;
     try {
       ClusterNode node = chronik.node();
-      long now = System.nanoTime();
-      Set<String> down = new HashSet<>();
-      for (String n : node.knownNodes()) if (!node.reachable(n)) down.add(n);
-      downSince.keySet().retainAll(down);
-      replaced.retainAll(down);
-      retryAt.keySet().retainAll(down);
-      for (String n : down) downSince.putIfAbsent(n, now);
-      Optional<String> due = downSince.entrySet().stream()
-          .filter(e -> now - e.getValue() >= deadAfter.toNanos() && !replaced.contains(e.getKey())
-              && now >= retryAt.getOrDefault(e.getKey(), now))
-          .map(Map.Entry::getKey).sorted().findFirst();
+      Optional<String> due = clock.observe(System.nanoTime(), node.knownNodes(), node::reachable);
       if (due.isEmpty() || !node.hostsReplicaOf(TopicCatalog.GROUP)) {
         busy.set(false);
         return;
@@ -76,17 +59,18 @@ final class Rebalancer {
   }
 
   private CompletableFuture<Void> replace(String dead) {
-    long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - downSince.get(dead));
-    LOG.warn("node {} has been unreachable for {} s (chronik.rebalancer.dead-node-timeout {}): replacing its replicas "
-        + "on the other nodes", dead, seconds, deadAfter);
+    long seconds = clock.downFor(dead, System.nanoTime()).toSeconds();
+    LOG.warn("node {} has been unreachable for {} s{} (chronik.rebalancer.dead-node-timeout {}): replacing its "
+        + "replicas on the other nodes", dead, seconds, clock.seen(dead) ? "" : ", not seen alive since this node started",
+        deadAfter);
     return chronik.admin().remove(dead, true, step -> LOG.info("rebalancer, {}: {}", dead, step))
         .handle((done, error) -> {
           if (error == null) {
-            replaced.add(dead);
+            clock.replaced(dead);
             LOG.warn("node {}'s replicas are replaced ({} move(s)); if it comes back it holds none until "
                 + "`chronik node add {}`", dead, done.moves().size(), dead);
           } else {
-            retryAt.put(dead, System.nanoTime() + Math.min(deadAfter.toNanos(), Duration.ofSeconds(30).toNanos()));
+            clock.retryAt(dead, System.nanoTime() + Math.min(deadAfter.toNanos(), Duration.ofSeconds(30).toNanos()));
             LOG.warn("replacing the replicas of dead node {} stopped: {}; trying again later",
                 dead, ChronikRaft.unwrap(error).getMessage());
           }

@@ -45,13 +45,14 @@ class RebalancerClusterTest {
         return null;
       });
       String dead = "n4";
-      // Read again while a status answer is a moment old (one fresh-clone run read none on n4 once).
+      // Every node, n4 included, still holds voters: nodes that started one after another, seconds
+      // apart (longer than this 3 s timeout), were not taken for dead while they started. Read again
+      // while a status answer is a moment old.
       long held = probe.awaitAssert(Duration.ofSeconds(30), Duration.ofMillis(300), () -> {
-        long n = c.chronik(0).node().partitions().keySet().stream()
-            .filter(g -> config(c, g).orElseThrow().voters().stream().anyMatch(v -> Configuration.nodeOf(v).equals(dead)))
-            .count();
-        assertTrue(n > 0, "n4 holds voters to replace");
-        return n;
+        for (String node : List.of("n1", "n2", "n3", "n4")) {
+          assertTrue(votersOn(c, node) > 0, node + " holds voters (none replaced while the cluster started)");
+        }
+        return votersOn(c, dead);
       });
       c.stop(c.indexOf(dead));
       long stopped = System.nanoTime();
@@ -80,6 +81,13 @@ class RebalancerClusterTest {
         }
       }
     }
+  }
+
+  /** How many partitions have a voter on {@code node}. */
+  private static long votersOn(TestCluster c, String node) {
+    return c.chronik(0).node().partitions().keySet().stream()
+        .filter(g -> config(c, g).orElseThrow().voters().stream().anyMatch(v -> Configuration.nodeOf(v).equals(node)))
+        .count();
   }
 
   /** The partition's configuration as its replicas report it (the leader's when there is one). */
