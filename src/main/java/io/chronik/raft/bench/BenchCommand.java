@@ -374,12 +374,31 @@ public final class BenchCommand implements Callable<Integer> {
       double writes = at[0].delta(at[1], leader, "chronik_storage_writes_total", partition);
       double entries = at[0].delta(at[1], leader, "chronik_storage_entries_total", partition);
       boolean read = cell.workload().equals("read");
+      WriteStages stages = cell.workload().equals("write") ? writeStages(at[0], at[1], leader, partition) : WriteStages.NONE;
       return new BenchRow(nodeCount, cell.workload(), cell.policy(), cell.servedBy(), cell.clients(), m.ok(),
           m.errors(), m.perSecond(), m.percentileMillis(50), m.percentileMillis(99), m.percentileMillis(99.9),
           read ? rounds * 1000 / ops : Double.NaN, leaderCpu * 1e6 / ops, followerCpu * 1e6 / ops,
           cell.workload().equals("ping") ? Double.NaN : messages / ops,
           cell.workload().equals("write") ? entries / Math.max(1, writes) : Double.NaN,
-          (at[1].clientCpuNanos - at[0].clientCpuNanos) / 1e6 * 1000 / ops);
+          (at[1].clientCpuNanos - at[0].clientCpuNanos) / 1e6 * 1000 / ops, stages);
+    }
+
+    private static final String PRODUCE = "method=\"Produce\"";
+
+    /** Each stage's mean over the window: the leader's own stages on the leader, the followers' together. */
+    private WriteStages writeStages(Snapshot before, Snapshot after, int leader, String partition) {
+      double followerSum = 0;
+      double followerCount = 0;
+      for (int n = 0; n < nodeCount; n++) {
+        if (n == leader) continue;
+        followerSum += after.stageDelta(before, n, "_sum", "follower-append", partition);
+        followerCount += after.stageDelta(before, n, "_count", "follower-append", partition);
+      }
+      return new WriteStages(before.stageMeanMs(after, leader, "storage", partition),
+          before.stageMeanMs(after, leader, "leader-durable", partition), WriteStages.meanMs(followerSum, followerCount),
+          before.stageMeanMs(after, leader, "committed", partition),
+          WriteStages.meanMs(before.delta(after, leader, "chronik_grpc_server_requests_seconds_sum", PRODUCE),
+              before.delta(after, leader, "chronik_grpc_server_requests_seconds_count", PRODUCE)));
     }
 
     Snapshot snapshot() {
@@ -400,6 +419,17 @@ public final class BenchCommand implements Callable<Integer> {
     /** Seconds of CPU node {@code n} used between this snapshot and {@code later}; NaN without metrics. */
     double cpuDelta(Snapshot later, int n) {
       return delta(later, n, "process_cpu_seconds_total");
+    }
+
+    /** The mean in ms of write stage {@code stage} on node {@code n} between this snapshot and {@code later}. */
+    double stageMeanMs(Snapshot later, int n, String stage, String partition) {
+      return WriteStages.meanMs(later.stageDelta(this, n, "_sum", stage, partition),
+          later.stageDelta(this, n, "_count", stage, partition));
+    }
+
+    /** How much {@code chronik_write_stage_seconds<suffix>} of {@code stage} grew from {@code earlier} to this. */
+    double stageDelta(Snapshot earlier, int n, String suffix, String stage, String partition) {
+      return earlier.delta(this, n, "chronik_write_stage_seconds" + suffix, "stage=\"" + stage + "\"", partition);
     }
 
     double delta(Snapshot later, int n, String name, String... labels) {

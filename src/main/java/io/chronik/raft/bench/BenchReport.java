@@ -34,8 +34,10 @@ final class BenchReport {
   void write(List<BenchRow> rows, int mainNodes, Path out) throws IOException {
     List<BenchRow> main = rows.stream().filter(r -> r.nodes() == mainNodes).toList();
     String table = table(main);
+    String stages = stagesTable(main);
     System.out.println();
     System.out.println(table);
+    if (!stages.isEmpty()) System.out.println("\n" + stages);
     List<String> verdicts = targets(main);
     verdicts.forEach(System.out::println);
     Files.createDirectories(out);
@@ -44,7 +46,8 @@ final class BenchReport {
     Files.writeString(out.resolve("results.json"), "{\"command\":\"" + command + "\",\"machine\":\""
         + machine().replace("\"", "'") + "\",\"rows\":[\n" + rows.stream().map(BenchRow::json)
         .collect(Collectors.joining(",\n")) + "\n]}\n");
-    Files.writeString(out.resolve("report.md"), markdown(rows, main, table, verdicts, mainNodes));
+    Files.writeString(out.resolve("report.md"), markdown(rows, main, table + (stages.isEmpty() ? "" : "\n\n" + stages),
+        verdicts, mainNodes));
     System.out.printf("%nwrote %s, %s and %s%n", out.resolve("results.csv"), out.resolve("results.json"),
         out.resolve("report.md"));
   }
@@ -68,7 +71,11 @@ final class BenchReport {
     md.append("- Costs are deltas of the nodes' own metrics over the measured window: CPU time of the "
         + "partition leader's process and of all other nodes (minus what each uses idle, measured before the "
         + "first cell; not in --quick runs), Raft messages the leader sent and received for the partition, ReadIndex rounds the "
-        + "leader ran, log entries per storage write.\n\n");
+        + "leader ran, log entries per storage write. Write cells also show the mean of each stage of a write "
+        + "as the nodes measured it (`chronik_write_stage_seconds`): the leader's storage write, a proposal's "
+        + "arrival at the leader until its own write is durable, a follower's append until its acknowledgement, "
+        + "arrival until committed and answered, and the leader's gRPC Produce call; beside them the client's mean "
+        + "(clients / throughput).\n\n");
     md.append("## Results\n\n").append(table).append("\n\n");
     md.append("## Targets\n\n");
     for (String v : verdicts) md.append("- ").append(v).append('\n');
@@ -91,6 +98,29 @@ final class BenchReport {
           r.label(), r.opsPerSecond(), f(r.p50Ms(), 2), f(r.p99Ms(), 2), f(r.p999Ms(), 2), r.errors(),
           f(r.roundsPer1000Reads(), 1), f(r.leaderCpuMsPer1000(), 0), f(r.followerCpuMsPer1000(), 0),
           f(r.leaderMessagesPerOp(), 2), f(r.entriesPerWrite(), 1), vsPing));
+    }
+    return t.toString().stripTrailing();
+  }
+
+  /**
+   * Where each write cell's time went: the mean of each stage the nodes measured over the window
+   * ({@link WriteStages}) beside the client's own mean (closed loops: clients / throughput, by
+   * Little's law); empty when no write cell has any.
+   */
+  static String stagesTable(List<BenchRow> rows) {
+    List<BenchRow> writes = rows.stream().filter(r -> r.workload().equals("write")
+        && !Double.isNaN(r.stages().committedMs())).toList();
+    if (writes.isEmpty()) return "";
+    StringBuilder t = new StringBuilder();
+    t.append("| write stages, mean ms | leader storage write | arrival to leader durable | follower append to ack "
+        + "| arrival to committed and answered | leader gRPC Produce | client |\n");
+    t.append("|---|--:|--:|--:|--:|--:|--:|\n");
+    for (BenchRow r : writes) {
+      WriteStages s = r.stages();
+      double clientMeanMs = r.opsPerSecond() > 0 ? r.clients() * 1000.0 / r.opsPerSecond() : Double.NaN;
+      t.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s |%n", r.label(), f(s.leaderStorageMs(), 2),
+          f(s.leaderDurableMs(), 2), f(s.followerAppendMs(), 2), f(s.committedMs(), 2), f(s.leaderGrpcMs(), 2),
+          f(clientMeanMs, 2)));
     }
     return t.toString().stripTrailing();
   }

@@ -14,7 +14,7 @@ import io.chronik.raft.replica.Command;
 import io.chronik.raft.replica.GroupMembers;
 import io.chronik.raft.replica.PeerSender;
 import io.chronik.raft.replica.RaftMessage;
-import io.chronik.raft.replica.ReadLatency;
+import io.chronik.raft.replica.ReplicaLatency;
 import io.chronik.raft.replica.ReadProtocol;
 import io.chronik.raft.replica.Replica;
 import io.chronik.raft.replica.ReplicaSettings;
@@ -193,7 +193,7 @@ public final class NodeHost {
   /**
    * @param transportFor makes, from this host's own reference (the sender named in each message),
    *     where this node's replicas send their peer messages
-   * @param registry where the replicas record what they export as it happens (read latency)
+   * @param registry where the replicas record what they export as it happens (read latency, write stages)
    */
   public static Behavior<Message> create(
       String nodeId,
@@ -373,7 +373,7 @@ public final class NodeHost {
       Behavior<Command> replica = Replica.create(settings,
           new GroupMembers(g.groupId(), member, filesVoters,
               g.preferredLeader().filter(filesVoters::contains)), transport,
-          storage.apply(nodeId, key), g.stateMachineAt().apply(key), new ReadLatency(registry, nodeId, g.groupId()),
+          storage.apply(nodeId, key), g.stateMachineAt().apply(key), new ReplicaLatency(registry, nodeId, g.groupId()),
           new Random(seeds.nextLong()));
       Behavior<Command> supervised = Behaviors.supervise(replica)
           .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));

@@ -111,9 +111,18 @@ final class FollowerRole implements Replica.RoleHandler {
     }
     r.follow(d, ae.from());
     r.commitKnown(r.followerCommit.onAppendAccepted(ae.term(), ae.leaderCommit(), d.matchIndex()));
-    r.sendAfterPersist(ae.from(),
+    AppendEntriesResponse ack =
         AppendEntriesResponse.accepted(r.members.groupId(), r.term, r.members.self(), d.matchIndex(), ae.readSeq())
-            .withDraining(r.draining));
+            .withDraining(r.draining);
+    if (ae.entries().isEmpty()) {
+      r.sendAfterPersist(ae.from(), ack);
+    } else {
+      long arrived = System.nanoTime();
+      r.writes.afterPersist(() -> {
+        r.metrics.writeStage(ReplicaLatency.WriteStage.FOLLOWER_APPEND, arrived);
+        r.send(ae.from(), ack);
+      });
+    }
     return Behaviors.same();
   }
 }

@@ -112,7 +112,7 @@ final class LeaderMembership {
           ? new ReplicaControl.ConfigChanged(group, next, p.index())
           : new ReplicaControl.ConfigChangeUnknown(group, "leadership changed before configuration entry "
               + entry.getIndex() + " committed; it may still: ask again"));
-    });
+    }, System.nanoTime());
     leader.sendAppendToAll();
   }
 

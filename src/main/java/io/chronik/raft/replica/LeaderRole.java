@@ -150,6 +150,7 @@ final class LeaderRole implements Replica.RoleHandler {
 
   @Override
   public void onDurable() {
+    r.proposals.durableThrough(r.writes.durableIndex());
     maybeCommit();
   }
 
@@ -166,6 +167,7 @@ final class LeaderRole implements Replica.RoleHandler {
 
   /** Appends {@code command} and replicates it; {@code answer} gets exactly one reply. */
   private void propose(ByteString command, java.util.function.Consumer<ClientProtocol.ProposeReply> answer) {
+    long arrived = System.nanoTime();
     int size = command.size();
     if (size > r.settings.maxEntryBytes()) {
       answer.accept(new ProposalRejected("command of " + size + " bytes exceeds chronik.raft.max-entry-bytes ("
@@ -179,7 +181,7 @@ final class LeaderRole implements Replica.RoleHandler {
       return;
     }
     LogEntry entry = r.appendNew(command, EntryKind.ENTRY_KIND_COMMAND);
-    r.proposals.add(entry.getIndex(), entry.getTerm(), answer);
+    r.proposals.add(entry.getIndex(), entry.getTerm(), answer, arrived);
     for (String peer : progress.keySet()) sendAppend(peer);
   }
 

@@ -15,17 +15,31 @@ import java.util.function.Consumer;
  * directly, or back to the follower that forwarded the proposal.
  */
 final class PendingProposals {
-  private record Pending(long term, Consumer<ProposeReply> answer) {}
+  private record Pending(long term, Consumer<ProposeReply> answer, long arrivedNanos) {}
 
   private final TreeMap<Long, Pending> byIndex = new TreeMap<>();
   private final String self;
+  private final ReplicaMetrics metrics;
+  /** Proposals through this index have had their leader-durable stage recorded. */
+  private long durableSeen;
 
-  PendingProposals(String self) {
+  PendingProposals(String self, ReplicaMetrics metrics) {
     this.self = self;
+    this.metrics = metrics;
   }
 
-  void add(long index, long term, Consumer<ProposeReply> answer) {
-    byIndex.put(index, new Pending(term, answer));
+  /** {@code arrivedNanos}: when the proposal reached this replica (System.nanoTime), for its stage latencies. */
+  void add(long index, long term, Consumer<ProposeReply> answer, long arrivedNanos) {
+    byIndex.put(index, new Pending(term, answer, arrivedNanos));
+  }
+
+  /** The leader's own log is durable through {@code index}: records the stage of each proposal it covers. */
+  void durableThrough(long index) {
+    if (index <= durableSeen) return;
+    for (Pending p : byIndex.subMap(durableSeen, false, index, true).values()) {
+      metrics.writeStage(ReplicaLatency.WriteStage.LEADER_DURABLE, p.arrivedNanos);
+    }
+    durableSeen = index;
   }
 
   /** The entry at {@code index} with {@code term} was applied with {@code result}. */
@@ -33,6 +47,7 @@ final class PendingProposals {
     Pending p = byIndex.remove(index);
     if (p == null) return;
     if (p.term == term) {
+      metrics.writeStage(ReplicaLatency.WriteStage.COMMITTED, p.arrivedNanos);
       p.answer.accept(new Proposed(index, result, self));
     } else {
       // Another leader's entry replaced ours at this index: ours is gone for good.
@@ -43,6 +58,7 @@ final class PendingProposals {
   void failAll(String reason) {
     Map<Long, Pending> all = new TreeMap<>(byIndex);
     byIndex.clear();
+    durableSeen = 0;
     for (Map.Entry<Long, Pending> e : all.entrySet()) {
       e.getValue().answer.accept(new OutcomeUnknown(
           reason + " before entry " + e.getKey() + " was known to be committed; it may still commit"));

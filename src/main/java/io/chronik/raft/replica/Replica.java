@@ -172,7 +172,7 @@ public final class Replica {
       PeerSender transport,
       StorageFactory storageFactory,
       Supplier<StateMachine> stateMachineFactory,
-      ReadLatency readLatency,
+      ReplicaLatency replicaLatency,
       Random random) {
     this.ctx = ctx;
     this.timers = timers;
@@ -182,24 +182,24 @@ public final class Replica {
     this.stateMachineFactory = stateMachineFactory;
     this.random = random;
     this.log = ctx.getLog();
-    this.metrics = new ReplicaMetrics(readLatency);
+    this.metrics = new ReplicaMetrics(replicaLatency);
     // A random start per incarnation: an answer meant for an earlier incarnation's write cannot
     // match one of this incarnation's.
     this.forwarding = new ProposalForwarding(this, random.nextLong());
     this.reads = new Reads(this, random);
-    this.proposals = new PendingProposals(members.self());
+    this.proposals = new PendingProposals(members.self(), metrics);
     this.recovery = new Recovery(this, stash, storageFactory,
         new FaultBackoff(settings.storageRestartBackoff(), settings.storageRestartMaxBackoff()));
   }
 
-  /** @param readLatency where the replica records its reads' latency; it outlives the replica's restarts */
+  /** @param replicaLatency where the replica records its reads' latency; it outlives the replica's restarts */
   public static Behavior<Command> create(
       ReplicaSettings settings,
       GroupMembers members,
       PeerSender transport,
       StorageFactory storageFactory,
       Supplier<StateMachine> stateMachineFactory,
-      ReadLatency readLatency,
+      ReplicaLatency replicaLatency,
       Random random) {
     return Behaviors.setup(
         ctx ->
@@ -210,7 +210,7 @@ public final class Replica {
                         stash -> {
                           Replica replica =
                               new Replica(ctx, timers, stash, settings, members, transport,
-                                  storageFactory, stateMachineFactory, readLatency, random);
+                                  storageFactory, stateMachineFactory, replicaLatency, random);
                           return Behaviors.intercept(() -> replica.new FlushWrites(), replica.recovery.start())
                               .narrow();
                         })));

@@ -8,13 +8,13 @@ import java.util.Map;
  * the traffic that prices reads and writes (Raft messages sent and received, storage writes and
  * the entries they carried). Owned and updated by the replica actor only, through one method per
  * event (no other class writes its counters); others get an immutable
- * {@link Snapshot} by asking ({@link ReadProtocol.GetReplicaMetrics}). Read latency goes straight
- * into the node's meter registry ({@link ReadLatency}): a histogram can be aggregated across
- * replicas and nodes, a snapshot's percentiles could not.
+ * {@link Snapshot} by asking ({@link ReadProtocol.GetReplicaMetrics}). Read latency and the
+ * stages of writes go straight into the node's meter registry ({@link ReplicaLatency}): a
+ * histogram can be aggregated across replicas and nodes, a snapshot's percentiles could not.
  */
 public final class ReplicaMetrics {
   private final EnumMap<ReadPolicy, Long> served = new EnumMap<>(ReadPolicy.class);
-  private final ReadLatency latency;
+  private final ReplicaLatency latency;
   private long readIndexRounds;
   private long readsReleasedByRounds;
   /** Follower reads a leader of three confirmed without a round (the request was the second acknowledgement). */
@@ -32,7 +32,7 @@ public final class ReplicaMetrics {
   private long storageWrites;
   private long entriesPersisted;
 
-  ReplicaMetrics(ReadLatency latency) {
+  ReplicaMetrics(ReplicaLatency latency) {
     this.latency = latency;
     for (ReadPolicy p : ReadPolicy.values()) served.put(p, 0L);
   }
@@ -85,6 +85,11 @@ public final class ReplicaMetrics {
   void storageWrite(int entries) {
     storageWrites++;
     entriesPersisted += entries;
+  }
+
+  /** One stage of a write that began at {@code startNanos} ended now ({@link ReplicaLatency.WriteStage}). */
+  void writeStage(ReplicaLatency.WriteStage stage, long startNanos) {
+    latency.record(stage, System.nanoTime() - startNanos);
   }
 
   void served(ReadPolicy policy, long startNanos) {

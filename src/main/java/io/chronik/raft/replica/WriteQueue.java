@@ -35,7 +35,7 @@ final class WriteQueue {
   /** Last log index known durable (a truncation lowers it at once: those entries no longer count). */
   private long durableIndex;
 
-  private record InFlight(long writeId, long lastIndex, List<Runnable> actions) {}
+  private record InFlight(long writeId, long lastIndex, List<Runnable> actions, long issuedNanos) {}
 
   /** {@code log}: as recovered, all of it durable. */
   WriteQueue(ActorRef<Command> self, ActorRef<StorageCommand> storage, RaftLog log, ReplicaMetrics metrics) {
@@ -100,7 +100,7 @@ final class WriteQueue {
     long id = nextWriteId++;
     metrics.storageWrite(pendingEntries.size());
     storage.tell(new Persist(id, pendingHardState, pendingTruncateFrom, pendingEntries, self));
-    inFlight = new InFlight(id, log.lastIndex(), pendingActions);
+    inFlight = new InFlight(id, log.lastIndex(), pendingActions, System.nanoTime());
     pendingHardState = Optional.empty();
     pendingTruncateFrom = 0;
     pendingEntries.clear();
@@ -115,6 +115,7 @@ final class WriteQueue {
     if (inFlight == null || inFlight.writeId != writeId) return false;
     InFlight done = inFlight;
     inFlight = null;
+    metrics.writeStage(ReplicaLatency.WriteStage.STORAGE, done.issuedNanos);
     // Entries appended since this write was issued are not durable yet; a truncation since then
     // has already lowered durableIndex.
     durableIndex = Math.max(durableIndex, Math.min(done.lastIndex, log.lastIndex()));

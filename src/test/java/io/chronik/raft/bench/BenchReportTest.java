@@ -11,7 +11,7 @@ class BenchReportTest {
   private static BenchRow read(int nodes, String policy, String servedBy, int clients, double opsPerSecond,
       double p50, double p99, double rounds, double leaderCpu, double othersCpu) {
     return new BenchRow(nodes, "read", policy, servedBy, clients, 1000, 0, opsPerSecond, p50, p99, p99 * 2, rounds,
-        leaderCpu, othersCpu, 0.5, Double.NaN, 50);
+        leaderCpu, othersCpu, 0.5, Double.NaN, 50, WriteStages.NONE);
   }
 
   @Test
@@ -34,6 +34,21 @@ class BenchReportTest {
     assertEquals(10_000, BenchReport.derived(read(5, "safe", "follower", 64, 1, 1, 1, 1, 50, 400)), 1e-6);
     // leader 200 ms per 1,000 reads -> 5,000/s: leader bound
     assertEquals(5_000, BenchReport.derived(read(5, "none", "follower", 64, 1, 1, 1, 1, 200, 100)), 1e-6);
+  }
+
+  @Test
+  void writeCellsShowTheMeanOfEachStageBesideTheClientsMean() {
+    // 40 storage writes took 0.1 s in all: 2.5 ms each.
+    WriteStages stages = new WriteStages(WriteStages.meanMs(0.1, 40), 3.0, WriteStages.meanMs(0.2, 100), 4.5, 5.0);
+    // 16 closed loops at 2,000/s: each write took 8 ms on average at the client.
+    BenchRow write = new BenchRow(3, "write", "-", "leader", 16, 1000, 0, 2000, 6.25, 9, 12, Double.NaN, 10, 20,
+        4, 8, 50, stages);
+    String table = BenchReport.stagesTable(List.of(read(3, "safe", "follower", 16, 1, 1, 1, 1, 1, 1), write));
+    assertTrue(table.contains("| write @leader x16 | 2.50 | 3.00 | 2.00 | 4.50 | 5.00 | 8.00 |"), table);
+    assertTrue(!table.contains("read"), table);
+    assertEquals("", BenchReport.stagesTable(List.of(read(3, "safe", "follower", 16, 1, 1, 1, 1, 1, 1))));
+    assertTrue(Double.isNaN(WriteStages.meanMs(0, 0)), "no sample, no mean");
+    assertTrue(write.csv().endsWith(",2.500,3.000,2.000,4.500,5.000"), write.csv());
   }
 
   @Test

@@ -136,7 +136,7 @@ class LeadershipTranscriptTest {
       TestInbox<StorageCommand> disk = storage;
       kit = BehaviorTestKit.create(Replica.create(settings,
           new GroupMembers("g", self, new LinkedHashSet<>(voters), preferred), net.getRef()::tell,
-          (ctx, incarnation) -> disk.getRef(), KeyValueStateMachine::new, ReadLatency.unexported(), new Random(1)));
+          (ctx, incarnation) -> disk.getRef(), KeyValueStateMachine::new, ReplicaLatency.unexported(), new Random(1)));
       storage.receiveMessage(); // Recover
       kit.run(new Recovered(hs, log));
     }

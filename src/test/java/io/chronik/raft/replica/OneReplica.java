@@ -37,32 +37,32 @@ final class OneReplica {
 
   /** {@code seed}: the replica's randomness; a restarted node's incarnation draws other numbers than the one before. */
   OneReplica(String self, Set<String> voters, HardState hardState, List<LogEntry> log, long seed) {
-    this(self, voters, hardState, log, seed, ReadLatency.unexported());
+    this(self, voters, hardState, log, seed, ReplicaLatency.unexported());
   }
 
   /** {@code latency}: where the replica records how long its reads took. */
-  OneReplica(String self, Set<String> voters, HardState hardState, List<LogEntry> log, long seed, ReadLatency latency) {
+  OneReplica(String self, Set<String> voters, HardState hardState, List<LogEntry> log, long seed, ReplicaLatency latency) {
     this(self, voters, hardState, log, seed, latency, settings());
   }
 
   /** {@code settings}: other than {@link #settings()}, e.g. with snapshot thresholds of a few entries. */
   OneReplica(String self, Set<String> voters, HardState hardState, List<LogEntry> log, ReplicaSettings settings) {
-    this(self, voters, hardState, log, 1, ReadLatency.unexported(), settings);
+    this(self, voters, hardState, log, 1, ReplicaLatency.unexported(), settings);
   }
 
   OneReplica(String self, Set<String> voters, HardState hardState, List<LogEntry> log, long seed,
-      ReadLatency latency, ReplicaSettings settings) {
+      ReplicaLatency latency, ReplicaSettings settings) {
     this(self, voters, hardState, Optional.empty(), log, seed, latency, settings);
   }
 
   /** {@code snapshot}: the log's compacted prefix, as storage recovers it; {@code log}: the entries after it. */
   OneReplica(String self, Set<String> voters, HardState hardState, Optional<SnapshotData> snapshot, List<LogEntry> log,
       ReplicaSettings settings) {
-    this(self, voters, hardState, snapshot, log, 1, ReadLatency.unexported(), settings);
+    this(self, voters, hardState, snapshot, log, 1, ReplicaLatency.unexported(), settings);
   }
 
   private OneReplica(String self, Set<String> voters, HardState hardState, Optional<SnapshotData> snapshot,
-      List<LogEntry> log, long seed, ReadLatency latency, ReplicaSettings settings) {
+      List<LogEntry> log, long seed, ReplicaLatency latency, ReplicaSettings settings) {
     kit = BehaviorTestKit.create(Replica.create(settings, new GroupMembers("g", self, voters), net.getRef()::tell,
         (ctx, incarnation) -> storage.getRef(), KeyValueStateMachine::new, latency, new Random(seed)));
     assertInstanceOf(StorageProtocol.Recover.class, storage.receiveMessage());

@@ -115,7 +115,7 @@ class ReadTranscriptTest {
       for (int i = 1; i <= n; i++) log.add(put(i, entryTerm, "v" + i));
       replica = new OneReplica(self, new LinkedHashSet<>(List.of(a.get("voters").split(","))),
           HardState.newBuilder().setTerm(term).build(), log, Long.parseLong(a.getOrDefault("seed", "1")),
-          ReadLatency.unexported(),
+          ReplicaLatency.unexported(),
           a.containsKey("max-lag") ? withMaxReadLag(settings, Long.parseLong(a.get("max-lag"))) : settings);
       replica.kit.run(Messages.append(a.get("leader"), term).prev(proved, proved == 0 ? 0 : entryTerm)
           .commit(Long.parseLong(a.get("commit"))).build());

@@ -78,7 +78,7 @@ class ReplicaOnJournalTest {
     return testKit.spawn(Replica.create(settings, new GroupMembers(group, self, voters), net.ref()::tell,
         JournalStorage.factory(group + "/" + self, PersistenceTestKitPlugin.PluginId(),
             java.nio.file.Path.of("target", "snapshots", "replica-on-journal", RUN, group, self)),
-        KeyValueStateMachine::new, ReadLatency.unexported(), new Random(7)));
+        KeyValueStateMachine::new, ReplicaLatency.unexported(), new Random(7)));
   }
 
   /** Answered only once recovery is over (the recovering behaviour stashes it). */
@@ -297,7 +297,7 @@ class ReplicaOnJournalTest {
     ActorRef<Command> a = testKit.spawn(Replica.create(SETTINGS, new GroupMembers(group, "a", Set.of("a")), net.ref()::tell,
         JournalStorage.factory(group + "/a", PersistenceTestKitPlugin.PluginId(),
             java.nio.file.Path.of("target", "snapshots", "replica-on-journal", RUN, group, "a")),
-        () -> new OnAFlakyDisk(diskFull), ReadLatency.unexported(), new Random(7)));
+        () -> new OnAFlakyDisk(diskFull), ReplicaLatency.unexported(), new Random(7)));
     awaitRole(a, "leader", Duration.ofMillis(600));
     return a;
   }

@@ -620,7 +620,7 @@ final class SimulatedGroup {
           return n.storage.getRef();
         },
         () -> n.stateMachine = new RecordingStateMachine(n.member, invariants, index -> applyFails(n, index)),
-        ReadLatency.unexported(), new Random(rnd.nextLong()));
+        ReplicaLatency.unexported(), new Random(rnd.nextLong()));
     n.kit = BehaviorTestKit.create(behavior, n.id + "-" + n.generation);
     trace("start " + n.member + " on " + n.id);
     drain(n);

@@ -19,7 +19,7 @@ import io.chronik.raft.replica.ClientProtocol.QueryResult;
 import io.chronik.raft.replica.ClientProtocol.Status;
 import io.chronik.raft.replica.Command;
 import io.chronik.raft.replica.GroupMembers;
-import io.chronik.raft.replica.ReadLatency;
+import io.chronik.raft.replica.ReplicaLatency;
 import io.chronik.raft.replica.Replica;
 import io.chronik.raft.replica.ReplicaSettings;
 import io.chronik.raft.statemachine.keyvalue.KeyValueStateMachine;
@@ -39,7 +39,7 @@ class LevelDbRestartTest {
     return kit.spawn(Replica.create(settings, new GroupMembers("kv-0", "a", Set.of("a")),
         kit.<io.chronik.raft.replica.Envelope>createTestProbe().ref()::tell,
         JournalStorage.factory("kv-0/a", JOURNAL, Path.of(kit.system().settings().config().getString(
-            "chronik.journal.leveldb.dir")).resolveSibling("snapshots")), KeyValueStateMachine::new, ReadLatency.unexported(), new Random()));
+            "chronik.journal.leveldb.dir")).resolveSibling("snapshots")), KeyValueStateMachine::new, ReplicaLatency.unexported(), new Random()));
   }
 
   private static Status awaitLeader(ActorTestKit kit, ActorRef<Command> replica) {

@@ -20,7 +20,7 @@ import io.chronik.raft.replica.ClientProtocol.Status;
 import io.chronik.raft.replica.Command;
 import io.chronik.raft.replica.Envelope;
 import io.chronik.raft.replica.GroupMembers;
-import io.chronik.raft.replica.ReadLatency;
+import io.chronik.raft.replica.ReplicaLatency;
 import io.chronik.raft.replica.Replica;
 import io.chronik.raft.replica.ReplicaSettings;
 import io.chronik.raft.replica.StorageFactory;
@@ -168,7 +168,7 @@ abstract class StorageWriteFailureContract {
     ReplicaSettings settings = ReplicaSettings.fromConfig(kit.system().settings().config().getConfig("chronik.raft"));
     for (String id : REPLICAS) {
       replicas.put(id, kit.spawn(Replica.create(settings, new GroupMembers(GROUP, id, Set.copyOf(REPLICAS)), net::tell,
-          factory(id), KeyValueStateMachine::new, ReadLatency.unexported(), new Random(id.hashCode())), "replica-" + id));
+          factory(id), KeyValueStateMachine::new, ReplicaLatency.unexported(), new Random(id.hashCode())), "replica-" + id));
     }
     String leader = awaitLeader(replicas);
     String full = REPLICAS.stream().filter(id -> !id.equals(leader)).findFirst().orElseThrow();
