@@ -101,6 +101,7 @@ final class FollowerRole implements Replica.RoleHandler {
    * io.chronik.raft.core.FollowerCommit}).
    */
   private Behavior<Command> onAppendEntries(AppendEntries ae) {
+    long arrived = System.nanoTime();
     r.heardFromLeader(ae.from());
     AppendDecision d = r.settings.rules().replication().onAppendEntries(r.raftLog,
         new AppendRequest(ae.prevLogIndex(), ae.prevLogTerm(), ae.entries(), ae.leaderCommit()));
@@ -114,10 +115,10 @@ final class FollowerRole implements Replica.RoleHandler {
     AppendEntriesResponse ack =
         AppendEntriesResponse.accepted(r.members.groupId(), r.term, r.members.self(), d.matchIndex(), ae.readSeq())
             .withDraining(r.draining);
-    if (ae.entries().isEmpty()) {
+    if (ae.entries().isEmpty() || r.writes.idle()) {
+      // Nothing to time: a heartbeat, or entries this log already held durably (a resend).
       r.sendAfterPersist(ae.from(), ack);
     } else {
-      long arrived = System.nanoTime();
       r.writes.afterPersist(() -> {
         r.metrics.writeStage(ReplicaLatency.WriteStage.FOLLOWER_APPEND, arrived);
         r.send(ae.from(), ack);

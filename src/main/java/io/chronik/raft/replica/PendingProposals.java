@@ -20,8 +20,12 @@ final class PendingProposals {
   private final TreeMap<Long, Pending> byIndex = new TreeMap<>();
   private final String self;
   private final ReplicaMetrics metrics;
-  /** Proposals through this index have had their leader-durable stage recorded. */
-  private long durableSeen;
+  /**
+   * Arrival times of proposals whose entry the leader's own write has not made durable yet. Kept
+   * apart from {@link #byIndex}: two followers can commit an entry before the leader's own write
+   * is done, and that (slowest) write must still be timed.
+   */
+  private final TreeMap<Long, Long> notDurable = new TreeMap<>();
 
   PendingProposals(String self, ReplicaMetrics metrics) {
     this.self = self;
@@ -31,15 +35,14 @@ final class PendingProposals {
   /** {@code arrivedNanos}: when the proposal reached this replica (System.nanoTime), for its stage latencies. */
   void add(long index, long term, Consumer<ProposeReply> answer, long arrivedNanos) {
     byIndex.put(index, new Pending(term, answer, arrivedNanos));
+    notDurable.put(index, arrivedNanos);
   }
 
   /** The leader's own log is durable through {@code index}: records the stage of each proposal it covers. */
   void durableThrough(long index) {
-    if (index <= durableSeen) return;
-    for (Pending p : byIndex.subMap(durableSeen, false, index, true).values()) {
-      metrics.writeStage(ReplicaLatency.WriteStage.LEADER_DURABLE, p.arrivedNanos);
-    }
-    durableSeen = index;
+    var durable = notDurable.headMap(index, true);
+    for (long arrived : durable.values()) metrics.writeStage(ReplicaLatency.WriteStage.LEADER_DURABLE, arrived);
+    durable.clear();
   }
 
   /** The entry at {@code index} with {@code term} was applied with {@code result}. */
@@ -58,7 +61,7 @@ final class PendingProposals {
   void failAll(String reason) {
     Map<Long, Pending> all = new TreeMap<>(byIndex);
     byIndex.clear();
-    durableSeen = 0;
+    notDurable.clear();
     for (Map.Entry<Long, Pending> e : all.entrySet()) {
       e.getValue().answer.accept(new OutcomeUnknown(
           reason + " before entry " + e.getKey() + " was known to be committed; it may still commit"));

@@ -26,25 +26,26 @@ import java.util.concurrent.TimeUnit;
 public final class ReplicaLatency {
   static final String READ = "chronik.read.latency";
   static final String WRITE_STAGE = "chronik.write.stage";
+  /** One text for every stage: Prometheus keeps one HELP line per metric name. */
+  private static final String WRITE_STAGE_HELP = "Stages of a write: storage (one storage write, issued until durable), "
+      + "leader-durable (proposal arrival until the leader's own write is durable), committed (arrival until "
+      + "committed, applied and answered), follower-append (AppendEntries arrival until acknowledged once durable)";
 
   /** The measured stages of a write, each a span of time on one replica. */
   public enum WriteStage {
     /** One storage write of this replica (leader or follower): issued to storage until durable. */
-    STORAGE("storage", "One storage write of this replica, from issue until durable (queueing at storage included)"),
+    STORAGE("storage"),
     /** On the leader: a proposal's arrival until the leader's own write of its entry is durable. */
-    LEADER_DURABLE("leader-durable", "Proposals on this leader, from arrival until its own write of the entry is durable"),
+    LEADER_DURABLE("leader-durable"),
     /** On the leader: a proposal's arrival until it is committed, applied and answered. */
-    COMMITTED("committed", "Proposals on this leader, from arrival until committed, applied and answered"),
+    COMMITTED("committed"),
     /** On a follower: an AppendEntries carrying entries, from arrival until acknowledged (durable). */
-    FOLLOWER_APPEND("follower-append",
-        "AppendEntries carrying entries on this follower, from arrival until acknowledged once durable");
+    FOLLOWER_APPEND("follower-append");
 
     private final String tag;
-    private final String description;
 
-    WriteStage(String tag, String description) {
+    WriteStage(String tag) {
       this.tag = tag;
-      this.description = description;
     }
 
     public String tag() {
@@ -63,7 +64,7 @@ public final class ReplicaLatency {
           .register(registry));
     }
     for (WriteStage s : WriteStage.values()) {
-      writes.put(s, LatencyTimer.builder(WRITE_STAGE).description(s.description)
+      writes.put(s, LatencyTimer.builder(WRITE_STAGE).description(WRITE_STAGE_HELP)
           .tags("node", node, "partition", partition, "stage", s.tag)
           .register(registry));
     }

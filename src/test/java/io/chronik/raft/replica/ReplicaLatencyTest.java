@@ -62,17 +62,40 @@ class ReplicaLatencyTest {
   }
 
   @Test
+  void aLeaderWriteSlowerThanTwoFollowersIsStillTimed() {
+    OneReplica a = leaderOfThree();
+    TestInbox<ClientProtocol.ProposeReply> client = TestInbox.create();
+    a.kit.run(new ClientProtocol.Propose(KeyValueStateMachine.put("k", ByteString.copyFromUtf8("w")), client.getRef()));
+    // b and c are a majority of three without a: the entry commits before a's own write is done.
+    a.kit.run(Messages.appendResponse("b", 2).accepted(3).build());
+    a.kit.run(Messages.appendResponse("c", 2).accepted(3).build());
+    assertInstanceOf(ClientProtocol.Proposed.class, client.receiveMessage());
+    assertEquals(1, count(ReplicaLatency.WriteStage.COMMITTED));
+    assertEquals(0, count(ReplicaLatency.WriteStage.LEADER_DURABLE));
+
+    a.persistAll();
+    assertEquals(1, count(ReplicaLatency.WriteStage.LEADER_DURABLE), "timed when it ends, after the commit");
+  }
+
+  @Test
   void aFollowerCountsAnAppendCarryingEntriesWhenItAcknowledgesIt() {
     OneReplica b = new OneReplica("b", Set.of("a", "b", "c"), HardState.newBuilder().setTerm(1).build(), List.of(),
         1, new ReplicaLatency(registry, "b", "g"));
     b.kit.run(Messages.append("a", 1).build()); // a heartbeat: nothing to time
     b.persistAll();
+    b.sent();
     b.kit.run(Messages.append("a", 1).entriesOfTerm(1, 2).build());
     assertEquals(0, count(ReplicaLatency.WriteStage.FOLLOWER_APPEND), "not before its entries are durable");
+    assertTrue(b.sent().stream().noneMatch(m -> m instanceof AppendEntriesResponse r && r.success()),
+        "no acknowledgement before the entries are durable");
     b.persistAll();
     assertEquals(1, count(ReplicaLatency.WriteStage.FOLLOWER_APPEND));
     assertTrue(b.sent().stream().anyMatch(m -> m instanceof AppendEntriesResponse r && r.success() && r.matchIndex() == 2),
         "the acknowledgement went out with it");
+    // The same entries again (a resend), already durable: acknowledged at once, nothing to time.
+    b.kit.run(Messages.append("a", 1).entriesOfTerm(1, 2).build());
+    assertTrue(b.sent().stream().anyMatch(m -> m instanceof AppendEntriesResponse r && r.success() && r.matchIndex() == 2));
+    assertEquals(1, count(ReplicaLatency.WriteStage.FOLLOWER_APPEND));
   }
 
   /** Leader a of {a, b, c} in term 2, its no-op committed by b's acknowledgement. */
