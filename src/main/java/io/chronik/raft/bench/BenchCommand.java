@@ -383,22 +383,23 @@ public final class BenchCommand implements Callable<Integer> {
           (at[1].clientCpuNanos - at[0].clientCpuNanos) / 1e6 * 1000 / ops, stages);
     }
 
-    private static final String PRODUCE = "method=\"Produce\"";
+    private static final String STAGES = "chronik_write_stage_seconds";
 
     /** Each stage's mean over the window: the leader's own stages on the leader, the followers' together. */
     private WriteStages writeStages(Snapshot before, Snapshot after, int leader, String partition) {
+      String follower = "stage=\"follower-append\"";
       double followerSum = 0;
       double followerCount = 0;
       for (int n = 0; n < nodeCount; n++) {
         if (n == leader) continue;
-        followerSum += after.stageDelta(before, n, "_sum", "follower-append", partition);
-        followerCount += after.stageDelta(before, n, "_count", "follower-append", partition);
+        followerSum += before.delta(after, n, STAGES + "_sum", follower, partition);
+        followerCount += before.delta(after, n, STAGES + "_count", follower, partition);
       }
-      return new WriteStages(before.stageMeanMs(after, leader, "storage", partition),
-          before.stageMeanMs(after, leader, "leader-durable", partition), WriteStages.meanMs(followerSum, followerCount),
-          before.stageMeanMs(after, leader, "committed", partition),
-          WriteStages.meanMs(before.delta(after, leader, "chronik_grpc_server_requests_seconds_sum", PRODUCE),
-              before.delta(after, leader, "chronik_grpc_server_requests_seconds_count", PRODUCE)));
+      return new WriteStages(before.meanMs(after, leader, STAGES, "stage=\"storage\"", partition),
+          before.meanMs(after, leader, STAGES, "stage=\"leader-durable\"", partition),
+          WriteStages.meanMs(followerSum, followerCount),
+          before.meanMs(after, leader, STAGES, "stage=\"committed\"", partition),
+          before.meanMs(after, leader, "chronik_grpc_server_requests_seconds", "method=\"Produce\""));
     }
 
     Snapshot snapshot() {
@@ -421,15 +422,9 @@ public final class BenchCommand implements Callable<Integer> {
       return delta(later, n, "process_cpu_seconds_total");
     }
 
-    /** The mean in ms of write stage {@code stage} on node {@code n} between this snapshot and {@code later}. */
-    double stageMeanMs(Snapshot later, int n, String stage, String partition) {
-      return WriteStages.meanMs(later.stageDelta(this, n, "_sum", stage, partition),
-          later.stageDelta(this, n, "_count", stage, partition));
-    }
-
-    /** How much {@code chronik_write_stage_seconds<suffix>} of {@code stage} grew from {@code earlier} to this. */
-    double stageDelta(Snapshot earlier, int n, String suffix, String stage, String partition) {
-      return earlier.delta(this, n, "chronik_write_stage_seconds" + suffix, "stage=\"" + stage + "\"", partition);
+    /** The mean in ms of histogram {@code name} on node {@code n} between this snapshot and {@code later}. */
+    double meanMs(Snapshot later, int n, String name, String... labels) {
+      return WriteStages.meanMs(delta(later, n, name + "_sum", labels), delta(later, n, name + "_count", labels));
     }
 
     double delta(Snapshot later, int n, String name, String... labels) {
