@@ -59,9 +59,11 @@ final class StartupArchive {
         withJar.add(Path.of(e).toAbsolutePath().normalize().equals(classes) ? jar.toString() : e);
       }
       String cp = String.join(File.pathSeparator, withJar);
-      if (jarRebuilt || !Files.exists(archive) || Files.getLastModifiedTime(archive).compareTo(
-          Files.getLastModifiedTime(jar)) < 0) {
+      Path trainedOn = trainedClasspath(archive);
+      if (jarRebuilt || stale(archive, jar, trainedOn, cp)) {
+        Files.deleteIfExists(trainedOn);
         train(cp, archive, say);
+        if (Files.exists(archive)) Files.writeString(trainedOn, cp);
       }
       return Files.exists(archive)
           ? new Launch(cp, List.of("-XX:SharedArchiveFile=" + archive, "-Xshare:auto"))
@@ -70,6 +72,23 @@ final class StartupArchive {
       say.println("(node start-up archive not used: " + e + ")");
       return new Launch(classpath, List.of());
     }
+  }
+
+  /** Where the class path an archive was made with is kept, beside the archive. */
+  static Path trainedClasspath(Path archive) {
+    return archive.resolveSibling(archive.getFileName() + ".classpath");
+  }
+
+  /**
+   * Whether {@code archive} must be made again for {@code classpath}: it is missing, older than the
+   * project's jar, or was made with another class path. The JVM checks the class path when it maps
+   * an archive and, under -Xshare:auto, silently starts without it when the path differs, so a
+   * dependency upgrade would otherwise cost every node start its speed-up without a word.
+   */
+  static boolean stale(Path archive, Path jar, Path trainedOn, String classpath) throws IOException {
+    return !Files.exists(archive) || !Files.exists(trainedOn)
+        || Files.getLastModifiedTime(archive).compareTo(Files.getLastModifiedTime(jar)) < 0
+        || !Files.readString(trainedOn).equals(classpath);
   }
 
   /** Packs target/classes into {@code jar} unless it is newer than every class file; returns whether it did. */
