@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import io.chronik.raft.replica.ClientProtocol.OutcomeUnknown;
 import io.chronik.raft.replica.ClientProtocol.ProposeReply;
 import io.chronik.raft.replica.ClientProtocol.Proposed;
+import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Consumer;
@@ -17,15 +18,18 @@ import java.util.function.Consumer;
 final class PendingProposals {
   private record Pending(long term, Consumer<ProposeReply> answer, long arrivedNanos) {}
 
+  private record Arrival(long index, long nanos) {}
+
   private final TreeMap<Long, Pending> byIndex = new TreeMap<>();
   private final String self;
   private final ReplicaMetrics metrics;
   /**
    * Arrival times of proposals whose entry the leader's own write has not made durable yet. Kept
    * apart from {@link #byIndex}: two followers can commit an entry before the leader's own write
-   * is done, and that (slowest) write must still be timed.
+   * is done, and that (slowest) write must still be timed. In log order: a leader appends its
+   * proposals at increasing indexes, so the durable ones are always at the front.
    */
-  private final TreeMap<Long, Long> notDurable = new TreeMap<>();
+  private final ArrayDeque<Arrival> notDurable = new ArrayDeque<>();
 
   PendingProposals(String self, ReplicaMetrics metrics) {
     this.self = self;
@@ -35,14 +39,14 @@ final class PendingProposals {
   /** {@code arrivedNanos}: when the proposal reached this replica (System.nanoTime), for its stage latencies. */
   void add(long index, long term, Consumer<ProposeReply> answer, long arrivedNanos) {
     byIndex.put(index, new Pending(term, answer, arrivedNanos));
-    notDurable.put(index, arrivedNanos);
+    notDurable.addLast(new Arrival(index, arrivedNanos));
   }
 
   /** The leader's own log is durable through {@code index}: records the stage of each proposal it covers. */
   void durableThrough(long index) {
-    var durable = notDurable.headMap(index, true);
-    for (long arrived : durable.values()) metrics.writeStage(ReplicaLatency.WriteStage.LEADER_DURABLE, arrived);
-    durable.clear();
+    while (!notDurable.isEmpty() && notDurable.peekFirst().index() <= index) {
+      metrics.writeStage(ReplicaLatency.WriteStage.LEADER_DURABLE, notDurable.pollFirst().nanos());
+    }
   }
 
   /** The entry at {@code index} with {@code term} was applied with {@code result}. */
