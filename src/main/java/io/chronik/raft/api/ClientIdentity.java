@@ -1,33 +1,31 @@
 package io.chronik.raft.api;
 
 import akka.grpc.javadsl.Metadata;
-import akka.http.javadsl.model.AttributeKeys;
-import akka.http.javadsl.model.HttpRequest;
-import akka.http.javadsl.model.headers.RawHeader;
+import io.grpc.Grpc;
+import io.grpc.ServerCall;
 import java.util.Optional;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
 
 /**
  * The client a TLS connection authenticated (its certificate's subject), handed to the service
- * as the request header {@value #HEADER}. A header of that name that the client sent itself is
- * removed first, so the service sees only what TLS verified.
+ * as the metadata entry {@value #HEADER} ({@link CallMetadata}). A header of that name that the
+ * client sent itself is never seen by the service: only what TLS verified.
  */
 final class ClientIdentity {
   static final String HEADER = "chronik-client-identity";
 
   private ClientIdentity() {}
 
-  static HttpRequest attach(HttpRequest request) {
-    HttpRequest clean = request.getHeader(HEADER).isPresent() ? request.removeHeader(HEADER) : request;
-    return request.getAttribute(AttributeKeys.sslSession)
-        .flatMap(info -> {
-          try {
-            return Optional.of(info.getSession().getPeerPrincipal().getName());
-          } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
-            return Optional.empty(); // a TLS client without a certificate (client-auth = want or none)
-          }
-        })
-        .map(name -> clean.addHeader(RawHeader.create(HEADER, name)))
-        .orElse(clean);
+  /** The subject of the certificate TLS verified for this call's connection, if any. */
+  static Optional<String> verified(ServerCall<?, ?> call) {
+    SSLSession session = call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION);
+    if (session == null) return Optional.empty();
+    try {
+      return Optional.of(session.getPeerPrincipal().getName());
+    } catch (SSLPeerUnverifiedException e) {
+      return Optional.empty(); // a TLS client without a certificate (client-auth = want or none)
+    }
   }
 
   /** The verified identity of the caller, if TLS verified one. */

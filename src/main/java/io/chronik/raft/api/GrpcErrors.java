@@ -1,66 +1,95 @@
 package io.chronik.raft.api;
 
-import akka.actor.ActorSystem;
 import akka.grpc.GrpcServiceException;
-import akka.grpc.Trailers;
-import akka.http.scaladsl.model.EntityStreamSizeException;
+import akka.grpc.javadsl.BytesEntry;
+import akka.grpc.javadsl.MetadataEntry;
+import akka.grpc.javadsl.StringEntry;
+import akka.japi.Pair;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.chronik.raft.cluster.RateLimitedLog;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import java.time.Duration;
 import java.util.concurrent.CompletionException;
 import org.slf4j.LoggerFactory;
 
 /**
- * How failures outside the service methods become gRPC statuses: a body that is not the method's
- * protobuf message is {@code INVALID_ARGUMENT} saying so, a body over the size limit is
- * {@code RESOURCE_EXHAUSTED} naming the limit. Neither logs a stack trace: each is a rate-limited
- * one-line warning at most, so that bad bytes cost a node nothing (akka-grpc's default logs an
- * ERROR with a full stack trace per request and answers {@code INTERNAL} without a message).
- * Anything unexpected is {@code INTERNAL} with its message, logged (rate-limited) with its trace.
+ * How a failed call becomes a gRPC status and trailers: a service's {@link GrpcServiceException}
+ * or {@link StatusRuntimeException} as it says, a body that is not the method's protobuf message
+ * {@code INVALID_ARGUMENT} saying so (a rate-limited one-line warning at most, so that bad bytes
+ * cost a node nothing). Anything unexpected is {@code INTERNAL} with its message, logged
+ * (rate-limited). A body over the size limit never reaches a call: grpc-java's server refuses it
+ * with {@code RESOURCE_EXHAUSTED} as it arrives ({@link GrpcServer}).
  */
 final class GrpcErrors {
   private static final Duration LOG_INTERVAL = Duration.ofSeconds(10);
   private final RateLimitedLog badRequests =
       new RateLimitedLog(LoggerFactory.getLogger("io.chronik.raft.api.BadRequests"), LOG_INTERVAL);
-  private final org.slf4j.Logger unexpected = LoggerFactory.getLogger(GrpcErrors.class);
-  private final RateLimitedLog unexpectedLimit = new RateLimitedLog(unexpected, LOG_INTERVAL);
-  private final long maxRequestBytes;
+  private final RateLimitedLog unexpected = new RateLimitedLog(LoggerFactory.getLogger(GrpcErrors.class), LOG_INTERVAL);
 
-  GrpcErrors(long maxRequestBytes) {
-    this.maxRequestBytes = maxRequestBytes;
+  /** A request grpc-java's server refused while reading it (answered with this status already). */
+  void refusedOnArrival(Status status) {
+    badRequests.warn("refused a request as it arrived: " + status.getCode() + " " + status.getDescription());
   }
 
-  /** The handler akka-grpc calls for a failed call, as its generated handler factories take it. */
-  akka.japi.Function<ActorSystem, akka.japi.Function<Throwable, Trailers>> handler() {
-    return system -> this::trailers;
+  /** A failed call's answer. */
+  record Failure(Status status, Metadata trailers) {}
+
+  /** Ends the call with the failure's status, unless it is over already. */
+  void fail(ServerCall<?, ?> call, Throwable error) {
+    Failure f = failure(error);
+    close(call, f.status(), f.trailers());
   }
 
-  Trailers trailers(Throwable error) {
+  /** Ends the call with this status, unless it is over already. */
+  void close(ServerCall<?, ?> call, Status status) {
+    close(call, status, new Metadata());
+  }
+
+  private static void close(ServerCall<?, ?> call, Status status, Metadata trailers) {
+    if (call.isCancelled()) return;
+    try {
+      call.close(status, trailers);
+    } catch (IllegalStateException closedMeanwhile) {
+      // cancelled by the client or its deadline between the check and the close
+    }
+  }
+
+  Failure failure(Throwable error) {
     Throwable e = error;
     while (e instanceof CompletionException && e.getCause() != null) e = e.getCause();
-    if (e instanceof GrpcServiceException g) return new Trailers(g.status(), g.metadata());
-    if (e instanceof io.grpc.StatusRuntimeException s) return new Trailers(s.getStatus());
-    Throwable cause = e;
-    while (cause != null) {
+    if (e instanceof GrpcServiceException g) return new Failure(g.getStatus(), trailers(g.getMetadata()));
+    if (e instanceof StatusRuntimeException s) {
+      return new Failure(s.getStatus(), s.getTrailers() == null ? new Metadata() : s.getTrailers());
+    }
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
       if (cause instanceof InvalidProtocolBufferException p) {
         badRequests.warn("refused a request whose body is not a valid protobuf message: " + p.getMessage());
-        return new Trailers(Status.INVALID_ARGUMENT.withDescription("the request body is not a valid protobuf "
-            + "message of this method (" + p.getMessage() + "); check the client's proto files against proto/chronik.proto"));
+        return new Failure(Status.INVALID_ARGUMENT.withDescription("the request body is not a valid protobuf "
+            + "message of this method (" + p.getMessage() + "); check the client's proto files against proto/chronik.proto"),
+            new Metadata());
       }
-      if (cause instanceof EntityStreamSizeException || cause instanceof RequestSizeLimit.TooLarge) {
-        badRequests.warn("refused a request over " + maxRequestBytes + " bytes");
-        return new Trailers(Status.RESOURCE_EXHAUSTED.withDescription("the request is larger than this node accepts ("
-            + maxRequestBytes + " bytes: chronik.raft.max-entry-bytes plus framing); split it into smaller requests"));
+    }
+    if (e instanceof IllegalArgumentException) {
+      badRequests.warn("refused a request: " + e.getMessage());
+      return new Failure(Status.INVALID_ARGUMENT.withDescription(e.getMessage()), new Metadata());
+    }
+    unexpected.warn("unexpected failure of a gRPC call: " + e);
+    return new Failure(Status.INTERNAL.withDescription("unexpected failure: " + e), new Metadata());
+  }
+
+  /** akka-grpc's metadata (what the service methods attach to their errors) as grpc-java's. */
+  static Metadata trailers(akka.grpc.javadsl.Metadata metadata) {
+    Metadata out = new Metadata();
+    for (Pair<String, MetadataEntry> e : metadata.asList()) {
+      if (e.second() instanceof StringEntry s) {
+        out.put(Metadata.Key.of(e.first(), Metadata.ASCII_STRING_MARSHALLER), s.getValue());
+      } else if (e.second() instanceof BytesEntry b) {
+        out.put(Metadata.Key.of(e.first(), Metadata.BINARY_BYTE_MARSHALLER), b.getValue().toArray());
       }
-      cause = cause.getCause();
     }
-    if (e instanceof IllegalArgumentException || e instanceof IllegalStateException) {
-      // akka-grpc's own refusals of malformed frames (bad compression flag, truncated frame, ...)
-      badRequests.warn("refused a malformed gRPC request: " + e);
-      return new Trailers(Status.INVALID_ARGUMENT.withDescription("malformed gRPC request: " + e.getMessage()));
-    }
-    unexpectedLimit.warn("unexpected failure of a gRPC call: " + e);
-    return new Trailers(Status.INTERNAL.withDescription("unexpected failure: " + e));
+    return out;
   }
 }

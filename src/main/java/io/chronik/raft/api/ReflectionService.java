@@ -1,7 +1,5 @@
 package io.chronik.raft.api;
 
-import akka.NotUsed;
-import akka.stream.javadsl.Source;
 import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.EnumDescriptor;
 import com.google.protobuf.Descriptors.FileDescriptor;
@@ -10,7 +8,6 @@ import com.google.protobuf.Descriptors.ServiceDescriptor;
 import io.chronik.raft.api.grpc.reflection.ErrorResponse;
 import io.chronik.raft.api.grpc.reflection.FileDescriptorResponse;
 import io.chronik.raft.api.grpc.reflection.ListServiceResponse;
-import io.chronik.raft.api.grpc.reflection.ServerReflection;
 import io.chronik.raft.api.grpc.reflection.ServerReflectionRequest;
 import io.chronik.raft.api.grpc.reflection.ServerReflectionResponse;
 import io.chronik.raft.api.grpc.reflection.ServiceResponse;
@@ -29,7 +26,7 @@ import java.util.Set;
  * proto files. Written here rather than taken from akka-grpc, whose implementation needs the
  * ScalaPB runtime that this project does not ship.
  */
-final class ReflectionService implements ServerReflection {
+final class ReflectionService {
   private final List<String> services;
   /** Every file by name, and the file defining each fully qualified symbol (service, method, message, enum). */
   private final Map<String, FileDescriptor> files = new LinkedHashMap<>();
@@ -55,11 +52,6 @@ final class ReflectionService implements ServerReflection {
     symbols.put(message.getFullName(), file);
     for (Descriptor nested : message.getNestedTypes()) indexMessage(nested, file);
     for (EnumDescriptor e : message.getEnumTypes()) symbols.put(e.getFullName(), file);
-  }
-
-  @Override
-  public Source<ServerReflectionResponse, NotUsed> serverReflectionInfo(Source<ServerReflectionRequest, NotUsed> in) {
-    return in.map(this::answer);
   }
 
   ServerReflectionResponse answer(ServerReflectionRequest request) {

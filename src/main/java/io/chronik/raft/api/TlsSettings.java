@@ -12,6 +12,11 @@ import java.util.Map;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslProvider;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
@@ -56,28 +61,69 @@ public record TlsSettings(boolean enabled, Path keyStore, String keyStorePasswor
   /** The TLS context of this node: its key for the server side, the CA for verifying peers. */
   public SSLContext sslContext() {
     try {
-      KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-      keys.init(load(keyStore, keyStorePassword), keyStorePassword.toCharArray());
-      TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-      trust.init(load(trustStore, trustStorePassword));
       SSLContext context = SSLContext.getInstance("TLS");
-      context.init(keys.getKeyManagers(), trust.getTrustManagers(), new java.security.SecureRandom());
+      context.init(keyManagers().getKeyManagers(), trustManagers().getTrustManagers(), new java.security.SecureRandom());
       return context;
-    } catch (GeneralSecurityException | IOException e) {
-      throw new IllegalArgumentException("cannot set up TLS from chronik.tls (key store " + keyStore + ", trust store "
-          + trustStore + "): " + e.getMessage() + "; check the files and their passwords", e);
+    } catch (GeneralSecurityException e) {
+      throw cannotSetUp(e);
     }
   }
 
-  /** A server-side engine for one gRPC connection, asking for a client certificate as configured. */
+  /**
+   * The gRPC server's TLS (grpc-java on Netty, the JDK's TLS with ALPN for HTTP/2), asking for a
+   * client certificate as configured. With a client certificate asked for, TLS 1.2: under TLS 1.3
+   * the server checks the client's certificate after the client considers the handshake done, so
+   * a client without one would send its request before it learns it was refused.
+   */
+  public SslContext grpcServerContext() {
+    try {
+      SslContextBuilder builder = GrpcSslContexts.configure(SslContextBuilder.forServer(keyManagers()), SslProvider.JDK)
+          .trustManager(trustManagers())
+          .clientAuth(switch (clientAuth) {
+            case NONE -> io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth.NONE;
+            case WANT -> io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth.OPTIONAL;
+            case NEED -> io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth.REQUIRE;
+          });
+      if (clientAuth != ClientAuth.NONE) builder.protocols("TLSv1.2");
+      return builder.build();
+    } catch (SSLException e) {
+      throw cannotSetUp(e);
+    }
+  }
+
+  private KeyManagerFactory keyManagers() {
+    try {
+      KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+      keys.init(load(keyStore, keyStorePassword), keyStorePassword.toCharArray());
+      return keys;
+    } catch (GeneralSecurityException | IOException e) {
+      throw cannotSetUp(e);
+    }
+  }
+
+  private TrustManagerFactory trustManagers() {
+    try {
+      TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      trust.init(load(trustStore, trustStorePassword));
+      return trust;
+    } catch (GeneralSecurityException | IOException e) {
+      throw cannotSetUp(e);
+    }
+  }
+
+  private IllegalArgumentException cannotSetUp(Exception e) {
+    return new IllegalArgumentException("cannot set up TLS from chronik.tls (key store " + keyStore + ", trust store "
+        + trustStore + "): " + e.getMessage() + "; check the files and their passwords", e);
+  }
+
+  /** A server-side engine for one connection of the Kafka listener, asking for a client certificate as configured. */
   public SSLEngine serverEngine(SSLContext context) {
     SSLEngine engine = context.createSSLEngine();
     engine.setUseClientMode(false);
     if (clientAuth == ClientAuth.NEED) engine.setNeedClientAuth(true);
     if (clientAuth == ClientAuth.WANT) engine.setWantClientAuth(true);
-    // TLS 1.3 with a client certificate stalled akka-http's HTTP/2-over-TLS handshake (the client
-    // waited for the connection until its deadline, with grpc-java's JDK and BoringSSL providers
-    // alike; TLS 1.2 completes it), so mutual TLS on the gRPC API is TLS 1.2.
+    // As for gRPC (grpcServerContext): with TLS 1.3 a client without a certificate would learn of
+    // its refusal only after sending its request.
     if (clientAuth != ClientAuth.NONE) engine.setEnabledProtocols(new String[] {"TLSv1.2"});
     return engine;
   }

@@ -20,8 +20,20 @@ public final class GrpcClients {
         ConfigFactory.parseString("akka.loglevel = WARNING\nakka.actor.provider = local").withFallback(ConfigFactory.load()));
   }
 
+  /**
+   * akka-grpc's settings for a client of the node at {@code host:port}. Use these rather than
+   * {@link GrpcClientSettings#connectToServiceAt} directly: with the grpc-java version chronik
+   * ships, akka-grpc 2.1's own resolution of the target fails ({@link FixedAddressResolver}).
+   */
+  public static GrpcClientSettings settings(String host, int port, akka.actor.ClassicActorSystemProvider system) {
+    FixedAddressResolver resolver = new FixedAddressResolver(host, port);
+    return GrpcClientSettings.connectToServiceAt(host, port, system)
+        .withChannelBuilderOverrides(builder -> (io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder) builder
+            .nameResolverFactory(resolver));
+  }
+
   public static ChronikClient connect(ActorSystem<?> system, String host, int port) {
-    GrpcClientSettings settings = GrpcClientSettings.connectToServiceAt(host, port, system);
+    GrpcClientSettings settings = settings(host, port, system);
     String trustStore = System.getenv().getOrDefault("CHRONIK_TLS_TRUST_STORE", "");
     if (trustStore.isEmpty()) return ChronikClient.create(settings.withTls(false), system);
     String password = System.getenv().getOrDefault("CHRONIK_TLS_TRUST_STORE_PASSWORD", "changeit");

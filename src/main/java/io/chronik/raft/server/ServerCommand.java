@@ -2,7 +2,6 @@ package io.chronik.raft.server;
 
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.javadsl.Behaviors;
-import akka.http.javadsl.ServerBinding;
 import com.typesafe.config.Config;
 import io.chronik.raft.api.GrpcServer;
 import java.nio.file.Path;
@@ -76,11 +75,8 @@ public final class ServerCommand implements Callable<Integer> {
     exitZeroWhenStoppedBySignal(system);
     warnAboutSlowTcpRecovery();
     try {
-      ServerBinding binding = GrpcServer.bind(system, address, config.getInt("chronik.grpc.port")).toCompletableFuture()
+      io.chronik.raft.api.GrpcBinding binding = GrpcServer.bind(system, address, config.getInt("chronik.grpc.port")).toCompletableFuture()
           .get(30, TimeUnit.SECONDS);
-      // On a stop: after the leaderships are handed over (before-service-unbind), stop taking
-      // connections and let the requests in flight finish (at most 5 s).
-      binding.addToCoordinatedShutdown(java.time.Duration.ofSeconds(5), system);
       if (metrics > 0) {
         io.chronik.raft.api.MetricsEndpoint.bind(system, address, metrics).toCompletableFuture().get(30, TimeUnit.SECONDS)
             .addToCoordinatedShutdown(java.time.Duration.ofSeconds(1), system);

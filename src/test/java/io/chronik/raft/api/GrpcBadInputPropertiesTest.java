@@ -60,7 +60,7 @@ class GrpcBadInputPropertiesTest {
     node = cluster.kit(0);
     int grpc = FreePorts.one();
     GrpcServer.bind(node.system(), "127.0.0.1", grpc).toCompletableFuture().get(30, TimeUnit.SECONDS);
-    client = ChronikClient.create(GrpcClientSettings.connectToServiceAt("127.0.0.1", grpc, node.system())
+    client = ChronikClient.create(io.chronik.raft.client.GrpcClients.settings("127.0.0.1", grpc, node.system())
         .withTls(false), node.system());
     node.createTestProbe().awaitAssert(java.time.Duration.ofSeconds(60), java.time.Duration.ofMillis(100), () -> {
       StatusResponse s = client.status(StatusRequest.getDefaultInstance()).toCompletableFuture().get(10, TimeUnit.SECONDS);

@@ -42,7 +42,7 @@ class HealthAndReflectionTest {
         "[{name = orders, partitions = 1, replication-factor = 3, state-machine = record-log}]");
     int port = FreePorts.one();
     GrpcServer.bind(cluster.kit(0).system(), "127.0.0.1", port).toCompletableFuture().get(10, TimeUnit.SECONDS);
-    GrpcClientSettings settings = GrpcClientSettings.connectToServiceAt("127.0.0.1", port, cluster.kit(0).system())
+    GrpcClientSettings settings = io.chronik.raft.client.GrpcClients.settings("127.0.0.1", port, cluster.kit(0).system())
         .withTls(false);
     health = HealthClient.create(settings, cluster.kit(0).system());
     reflection = ServerReflectionClient.create(settings, cluster.kit(0).system());

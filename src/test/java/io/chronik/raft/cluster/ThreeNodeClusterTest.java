@@ -60,7 +60,7 @@ class ThreeNodeClusterTest {
       grpcPorts.add(grpcPort);
       GrpcServer.bind(cluster.kit(i).system(), "127.0.0.1", grpcPort).toCompletableFuture().get(10, TimeUnit.SECONDS);
       clients.add(ChronikClient.create(
-          GrpcClientSettings.connectToServiceAt("127.0.0.1", grpcPort, cluster.kit(0).system()).withTls(false),
+          io.chronik.raft.client.GrpcClients.settings("127.0.0.1", grpcPort, cluster.kit(0).system()).withTls(false),
           cluster.kit(0).system()));
     }
   }
@@ -244,7 +244,7 @@ class ThreeNodeClusterTest {
     Status leader = awaitLeader(nodes.get(0), "kv-1");
     int port = FreePorts.one();
     GrpcServer.bind(cluster.kit(0).system(), "127.0.0.1", port).toCompletableFuture().get(10, TimeUnit.SECONDS);
-    ChronikClient impatient = ChronikClient.create(GrpcClientSettings.connectToServiceAt("127.0.0.1", port,
+    ChronikClient impatient = ChronikClient.create(io.chronik.raft.client.GrpcClients.settings("127.0.0.1", port,
         cluster.kit(0).system()).withTls(false).withDeadline(java.time.Duration.ofMillis(1500)), cluster.kit(0).system());
     try {
       // The connection is up and the error path warm first (on a cold JVM either may take longer

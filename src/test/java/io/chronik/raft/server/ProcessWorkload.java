@@ -348,7 +348,7 @@ final class ProcessWorkload implements AutoCloseable {
   // ---------------------------------------------------------------- the nodes
 
   private ChronikClient connect(int node) {
-    return ChronikClient.create(GrpcClientSettings.connectToServiceAt(cluster.host(node), cluster.grpcPort(node),
+    return ChronikClient.create(io.chronik.raft.client.GrpcClients.settings(cluster.host(node), cluster.grpcPort(node),
         testKit.system()).withTls(false).withConnectionAttempts(-1), testKit.system());
   }
 

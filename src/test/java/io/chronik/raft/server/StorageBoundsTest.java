@@ -132,7 +132,7 @@ class StorageBoundsTest {
   }
 
   private static ChronikClient connect(ActorTestKit kit, LocalCluster cluster, int i) {
-    return ChronikClient.create(GrpcClientSettings.connectToServiceAt(cluster.host(i), cluster.grpcPort(i),
+    return ChronikClient.create(io.chronik.raft.client.GrpcClients.settings(cluster.host(i), cluster.grpcPort(i),
         kit.system()).withTls(false).withConnectionAttempts(-1), kit.system());
   }
 

@@ -1,0 +1,27 @@
+package io.chronik.raft.api;
+
+import io.grpc.StatusRuntimeException;
+import java.util.logging.Logger;
+
+/**
+ * grpc-java's server transport logs a request it refuses while reading it (a body over the size
+ * limit, a malformed frame) as a java.util.logging WARNING with a stack trace, once per request:
+ * a client could fill a node's log with them. Those records become chronik's rate-limited
+ * one-line warning ({@link GrpcErrors#refusedOnArrival}); anything else passes as it was.
+ */
+final class TransportLog {
+  /** Held here: java.util.logging keeps loggers weakly, and a collected one would lose its filter. */
+  private static final Logger SERVER_STREAM = Logger.getLogger("io.grpc.netty.shaded.io.grpc.netty.NettyServerStream");
+
+  private TransportLog() {}
+
+  static void install(GrpcErrors errors) {
+    SERVER_STREAM.setFilter(record -> {
+      if (record.getThrown() instanceof StatusRuntimeException refused) {
+        errors.refusedOnArrival(refused.getStatus());
+        return false;
+      }
+      return true;
+    });
+  }
+}
