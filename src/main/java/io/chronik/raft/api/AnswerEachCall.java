@@ -6,8 +6,10 @@ import io.grpc.Status;
 import java.util.function.Function;
 
 /**
- * A bidirectional stream whose every request gets one response at once (server reflection):
- * answered on the transport's thread as each request arrives, the next one read after.
+ * A bidirectional stream whose every request gets one response at once (server reflection),
+ * answered on the transport's thread as each request arrives. The next request is read only
+ * while the client takes the answers (HTTP/2 flow control): a client that sends without reading
+ * cannot make the node queue answers without end.
  */
 final class AnswerEachCall<Q, R> implements ServerCallHandler<Object, R> {
   private final Function<Q, R> handler;
@@ -24,22 +26,42 @@ final class AnswerEachCall<Q, R> implements ServerCallHandler<Object, R> {
     return new ServerCall.Listener<>() {
       private boolean headersSent;
       private boolean closed;
+      /** A request was answered while the client was not reading: the next is asked for in onReady. */
+      private boolean waitingForReader;
 
       @Override
       @SuppressWarnings("unchecked")
       public void onMessage(Object message) {
         if (closed) return;
-        if (message instanceof Throwable badBody) {
+        try {
+          if (message instanceof Throwable badBody) {
+            closed = true;
+            errors.refuseBody(call, badBody);
+            return;
+          }
+          if (!headersSent) {
+            call.sendHeaders(new io.grpc.Metadata());
+            headersSent = true;
+          }
+          call.sendMessage(handler.apply((Q) message));
+        } catch (RuntimeException e) {
           closed = true;
-          errors.fail(call, badBody);
+          errors.fail(call, e);
           return;
         }
-        if (!headersSent) {
-          call.sendHeaders(new io.grpc.Metadata());
-          headersSent = true;
+        if (call.isReady()) {
+          call.request(1);
+        } else {
+          waitingForReader = true;
         }
-        call.sendMessage(handler.apply((Q) message));
-        call.request(1);
+      }
+
+      @Override
+      public void onReady() {
+        if (waitingForReader && !closed) {
+          waitingForReader = false;
+          call.request(1);
+        }
       }
 
       @Override

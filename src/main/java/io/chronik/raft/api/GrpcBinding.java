@@ -1,5 +1,7 @@
 package io.chronik.raft.api;
 
+import akka.Done;
+import akka.actor.CoordinatedShutdown;
 import io.grpc.Server;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -9,6 +11,11 @@ import java.util.concurrent.TimeUnit;
 
 /** A bound gRPC endpoint of this node (see {@link GrpcServer#bind}). */
 public final class GrpcBinding {
+  /**
+   * How long a stopping node lets the calls in flight finish: inside the 5 s that coordinated
+   * shutdown gives the phase (akka.coordinated-shutdown.default-phase-timeout).
+   */
+  static final Duration GRACE = Duration.ofSeconds(4);
   private final Server server;
 
   GrpcBinding(Server server) {
@@ -21,20 +28,36 @@ public final class GrpcBinding {
   }
 
   /**
-   * Stops taking connections and calls, lets the calls in flight finish for at most
-   * {@code grace}, then ends the rest. Completes once the server has stopped.
+   * Stops with the actor system, after the leaderships are handed over: no new connections or
+   * calls once services unbind, the calls in flight finish while requests are done (at most
+   * {@link #GRACE}; a health watch never does), and what is left ends when services stop.
    */
-  public CompletionStage<Void> unbind(Duration grace) {
-    return CompletableFuture.runAsync(() -> {
+  void stopWith(CoordinatedShutdown shutdown) {
+    String name = "grpc-" + localAddress().getPort();
+    shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), name + "-unbind", () -> {
       server.shutdown();
+      return CompletableFuture.completedFuture(Done.getInstance());
+    });
+    shutdown.addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), name + "-requests-done", this::awaitCalls);
+    shutdown.addTask(CoordinatedShutdown.PhaseServiceStop(), name + "-stop", () -> {
+      server.shutdownNow();
+      return CompletableFuture.completedFuture(Done.getInstance());
+    });
+  }
+
+  /** Waits on a thread of its own: the shared pools run the very calls being waited for. */
+  private CompletionStage<Done> awaitCalls() {
+    CompletableFuture<Done> done = new CompletableFuture<>();
+    Thread waiter = new Thread(() -> {
       try {
-        if (!server.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
-          server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-        }
+        server.awaitTermination(GRACE.toMillis(), TimeUnit.MILLISECONDS);
       } catch (InterruptedException e) {
-        server.shutdownNow();
         Thread.currentThread().interrupt();
       }
-    });
+      done.complete(Done.getInstance());
+    }, "chronik-grpc-drain");
+    waiter.setDaemon(true);
+    waiter.start();
+    return done;
   }
 }

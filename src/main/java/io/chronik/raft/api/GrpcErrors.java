@@ -34,6 +34,11 @@ final class GrpcErrors {
     badRequests.warn("refused a request as it arrived: " + status.getCode() + " " + status.getDescription());
   }
 
+  /** A client connection that grpc-java's server closed on an error (bytes that are not HTTP/2, a reset). */
+  void connectionFailed(Throwable cause) {
+    badRequests.warn("closed a gRPC connection that failed: " + cause);
+  }
+
   /** A failed call's answer. */
   record Failure(Status status, Metadata trailers) {}
 
@@ -43,17 +48,30 @@ final class GrpcErrors {
     close(call, f.status(), f.trailers());
   }
 
+  /**
+   * Ends a call whose request could not be read: bytes that are not the method's message, or a
+   * compressed body that grpc-java refused as it inflated past the size limit.
+   */
+  void refuseBody(ServerCall<?, ?> call, Throwable unreadable) {
+    if (unreadable instanceof StatusRuntimeException refused) {
+      refusedOnArrival(refused.getStatus());
+      close(call, refused.getStatus());
+    } else {
+      fail(call, unreadable);
+    }
+  }
+
   /** Ends the call with this status, unless it is over already. */
   void close(ServerCall<?, ?> call, Status status) {
     close(call, status, new Metadata());
   }
 
-  private static void close(ServerCall<?, ?> call, Status status, Metadata trailers) {
-    if (call.isCancelled()) return;
+  private void close(ServerCall<?, ?> call, Status status, Metadata trailers) {
+    if (call.isCancelled()) return; // the client went away, or grpc-java ended it at its deadline
     try {
       call.close(status, trailers);
-    } catch (IllegalStateException closedMeanwhile) {
-      // cancelled by the client or its deadline between the check and the close
+    } catch (IllegalStateException alreadyClosed) {
+      unexpected.warn("a gRPC call was answered twice (" + status + "): " + alreadyClosed.getMessage());
     }
   }
 
@@ -62,7 +80,9 @@ final class GrpcErrors {
     while (e instanceof CompletionException && e.getCause() != null) e = e.getCause();
     if (e instanceof GrpcServiceException g) return new Failure(g.getStatus(), trailers(g.getMetadata()));
     if (e instanceof StatusRuntimeException s) {
-      return new Failure(s.getStatus(), s.getTrailers() == null ? new Metadata() : s.getTrailers());
+      Metadata trailers = new Metadata(); // a copy: close() adds to it, and one exception may fail many calls
+      if (s.getTrailers() != null) trailers.merge(s.getTrailers());
+      return new Failure(s.getStatus(), trailers);
     }
     for (Throwable cause = e; cause != null; cause = cause.getCause()) {
       if (cause instanceof InvalidProtocolBufferException p) {

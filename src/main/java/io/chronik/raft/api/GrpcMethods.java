@@ -72,7 +72,10 @@ final class GrpcMethods {
         .build();
   }
 
-  /** The request message, or the {@link InvalidProtocolBufferException} its bytes gave. */
+  /**
+   * The request message, or the failure its bytes gave: an {@link InvalidProtocolBufferException},
+   * or grpc-java's {@code RESOURCE_EXHAUSTED} for a compressed body that inflates past the limit.
+   */
   private record LenientRequest<Q>(Parser<Q> parser) implements MethodDescriptor.Marshaller<Object> {
     @Override
     public InputStream stream(Object value) {
@@ -87,6 +90,8 @@ final class GrpcMethods {
         return e;
       } catch (IOException e) {
         return new InvalidProtocolBufferException(e);
+      } catch (io.grpc.StatusRuntimeException e) {
+        return e;
       }
     }
   }

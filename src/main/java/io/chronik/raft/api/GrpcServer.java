@@ -17,7 +17,6 @@ import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -36,16 +35,12 @@ import java.util.concurrent.CompletionStage;
  * which hands them to actors and never blocks.
  */
 public final class GrpcServer {
-  /** How long a stopping node lets the calls in flight finish. */
-  private static final Duration UNBIND_GRACE = Duration.ofSeconds(5);
-
   private GrpcServer() {}
 
   /**
    * Binds the endpoint and advertises it to the other nodes (they name it in leader hints and
    * status); a wildcard {@code host} is advertised as {@code chronik.host}. The endpoint stops
-   * with the actor system (coordinated shutdown's service-unbind phase, after the leaderships
-   * are handed over), letting calls in flight finish for up to 5 s.
+   * with the actor system ({@link GrpcBinding#stopWith}).
    */
   public static CompletionStage<GrpcBinding> bind(ActorSystem<?> system, String host, int port) {
     com.typesafe.config.Config config = system.settings().config();
@@ -65,8 +60,7 @@ public final class GrpcServer {
     }
     GrpcBinding binding = new GrpcBinding(server);
     int bound = binding.localAddress().getPort();
-    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceUnbind(), "grpc-unbind-" + bound,
-        () -> binding.unbind(UNBIND_GRACE).thenApply(stopped -> akka.Done.getInstance()));
+    binding.stopWith(CoordinatedShutdown.get(system));
     boolean wildcard = host.equals("0.0.0.0") || host.equals("::") || host.isEmpty();
     String advertised = wildcard ? config.getString("chronik.host") : host;
     ChronikRaft.get(system).node().advertiseGrpcAddress(advertised + ":" + bound);

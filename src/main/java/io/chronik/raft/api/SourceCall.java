@@ -35,7 +35,7 @@ final class SourceCall<Q, R> implements ServerCallHandler<Object, R> {
 
   @Override
   public ServerCall.Listener<Object> startCall(ServerCall<Object, R> call, io.grpc.Metadata headers) {
-    call.request(1);
+    call.request(2); // so that a second message is seen (grpc-java refuses it)
     return new ServerCall.Listener<>() {
       private Object request;
       private UniqueKillSwitch running;
@@ -53,7 +53,7 @@ final class SourceCall<Q, R> implements ServerCallHandler<Object, R> {
           return;
         }
         if (request instanceof Throwable badBody) {
-          errors.fail(call, badBody);
+          errors.refuseBody(call, badBody);
           return;
         }
         Source<R, NotUsed> responses;
@@ -63,18 +63,28 @@ final class SourceCall<Q, R> implements ServerCallHandler<Object, R> {
           errors.fail(call, e);
           return;
         }
-        call.sendHeaders(new io.grpc.Metadata());
-        Pair<UniqueKillSwitch, CompletionStage<Done>> run = responses.viaMat(KillSwitches.single(), Keep.right())
-            .toMat(Sink.foreach(r -> {
-              if (!call.isCancelled()) call.sendMessage(r);
-            }), Keep.both())
-            .run(materializer);
+        Pair<UniqueKillSwitch, CompletionStage<Done>> run;
+        try {
+          call.sendHeaders(new io.grpc.Metadata());
+          run = responses.viaMat(KillSwitches.single(), Keep.right())
+              .toMat(Sink.foreach(r -> {
+                if (!call.isCancelled()) call.sendMessage(r);
+              }), Keep.both())
+              .run(materializer);
+        } catch (RuntimeException e) {
+          errors.fail(call, e);
+          return;
+        }
         running = run.first();
         run.second().whenComplete((done, failure) -> {
-          if (failure != null) {
-            errors.fail(call, failure);
-          } else {
-            errors.close(call, Status.OK);
+          try {
+            if (failure != null) {
+              errors.fail(call, failure);
+            } else {
+              errors.close(call, Status.OK);
+            }
+          } catch (RuntimeException e) {
+            errors.fail(call, e); // never leave the caller waiting
           }
         });
       }

@@ -25,31 +25,24 @@ final class UnaryCall<Q, R> implements ServerCallHandler<Object, R> {
 
   @Override
   public ServerCall.Listener<Object> startCall(ServerCall<Object, R> call, io.grpc.Metadata headers) {
-    call.request(2); // a second message is a client error, seen as such
+    call.request(2); // so that a second message is seen (grpc-java refuses it)
     return new ServerCall.Listener<>() {
       private Object request;
-      private boolean refused;
 
       @Override
       public void onMessage(Object message) {
-        if (request == null) {
-          request = message;
-          return;
-        }
-        refused = true;
-        errors.close(call, Status.INVALID_ARGUMENT.withDescription("a unary call takes exactly one request message"));
+        request = message;
       }
 
       @Override
       @SuppressWarnings("unchecked")
       public void onHalfClose() {
-        if (refused) return;
         if (request == null) {
           errors.close(call, Status.INVALID_ARGUMENT.withDescription("the call ended without a request message"));
           return;
         }
         if (request instanceof Throwable badBody) {
-          errors.fail(call, badBody);
+          errors.refuseBody(call, badBody);
           return;
         }
         CompletionStage<R> answer;
@@ -59,10 +52,14 @@ final class UnaryCall<Q, R> implements ServerCallHandler<Object, R> {
           answer = CompletableFuture.failedFuture(e);
         }
         answer.whenComplete((response, failure) -> {
-          if (failure != null) {
-            errors.fail(call, failure);
-          } else {
-            respond(call, response);
+          try {
+            if (failure != null) {
+              errors.fail(call, failure);
+            } else {
+              respond(call, response);
+            }
+          } catch (RuntimeException e) {
+            errors.fail(call, e); // never leave the caller waiting for its deadline
           }
         });
       }
@@ -70,13 +67,9 @@ final class UnaryCall<Q, R> implements ServerCallHandler<Object, R> {
   }
 
   private static <R> void respond(ServerCall<Object, R> call, R response) {
-    if (call.isCancelled()) return;
-    try {
-      call.sendHeaders(new io.grpc.Metadata());
-      call.sendMessage(response);
-      call.close(Status.OK, new io.grpc.Metadata());
-    } catch (IllegalStateException cancelledMeanwhile) {
-      // the client went away (or its deadline passed) between the check and the answer
-    }
+    if (call.isCancelled()) return; // the client went away, or grpc-java ended it at its deadline
+    call.sendHeaders(new io.grpc.Metadata());
+    call.sendMessage(response);
+    call.close(Status.OK, new io.grpc.Metadata());
   }
 }

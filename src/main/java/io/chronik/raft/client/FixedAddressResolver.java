@@ -4,6 +4,8 @@ import io.grpc.Attributes;
 import io.grpc.EquivalentAddressGroup;
 import io.grpc.NameResolver;
 import io.grpc.NameResolverProvider;
+import io.grpc.Status;
+import io.grpc.StatusOr;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.List;
@@ -27,6 +29,8 @@ final class FixedAddressResolver extends NameResolverProvider {
   @Override
   public NameResolver newNameResolver(URI targetUri, NameResolver.Args args) {
     return new NameResolver() {
+      private Listener2 listener;
+
       @Override
       public String getServiceAuthority() {
         return host; // what TLS checks the node's certificate against, as akka-grpc did
@@ -34,9 +38,24 @@ final class FixedAddressResolver extends NameResolverProvider {
 
       @Override
       public void start(Listener2 listener) {
-        // Resolved each time the channel asks, so a node that moved to a new IP is found again.
+        this.listener = listener;
+        resolve();
+      }
+
+      /** The channel asks again after a connection failed: a node that moved to a new IP is found. */
+      @Override
+      public void refresh() {
+        if (listener != null) resolve();
+      }
+
+      private void resolve() {
+        InetSocketAddress address = new InetSocketAddress(host, port);
+        if (address.isUnresolved()) {
+          listener.onError(Status.UNAVAILABLE.withDescription("cannot resolve the node's host name '" + host + "'"));
+          return;
+        }
         listener.onResult(ResolutionResult.newBuilder()
-            .setAddresses(List.of(new EquivalentAddressGroup(new InetSocketAddress(host, port))))
+            .setAddressesOrError(StatusOr.fromValue(List.of(new EquivalentAddressGroup(address))))
             .setAttributes(Attributes.EMPTY).build());
       }
 

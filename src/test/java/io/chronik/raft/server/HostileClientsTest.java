@@ -47,9 +47,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * L5 against a real {@code server} process with a small heap: raw mutated, truncated and random
- * protobuf bodies for every method, bodies far over the size limit, and a burst past the admission
- * limit. Every answer is a documented status, the node stays healthy, its log stays small and
- * free of stack traces, and it never buffers a huge body (four concurrent 64 MiB bodies against a
+ * protobuf bodies for every method, bodies far over the size limit, a burst past the admission
+ * limit, and bytes that are not HTTP/2 on the gRPC port. Every answer is a documented status, the
+ * node stays healthy, its log stays small and free of stack traces, and it never buffers a huge body (four concurrent 64 MiB bodies against a
  * 128 MiB heap).
  */
 @Tag("processes")
@@ -248,6 +248,24 @@ class HostileClientsTest {
     // ... and refused at once: by the admission check, which answers before any work is done (a
     // stopwatch from the burst's start measured the client's sending as much as the node).
     assertTrue(notAtAdmission.isEmpty(), "refusals that did not come from the admission limit: " + notAtAdmission);
+
+    // Bytes that are not HTTP/2 on the gRPC port (an HTTP/1.1 request, random bytes): each
+    // connection is closed, the node goes on, and its log gets no stack trace for them.
+    for (int i = 0; i < 20; i++) {
+      byte[] junk = new byte[1 + r.nextInt(300)];
+      r.nextBytes(junk);
+      if (i == 0) junk = "GET / HTTP/1.1\r\nHost: chronik\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+      try (java.net.Socket socket = new java.net.Socket("127.0.0.1", node.grpcPort(0))) {
+        socket.setSoTimeout(5_000);
+        socket.getOutputStream().write(junk);
+        socket.getOutputStream().flush();
+        while (socket.getInputStream().read(new byte[4096]) >= 0) {
+          // whatever the node answers, until it closes the connection
+        }
+      } catch (IOException closedOrTimedOut) {
+        // a reset or our timeout: either way the connection is over
+      }
+    }
 
     // The node is healthy: it answers, serves, and neither died of its heap nor filled its log.
     assertTrue(node.running(0), "the node process is alive");
