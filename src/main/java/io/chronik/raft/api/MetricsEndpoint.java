@@ -3,12 +3,12 @@ package io.chronik.raft.api;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Extension;
 import akka.actor.typed.ExtensionId;
-import akka.http.javadsl.Http;
-import akka.http.javadsl.ServerBinding;
-import akka.http.javadsl.model.ContentTypes;
-import akka.http.javadsl.model.HttpEntities;
-import akka.http.javadsl.server.AllDirectives;
-import akka.http.javadsl.server.Route;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import io.chronik.raft.cluster.ClusterNode;
 import io.chronik.raft.metrics.NodeMetrics;
 import io.chronik.raft.replica.ClientProtocol;
@@ -34,7 +34,7 @@ import java.util.function.ToDoubleFunction;
  * scrape asks the local replicas for; a replica that does not answer in time keeps its previous
  * values. One per node: its gauges are registered once in the node's registry.
  */
-public final class MetricsEndpoint extends AllDirectives implements Extension {
+public final class MetricsEndpoint implements Extension {
   private record Sample(ClientProtocol.Status status, ReplicaMetrics.Snapshot reads) {}
 
   private final ClusterNode node;
@@ -69,13 +69,61 @@ public final class MetricsEndpoint extends AllDirectives implements Extension {
     });
   }
 
-  public static CompletionStage<ServerBinding> bind(ActorSystem<?> system, String host, int port) {
-    return Http.get(system).newServerAt(host, port).bind(get(system).route());
+  /**
+   * Serves {@code GET /metrics} on {@code host:port} with the JDK's HTTP server (a scrape is one
+   * small request every few seconds: no HTTP stack of its own to load at start), until the actor
+   * system stops. Returns the bound address (with the port the system chose, where 0 was asked for).
+   */
+  public static CompletionStage<InetSocketAddress> bind(ActorSystem<?> system, String host, int port) {
+    MetricsEndpoint endpoint = get(system);
+    HttpServer server;
+    try {
+      server = HttpServer.create(new InetSocketAddress(host, port), 0);
+    } catch (IOException e) {
+      return CompletableFuture.failedFuture(new IOException("cannot serve metrics on " + host + ":" + port + ": "
+          + e.getMessage() + "; is another process using the port (chronik.metrics.port)?", e));
+    }
+    server.createContext("/", endpoint::handle);
+    server.start();
+    akka.actor.CoordinatedShutdown.get(system).addTask(akka.actor.CoordinatedShutdown.PhaseServiceUnbind(),
+        "metrics-" + server.getAddress().getPort() + "-unbind", () -> {
+          server.stop(0);
+          return CompletableFuture.completedFuture(akka.Done.getInstance());
+        });
+    return CompletableFuture.completedFuture(server.getAddress());
   }
 
-  Route route() {
-    return path("metrics", () -> get(() -> onSuccess(scrape(),
-        text -> complete(HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, text)))));
+  private void handle(HttpExchange exchange) {
+    if (!exchange.getRequestURI().getPath().equals("/metrics")) {
+      answer(exchange, 404, "not found: this endpoint serves GET /metrics\n");
+    } else if (!exchange.getRequestMethod().equals("GET") && !exchange.getRequestMethod().equals("HEAD")) {
+      exchange.getResponseHeaders().add("Allow", "GET, HEAD");
+      answer(exchange, 405, "method not allowed: GET /metrics\n");
+    } else {
+      scrape().whenComplete((text, failure) -> {
+        if (failure != null) {
+          answer(exchange, 500, "the scrape failed: " + failure + "\n");
+        } else {
+          answer(exchange, 200, text);
+        }
+      });
+    }
+  }
+
+  private static void answer(HttpExchange exchange, int status, String body) {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    try (exchange) {
+      exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+      boolean head = exchange.getRequestMethod().equals("HEAD");
+      exchange.sendResponseHeaders(status, head ? -1 : bytes.length);
+      if (!head) {
+        try (OutputStream out = exchange.getResponseBody()) {
+          out.write(bytes);
+        }
+      }
+    } catch (IOException scraperWentAway) {
+      // nothing to answer any more
+    }
   }
 
   /** Refreshes every local replica's values, then renders the registry. */

@@ -78,8 +78,7 @@ public final class ServerCommand implements Callable<Integer> {
       io.chronik.raft.api.GrpcBinding binding = GrpcServer.bind(system, address, config.getInt("chronik.grpc.port")).toCompletableFuture()
           .get(30, TimeUnit.SECONDS);
       if (metrics > 0) {
-        io.chronik.raft.api.MetricsEndpoint.bind(system, address, metrics).toCompletableFuture().get(30, TimeUnit.SECONDS)
-            .addToCoordinatedShutdown(java.time.Duration.ofSeconds(1), system);
+        io.chronik.raft.api.MetricsEndpoint.bind(system, address, metrics).toCompletableFuture().get(30, TimeUnit.SECONDS);
       }
       int kafka = config.getInt("chronik.kafka.port");
       String kafkaNote = "";

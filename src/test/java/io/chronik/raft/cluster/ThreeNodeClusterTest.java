@@ -286,7 +286,19 @@ class ThreeNodeClusterTest {
     clients.get(0).get(io.chronik.raft.api.grpc.GetRequest.newBuilder().setTopic("kv").setPartition(1).setKey("m")
         .build()).toCompletableFuture().get(15, TimeUnit.SECONDS);
     grpcCode(clients.get(0).get(io.chronik.raft.api.grpc.GetRequest.newBuilder().setTopic("kv").setPartition(1).build()));
-    String text = io.chronik.raft.api.MetricsEndpoint.get(n1).scrape().toCompletableFuture().get(15, TimeUnit.SECONDS);
+    // Over HTTP, as Prometheus scrapes it.
+    java.net.InetSocketAddress endpoint = io.chronik.raft.api.MetricsEndpoint.bind(n1, "127.0.0.1", 0)
+        .toCompletableFuture().get(15, TimeUnit.SECONDS);
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    java.net.http.HttpResponse<String> scraped = http.send(java.net.http.HttpRequest.newBuilder(
+        java.net.URI.create("http://127.0.0.1:" + endpoint.getPort() + "/metrics")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, scraped.statusCode());
+    assertTrue(scraped.headers().firstValue("Content-Type").orElse("").startsWith("text/plain; version=0.0.4"),
+        scraped.headers().map().toString());
+    assertEquals(404, http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
+        + endpoint.getPort() + "/other")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode());
+    String text = scraped.body();
     assertTrue(text.matches("(?s).*chronik_replica_commit_index\\{node=\"n1\",partition=\"kv-1\"} [1-9].*"), text);
     assertTrue(text.matches("(?s).*chronik_reads_served_total\\{node=\"n1\",partition=\"kv-1\",policy=\"safe\"} [1-9].*"), text);
     assertTrue(text.contains("chronik_reads_oldest_pending_age_seconds"), text);
