@@ -1,14 +1,12 @@
 package io.chronik.raft.api;
 
+import akka.Done;
+import akka.actor.CoordinatedShutdown;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Extension;
 import akka.actor.typed.ExtensionId;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import io.chronik.raft.cluster.ClusterNode;
 import io.chronik.raft.metrics.NodeMetrics;
 import io.chronik.raft.replica.ClientProtocol;
@@ -19,6 +17,10 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -85,10 +87,10 @@ public final class MetricsEndpoint implements Extension {
     }
     server.createContext("/", endpoint::handle);
     server.start();
-    akka.actor.CoordinatedShutdown.get(system).addTask(akka.actor.CoordinatedShutdown.PhaseServiceUnbind(),
+    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceUnbind(),
         "metrics-" + server.getAddress().getPort() + "-unbind", () -> {
           server.stop(0);
-          return CompletableFuture.completedFuture(akka.Done.getInstance());
+          return CompletableFuture.completedFuture(Done.getInstance());
         });
     return CompletableFuture.completedFuture(server.getAddress());
   }
