@@ -72,7 +72,11 @@ public final class ChronikRaft implements Extension {
 
     @Override
     public ChronikRaft createExtension(ActorSystem<?> system) {
-      return new ChronikRaft(system, ClusterNode.start(system, NodeMetrics.get(system).registry()));
+      // The node's peer endpoint is a gRPC server too, with or without the API's (GrpcServer).
+      TransportLog.install(new GrpcErrors());
+      TlsSettings tls = TlsSettings.fromConfig(system.settings().config());
+      return new ChronikRaft(system, ClusterNode.start(system, NodeMetrics.get(system).registry(),
+          tls.enabled() ? Optional.of(tls.peerTls()) : Optional.empty()));
     }
   }
 

@@ -91,6 +91,29 @@ public record TlsSettings(boolean enabled, Path keyStore, String keyStorePasswor
     }
   }
 
+  /**
+   * The replicas' gRPC streams between nodes: mutual TLS 1.3 both ways, a certificate of the CA
+   * required of each end (as Artery's TLS between the same nodes), whatever client-auth says for
+   * the API.
+   */
+  public io.chronik.raft.cluster.PeerTls peerTls() {
+    try {
+      SslContext server = GrpcSslContexts.configure(SslContextBuilder.forServer(keyManagers()), SslProvider.JDK)
+          .trustManager(trustManagers())
+          .clientAuth(io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth.REQUIRE)
+          .protocols("TLSv1.3")
+          .build();
+      SslContext client = GrpcSslContexts.configure(SslContextBuilder.forClient().keyManager(keyManagers()),
+              SslProvider.JDK)
+          .trustManager(trustManagers())
+          .protocols("TLSv1.3")
+          .build();
+      return new io.chronik.raft.cluster.PeerTls(server, client);
+    } catch (SSLException e) {
+      throw cannotSetUp(e);
+    }
+  }
+
   private KeyManagerFactory keyManagers() {
     try {
       KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());

@@ -2,6 +2,7 @@ package io.chronik.raft.cluster;
 
 import akka.Done;
 import akka.actor.CoordinatedShutdown;
+import akka.actor.ExtendedActorSystem;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Props;
@@ -31,6 +32,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 
 /**
@@ -91,6 +93,14 @@ public final class ClusterNode {
    * record their meters into {@code registry}.
    */
   public static ClusterNode start(ActorSystem<?> system, MeterRegistry registry) {
+    return start(system, registry, Optional.empty());
+  }
+
+  /**
+   * As {@link #start(ActorSystem, MeterRegistry)}; {@code peerTls}: the TLS of the replicas' gRPC
+   * streams, when the node runs TLS ({@code chronik.tls}).
+   */
+  public static ClusterNode start(ActorSystem<?> system, MeterRegistry registry, Optional<PeerTls> peerTls) {
     Config config = system.settings().config();
     String nodeId = config.getString("chronik.node-id");
     List<String> nodes = List.copyOf(new LinkedHashSet<>(ListSetting.read(config, "chronik.cluster.nodes")));
@@ -112,8 +122,24 @@ public final class ClusterNode {
     directory.learnClusterId(nodeId, StoreIdentity.clusterId(Path.of(config.getString("chronik.data-dir"))));
     Transport.Stats stats = new Transport.Stats();
     Optional<MessageFilter> filter = messageFilter(config, nodeId);
+    RaftMessageSerializer serializer = new RaftMessageSerializer((ExtendedActorSystem) system.classicSystem());
+    int maxPeerMessage = (int) Math.min(Integer.MAX_VALUE, config.getBytes("akka.remote.artery.advanced.maximum-frame-size"));
+    Optional<PeerStreams> streams = peerStreams(config, nodeId, peerTls).map(tls -> new PeerStreams(nodeId, directory,
+        serializer, tls, maxPeerMessage, 8 * maxPeerMessage));
+    streams.ifPresent(s -> CoordinatedShutdown.get(system.classicSystem()).addTask(
+        CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "chronik-peer-streams-close", () -> {
+          s.close();
+          return CompletableFuture.completedFuture(Done.getInstance());
+        }));
     Function<ActorRef<NodeHost.Message>, PeerSender> transport =
-        self -> Transport.create(nodeId, self, directory, filter, stats, system);
+        self -> Transport.create(nodeId, self, directory, filter, stats, system, streams);
+    for (var via : Map.of("stream", stats.streamed, "stream_dropped", stats.streamDropped, "artery", stats.overArtery)
+        .entrySet()) {
+      io.micrometer.core.instrument.FunctionCounter.builder("chronik.peer.messages", via.getValue(), LongAdder::sum)
+          .description("Replica messages this node sent to other nodes: on their gRPC streams, dropped there (the "
+              + "stream's buffer full), over Artery (no stream up)")
+          .tags("node", nodeId, "via", via.getKey()).register(registry);
+    }
     io.chronik.raft.storage.EmbeddedJournal.startIfUsed(system);
     ActorRef<NodeHost.Message> host = system.systemActorOf(
         NodeHost.create(nodeId, List.copyOf(groups.values()), settings, directory, transport,
@@ -123,6 +149,13 @@ public final class ClusterNode {
             config.getDuration("chronik.membership.removed-data-grace")),
         HOST_PATH.substring(HOST_PATH.lastIndexOf('/') + 1), Props.empty());
     directory.learn(nodeId, host);
+    if (streams.isPresent()) {
+      PeerEndpoint endpoint = PeerEndpoint.start(nodeId, host, serializer, peerBindHost(config),
+          config.getInt("chronik.cluster.peer-port"), maxPeerMessage, peerTls,
+          CoordinatedShutdown.get(system.classicSystem()));
+      directory.learnPeerAddress(nodeId, config.getString("akka.remote.artery.canonical.hostname") + ":"
+          + endpoint.localAddress().getPort());
+    }
     List<String> seeds = config.getStringList("akka.cluster.seed-nodes");
     system.systemActorOf(PeerDiscovery.create(nodeId, host, directory, seeds,
         config.getDuration("chronik.cluster.discovery-interval")), "chronik-discovery", Props.empty());
@@ -340,6 +373,32 @@ public final class ClusterNode {
     }
   }
 
+  /**
+   * Whether this node's replica messages go on gRPC streams ({@code chronik.cluster.peer-transport
+   * = grpc}), and with which TLS (the inner optional). Not when Artery runs TLS that chronik.tls
+   * did not set up (an application's own {@code akka.remote.artery.ssl}): a plaintext stream
+   * would then be a way in that Artery closes.
+   */
+  static Optional<Optional<PeerTls>> peerStreams(Config config, String nodeId, Optional<PeerTls> tls) {
+    String transport = config.getString("chronik.cluster.peer-transport");
+    if (transport.equals("artery")) return Optional.empty();
+    if (!transport.equals("grpc")) {
+      throw new IllegalArgumentException("chronik.cluster.peer-transport must be grpc or artery, got '" + transport + "'");
+    }
+    if (tls.isEmpty() && config.getString("akka.remote.artery.transport").equals("tls-tcp")) {
+      LOG.info("{}: replica messages go over Artery: it runs TLS from akka.remote.artery.ssl, and gRPC streams "
+          + "between nodes need their TLS from chronik.tls", nodeId);
+      return Optional.empty();
+    }
+    return Optional.of(tls);
+  }
+
+  /** Where the peer endpoint binds: Artery's bind hostname when one is set, else its canonical one. */
+  private static String peerBindHost(Config config) {
+    String bind = config.getString("akka.remote.artery.bind.hostname");
+    return bind.isEmpty() ? config.getString("akka.remote.artery.canonical.hostname") : bind;
+  }
+
   static Optional<MessageFilter> messageFilter(Config config, String nodeId) {
     String name = config.getString("chronik.cluster.message-filter");
     if (name.isEmpty()) return Optional.empty();
@@ -404,6 +463,11 @@ public final class ClusterNode {
   /** Where node {@code id} serves its gRPC API, as far as this node has heard. */
   public Optional<String> grpcAddress(String id) {
     return directory.grpcAddress(id);
+  }
+
+  /** Where node {@code id} takes replica messages on gRPC streams, as its hellos say (empty: over Artery). */
+  public Optional<String> peerAddress(String id) {
+    return directory.peerAddress(id);
   }
 
   /** The state machine a partition runs: {@code record-log} or {@code key-value}. */

@@ -66,15 +66,16 @@ public final class NodeHost {
   /**
    * A node's whereabouts ({@link PeerDiscovery}): its host actor, where it serves gRPC (empty when
    * it does not, or not yet), its store (the id of its data directory), the digest of its
-   * configuration files (empty from a node of before store ids) and the cluster its data belongs
-   * to (empty until it learnt it). A hello from a node this host did not know where to find, or
+   * configuration files (empty from a node of before store ids), the cluster its data belongs
+   * to (empty until it learnt it), where it serves Kafka clients and its rack, and where it takes
+   * replica messages on a gRPC stream ({@link PeerEndpoint}; empty: send over Artery). A hello from a node this host did not know where to find, or
    * knew elsewhere, is answered with a hello of its own, so that the two find each other in one
    * exchange; one from a node of another cluster is refused.
    */
   public record Hello(String nodeId, ActorRef<Message> host, String grpcAddress, String storeId, String filesHash,
-      String clusterId, String kafkaAddress, String rack) implements Message {
+      String clusterId, String kafkaAddress, String rack, String peerAddress) implements Message {
     public Hello(String nodeId, ActorRef<Message> host, String grpcAddress) {
-      this(nodeId, host, grpcAddress, "", "", "", "", "");
+      this(nodeId, host, grpcAddress, "", "", "", "", "", "");
     }
 
     public Hello(String nodeId, ActorRef<Message> host) {
@@ -85,7 +86,8 @@ public final class NodeHost {
     static Hello of(String nodeId, ActorRef<Message> host, PeerDirectory directory) {
       return new Hello(nodeId, host, directory.grpcAddress(nodeId).orElse(""), directory.store(nodeId).orElse(""),
           directory.filesHash(nodeId).orElse(""), directory.clusterId(nodeId).orElse(""),
-          directory.kafkaAddress(nodeId).orElse(""), directory.rack(nodeId).orElse(""));
+          directory.kafkaAddress(nodeId).orElse(""), directory.rack(nodeId).orElse(""),
+          directory.peerAddress(nodeId).orElse(""));
     }
   }
 
@@ -284,6 +286,7 @@ public final class NodeHost {
             if (!m.grpcAddress().isEmpty()) directory.learnGrpcAddress(m.nodeId(), m.grpcAddress());
             directory.learnIdentity(m.nodeId(), m.storeId(), m.filesHash());
             directory.learnKafka(m.nodeId(), m.kafkaAddress(), m.rack());
+            directory.learnPeerAddress(m.nodeId(), m.peerAddress());
             if (directory.learn(m.nodeId(), m.host())) {
               ctx.getLog().debug("node {} is at {} (hello)", m.nodeId(), m.host().path().address());
               ctx.getSystem().classicSystem().actorSelection(m.host().path().toString())

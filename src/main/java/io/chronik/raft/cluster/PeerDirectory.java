@@ -21,6 +21,7 @@ public final class PeerDirectory {
   private final Map<String, String> clusterIds = new ConcurrentHashMap<>();
   private final Map<String, String> kafkaAddresses = new ConcurrentHashMap<>();
   private final Map<String, String> racks = new ConcurrentHashMap<>();
+  private final Map<String, String> peerAddresses = new ConcurrentHashMap<>();
 
   public Optional<ActorRef<NodeHost.Message>> host(String nodeId) {
     return Optional.ofNullable(hosts.get(nodeId));
@@ -39,6 +40,19 @@ public final class PeerDirectory {
 
   public Optional<String> grpcAddress(String nodeId) {
     return Optional.ofNullable(grpcAddresses.get(nodeId));
+  }
+
+  /**
+   * Where {@code nodeId} takes replica messages on a gRPC stream ({@code host:port}), as its hellos
+   * say; an empty address forgets it (the node restarted sending over Artery only).
+   */
+  public void learnPeerAddress(String nodeId, String address) {
+    if (address.isEmpty()) peerAddresses.remove(nodeId);
+    else peerAddresses.put(nodeId, address);
+  }
+
+  public Optional<String> peerAddress(String nodeId) {
+    return Optional.ofNullable(peerAddresses.get(nodeId));
   }
 
   /** Where {@code nodeId} serves Kafka clients and its rack, as its hellos say (empty strings: not said). */

@@ -99,7 +99,7 @@ public final class RaftMessageSerializer extends SerializerWithStringManifest {
       return io.chronik.raft.rpc.Hello.newBuilder().setNodeId(h.nodeId())
           .setHost(refs.toWire(h.host())).setGrpcAddress(h.grpcAddress()).setStoreId(h.storeId())
           .setFilesHash(h.filesHash()).setClusterId(h.clusterId()).setKafkaAddress(h.kafkaAddress()).setRack(h.rack())
-          .build().toByteArray();
+          .setPeerAddress(h.peerAddress()).build().toByteArray();
     }
     return RaftWireFormat.toProto((RaftMessage) o).toByteArray();
   }
@@ -117,7 +117,7 @@ public final class RaftMessageSerializer extends SerializerWithStringManifest {
         io.chronik.raft.rpc.Hello h = io.chronik.raft.rpc.Hello.parseFrom(bytes);
         if (h.getNodeId().isEmpty()) throw new NotSerializableException("hello without a node id");
         return new NodeHost.Hello(h.getNodeId(), refs.fromWire(h.getHost()), h.getGrpcAddress(), h.getStoreId(),
-            h.getFilesHash(), h.getClusterId(), h.getKafkaAddress(), h.getRack());
+            h.getFilesHash(), h.getClusterId(), h.getKafkaAddress(), h.getRack(), h.getPeerAddress());
       }
       if (manifest.equals(RETIRE)) {
         io.chronik.raft.rpc.Retire r = io.chronik.raft.rpc.Retire.parseFrom(bytes);

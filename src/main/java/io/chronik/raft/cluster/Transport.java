@@ -17,8 +17,9 @@ import org.slf4j.LoggerFactory;
  * coordinator or membership status in the way. It runs on the sending replica's thread, not as an
  * actor of its own: an actor here was one more mailbox hand-off on every message, and one actor
  * every replica of the node queued behind. A message for a node whose host is not known yet is
- * dropped, as a lost message (Raft retries). The optional {@link MessageFilter} (fault injection)
- * sees every message first.
+ * dropped, as a lost message (Raft retries). With {@link PeerStreams} a message goes on the
+ * peer's gRPC stream when that is up, else over Artery. The optional {@link MessageFilter} (fault
+ * injection) sees every message first, whichever way it then travels.
  */
 public final class Transport implements PeerSender {
   private static final Logger log = LoggerFactory.getLogger(Transport.class);
@@ -29,6 +30,10 @@ public final class Transport implements PeerSender {
     public final LongAdder appendedEntries = new LongAdder();
     public final LongAdder messages = new LongAdder();
     public final LongAdder unknownDestination = new LongAdder();
+    /** Messages that went on a peer's gRPC stream, were dropped there (its buffer full), went over Artery. */
+    public final LongAdder streamed = new LongAdder();
+    public final LongAdder streamDropped = new LongAdder();
+    public final LongAdder overArtery = new LongAdder();
   }
 
   private final String selfNode;
@@ -37,21 +42,28 @@ public final class Transport implements PeerSender {
   private final Optional<MessageFilter> filter;
   private final Stats stats;
   private final ActorSystem<?> system;
+  private final Optional<PeerStreams> streams;
 
   private Transport(String selfNode, ActorRef<NodeHost.Message> selfHost, PeerDirectory directory,
-      Optional<MessageFilter> filter, Stats stats, ActorSystem<?> system) {
+      Optional<MessageFilter> filter, Stats stats, ActorSystem<?> system, Optional<PeerStreams> streams) {
     this.selfNode = selfNode;
     this.selfHost = selfHost;
     this.directory = directory;
     this.filter = filter;
     this.stats = stats;
     this.system = system;
+    this.streams = streams;
   }
 
-  /** @param system schedules the messages a filter delays */
+  /** Over Artery only. @param system schedules the messages a filter delays */
   public static PeerSender create(String selfNode, ActorRef<NodeHost.Message> selfHost, PeerDirectory directory,
       Optional<MessageFilter> filter, Stats stats, ActorSystem<?> system) {
-    return new Transport(selfNode, selfHost, directory, filter, stats, system);
+    return create(selfNode, selfHost, directory, filter, stats, system, Optional.empty());
+  }
+
+  static PeerSender create(String selfNode, ActorRef<NodeHost.Message> selfHost, PeerDirectory directory,
+      Optional<MessageFilter> filter, Stats stats, ActorSystem<?> system, Optional<PeerStreams> streams) {
+    return new Transport(selfNode, selfHost, directory, filter, stats, system, streams);
   }
 
   @Override
@@ -73,17 +85,35 @@ public final class Transport implements PeerSender {
     }
     NodeHost.FromPeer out = new NodeHost.FromPeer(e.message(), selfHost, e.to(), e.toStore());
     if (filter.isEmpty()) {
-      to.get().tell(out);
+      deliver(node, to.get(), out);
       return;
     }
     MessageFilter.Decision d = filter.get().decide(Configuration.nodeOf(e.message().from()), node, e.message());
     if (d instanceof MessageFilter.Deliver) {
-      to.get().tell(out);
+      deliver(node, to.get(), out);
     } else if (d instanceof MessageFilter.Duplicate) {
-      to.get().tell(out);
-      to.get().tell(out);
+      deliver(node, to.get(), out);
+      deliver(node, to.get(), out);
     } else if (d instanceof MessageFilter.Delay delay) {
-      system.scheduler().scheduleOnce(delay.by(), () -> to.get().tell(out), system.executionContext());
+      system.scheduler().scheduleOnce(delay.by(), () -> deliver(node, to.get(), out), system.executionContext());
     }
+  }
+
+  private void deliver(String node, ActorRef<NodeHost.Message> host, NodeHost.FromPeer out) {
+    if (streams.isPresent() && !node.equals(selfNode)) {
+      switch (streams.get().send(node, out)) {
+        case SENT -> {
+          stats.streamed.increment();
+          return;
+        }
+        case DROPPED -> {
+          stats.streamDropped.increment();
+          return;
+        }
+        case NOT_CONNECTED -> { }
+      }
+    }
+    stats.overArtery.increment();
+    host.tell(out);
   }
 }

@@ -310,6 +310,9 @@ class ThreeNodeClusterTest {
     assertTrue(text.matches("(?s).*chronik_grpc_server_requests_seconds_count\\{code=\"OK\",method=\"Get\",node=\"n1\"} [1-9].*"), text);
     assertTrue(text.matches("(?s).*chronik_grpc_server_requests_seconds_count\\{code=\"INVALID_ARGUMENT\",method=\"Get\",node=\"n1\"} [1-9].*"), text);
     assertTrue(text.contains("chronik_grpc_server_in_flight{node=\"n1\"}"), text);
+    // How replica messages left the node: on the peers' gRPC streams (once up), over Artery before.
+    assertTrue(text.matches("(?s).*chronik_peer_messages_total\\{node=\"n1\",via=\"stream\"} [1-9].*"), text);
+    assertTrue(text.contains("chronik_peer_messages_total{node=\"n1\",via=\"artery\"}"), text);
     assertTrue(text.contains("jvm_threads_live_threads{node=\"n1\"}"), text);
     assertTrue(text.contains("process_cpu_seconds_total{node=\"n1\"}"), text);
   }

@@ -28,6 +28,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
+import akka.actor.testkit.typed.javadsl.TestProbe;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -222,6 +223,55 @@ class TlsClusterTest {
       assertEquals(3, members, "the cluster still has its three members");
     } finally {
       stranger.shutdownTestKit();
+    }
+  }
+
+  @Test
+  void replicaMessagesTravelOnMutualTlsStreams() {
+    TestProbe<Object> probe = cluster.kit(0).createTestProbe();
+    probe.awaitAssert(Duration.ofSeconds(30), Duration.ofMillis(300), () -> {
+      long artery = 0;
+      long streamed = 0;
+      for (int i = 0; i < 3; i++) {
+        artery += cluster.chronik(i).node().transportStats().overArtery.sum();
+        streamed += cluster.chronik(i).node().transportStats().streamed.sum();
+      }
+      for (int i = 0; i < 3; i++) {
+        cluster.chronik(i).produce("orders", 0, List.of(com.google.protobuf.ByteString.copyFromUtf8("tls-stream-" + i)))
+            .toCompletableFuture().get(20, TimeUnit.SECONDS);
+      }
+      long arteryAfter = 0;
+      long streamedAfter = 0;
+      for (int i = 0; i < 3; i++) {
+        arteryAfter += cluster.chronik(i).node().transportStats().overArtery.sum();
+        streamedAfter += cluster.chronik(i).node().transportStats().streamed.sum();
+      }
+      assertEquals(artery, arteryAfter, "once the TLS streams are up, no replica message goes over Artery");
+      assertTrue(streamedAfter > streamed, "the writes' replica messages went on the streams");
+      return null;
+    });
+  }
+
+  @Test
+  void aPeerEndpointRefusesAClientWithoutACertificateOfTheClustersCa() throws Exception {
+    String address = cluster.chronik(0).node().peerAddress("n1").orElseThrow();
+    for (Path key : java.util.Arrays.asList(null, strangerCerts.resolve("stranger.p12"))) {
+      TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      trust.init(load(certs.resolve("trust.p12")));
+      TlsChannelCredentials.Builder tls = TlsChannelCredentials.newBuilder().trustManager(trust.getTrustManagers());
+      if (key != null) {
+        KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        keys.init(load(key), PASSWORD.toCharArray());
+        tls.keyManager(keys.getKeyManagers());
+      }
+      ManagedChannel channel = Grpc.newChannelBuilder(address, tls.build()).overrideAuthority("localhost").build();
+      try {
+        io.grpc.Status status = PeerCalls.deliver(channel, List.of(new byte[] {1, 2, 3}));
+        assertEquals(io.grpc.Status.Code.UNAVAILABLE, status.getCode(),
+            (key == null ? "no certificate" : "a certificate of another CA") + ": " + status);
+      } finally {
+        channel.shutdownNow();
+      }
     }
   }
 }

@@ -1,0 +1,157 @@
+package io.chronik.raft.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import akka.actor.testkit.typed.javadsl.TestProbe;
+import com.google.protobuf.ByteString;
+import io.chronik.raft.api.ChronikRaft;
+import io.chronik.raft.replica.ReadPolicy;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Replica messages on gRPC streams between nodes of real ActorSystems ({@code
+ * chronik.cluster.peer-transport = grpc}, the default): once the streams are up nothing goes over
+ * Artery, a node restarted on another port is found again, and bytes that are not replica
+ * messages close only the stream they came on.
+ */
+@Tag("cluster")
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class PeerStreamsClusterTest {
+  private static final List<String> IDS = List.of("n1", "n2", "n3");
+  private static TestCluster cluster;
+  private static int round;
+
+  @BeforeAll
+  static void start() throws Exception {
+    cluster = new TestCluster(IDS, "[{name = accounts, partitions = 1, replication-factor = 3, state-machine = key-value}]");
+    cluster.awaitLeader(0, "accounts-0");
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (cluster != null) cluster.close();
+  }
+
+  /** Writes through every node, then reads the value back under {@code safe} through every node. */
+  private static void writeAndReadThroughEveryNode() throws Exception {
+    round++;
+    for (int i = 0; i < IDS.size(); i++) {
+      ByteString value = ByteString.copyFromUtf8("round-" + round + "-via-" + IDS.get(i));
+      cluster.chronik(i).put("accounts", 0, "k", value).toCompletableFuture().get(20, TimeUnit.SECONDS);
+      for (int j = 0; j < IDS.size(); j++) {
+        ChronikRaft.KvRead read = cluster.chronik(j).get("accounts", 0, "k", Optional.of(ReadPolicy.SAFE), 0)
+            .toCompletableFuture().get(20, TimeUnit.SECONDS);
+        assertEquals(value.toStringUtf8(), read.result().getValue().toStringUtf8(),
+            "a safe read through " + IDS.get(j) + " after a write through " + IDS.get(i));
+      }
+    }
+  }
+
+  private static long sum(java.util.function.Function<Transport.Stats, java.util.concurrent.atomic.LongAdder> counter) {
+    long total = 0;
+    for (int i = 0; i < IDS.size(); i++) total += counter.apply(cluster.chronik(i).node().transportStats()).sum();
+    return total;
+  }
+
+  /** Waits until a whole round of writes and safe reads sends every replica message on the streams. */
+  private static void awaitARoundWithoutArtery(String why) {
+    TestProbe<Object> probe = cluster.kit(0).createTestProbe();
+    probe.awaitAssert(Duration.ofSeconds(30), Duration.ofMillis(300), () -> {
+      long arteryBefore = sum(s -> s.overArtery);
+      long streamedBefore = sum(s -> s.streamed);
+      try {
+        writeAndReadThroughEveryNode();
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
+      assertEquals(0, sum(s -> s.overArtery) - arteryBefore, why + ": replica messages still went over Artery");
+      assertTrue(sum(s -> s.streamed) - streamedBefore > 0, why + ": nothing went on the streams");
+      return null;
+    });
+    assertEquals(0, sum(s -> s.streamDropped), "no message dropped for a full stream buffer");
+  }
+
+  @Test
+  @Order(1)
+  void onceTheStreamsAreUpEveryReplicaMessageTravelsOnThem() {
+    for (int i = 0; i < IDS.size(); i++) {
+      for (String other : IDS) {
+        assertTrue(cluster.chronik(i).node().peerAddress(other).isPresent(), IDS.get(i) + " knows " + other
+            + "'s peer endpoint");
+      }
+    }
+    awaitARoundWithoutArtery("three fresh nodes");
+  }
+
+  @Test
+  @Order(2)
+  void aNodeRestartedOnAnotherPortIsFoundAgain() throws Exception {
+    String before = cluster.chronik(0).node().peerAddress("n3").orElseThrow();
+    cluster.stop(2);
+    // Its peers fall back to Artery (it is down: the messages are lost there too) and keep serving.
+    writeOnly();
+    cluster.start(2);
+    cluster.awaitAllUp();
+    String after = cluster.chronik(2).node().peerAddress("n3").orElseThrow();
+    assertNotEquals(before, after, "the restarted node listens on another free port");
+    TestProbe<Object> probe = cluster.kit(0).createTestProbe();
+    probe.awaitAssert(Duration.ofSeconds(20), Duration.ofMillis(200), () -> {
+      assertEquals(Optional.of(after), cluster.chronik(0).node().peerAddress("n3"), "n1 learnt n3's new endpoint");
+      assertEquals(Optional.of(after), cluster.chronik(1).node().peerAddress("n3"), "n2 learnt n3's new endpoint");
+      return null;
+    });
+    awaitARoundWithoutArtery("after n3's restart");
+  }
+
+  private static void writeOnly() throws Exception {
+    for (int i = 0; i < 2; i++) {
+      cluster.chronik(i).put("accounts", 0, "while-n3-down", ByteString.copyFromUtf8("x" + i))
+          .toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  @Order(3)
+  void bytesThatAreNotReplicaMessagesCloseOnlyTheirStream() throws Exception {
+    String address = cluster.chronik(0).node().peerAddress("n1").orElseThrow();
+    int colon = address.lastIndexOf(':');
+    ManagedChannel channel = NettyChannelBuilder.forAddress(address.substring(0, colon),
+        Integer.parseInt(address.substring(colon + 1))).usePlaintext().build();
+    try {
+      Status status = PeerCalls.deliver(channel, List.of("not a replica message".getBytes(StandardCharsets.UTF_8)));
+      assertEquals(Status.Code.INVALID_ARGUMENT, status.getCode(), status.toString());
+      Status empty = PeerCalls.deliver(channel, List.of(new byte[0], new byte[] {(byte) 0xff, 0x01}));
+      assertEquals(Status.Code.INVALID_ARGUMENT, empty.getCode(), empty.toString());
+    } finally {
+      channel.shutdownNow();
+    }
+    try (Socket socket = new Socket(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)))) {
+      OutputStream out = socket.getOutputStream();
+      byte[] junk = new byte[64 * 1024];
+      new java.util.Random(7).nextBytes(junk);
+      out.write(junk);
+      out.flush();
+    } catch (java.io.IOException e) {
+      // the endpoint closed the connection on the junk, as it should
+    }
+    awaitARoundWithoutArtery("after a stream of junk and a connection of random bytes to n1");
+  }
+}
