@@ -75,6 +75,13 @@ public final class ChronikRaft implements Extension {
       // The node's peer endpoint is a gRPC server too, with or without the API's (GrpcServer).
       TransportLog.install(new GrpcErrors());
       TlsSettings tls = TlsSettings.fromConfig(system.settings().config());
+      String hostname = ClusterNode.advertisedHost(system);
+      if (tls.enabled() && !tls.certificateNames(hostname)) {
+        org.slf4j.LoggerFactory.getLogger(ChronikRaft.class).warn("this node's certificate ({}) does not name its "
+            + "Artery hostname {}, which its peers connect to: their replica-message streams to it fail the TLS "
+            + "check and go over Artery (slower). Add {} to the certificate's subject alternative names "
+            + "(CHRONIK_TLS_SAN for bin/chronik-dev-certs)", tls.keyStore(), hostname, hostname);
+      }
       return new ChronikRaft(system, ClusterNode.start(system, NodeMetrics.get(system).registry(),
           tls.enabled() ? Optional.of(tls.peerTls()) : Optional.empty()));
     }

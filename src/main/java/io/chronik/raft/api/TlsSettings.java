@@ -114,6 +114,40 @@ public record TlsSettings(boolean enabled, Path keyStore, String keyStorePasswor
     }
   }
 
+  /**
+   * Whether this node's certificate (the key store's first key entry) names {@code host} among its
+   * subject alternative names (an IP address entry for an address, a DNS entry, or a wildcard
+   * one, for a name): its peers check that when they open their replica-message streams to it.
+   */
+  public boolean certificateNames(String host) {
+    try {
+      KeyStore store = load(keyStore, keyStorePassword);
+      for (String alias : java.util.Collections.list(store.aliases())) {
+        if (!store.isKeyEntry(alias)) continue;
+        java.security.cert.Certificate cert = store.getCertificate(alias);
+        if (!(cert instanceof java.security.cert.X509Certificate x509)) return false;
+        java.util.Collection<java.util.List<?>> names = x509.getSubjectAlternativeNames();
+        if (names == null) return false;
+        boolean address = host.matches("[0-9.]+") || host.contains(":");
+        for (java.util.List<?> name : names) {
+          int type = (Integer) name.get(0);
+          String value = String.valueOf(name.get(1));
+          if (address && type == 7 && java.net.InetAddress.getByName(value).equals(java.net.InetAddress.getByName(host))) {
+            return true;
+          }
+          if (!address && type == 2 && (value.equalsIgnoreCase(host) || value.startsWith("*.")
+              && host.indexOf('.') > 0 && host.substring(host.indexOf('.')).equalsIgnoreCase(value.substring(1)))) {
+            return true;
+          }
+        }
+        return false;
+      }
+      return false;
+    } catch (GeneralSecurityException | IOException e) {
+      throw cannotSetUp(e);
+    }
+  }
+
   private KeyManagerFactory keyManagers() {
     try {
       KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());

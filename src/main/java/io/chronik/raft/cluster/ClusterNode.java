@@ -131,6 +131,9 @@ public final class ClusterNode {
           s.close();
           return CompletableFuture.completedFuture(Done.getInstance());
         }));
+    streams.ifPresent(s -> system.classicSystem().registerOnTermination(s::close));
+    Optional<PeerEndpoint> endpoint = streams.map(s -> PeerEndpoint.bind(nodeId, serializer, peerBindHost(system),
+        config.getInt("chronik.cluster.peer-port"), maxPeerMessage, peerTls, system.classicSystem()));
     Function<ActorRef<NodeHost.Message>, PeerSender> transport =
         self -> Transport.create(nodeId, self, directory, filter, stats, system, streams);
     for (var via : Map.of("stream", stats.streamed, "stream_dropped", stats.streamDropped, "artery", stats.overArtery)
@@ -149,13 +152,10 @@ public final class ClusterNode {
             config.getDuration("chronik.membership.removed-data-grace")),
         HOST_PATH.substring(HOST_PATH.lastIndexOf('/') + 1), Props.empty());
     directory.learn(nodeId, host);
-    if (streams.isPresent()) {
-      PeerEndpoint endpoint = PeerEndpoint.start(nodeId, host, serializer, peerBindHost(config),
-          config.getInt("chronik.cluster.peer-port"), maxPeerMessage, peerTls,
-          CoordinatedShutdown.get(system.classicSystem()));
-      directory.learnPeerAddress(nodeId, config.getString("akka.remote.artery.canonical.hostname") + ":"
-          + endpoint.localAddress().getPort());
-    }
+    endpoint.ifPresent(e -> {
+      e.deliverTo(host);
+      directory.learnPeerAddress(nodeId, advertisedHost(system) + ":" + e.localAddress().getPort());
+    });
     List<String> seeds = config.getStringList("akka.cluster.seed-nodes");
     system.systemActorOf(PeerDiscovery.create(nodeId, host, directory, seeds,
         config.getDuration("chronik.cluster.discovery-interval")), "chronik-discovery", Props.empty());
@@ -393,10 +393,16 @@ public final class ClusterNode {
     return Optional.of(tls);
   }
 
-  /** Where the peer endpoint binds: Artery's bind hostname when one is set, else its canonical one. */
-  private static String peerBindHost(Config config) {
-    String bind = config.getString("akka.remote.artery.bind.hostname");
-    return bind.isEmpty() ? config.getString("akka.remote.artery.canonical.hostname") : bind;
+  /** The host this node's peers reach it at: its Artery address's (the canonical hostname, resolved). */
+  public static String advertisedHost(ActorSystem<?> system) {
+    return Cluster.get(system.classicSystem()).selfAddress().getHost()
+        .orElseThrow(() -> new IllegalStateException("this node's Artery address has no host"));
+  }
+
+  /** Where the peer endpoint binds: Artery's bind hostname when one is set, else the advertised host. */
+  private static String peerBindHost(ActorSystem<?> system) {
+    String bind = system.settings().config().getString("akka.remote.artery.bind.hostname");
+    return bind.isEmpty() || bind.startsWith("<") ? advertisedHost(system) : bind;
   }
 
   static Optional<MessageFilter> messageFilter(Config config, String nodeId) {

@@ -24,34 +24,38 @@ import org.slf4j.LoggerFactory;
  * Where a node takes its peers' replica messages on gRPC streams ({@link PeerStreams} is the
  * sending side): each message is parsed on the connection's Netty thread and told to this node's
  * host actor, as Artery's delivery would, with no stream stages, connection actors or hubs in
- * between. Bytes that are not a replica message end that stream with {@code INVALID_ARGUMENT} and
- * never reach a replica; a message larger than Artery's frame is refused as it arrives. With TLS
- * ({@link PeerTls}) only a holder of a certificate of the cluster's CA can open a stream.
+ * between. Bytes that are not a replica message (a peer of a newer version, a stranger) are dropped
+ * with a rate-limited warning and never reach a replica, as Artery drops a message it cannot
+ * deserialize; the stream goes on. A message larger than Artery's frame ends its stream with
+ * {@code RESOURCE_EXHAUSTED} as it arrives. With TLS ({@link PeerTls}) only a holder of a
+ * certificate of the cluster's CA can open a stream.
  */
 public final class PeerEndpoint {
   private static final Logger log = LoggerFactory.getLogger(PeerEndpoint.class);
 
   private final Server server;
   private final String nodeId;
-  private final ActorRef<NodeHost.Message> host;
   private final RaftMessageSerializer serializer;
   private final RateLimitedLog refusals = new RateLimitedLog(log, Duration.ofSeconds(10));
+  /** This node's host, once it runs; a message before that is dropped, as a lost one. */
+  private volatile ActorRef<NodeHost.Message> host;
 
-  private PeerEndpoint(String nodeId, ActorRef<NodeHost.Message> host, RaftMessageSerializer serializer,
-      NettyServerBuilder builder) throws IOException {
+  private PeerEndpoint(String nodeId, RaftMessageSerializer serializer, NettyServerBuilder builder)
+      throws IOException {
     this.nodeId = nodeId;
-    this.host = host;
     this.serializer = serializer;
     this.server = builder.addService(ServerServiceDefinition.builder(PeerWire.SERVICE)
         .addMethod(PeerWire.DELIVER, this::deliver).build()).build().start();
   }
 
   /**
-   * Binds {@code bindHost:port} (0: any free port) and stops with {@code shutdown}, after the
-   * leaderships are handed over and the services are stopped.
+   * Binds {@code bindHost:port} (0: any free port) before the node's replicas start, so that a
+   * port in use fails the start with nothing running yet; it stops with {@code system}, after the
+   * leaderships are handed over and the services are stopped (or when the system terminates
+   * without a coordinated shutdown). {@link #deliverTo} names the host once it runs.
    */
-  static PeerEndpoint start(String nodeId, ActorRef<NodeHost.Message> host, RaftMessageSerializer serializer,
-      String bindHost, int port, int maxMessageBytes, Optional<PeerTls> tls, CoordinatedShutdown shutdown) {
+  static PeerEndpoint bind(String nodeId, RaftMessageSerializer serializer, String bindHost, int port,
+      int maxMessageBytes, Optional<PeerTls> tls, akka.actor.ActorSystem system) {
     NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(bindHost, port))
         // Parsing a message and telling an actor is all there is to do: no hop to another pool.
         .directExecutor()
@@ -64,16 +68,23 @@ public final class PeerEndpoint {
     tls.ifPresent(t -> builder.sslContext(t.server()));
     PeerEndpoint endpoint;
     try {
-      endpoint = new PeerEndpoint(nodeId, host, serializer, builder);
+      endpoint = new PeerEndpoint(nodeId, serializer, builder);
     } catch (IOException e) {
       throw new IllegalStateException("cannot take replica messages on " + bindHost + ":" + port + ": " + e.getMessage()
           + "; is another process using the port (chronik.cluster.peer-port; 0 picks a free one)?", e);
     }
-    shutdown.addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "chronik-peer-endpoint-stop", () -> {
-      endpoint.server.shutdownNow();
-      return CompletableFuture.completedFuture(Done.getInstance());
-    });
+    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
+        "chronik-peer-endpoint-stop", () -> {
+          endpoint.server.shutdownNow();
+          return CompletableFuture.completedFuture(Done.getInstance());
+        });
+    system.registerOnTermination(endpoint.server::shutdownNow);
     return endpoint;
+  }
+
+  /** From now on, messages go to {@code host}. */
+  void deliverTo(ActorRef<NodeHost.Message> host) {
+    this.host = host;
   }
 
   /** The address it listens on (with the port the system chose, where 0 was asked for). */
@@ -89,31 +100,34 @@ public final class PeerEndpoint {
       @Override
       public void onMessage(byte[] bytes) {
         if (closed) return;
+        call.request(1);
         NodeHost.FromPeer message;
         try {
           message = (NodeHost.FromPeer) serializer.fromBinary(bytes, PeerWire.ENVELOPE_MANIFEST);
         } catch (Exception | LinkageError e) {
-          closed = true;
-          refusals.warn(nodeId + ": closing a peer stream from " + remote(call) + ": it sent " + bytes.length
-              + " bytes that are not a replica message (" + e + ")");
-          call.close(Status.INVALID_ARGUMENT.withDescription("not a replica message: " + e.getMessage()), new Metadata());
+          refusals.warn(nodeId + ": dropped " + bytes.length + " bytes from " + remote(call) + " on a peer stream: "
+              + "they are not a replica message this node knows (" + e + "; a node of another version, or not a "
+              + "node)");
           return;
         }
+        ActorRef<NodeHost.Message> to = host;
+        if (to == null) return;
         if (!message.toMember().isEmpty() && !Configuration.nodeOf(message.toMember()).equals(nodeId)) {
           refusals.warn(nodeId + ": dropping " + message.message().getClass().getSimpleName() + " for "
               + message.toMember() + " from " + message.message().from() + ": it is for another node (the sender's "
               + "address for that node is out of date; it learns the new one from that node's hellos)");
         } else {
-          host.tell(message);
+          to.tell(message);
         }
-        call.request(1);
       }
 
       @Override
       public void onHalfClose() {
         if (closed) return;
         closed = true;
+        // A client stream ends with exactly one answer: an empty one.
         call.sendHeaders(new Metadata());
+        call.sendMessage(new byte[0]);
         call.close(Status.OK, new Metadata());
       }
     };

@@ -1,7 +1,6 @@
 package io.chronik.raft.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.actor.testkit.typed.javadsl.TestProbe;
@@ -30,7 +29,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * Replica messages on gRPC streams between nodes of real ActorSystems ({@code
  * chronik.cluster.peer-transport = grpc}, the default): once the streams are up nothing goes over
  * Artery, a node restarted on another port is found again, and bytes that are not replica
- * messages close only the stream they came on.
+ * messages are dropped without harm.
  */
 @Tag("cluster")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -104,14 +103,17 @@ class PeerStreamsClusterTest {
   @Test
   @Order(2)
   void aNodeRestartedOnAnotherPortIsFoundAgain() throws Exception {
-    String before = cluster.chronik(0).node().peerAddress("n3").orElseThrow();
     cluster.stop(2);
-    // Its peers fall back to Artery (it is down: the messages are lost there too) and keep serving.
+    // Its peers send to it over Artery (it is down: the messages are lost there too) and keep serving.
+    long arteryBefore = cluster.chronik(0).node().transportStats().overArtery.sum()
+        + cluster.chronik(1).node().transportStats().overArtery.sum();
     writeOnly();
+    long arteryAfter = cluster.chronik(0).node().transportStats().overArtery.sum()
+        + cluster.chronik(1).node().transportStats().overArtery.sum();
+    assertTrue(arteryAfter > arteryBefore, "messages to the stopped node went over Artery, not into a dead stream");
     cluster.start(2);
     cluster.awaitAllUp();
     String after = cluster.chronik(2).node().peerAddress("n3").orElseThrow();
-    assertNotEquals(before, after, "the restarted node listens on another free port");
     TestProbe<Object> probe = cluster.kit(0).createTestProbe();
     probe.awaitAssert(Duration.ofSeconds(20), Duration.ofMillis(200), () -> {
       assertEquals(Optional.of(after), cluster.chronik(0).node().peerAddress("n3"), "n1 learnt n3's new endpoint");
@@ -130,28 +132,38 @@ class PeerStreamsClusterTest {
 
   @Test
   @Order(3)
-  void bytesThatAreNotReplicaMessagesCloseOnlyTheirStream() throws Exception {
+  void bytesThatAreNotReplicaMessagesAreDroppedAndTheNodeGoesOn() throws Exception {
     String address = cluster.chronik(0).node().peerAddress("n1").orElseThrow();
     int colon = address.lastIndexOf(':');
     ManagedChannel channel = NettyChannelBuilder.forAddress(address.substring(0, colon),
         Integer.parseInt(address.substring(colon + 1))).usePlaintext().build();
     try {
-      Status status = PeerCalls.deliver(channel, List.of("not a replica message".getBytes(StandardCharsets.UTF_8)));
-      assertEquals(Status.Code.INVALID_ARGUMENT, status.getCode(), status.toString());
-      Status empty = PeerCalls.deliver(channel, List.of(new byte[0], new byte[] {(byte) 0xff, 0x01}));
-      assertEquals(Status.Code.INVALID_ARGUMENT, empty.getCode(), empty.toString());
+      // Dropped one by one, as Artery drops what it cannot deserialize; the stream ends as the sender ends it.
+      Status junk = PeerCalls.deliver(channel, List.of("not a replica message".getBytes(StandardCharsets.UTF_8),
+          new byte[0], new byte[] {(byte) 0xff, 0x01}));
+      assertEquals(Status.Code.OK, junk.getCode(), junk.toString());
+      // Larger than Artery's frame: refused as it arrives.
+      Status oversized = PeerCalls.deliver(channel, List.of(new byte[600 * 1024]));
+      assertEquals(Status.Code.RESOURCE_EXHAUSTED, oversized.getCode(), oversized.toString());
     } finally {
       channel.shutdownNow();
     }
     try (Socket socket = new Socket(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)))) {
-      OutputStream out = socket.getOutputStream();
+      socket.setSoTimeout(15_000);
       byte[] junk = new byte[64 * 1024];
       new java.util.Random(7).nextBytes(junk);
-      out.write(junk);
-      out.flush();
-    } catch (java.io.IOException e) {
-      // the endpoint closed the connection on the junk, as it should
+      try {
+        OutputStream out = socket.getOutputStream();
+        out.write(junk);
+        out.flush();
+        java.io.InputStream in = socket.getInputStream();
+        while (in.read() != -1) {
+          // a GOAWAY frame may come first
+        }
+      } catch (java.net.SocketException reset) {
+        // closed while the junk was still arriving: closed all the same
+      }
     }
-    awaitARoundWithoutArtery("after a stream of junk and a connection of random bytes to n1");
+    awaitARoundWithoutArtery("after junk on a stream and a connection of random bytes to n1");
   }
 }

@@ -1,6 +1,7 @@
 package io.chronik.raft.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -255,7 +256,8 @@ class TlsClusterTest {
   @Test
   void aPeerEndpointRefusesAClientWithoutACertificateOfTheClustersCa() throws Exception {
     String address = cluster.chronik(0).node().peerAddress("n1").orElseThrow();
-    for (Path key : java.util.Arrays.asList(null, strangerCerts.resolve("stranger.p12"))) {
+    // The control: with a node's certificate the stream is taken (its junk dropped, the stream ended OK).
+    for (Path key : java.util.Arrays.asList(certs.resolve("node.p12"), null, strangerCerts.resolve("stranger.p12"))) {
       TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       trust.init(load(certs.resolve("trust.p12")));
       TlsChannelCredentials.Builder tls = TlsChannelCredentials.newBuilder().trustManager(trust.getTrustManagers());
@@ -267,11 +269,23 @@ class TlsClusterTest {
       ManagedChannel channel = Grpc.newChannelBuilder(address, tls.build()).overrideAuthority("localhost").build();
       try {
         io.grpc.Status status = PeerCalls.deliver(channel, List.of(new byte[] {1, 2, 3}));
-        assertEquals(io.grpc.Status.Code.UNAVAILABLE, status.getCode(),
-            (key == null ? "no certificate" : "a certificate of another CA") + ": " + status);
+        boolean member = key != null && key.endsWith("node.p12");
+        assertEquals(member ? io.grpc.Status.Code.OK : io.grpc.Status.Code.UNAVAILABLE, status.getCode(),
+            (member ? "a node's certificate" : key == null ? "no certificate" : "a certificate of another CA") + ": "
+            + status);
       } finally {
         channel.shutdownNow();
       }
     }
+  }
+
+  @Test
+  void aNodeKnowsWhetherItsCertificateNamesTheHostItsPeersConnectTo() {
+    TlsSettings tls = TlsSettings.fromConfig(com.typesafe.config.ConfigFactory.parseString(tlsConfig(certs, "node"))
+        .withFallback(com.typesafe.config.ConfigFactory.defaultReference()));
+    assertTrue(tls.certificateNames("127.0.0.1"), "bin/chronik-dev-certs names 127.0.0.1");
+    assertTrue(tls.certificateNames("localhost"), "and localhost");
+    assertFalse(tls.certificateNames("10.1.2.3"), "not another address");
+    assertFalse(tls.certificateNames("node-1.example"), "nor another name");
   }
 }
