@@ -32,7 +32,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 
 /**
@@ -124,25 +123,13 @@ public final class ClusterNode {
     Optional<MessageFilter> filter = messageFilter(config, nodeId);
     RaftMessageSerializer serializer = new RaftMessageSerializer((ExtendedActorSystem) system.classicSystem());
     int maxPeerMessage = (int) Math.min(Integer.MAX_VALUE, config.getBytes("akka.remote.artery.advanced.maximum-frame-size"));
-    Optional<PeerStreams> streams = peerStreams(config, nodeId, peerTls).map(tls -> new PeerStreams(nodeId, directory,
-        serializer, tls, maxPeerMessage, 8 * maxPeerMessage));
-    streams.ifPresent(s -> CoordinatedShutdown.get(system.classicSystem()).addTask(
-        CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "chronik-peer-streams-close", () -> {
-          s.close();
-          return CompletableFuture.completedFuture(Done.getInstance());
-        }));
-    streams.ifPresent(s -> system.classicSystem().registerOnTermination(s::close));
+    Optional<PeerStreams> streams = peerStreams(config, nodeId, peerTls).map(tls -> PeerStreams.start(nodeId,
+        directory, serializer, tls, maxPeerMessage, system.classicSystem()));
     Optional<PeerEndpoint> endpoint = streams.map(s -> PeerEndpoint.bind(nodeId, serializer, peerBindHost(system),
         config.getInt("chronik.cluster.peer-port"), maxPeerMessage, peerTls, system.classicSystem()));
     Function<ActorRef<NodeHost.Message>, PeerSender> transport =
         self -> Transport.create(nodeId, self, directory, filter, stats, system, streams);
-    for (var via : Map.of("stream", stats.streamed, "stream_dropped", stats.streamDropped, "artery", stats.overArtery)
-        .entrySet()) {
-      io.micrometer.core.instrument.FunctionCounter.builder("chronik.peer.messages", via.getValue(), LongAdder::sum)
-          .description("Replica messages this node sent to other nodes: on their gRPC streams, dropped there (the "
-              + "stream's buffer full), over Artery (no stream up)")
-          .tags("node", nodeId, "via", via.getKey()).register(registry);
-    }
+    stats.bindTo(registry, nodeId);
     io.chronik.raft.storage.EmbeddedJournal.startIfUsed(system);
     ActorRef<NodeHost.Message> host = system.systemActorOf(
         NodeHost.create(nodeId, List.copyOf(groups.values()), settings, directory, transport,

@@ -1,5 +1,7 @@
 package io.chronik.raft.cluster;
 
+import akka.Done;
+import akka.actor.CoordinatedShutdown;
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
 import io.grpc.ConnectivityState;
@@ -12,6 +14,7 @@ import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -70,6 +73,23 @@ final class PeerStreams {
     this.tls = tls;
     this.maxMessageBytes = maxMessageBytes;
     this.buffered = buffered;
+  }
+
+  /**
+   * The streams of node {@code selfNode}, closed with {@code system} (at coordinated shutdown,
+   * after the leaderships are handed over, or when it terminates without one). A stream may hold
+   * 8 frames unsent before gRPC says it is not ready.
+   */
+  static PeerStreams start(String selfNode, PeerDirectory directory, RaftMessageSerializer serializer,
+      Optional<PeerTls> tls, int maxMessageBytes, akka.actor.ActorSystem system) {
+    PeerStreams streams = new PeerStreams(selfNode, directory, serializer, tls, maxMessageBytes, 8 * maxMessageBytes);
+    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
+        "chronik-peer-streams-close", () -> {
+          streams.close();
+          return CompletableFuture.completedFuture(Done.getInstance());
+        });
+    system.registerOnTermination(streams::close);
+    return streams;
   }
 
   /** Sends {@code message} on {@code node}'s stream. */

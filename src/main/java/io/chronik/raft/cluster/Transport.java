@@ -6,6 +6,9 @@ import io.chronik.raft.core.Configuration;
 import io.chronik.raft.replica.AppendEntries;
 import io.chronik.raft.replica.Envelope;
 import io.chronik.raft.replica.PeerSender;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
@@ -34,6 +37,15 @@ public final class Transport implements PeerSender {
     public final LongAdder streamed = new LongAdder();
     public final LongAdder streamDropped = new LongAdder();
     public final LongAdder overArtery = new LongAdder();
+
+    /** {@code chronik_peer_messages_total{node, via}}: how this node's replica messages left it. */
+    void bindTo(MeterRegistry registry, String nodeId) {
+      Map<String, LongAdder> ways = Map.of("stream", streamed, "stream_dropped", streamDropped, "artery", overArtery);
+      ways.forEach((via, counter) -> FunctionCounter.builder("chronik.peer.messages", counter, LongAdder::sum)
+          .description("Replica messages this node sent to other nodes: on their gRPC streams, dropped there (the "
+              + "stream's buffer full), over Artery (no stream up)")
+          .tags("node", nodeId, "via", via).register(registry));
+    }
   }
 
   private final String selfNode;
