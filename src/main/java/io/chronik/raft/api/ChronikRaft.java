@@ -74,16 +74,21 @@ public final class ChronikRaft implements Extension {
     public ChronikRaft createExtension(ActorSystem<?> system) {
       // The node's peer endpoint is a gRPC server too, with or without the API's (GrpcServer).
       TransportLog.install(new GrpcErrors());
+      return new ChronikRaft(system, ClusterNode.start(system, NodeMetrics.get(system).registry(), peerTls(system)));
+    }
+
+    /** The replicas' streams' TLS when chronik.tls is on; warns when peers would fail to verify this node's name. */
+    private static Optional<io.chronik.raft.cluster.PeerTls> peerTls(ActorSystem<?> system) {
       TlsSettings tls = TlsSettings.fromConfig(system.settings().config());
+      if (!tls.enabled()) return Optional.empty();
       String hostname = ClusterNode.advertisedHost(system);
-      if (tls.enabled() && !tls.certificateNames(hostname)) {
+      if (!tls.certificateNames(hostname)) {
         org.slf4j.LoggerFactory.getLogger(ChronikRaft.class).warn("this node's certificate ({}) does not name its "
             + "Artery hostname {}, which its peers connect to: their replica-message streams to it fail the TLS "
             + "check and go over Artery (slower). Add {} to the certificate's subject alternative names "
             + "(CHRONIK_TLS_SAN for bin/chronik-dev-certs)", tls.keyStore(), hostname, hostname);
       }
-      return new ChronikRaft(system, ClusterNode.start(system, NodeMetrics.get(system).registry(),
-          tls.enabled() ? Optional.of(tls.peerTls()) : Optional.empty()));
+      return Optional.of(tls.peerTls());
     }
   }
 

@@ -68,9 +68,10 @@ public final class NodeHost {
    * it does not, or not yet), its store (the id of its data directory), the digest of its
    * configuration files (empty from a node of before store ids), the cluster its data belongs
    * to (empty until it learnt it), where it serves Kafka clients and its rack, and where it takes
-   * replica messages on a gRPC stream ({@link PeerEndpoint}; empty: send over Artery). A hello from a node this host did not know where to find, or
-   * knew elsewhere, is answered with a hello of its own, so that the two find each other in one
-   * exchange; one from a node of another cluster is refused.
+   * replica messages on a gRPC stream ({@link PeerEndpoint}; empty: send over Artery). A hello
+   * from a node this host did not know where to find, or knew elsewhere, is answered with a hello
+   * of its own, so that the two find each other in one exchange; one from a node of another
+   * cluster is refused.
    */
   public record Hello(String nodeId, ActorRef<Message> host, String grpcAddress, String storeId, String filesHash,
       String clusterId, String kafkaAddress, String rack, String peerAddress) implements Message {

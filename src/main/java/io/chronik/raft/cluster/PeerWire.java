@@ -11,13 +11,14 @@ import java.io.InputStream;
  * {@link PeerEndpoint}): a client stream of {@link NodeHost.FromPeer} envelopes, each the bytes
  * {@link RaftMessageSerializer} gives it (the same bytes Artery carries), answered by nothing.
  */
-final class PeerWire {
+public final class PeerWire {
   static final String SERVICE = "chronik.peer.Peer";
 
   /** The manifest of an envelope in {@link RaftMessageSerializer}. */
   static final String ENVELOPE_MANIFEST = "PEER";
 
-  private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
+  /** Bytes in, bytes out, as they are on the wire (also what tests use to send raw messages). */
+  public static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
     @Override
     public InputStream stream(byte[] value) {
       return new ByteArrayInputStream(value);
