@@ -209,22 +209,22 @@ public final class BenchCommand implements Callable<Integer> {
         warmed += chunk;
         Snapshot after = s.snapshot();
         List<Double> compiling = new ArrayList<>();
-        for (int n = 0; n < nodeCount; n++) {
-          compiling.add(before.delta(after, n, "jvm_compilation_time_ms_total") / chunk / 10); // % of a core
-        }
+        for (int n = 0; n < nodeCount; n++) compiling.add(before.jitPercent(after, n, chunk));
         System.out.printf("  warm-up %3.0f s: JIT compiling %s %% of the time per node%n", warmed,
             compiling.stream().map(c -> String.format(java.util.Locale.ROOT, "%.1f", c)).toList());
         before = after;
-        if (warmed >= minJitWarmup(jit) && compiling.stream().allMatch(c -> c < 2.0)) break;
+        if (warmed >= minJitWarmup(jit) && compiling.stream().allMatch(c -> c < BenchRow.JIT_BUSY_PERCENT)) break;
       }
       s.measureIdle(quick ? 0 : 5);
       List<BenchRow> rows = new ArrayList<>();
       for (Cell cell : cells) {
         s.refreshLeaders();
         BenchRow row = s.run(cell, cellWarmup, cellSeconds);
-        System.out.printf("  %-28s %9.0f ops/s  p50 %6.2f ms  p99 %7.2f ms  errors %d%s%n", row.label(),
+        System.out.printf("  %-28s %9.0f ops/s  p50 %6.2f ms  p99 %7.2f ms  errors %d%s%s%n", row.label(),
             row.opsPerSecond(), row.p50Ms(), row.p99Ms(), row.errors(),
-            s.lastError == null ? "" : " (first: " + s.lastError + ")");
+            s.lastError == null ? "" : " (first: " + s.lastError + ")",
+            row.jitBusy() ? String.format(java.util.Locale.ROOT, "  JIT still compiling (%.0f %% of the time on a node): "
+                + "its costs are not steady state; a longer --jit-warmup", row.jitPercentMax()) : "");
         rows.add(row);
       }
       return rows;
@@ -375,12 +375,17 @@ public final class BenchCommand implements Callable<Integer> {
       double entries = at[0].delta(at[1], leader, "chronik_storage_entries_total", partition);
       boolean read = cell.workload().equals("read");
       WriteStages stages = cell.workload().equals("write") ? writeStages(at[0], at[1], leader, partition) : WriteStages.NONE;
+      double jitMax = Double.NaN;
+      for (int n = 0; n < nodeCount; n++) {
+        double busy = at[0].jitPercent(at[1], n, m.seconds());
+        if (!Double.isNaN(busy)) jitMax = Double.isNaN(jitMax) ? busy : Math.max(jitMax, busy);
+      }
       return new BenchRow(nodeCount, cell.workload(), cell.policy(), cell.servedBy(), cell.clients(), m.ok(),
           m.errors(), m.perSecond(), m.percentileMillis(50), m.percentileMillis(99), m.percentileMillis(99.9),
           read ? rounds * 1000 / ops : Double.NaN, leaderCpu * 1e6 / ops, followerCpu * 1e6 / ops,
           cell.workload().equals("ping") ? Double.NaN : messages / ops,
           cell.workload().equals("write") ? entries / Math.max(1, writes) : Double.NaN,
-          (at[1].clientCpuNanos - at[0].clientCpuNanos) / 1e6 * 1000 / ops, stages);
+          (at[1].clientCpuNanos - at[0].clientCpuNanos) / 1e6 * 1000 / ops, jitMax, stages);
     }
 
     private static final String STAGES = "chronik_write_stage_seconds";
@@ -420,6 +425,11 @@ public final class BenchCommand implements Callable<Integer> {
     /** Seconds of CPU node {@code n} used between this snapshot and {@code later}; NaN without metrics. */
     double cpuDelta(Snapshot later, int n) {
       return delta(later, n, "process_cpu_seconds_total");
+    }
+
+    /** The share of {@code seconds} node {@code n}'s JIT spent compiling, in %. */
+    double jitPercent(Snapshot later, int n, double seconds) {
+      return delta(later, n, "jvm_compilation_time_ms_total") / seconds / 10;
     }
 
     /** The mean in ms of histogram {@code name} on node {@code n} between this snapshot and {@code later}. */

@@ -75,7 +75,9 @@ final class BenchReport {
         + "as the nodes measured it (`chronik_write_stage_seconds`): the leader's storage write, a proposal's "
         + "arrival at the leader until its own write is durable, a follower's append until its acknowledgement, "
         + "arrival until committed and answered, and the leader's gRPC Produce call; beside them the client's mean "
-        + "(clients / throughput).\n\n");
+        + "(clients / throughput). `JIT %`: the most time any node's JIT spent compiling during the window, in % "
+        + "of the window (the JVM's compilation time); `(busy)` past 2 %: that cell's throughput and costs include compiling (a phase change "
+        + "deoptimizes and recompiles the hot paths), so compare it only with care.\n\n");
     md.append("## Results\n\n").append(table).append("\n\n");
     md.append("## Targets\n\n");
     for (String v : verdicts) md.append("- ").append(v).append('\n');
@@ -88,16 +90,17 @@ final class BenchReport {
     StringBuilder t = new StringBuilder();
     t.append("| cell | ops/s | p50 ms | p99 ms | p99.9 ms | errors | ReadIndex rounds /1k reads "
         + "| leader CPU ms /1k ops | other nodes CPU ms /1k ops | leader msgs /op | entries /disk write "
-        + "| vs ping ceiling |\n");
-    t.append("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
+        + "| vs ping ceiling | JIT % (busiest node) |\n");
+    t.append("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
     for (BenchRow r : rows) {
       Optional<BenchRow> ping = rows.stream().filter(p -> p.is("ping", "-", "follower", r.clients())).findFirst();
       String vsPing = ping.isPresent() && !r.workload().equals("ping") && ping.get().opsPerSecond() > 0
           ? String.format(Locale.ROOT, "%.2fx", r.opsPerSecond() / ping.get().opsPerSecond()) : "";
-      t.append(String.format(Locale.ROOT, "| %s | %,.0f | %s | %s | %s | %d | %s | %s | %s | %s | %s | %s |%n",
+      t.append(String.format(Locale.ROOT, "| %s | %,.0f | %s | %s | %s | %d | %s | %s | %s | %s | %s | %s | %s%s |%n",
           r.label(), r.opsPerSecond(), f(r.p50Ms(), 2), f(r.p99Ms(), 2), f(r.p999Ms(), 2), r.errors(),
           f(r.roundsPer1000Reads(), 1), f(r.leaderCpuMsPer1000(), 0), f(r.followerCpuMsPer1000(), 0),
-          f(r.leaderMessagesPerOp(), 2), f(r.entriesPerWrite(), 1), vsPing));
+          f(r.leaderMessagesPerOp(), 2), f(r.entriesPerWrite(), 1), vsPing, f(r.jitPercentMax(), 1),
+          r.jitBusy() ? " (busy)" : ""));
     }
     return t.toString().stripTrailing();
   }

@@ -41,6 +41,7 @@ class BenchCommandTest {
       assertTrue(Long.parseLong(f[5]) > 0, "no successful request in " + line);
       // CPU beyond each node's idle share: the nodes the clients call must show some.
       assertFalse(f[12].isEmpty() || f[13].isEmpty(), "no CPU measured in " + line);
+      assertFalse(f[17].isEmpty(), "no JIT share measured in " + line);
       int busyColumn = f[3].equals("leader") ? 12 : 13;
       assertTrue(Double.parseDouble(f[busyColumn]) > 0, "the called nodes used no CPU in " + line);
       if (f[1].equals("read") && f[2].equals("safe") && f[3].equals("leader")) {

@@ -11,7 +11,7 @@ class BenchReportTest {
   private static BenchRow read(int nodes, String policy, String servedBy, int clients, double opsPerSecond,
       double p50, double p99, double rounds, double leaderCpu, double othersCpu) {
     return new BenchRow(nodes, "read", policy, servedBy, clients, 1000, 0, opsPerSecond, p50, p99, p99 * 2, rounds,
-        leaderCpu, othersCpu, 0.5, Double.NaN, 50, WriteStages.NONE);
+        leaderCpu, othersCpu, 0.5, Double.NaN, 50, 0.5, WriteStages.NONE);
   }
 
   @Test
@@ -29,6 +29,20 @@ class BenchReportTest {
   }
 
   @Test
+  void aCellMeasuredWhileANodeStillCompiledIsMarked() {
+    BenchRow steady = read(3, "safe", "follower", 64, 10_000, 1, 2, 0, 10, 100);
+    BenchRow compiling = new BenchRow(3, "read", "unsafe", "follower", 64, 1000, 0, 9_000, 1, 2, 4, 0, 10, 100, 0,
+        Double.NaN, 50, 17.5, WriteStages.NONE);
+    String table = BenchReport.table(List.of(steady, compiling));
+    assertTrue(table.contains("| read safe @follower x64 | 10,000 | 1.00 | 2.00 | 4.00 | 0 | 0.0 | 10 | 100 | 0.50 |  |  | 0.5 |"),
+        table);
+    assertTrue(table.contains("|  | 17.5 (busy) |"), table);
+    assertTrue(!steady.jitBusy() && compiling.jitBusy());
+    assertTrue(compiling.csv().contains(",50.000,17.500,"), compiling.csv());
+    assertTrue(compiling.json().contains("\"node_jit_percent_max\":17.500"), compiling.json());
+  }
+
+  @Test
   void derivedThroughputIsBoundByTheLeaderOrByTheFollowersTogether() {
     // leader 50 ms per 1,000 reads -> 20,000/s; 4 followers share 400 ms -> 10,000/s: followers bound
     assertEquals(10_000, BenchReport.derived(read(5, "safe", "follower", 64, 1, 1, 1, 1, 50, 400)), 1e-6);
@@ -42,7 +56,7 @@ class BenchReportTest {
     WriteStages stages = new WriteStages(WriteStages.meanMs(0.1, 40), 3.0, WriteStages.meanMs(0.2, 100), 4.5, 5.0);
     // 16 closed loops at 2,000/s: each write took 8 ms on average at the client.
     BenchRow write = new BenchRow(3, "write", "-", "leader", 16, 1000, 0, 2000, 6.25, 9, 12, Double.NaN, 10, 20,
-        4, 8, 50, stages);
+        4, 8, 50, 0.5, stages);
     String table = BenchReport.stagesTable(List.of(read(3, "safe", "follower", 16, 1, 1, 1, 1, 1, 1), write));
     assertTrue(table.contains("| write @leader x16 | 2.50 | 3.00 | 2.00 | 4.50 | 5.00 | 8.00 |"), table);
     assertTrue(!table.contains("read"), table);
