@@ -388,11 +388,7 @@ public final class BenchCommand implements Callable<Integer> {
       double entries = at[0].delta(at[1], leader, "chronik_storage_entries_total", partition);
       boolean read = cell.workload().equals("read");
       WriteStages stages = cell.workload().equals("write") ? writeStages(at[0], at[1], leader, partition) : WriteStages.NONE;
-      double jitMax = Double.NaN;
-      for (int n = 0; n < nodeCount; n++) {
-        double busy = at[0].jitPercent(at[1], n, m.seconds());
-        if (!Double.isNaN(busy)) jitMax = Double.isNaN(jitMax) ? busy : Math.max(jitMax, busy);
-      }
+      double jitMax = at[0].busiestJitPercent(at[1], nodeCount, m.seconds());
       return new BenchRow(nodeCount, cell.workload(), cell.policy(), cell.servedBy(), cell.clients(), m.ok(),
           m.errors(), m.perSecond(), m.percentileMillis(50), m.percentileMillis(99), m.percentileMillis(99.9),
           read ? rounds * 1000 / ops : Double.NaN, leaderCpu * 1e6 / ops, followerCpu * 1e6 / ops,
@@ -415,13 +411,10 @@ public final class BenchCommand implements Callable<Integer> {
         new ClosedLoop(cell.clients(), 0, step).run(request, () -> {}, () -> {});
         settled += step;
         Snapshot after = snapshot();
-        double busiest = 0;
-        for (int n = 0; n < nodeCount; n++) {
-          double busy = before.jitPercent(after, n, step);
-          if (!Double.isNaN(busy)) busiest = Math.max(busiest, busy);
-        }
+        double busiest = before.busiestJitPercent(after, nodeCount, step);
         before = after;
-        if (busiest <= BenchRow.JIT_BUSY_PERCENT) return;
+        // Without the nodes' metrics there is nothing to wait for.
+        if (Double.isNaN(busiest) || busiest <= BenchRow.JIT_BUSY_PERCENT) return;
       }
     }
 
@@ -467,6 +460,16 @@ public final class BenchCommand implements Callable<Integer> {
     /** The share of {@code seconds} node {@code n}'s JIT spent compiling, in %. */
     double jitPercent(Snapshot later, int n, double seconds) {
       return delta(later, n, "jvm_compilation_time_ms_total") / seconds / 10;
+    }
+
+    /** The most any of the first {@code nodeCount} nodes' JIT compiled over {@code seconds}, in %; NaN without metrics. */
+    double busiestJitPercent(Snapshot later, int nodeCount, double seconds) {
+      double busiest = Double.NaN;
+      for (int n = 0; n < nodeCount; n++) {
+        double busy = jitPercent(later, n, seconds);
+        if (!Double.isNaN(busy)) busiest = Double.isNaN(busiest) ? busy : Math.max(busiest, busy);
+      }
+      return busiest;
     }
 
     /** The mean in ms of histogram {@code name} on node {@code n} between this snapshot and {@code later}. */

@@ -64,11 +64,11 @@ final class BenchReport {
     md.append("- Cluster: ").append(mainNodes).append(" node processes on 127.0.0.1 (one JVM each, -Xmx512m, "
         + "SerialGC), embedded LevelDB journal with fsync on; the clients in the benchmark's own JVM, one "
         + "HTTP/2 connection per node, every client closed-loop with one request in flight.\n");
-    md.append(String.format(Locale.ROOT, "- Each cell: its own load while a node's JIT compiles more than 10 %% of "
+    md.append(String.format(Locale.ROOT, "- Each cell: its own load while a node's JIT compiles more than %.0f %% of "
         + "the time (at most %.0f s), %.0f s warm-up, then %.0f s measured; before the first cell, "
         + "every cell's load at once until the JIT settled (at most %.0f s; the console shows how long it took). "
         + "Records and values of %d bytes; reads get one key, writes produce one record per request.%n",
-        settle, warmup, seconds, jitWarmup, recordBytes));
+        BenchRow.JIT_BUSY_PERCENT, settle, warmup, seconds, jitWarmup, recordBytes));
     md.append("- `ping` is a no-op RPC answered by the node without touching a replica: the ceiling of the RPC "
         + "layer with the same clients, in the same run. `@follower`: each client calls one of the followers "
         + "(round-robin); `@leader`: every client calls the leader.\n");
@@ -80,8 +80,9 @@ final class BenchReport {
         + "arrival at the leader until its own write is durable, a follower's append until its acknowledgement, "
         + "arrival until committed and answered, and the leader's gRPC Produce call; beside them the client's mean "
         + "(clients / throughput). `JIT %`: the most time any node's JIT spent compiling during the window, in % "
-        + "of the window (the JVM's compilation time); `(busy)` past 10 %: that cell's throughput and costs include compiling (a change of "
-        + "load deoptimizes and recompiles hot paths), so compare it only with care.\n\n");
+        + "of the window (the JVM's compilation time); `(busy)` past " + (int) BenchRow.JIT_BUSY_PERCENT
+        + " %: that cell's throughput and costs include compiling (a change of load deoptimizes and "
+        + "recompiles hot paths), so compare it only with care.\n\n");
     md.append("## Results\n\n").append(table).append("\n\n");
     md.append("## Targets\n\n");
     for (String v : verdicts) md.append("- ").append(v).append('\n');
