@@ -13,7 +13,9 @@ import java.util.Optional;
  *
  * <p>Requests are pipelined: a read that arrives while requests are outstanding goes out with the
  * next request at once, up to {@code maxOutstanding} in flight (then reads gather for the next),
- * so a read waits one round trip, not the rest of an earlier one first.
+ * so a read waits one round trip, not the rest of an earlier one first. A caller may also
+ * {@link #enqueue} reads and send them together ({@link #sendWaiting}): the replica does so for
+ * the reads already in its mailbox, which then share one request instead of one each.
  *
  * <p>An answer counts only for the request it names, from the leader and in the term that request
  * was sent to: request ids start at a random number in each incarnation, so an answer meant for an
@@ -65,8 +67,16 @@ public final class ReadIndexRequests<R> {
 
   /** A read needs a read index from {@code leader} in {@code term}: the request to send now, if any. */
   public Optional<Request<R>> add(R read, String leader, long term) {
-    waiting.add(read);
+    enqueue(read);
     return next(leader, term);
+  }
+
+  /**
+   * A read needs a read index, to be asked for with the reads that arrive right after it
+   * ({@link #sendWaiting}): the caller sends once the reads already queued for it are taken in.
+   */
+  public void enqueue(R read) {
+    waiting.add(read);
   }
 
   /** The waiting reads as one request, when pipelining allows another now. */
@@ -128,6 +138,13 @@ public final class ReadIndexRequests<R> {
     for (Outstanding<R> o : outstanding.values()) out.addAll(o.request().reads());
     out.addAll(waiting);
     outstanding.clear();
+    waiting = new ArrayList<>();
+    return out;
+  }
+
+  /** The reads not sent yet, which no request will carry now (the caller fails them). */
+  public List<R> drainWaiting() {
+    List<R> out = waiting;
     waiting = new ArrayList<>();
     return out;
   }

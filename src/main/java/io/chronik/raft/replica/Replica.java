@@ -334,6 +334,7 @@ public final class Replica {
     return Behaviors.receive(Command.class)
         .onMessage(Reads.ReadTimedOut.class, reads::onTimedOut)
         .onMessage(Reads.RetryReadIndex.class, reads::onRetryReadIndex)
+        .onMessage(Reads.SendReadIndex.class, reads::onSendReadIndex)
         .onMessage(ProposalForwarding.ForwardTimedOut.class, forwarding::onTimedOut)
         .onMessage(ProposalForwarding.OrphansTimedOut.class, forwarding::onOrphansTimedOut)
         .onMessage(ReplicaControl.Drain.class, m -> onDrain(m, role))

@@ -131,6 +131,34 @@ class PeerStreamsClusterTest {
   }
 
   @Test
+  @Order(4)
+  void aNodeOnArteryServesBesideNodesOnStreams() throws Exception {
+    // A rolling change of chronik.cluster.peer-transport: n3 comes back without a peer endpoint.
+    cluster.stop(2);
+    cluster.start(2, "chronik.cluster.peer-transport = artery");
+    cluster.awaitAllUp();
+    TestProbe<Object> probe = cluster.kit(0).createTestProbe();
+    probe.awaitAssert(Duration.ofSeconds(20), Duration.ofMillis(200), () -> {
+      assertEquals(Optional.empty(), cluster.chronik(0).node().peerAddress("n3"), "n1 forgot n3's peer endpoint");
+      assertEquals(Optional.empty(), cluster.chronik(1).node().peerAddress("n3"), "n2 forgot n3's peer endpoint");
+      return null;
+    });
+    Transport.Stats n3 = cluster.chronik(2).node().transportStats();
+    long n3Artery = n3.overArtery.sum();
+    long toN3 = cluster.chronik(0).node().transportStats().overArtery.sum()
+        + cluster.chronik(1).node().transportStats().overArtery.sum();
+    long streamed = cluster.chronik(0).node().transportStats().streamed.sum()
+        + cluster.chronik(1).node().transportStats().streamed.sum();
+    writeAndReadThroughEveryNode();
+    assertEquals(0, n3.streamed.sum(), "n3 sends on no stream");
+    assertTrue(n3.overArtery.sum() > n3Artery, "n3's replica messages went over Artery");
+    assertTrue(cluster.chronik(0).node().transportStats().overArtery.sum()
+        + cluster.chronik(1).node().transportStats().overArtery.sum() > toN3, "n1 and n2 reach n3 over Artery");
+    assertTrue(cluster.chronik(0).node().transportStats().streamed.sum()
+        + cluster.chronik(1).node().transportStats().streamed.sum() > streamed, "n1 and n2 still stream to each other");
+  }
+
+  @Test
   @Order(3)
   void bytesThatAreNotReplicaMessagesAreDroppedAndTheNodeGoesOn() throws Exception {
     String address = cluster.chronik(0).node().peerAddress("n1").orElseThrow();

@@ -33,6 +33,8 @@ public final class TestCluster implements AutoCloseable {
   private final String topics;
   private final String extraConfig;
   private final ActorTestKit[] kits;
+  /** Per node, configuration over {@link #extraConfig} (set by {@link #start(int, String)}). */
+  private final String[] nodeConfig;
 
   public TestCluster(List<String> ids, String topics) throws Exception {
     this(ids, topics, "");
@@ -52,6 +54,8 @@ public final class TestCluster implements AutoCloseable {
     for (int i = 0; i < ports.length; i++) ports[i] = FreePorts.one();
     this.root = Files.createTempDirectory(Path.of("target"), "cluster-");
     this.kits = new ActorTestKit[ids.size()];
+    this.nodeConfig = new String[ids.size()];
+    java.util.Arrays.fill(nodeConfig, "");
     for (int i = 0; i < ids.size(); i++) start(i);
     awaitAllUp();
   }
@@ -81,8 +85,15 @@ public final class TestCluster implements AutoCloseable {
             "chronik.topics = " + topics,
             "chronik.raft.election-timeout = 500ms",
             "chronik.raft.heartbeat-interval = 50ms",
-            extraConfig))
+            extraConfig,
+            nodeConfig[i]))
         .withFallback(ConfigFactory.load()).resolve());
+  }
+
+  /** Starts node {@code i} again with {@code config} over the cluster's (a node configured unlike the others). */
+  void start(int i, String config) {
+    nodeConfig[i] = config;
+    start(i);
   }
 
   void start(int i) {

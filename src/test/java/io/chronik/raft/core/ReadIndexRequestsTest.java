@@ -33,6 +33,21 @@ class ReadIndexRequestsTest {
   }
 
   @Test
+  void enqueuedReadsGoOutTogetherWhenTheCallerSendsAndFailTogetherWhenItCannot() {
+    ReadIndexRequests<String> q = new ReadIndexRequests<>(1, 10);
+    q.enqueue("r1");
+    q.enqueue("r2");
+    assertEquals(0, q.outstandingRequests(), "nothing goes out on its own");
+    Request<String> both = q.sendWaiting("L", TERM).orElseThrow();
+    assertEquals(List.of("r1", "r2"), both.reads());
+    q.enqueue("r3");
+    assertTrue(q.sendWaiting("L", TERM).isEmpty(), "the pipeline (depth 1) is full");
+    assertEquals(List.of("r3"), q.drainWaiting(), "no leader to ask: the caller fails what waits");
+    assertEquals(0, q.waitingReads());
+    assertEquals(List.of("r1", "r2"), q.drain(), "what is out stays out until answered or drained");
+  }
+
+  @Test
   void onlyTheAnswerToAnOutstandingRequestFromItsLeaderCounts() {
     ReadIndexRequests<String> q = new ReadIndexRequests<>(4, 0);
     Request<String> r = q.add("r", "L", TERM).orElseThrow();

@@ -98,10 +98,25 @@ final class OneReplica {
   }
 
   TestInbox<ReadProtocol.ReadReply> read(ReadPolicy policy, long minIndex) {
+    TestInbox<ReadProtocol.ReadReply> inbox = arrive(policy, minIndex);
+    runSelfMessages();
+    return inbox;
+  }
+
+  /**
+   * A read arrives and nothing after it in the mailbox has run yet: the replica's own messages
+   * (the ReadIndex request it queued behind the read) wait for {@link #runSelfMessages}.
+   */
+  TestInbox<ReadProtocol.ReadReply> arrive(ReadPolicy policy, long minIndex) {
     TestInbox<ReadProtocol.ReadReply> inbox = TestInbox.create();
     kit.run(new ReadProtocol.Read(io.chronik.raft.statemachine.keyvalue.KeyValueStateMachine.get("k"),
         java.util.Optional.of(policy), minIndex, inbox.getRef()));
     return inbox;
+  }
+
+  /** Runs what the replica told itself, as its mailbox would after the messages before them. */
+  void runSelfMessages() {
+    while (kit.selfInbox().hasMessages()) kit.runOne();
   }
 
   ReplicaMetrics.Snapshot metrics() {

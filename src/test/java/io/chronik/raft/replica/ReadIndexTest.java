@@ -216,6 +216,31 @@ class ReadIndexTest {
     assertTrue(b.sent().isEmpty(), "12 concurrent reads behind a full pipeline, one request");
   }
 
+  @Test
+  void readsQueuedInTheMailboxTogetherShareOneRequest() {
+    OneReplica b = follower(log(3), 3);
+    // Five reads reach the mailbox before the replica runs its own message that sends the request.
+    List<TestInbox<ReadReply>> queued = new ArrayList<>();
+    for (int i = 0; i < 5; i++) queued.add(b.arrive(ReadPolicy.SAFE, 0));
+    assertTrue(b.sent().isEmpty(), "nothing is sent before the reads queued behind the first are taken in");
+    b.runSelfMessages();
+    ReadIndexRequest req = onlyRequest(b);
+    b.kit.run(Messages.readIndexResponse("a", 2).request(req.requestId()).confirmed(3).build());
+    for (TestInbox<ReadReply> r : queued) assertEquals("v3", value(r.receiveMessage()));
+  }
+
+  @Test
+  void readsQueuedWhenTheLeaderChangesFailRetryably() {
+    OneReplica b = follower(log(3), 3);
+    TestInbox<ReadReply> queued = b.arrive(ReadPolicy.SAFE, 0);
+    // c leads term 3 before the queued request goes out: the read is failed, retryably, at once.
+    b.kit.run(Messages.append("c", 3).prev(3, 2).commit(3).build());
+    b.persistAll();
+    b.runSelfMessages();
+    assertInstanceOf(RetryLater.class, queued.receiveMessage(), "retryable, not left to time out");
+    assertTrue(b.sent().stream().noneMatch(m -> m instanceof ReadIndexRequest), "no request for a read that failed");
+  }
+
   // 8
   @Test
   void readAfterWriteWaitsForTheWritersIndexWithoutALeaderRoundTrip() {

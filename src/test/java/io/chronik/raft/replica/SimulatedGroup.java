@@ -721,6 +721,12 @@ final class SimulatedGroup {
     observe(n);
     for (Envelope env : sent) send(n, env, before);
     for (StorageCommand sc : writes) storage(n, sc);
+    // What the replica told itself joins its mailbox: other messages may come first.
+    int generation = n.generation;
+    while (n.kit.selfInbox().hasMessages()) {
+      Command own = n.kit.selfInbox().receiveMessage();
+      at(now + rnd.nextInt(2), n.id, () -> { if (n.generation == generation) deliver(n, own); });
+    }
     n.kit.clearLog();
   }
 
