@@ -135,12 +135,20 @@ public final class BenchCommand implements Callable<Integer> {
 
     List<BenchRow> rows = new ArrayList<>();
     rows.addAll(measure(nodes, mainCells(), cellWarmup, cellSeconds, jit));
+    boolean scalingFailed = false;
     for (int n : scaling) {
-      rows.addAll(measure(n, List.of(new Cell("read", "safe", "follower", 64), new Cell("read", "none", "follower", 64),
-          new Cell("read", "safe", "leader", 64)), cellWarmup, cellSeconds, Math.min(jit, 150)));
+      try {
+        rows.addAll(measure(n, List.of(new Cell("read", "safe", "follower", 64),
+            new Cell("read", "none", "follower", 64), new Cell("read", "safe", "leader", 64)), cellWarmup, cellSeconds,
+            Math.min(jit, 150)));
+      } catch (Exception e) {
+        // The main run's results are not lost for a scaling run that could not be measured.
+        scalingFailed = true;
+        System.out.printf("the %d-node scaling run failed: %s; the report has the runs that completed%n", n, e);
+      }
     }
     report.write(rows, nodes, out);
-    return rows.stream().allMatch(r -> r.ok() > 0) ? 0 : 1;
+    return !scalingFailed && rows.stream().allMatch(r -> r.ok() > 0) ? 0 : 1;
   }
 
   /** Seconds each cell may run on before its window while the JIT is busy (from --cell-settle). */
@@ -271,6 +279,7 @@ public final class BenchCommand implements Callable<Integer> {
     final List<ChronikClient> clients;
     final List<String> metrics;
     final List<String> nodeIds = new ArrayList<>();
+    static final int LEADER_WAIT_SECONDS = 30;
     int kvLeader;
     int logLeader;
     String lastError;
@@ -311,21 +320,37 @@ public final class BenchCommand implements Callable<Integer> {
       return Math.max(0, from.cpuDelta(to, n) - idleCpuPerSecond[n] * seconds);
     }
 
+    /**
+     * Where both partitions' leaders are now. A leadership can be in flight (a young cluster hands
+     * leaderships to their preferred nodes): asked again for up to {@link #LEADER_WAIT_SECONDS}.
+     */
     void refreshLeaders() throws Exception {
-      StatusResponse status = clients.get(0).status(StatusRequest.getDefaultInstance()).toCompletableFuture()
-          .get(30, TimeUnit.SECONDS);
-      kvLeader = leaderIndex(status, kvTopic + "-0");
-      logLeader = leaderIndex(status, logTopic + "-0");
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(LEADER_WAIT_SECONDS);
+      while (true) {
+        StatusResponse status = clients.get(0).status(StatusRequest.getDefaultInstance()).toCompletableFuture()
+            .get(30, TimeUnit.SECONDS);
+        int kv = leaderIndex(status, kvTopic + "-0");
+        int log = leaderIndex(status, logTopic + "-0");
+        if (kv >= 0 && log >= 0) {
+          kvLeader = kv;
+          logLeader = log;
+          return;
+        }
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("partition " + (kv < 0 ? kvTopic : logTopic) + "-0 had no leader among "
+              + nodeIds + " for " + LEADER_WAIT_SECONDS + " s (see the nodes' logs)");
+        }
+        Thread.sleep(200); // the next status poll, not a wait for a condition this thread could observe
+      }
     }
 
+    /** The index of {@code partition}'s leader in {@link #nodeIds}; -1 while it has none. */
     private int leaderIndex(StatusResponse status, String partition) {
       String leader = status.getPartitionsList().stream().filter(p -> p.getPartition().equals(partition))
           .map(PartitionStatus::getLeader).findFirst()
           .orElseThrow(() -> new IllegalStateException("the cluster has no partition " + partition
               + "; create the topic or pass --kv-topic/--log-topic"));
-      int index = nodeIds.indexOf(leader);
-      if (index < 0) throw new IllegalStateException("partition " + partition + " has no leader among " + nodeIds);
-      return index;
+      return leader.isEmpty() ? -1 : nodeIds.indexOf(io.chronik.raft.core.Configuration.nodeOf(leader));
     }
 
     void preload() throws Exception {
